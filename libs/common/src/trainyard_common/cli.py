@@ -1,0 +1,39 @@
+"""The command line every service shares: ``<service> [serve|migrate]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from typing import Protocol
+
+import uvicorn
+from fastapi import FastAPI
+
+from trainyard_common.logs import configure_logging
+from trainyard_common.runtime import ServiceRuntime
+from trainyard_common.settings import ServiceSettings
+
+
+class Bootstrap(Protocol):
+    def __call__(self, settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]: ...
+
+
+def service_main(name: str, load_settings: Callable[[], ServiceSettings], bootstrap: Bootstrap) -> None:
+    parser = argparse.ArgumentParser(prog=name)
+    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
+    args = parser.parse_args()
+    settings = load_settings()
+    configure_logging(name, settings.log_level)
+    runtime, app = bootstrap(settings)
+    if args.command == "migrate":
+        asyncio.run(runtime.migrate())
+        return
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

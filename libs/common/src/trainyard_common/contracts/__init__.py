@@ -1,0 +1,93 @@
+"""Event contracts: pydantic models, one per event type, and the topic registry."""
+
+from trainyard_common.contracts.base import Event
+from trainyard_common.contracts.clients import (
+    AssignmentReason,
+    LearnerAssignedToClient,
+    LearnerRemovedFromClient,
+    RemovalReason,
+)
+from trainyard_common.contracts.commerce import (
+    AccessChanged,
+    AccessExpired,
+    AccessGranted,
+    AccessRevocationReason,
+    AccessRevoked,
+    OrderCompleted,
+    OrderLine,
+    OrderSource,
+)
+from trainyard_common.contracts.common import (
+    ActorKind,
+    CurrencyCode,
+    Money,
+    Percentage,
+    ServiceName,
+    TrainingItemRef,
+    TrainingItemType,
+)
+from trainyard_common.contracts.customers import (
+    CustomerDeleted,
+    CustomerErased,
+    CustomerErasureCompleted,
+    CustomerGroupsChanged,
+    CustomerImported,
+    CustomerProfileUpdated,
+    CustomerStatus,
+    CustomerStatusChanged,
+    ErasureKind,
+    ProfileField,
+    RegistrationSource,
+    UserRegistered,
+)
+from trainyard_common.contracts.registry import ALL_EVENTS, EVENTS_BY_TOPIC, event_for_topic
+from trainyard_common.contracts.training import (
+    ProgressDeleted,
+    ProgressRecorded,
+    ProgressSource,
+    ProgressStatus,
+    TrainingCompleted,
+)
+
+__all__ = [
+    "ALL_EVENTS",
+    "EVENTS_BY_TOPIC",
+    "AccessChanged",
+    "AccessExpired",
+    "AccessGranted",
+    "AccessRevocationReason",
+    "AccessRevoked",
+    "ActorKind",
+    "AssignmentReason",
+    "CurrencyCode",
+    "CustomerDeleted",
+    "CustomerErased",
+    "CustomerErasureCompleted",
+    "CustomerGroupsChanged",
+    "CustomerImported",
+    "CustomerProfileUpdated",
+    "CustomerStatus",
+    "CustomerStatusChanged",
+    "ErasureKind",
+    "Event",
+    "LearnerAssignedToClient",
+    "LearnerRemovedFromClient",
+    "Money",
+    "OrderCompleted",
+    "OrderLine",
+    "OrderSource",
+    "Percentage",
+    "ProfileField",
+    "ProgressDeleted",
+    "ProgressRecorded",
+    "ProgressSource",
+    "ProgressStatus",
+    "RegistrationSource",
+    "RemovalReason",
+    "ServiceName",
+    "TrainingCompleted",
+    "TrainingItemRef",
+    "TrainingItemType",
+    "UserRegistered",
+    "event_for_topic",
+]

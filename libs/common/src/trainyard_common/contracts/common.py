@@ -1,0 +1,86 @@
+"""Small types several contracts share: training item references, money, services, actors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+DECIMAL_PATTERN = r"^\d+(\.\d+)?$"
+
+Money = Annotated[
+    Decimal,
+    Field(ge=0, allow_inf_nan=False),
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DECIMAL_PATTERN,
+            "description": "A non-negative decimal amount written as a string, never a float.",
+            "examples": ["49.99"],
+        }
+    ),
+]
+"""An amount of money: ``Decimal`` in Python, a decimal string (``"49.99"``) on the wire."""
+
+Percentage = Annotated[
+    Decimal,
+    Field(ge=0, le=100, allow_inf_nan=False),
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DECIMAL_PATTERN,
+            "description": "A decimal from 0 to 100 written as a string, never a float.",
+            "examples": ["87.5"],
+        }
+    ),
+]
+"""A score in percent: ``Decimal`` in Python, a decimal string (``"87.5"``) on the wire."""
+
+CurrencyCode = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}$", min_length=3, max_length=3),
+]
+"""An ISO 4217 currency code in upper case (``USD``, ``EUR``, ``CAD``)."""
+
+
+class TrainingItemType(StrEnum):
+    """The kinds of training content: a course is made of modules, a certification of courses."""
+
+    MODULE = "module"
+    COURSE = "course"
+    CERTIFICATION = "certification"
+
+
+class TrainingItemRef(BaseModel):
+    """Points at one item of training-progress's catalogue."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    type: TrainingItemType = Field(description="The kind of item.", examples=["course"])
+    id: UUID = Field(
+        description="The item's id in training-progress's catalogue.",
+        examples=["8d1e4c2a-6b0f-4f7e-a3c5-91b2d0e6f7a4"],
+    )
+
+
+class ServiceName(StrEnum):
+    """Trainyard's services, as named in events that say which service did something."""
+
+    CLIENT_DIRECTORY = "client-directory"
+    CUSTOMER_ACCOUNT = "customer-account"
+    COMMERCE_ACCESS = "commerce-access"
+    TRAINING_PROGRESS = "training-progress"
+    GATEWAY = "gateway"
+
+
+class ActorKind(StrEnum):
+    """Who caused a change: an admin, the learner themself, or the system on its own rules."""
+
+    ADMIN = "admin"
+    LEARNER = "learner"
+    SYSTEM = "system"

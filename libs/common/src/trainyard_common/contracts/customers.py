@@ -1,0 +1,259 @@
+"""Events published by customer-account, and the erasure receipt every service sends back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, Self
+from uuid import UUID
+
+from pydantic import AwareDatetime, EmailStr, Field, model_validator
+
+from trainyard_common.contracts.base import Event
+from trainyard_common.contracts.common import ActorKind, CurrencyCode, Money, ServiceName
+
+CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
+
+
+class RegistrationSource(StrEnum):
+    """How a customer account came to be: public registration, an admin, or an import."""
+
+    SELF_REGISTRATION = "self_registration"
+    ADMIN = "admin"
+    IMPORT = "import"
+
+
+class UserRegistered(Event):
+    """A customer account was created: by public registration, by an admin or by an import."""
+
+    event_type: ClassVar[str] = "UserRegistered"
+
+    customer_id: UUID = Field(description="The new customer's id.", examples=[CUSTOMER_ID_EXAMPLE])
+    email: EmailStr = Field(
+        description="Sign-in e-mail, unique case-insensitively.", examples=["ada@explorance.com"]
+    )
+    first_name: str = Field(description="Given name.", examples=["Ada"])
+    last_name: str = Field(description="Family name.", examples=["Lovelace"])
+    organization: str | None = Field(
+        default=None,
+        description=(
+            "Organisation name the customer gave; client-directory matches it against client "
+            "aliases."
+        ),
+        examples=["Explorance Inc"],
+    )
+    source: RegistrationSource = Field(
+        description="How the account came to be.", examples=["self_registration"]
+    )
+    registered_at: datetime = Field(
+        description="When the account was created (ISO 8601 with offset).",
+        examples=["2025-03-14T09:26:53Z"],
+    )
+
+
+class ProfileField(StrEnum):
+    """The profile fields a CustomerProfileUpdated event reports on."""
+
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    EMAIL = "email"
+    ORGANIZATION = "organization"
+
+
+class CustomerProfileUpdated(Event):
+    """A customer's profile changed (by an admin, by the customer, or during impersonation).
+
+    Carries the whole profile after the change plus the previous e-mail and organisation, so
+    client-directory can re-map the learner to a client without keeping its own history.
+    """
+
+    event_type: ClassVar[str] = "CustomerProfileUpdated"
+
+    customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    email: EmailStr = Field(
+        description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"]
+    )
+    previous_email: EmailStr = Field(
+        description="Sign-in e-mail before the change (equal to `email` when it did not change).",
+        examples=["ada@explorance.com"],
+    )
+    first_name: str = Field(description="Given name after the change.", examples=["Ada"])
+    last_name: str = Field(description="Family name after the change.", examples=["Lovelace"])
+    organization: str | None = Field(
+        default=None,
+        description="Organisation name after the change; matched against client aliases.",
+        examples=["Acme Corp"],
+    )
+    previous_organization: str | None = Field(
+        default=None,
+        description="Organisation name before the change.",
+        examples=["Explorance Inc"],
+    )
+    changed_fields: list[ProfileField] = Field(
+        min_length=1,
+        description="Which of the profile fields above changed.",
+        examples=[["email", "organization"]],
+    )
+    updated_at: AwareDatetime = Field(
+        description="When the change was saved.", examples=["2025-03-20T14:02:11Z"]
+    )
+
+
+class CustomerStatus(StrEnum):
+    """Active: may sign in. Inactive: deactivated by an admin. Locked: suspicious activity."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    LOCKED = "locked"
+
+
+class CustomerStatusChanged(Event):
+    """A customer's status changed: an admin (de)activated them, or failed sign-ins locked them."""
+
+    event_type: ClassVar[str] = "CustomerStatusChanged"
+
+    customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    status: CustomerStatus = Field(description="Status after the change.", examples=["locked"])
+    previous_status: CustomerStatus = Field(
+        description="Status before the change.", examples=["active"]
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Human-readable reason, when one was given or the system applied a rule.",
+        examples=["5 failed sign-ins within 15 minutes"],
+    )
+    actor: ActorKind = Field(
+        description="Who changed it: an admin, or the system (automatic lockout).",
+        examples=["system"],
+    )
+    changed_at: AwareDatetime = Field(
+        description="When the status changed.", examples=["2025-03-21T08:15:00Z"]
+    )
+
+
+class CustomerGroupsChanged(Event):
+    """The set of groups a customer belongs to changed (manually or by a group automation)."""
+
+    event_type: ClassVar[str] = "CustomerGroupsChanged"
+
+    customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    group_ids: list[UUID] = Field(
+        description="Every group the customer belongs to now (empty: none).",
+        examples=[["0b7a3c1e-52d4-4a8f-9e61-3f2d7c8b9a05"]],
+    )
+    changed_at: AwareDatetime = Field(
+        description="When the membership changed.", examples=["2025-03-21T08:20:00Z"]
+    )
+
+
+class CustomerImported(Event):
+    """One row of a customer import was applied.
+
+    Sent once per imported row, after the customer exists (a UserRegistered with source
+    `import` precedes it when the row created the account). Rows with a `price_id` make
+    commerce-access create an order and access, dated from `imported_at`; `(import_id,
+    row_number)` identifies the row, so the order is created only once.
+    """
+
+    event_type: ClassVar[str] = "CustomerImported"
+
+    import_id: UUID = Field(
+        description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"]
+    )
+    row_number: int = Field(
+        ge=1, description="1-based row number within the import (header excluded).", examples=[1]
+    )
+    customer_id: UUID = Field(
+        description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE]
+    )
+    email: EmailStr = Field(description="The customer's e-mail.", examples=["ada@explorance.com"])
+    price_id: UUID | None = Field(
+        default=None,
+        description="The price (of a product) to order for the customer, if the row has one.",
+        examples=["6e2f9b1c-0d3a-4c7e-b5f8-2a9d1e4c7b60"],
+    )
+    cost: Money | None = Field(
+        default=None,
+        description="What the order costs, as given in the row; absent: the price's own amount.",
+        examples=["49.99"],
+    )
+    currency: CurrencyCode | None = Field(
+        default=None,
+        description="ISO 4217 currency of `cost`; present exactly when `cost` is.",
+        examples=["USD"],
+    )
+    imported_at: AwareDatetime = Field(
+        description="When the row was imported; access dates are computed from it.",
+        examples=["2025-03-22T10:00:00Z"],
+    )
+
+    @model_validator(mode="after")
+    def _cost_needs_currency_and_price(self) -> Self:
+        if (self.cost is None) != (self.currency is None):
+            raise ValueError("cost and currency go together")
+        if self.cost is not None and self.price_id is None:
+            raise ValueError("a cost needs a price_id")
+        return self
+
+
+class CustomerErased(Event):
+    """An inactive customer was erased (right to be forgotten).
+
+    The customer id and creation date survive, orders are kept; every service must scrub the
+    customer's personal data and answer with CustomerErasureCompleted.
+    """
+
+    event_type: ClassVar[str] = "CustomerErased"
+
+    customer_id: UUID = Field(description="The erased customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    erased_at: AwareDatetime = Field(
+        description="When customer-account erased the profile.", examples=["2025-04-01T12:00:00Z"]
+    )
+
+
+class CustomerDeleted(Event):
+    """A customer without orders or access was deleted for good.
+
+    Every service must delete everything it holds about the customer and answer with
+    CustomerErasureCompleted.
+    """
+
+    event_type: ClassVar[str] = "CustomerDeleted"
+
+    customer_id: UUID = Field(description="The deleted customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    deleted_at: AwareDatetime = Field(
+        description="When customer-account deleted the customer.",
+        examples=["2025-04-01T12:00:00Z"],
+    )
+
+
+class ErasureKind(StrEnum):
+    """Which request an erasure receipt answers."""
+
+    ERASED = "erased"
+    DELETED = "deleted"
+
+
+class CustomerErasureCompleted(Event):
+    """A service has scrubbed or deleted a customer's data: one receipt per service.
+
+    Sent by every service in answer to CustomerErased or CustomerDeleted; customer-account
+    collects the receipts as the certificate of erasure.
+    """
+
+    event_type: ClassVar[str] = "CustomerErasureCompleted"
+
+    customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    service: ServiceName = Field(
+        description="The service that finished its part.", examples=["commerce-access"]
+    )
+    request_event_id: UUID = Field(
+        description="The `ce_id` of the CustomerErased or CustomerDeleted event answered.",
+        examples=["e7b1d3f5-2a4c-4e6f-8b0d-1c3e5a7f9b2d"],
+    )
+    request_kind: ErasureKind = Field(
+        description="Whether the request was an erasure or a deletion.", examples=["erased"]
+    )
+    completed_at: AwareDatetime = Field(
+        description="When the service finished.", examples=["2025-04-01T12:00:03Z"]
+    )

@@ -1,0 +1,93 @@
+"""The unit of work: one database transaction, and the events it emits, committed together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from trainyard_common.contracts.base import Event
+from trainyard_common.correlation import current_correlation_id
+from trainyard_common.messaging.envelope import Envelope
+from trainyard_common.messaging.tables import outbox, processed_events
+
+
+class SqlUnitOfWork:
+    """Base of every service's unit of work.
+
+    Subclasses add repositories in ``_open``. ``emit`` queues an event; ``commit`` writes the
+    queued events into the outbox inside the same transaction, then nudges the relay.
+    Leaving the block without ``commit`` rolls everything back, events included.
+    """
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        source: str,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._source = source
+        self._after_commit = after_commit
+        self._pending: list[Event] = []
+
+    async def __aenter__(self) -> Self:
+        self.session = self._session_factory()
+        self._pending = []
+        self._open()
+        return self
+
+    def _open(self) -> None:
+        """Hook for subclasses: build repositories on ``self.session``."""
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    def emit(self, *events: Event) -> None:
+        self._pending.extend(events)
+
+    async def claim_event(self, event_id: str, consumer_group: str) -> bool:
+        """Record that ``consumer_group`` handles ``event_id``; False if it already did."""
+        claimed = await self.session.execute(
+            pg_insert(processed_events)
+            .values(consumer_group=consumer_group, event_id=event_id)
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
+        return claimed.first() is not None
+
+    async def commit(self) -> None:
+        if self._pending:
+            await self.session.execute(insert(outbox), [self._outbox_row(e) for e in self._pending])
+        await self.session.commit()
+        had_events, self._pending = bool(self._pending), []
+        if had_events:
+            self._after_commit()
+
+    def _outbox_row(self, event: Event) -> dict[str, object]:
+        envelope = Envelope(
+            event_type=event.event_type,
+            source=self._source,
+            schema_version=event.schema_version,
+            correlation_id=current_correlation_id(),
+            subject=event.aggregate_id(),
+        )
+        return {
+            "topic": event.topic(),
+            "message_key": event.aggregate_id(),
+            "payload": event.model_dump_json(),
+            "headers": {k: v.decode() for k, v in envelope.to_headers()},
+        }

@@ -1,0 +1,112 @@
+"""Delivering one consumed message: retry, dead-letter, then mark it finished.
+
+This runs as a FastStream middleware around every subscriber a service registers through
+``EventSubscriptions``; FastStream's own acknowledgement is switched off (``AckPolicy.MANUAL``)
+because its default commits before the handler runs, and its "ack" commits whatever was
+consumed, skipping earlier failed messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from faststream import BaseMiddleware
+from faststream.message import StreamMessage
+
+from trainyard_common.logs import get_logger
+from trainyard_common.messaging.dead_letters import send_to_dead_letters
+from trainyard_common.messaging.errors import is_transient
+from trainyard_common.messaging.offsets import OffsetCommitter
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_seconds: float = 0.2
+    max_seconds: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.base_seconds * 2 ** max(attempt - 1, 0), self.max_seconds))
+
+
+class Delivery:
+    """Shared by all subscribers of one service: retry policy, dead letters, offsets."""
+
+    def __init__(
+        self,
+        *,
+        consumer_group: str,
+        producer: Callable[[], Awaitable[AIOKafkaProducer]],
+        committer: OffsetCommitter,
+        retry: RetryPolicy,
+    ) -> None:
+        self.consumer_group = consumer_group
+        self._producer = producer
+        self._committer = committer
+        self._retry = retry
+
+    async def deliver(self, handle: Callable[[], Awaitable[Any]], record: ConsumerRecord[Any, Any]) -> None:
+        """Run ``handle`` until it succeeds, or dead-letter the record once it has failed enough."""
+        failures = 0
+        outages = 0
+        while True:
+            try:
+                await handle()
+                return
+            except Exception as exc:
+                if is_transient(exc):
+                    outages += 1
+                    log.warning("transient failure, retrying", error=repr(exc), **_where(record))
+                    await asyncio.sleep(self._retry.delay(outages))
+                    continue
+                failures += 1
+                if failures >= self._retry.max_attempts:
+                    await self._dead_letter(record, exc, failures)
+                    return
+                log.warning("handler failed", error=repr(exc), attempt=failures, **_where(record))
+                await asyncio.sleep(self._retry.delay(failures))
+
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], exc: Exception, attempts: int) -> None:
+        log.error("dead-lettering message", error=repr(exc), attempts=attempts, **_where(record))
+        outages = 0
+        while True:
+            try:
+                producer = await self._producer()
+                await send_to_dead_letters(
+                    producer, record, exc, consumer_group=self.consumer_group, attempts=attempts
+                )
+                return
+            except Exception as send_exc:  # noqa: BLE001 - Kafka down: the record must not be lost
+                outages += 1
+                log.warning("dead-letter publish failed, retrying", error=repr(send_exc))
+                await asyncio.sleep(self._retry.delay(outages))
+
+    def finished(self, message: StreamMessage[Any]) -> None:
+        record = message.raw_message
+        self._committer.finished(message.consumer, record.topic, record.partition, record.offset)  # type: ignore[attr-defined]
+
+
+class DeliveryMiddleware(BaseMiddleware):  # type: ignore[type-arg]
+    """FastStream middleware: wraps each consumed message in ``Delivery.deliver``."""
+
+    def __init__(self, msg: Any, /, *, delivery: Delivery, **kwargs: Any) -> None:
+        super().__init__(msg, **kwargs)
+        self._delivery = delivery
+
+    async def consume_scope(
+        self, call_next: Callable[[StreamMessage[Any]], Awaitable[Any]], msg: StreamMessage[Any]
+    ) -> Any:
+        await self._delivery.deliver(lambda: call_next(msg), msg.raw_message)
+        self._delivery.finished(msg)
+        return None
+
+
+def _where(record: ConsumerRecord[Any, Any]) -> dict[str, Any]:
+    return {"topic": record.topic, "partition": record.partition, "offset": record.offset}

@@ -1,0 +1,20 @@
+"""How the consumer classifies failures: retry for ever, or retry a few times then dead-letter."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+
+class TransientError(Exception):
+    """Raise from a handler when the message is fine but something it needs is not there yet."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Infrastructure trouble: every message would fail the same way, so none is to blame.
+
+    The consumer waits and retries these without limit (the partition does not advance);
+    anything else counts against the message and ends on the dead-letter topic.
+    """
+    if isinstance(exc, TransientError | OperationalError | InterfaceError | ConnectionError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

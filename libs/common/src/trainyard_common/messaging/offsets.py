@@ -1,0 +1,47 @@
+"""Offsets committed in batches, and only for messages that are finished.
+
+A message is finished when its handler's transaction committed, or when it was dead-lettered.
+Finished offsets are remembered per consumer and partition and committed explicitly every
+``interval`` seconds: one round trip per partition per interval instead of one per message.
+Committing explicit offsets (never "whatever was consumed") means an in-flight or failed
+message can never be skipped by a later commit. A crash loses at most one interval of
+commits; those messages are redelivered and dropped by the idempotent consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from trainyard_common.logs import get_logger
+
+log = get_logger(__name__)
+
+
+class OffsetCommitter:
+    def __init__(self, interval: float = 0.5) -> None:
+        self._interval = interval
+        self._pending: dict[AIOKafkaConsumer, dict[TopicPartition, int]] = {}
+
+    def finished(self, consumer: AIOKafkaConsumer, topic: str, partition: int, offset: int) -> None:
+        self._pending.setdefault(consumer, {})[TopicPartition(topic, partition)] = offset + 1
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for consumer, offsets in pending.items():
+            try:
+                await consumer.commit(offsets)
+            except (KafkaError, AssertionError) as exc:
+                # Rebalanced away or broker gone: the messages will be redelivered and skipped
+                # as duplicates, which is correct, just slower.
+                log.warning("offset commit failed", error=repr(exc), offsets=str(offsets))
+
+    async def run(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self._interval)
+                await self.flush()
+        finally:
+            await self.flush()

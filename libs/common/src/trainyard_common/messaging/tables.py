@@ -1,0 +1,33 @@
+"""The two tables every service's database has for reliable messaging.
+
+``outbox``: events written in the same transaction as the state change they describe; the
+relay publishes and deletes them. ``processed_events``: ids of consumed events, written in
+the same transaction as the handler's effects, so a redelivered event changes nothing.
+Each service's Alembic environment includes ``messaging_metadata`` next to its own.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+
+messaging_metadata = MetaData()
+
+outbox = Table(
+    "outbox",
+    messaging_metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("topic", Text, nullable=False),
+    Column("message_key", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("headers", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+processed_events = Table(
+    "processed_events",
+    messaging_metadata,
+    Column("consumer_group", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -1,0 +1,55 @@
+"""Service settings from the environment (``TRAINYARD_*``), validated at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ServiceSettings(BaseSettings):
+    """What every Trainyard service needs: Kafka, its own database, HTTP, logging, retries."""
+
+    model_config = SettingsConfigDict(env_prefix="TRAINYARD_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers.")
+    database_url: str = Field(
+        default="",
+        description="This service's own PostgreSQL database, postgresql+psycopg://… or postgresql://…",
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    migrate_on_start: bool = Field(
+        default=True,
+        description="Run Alembic migrations at start-up. Off in Kubernetes, where a Job runs them.",
+    )
+    outbox_relay_enabled: bool = Field(
+        default=True, description="Publish the outbox from this process (off: another process does it)."
+    )
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    consumer_max_attempts: int = Field(
+        default=5, ge=1, description="Attempts before a failing message is dead-lettered."
+    )
+    consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
+    consumer_retry_max_seconds: float = Field(default=5.0, gt=0)
+    offset_commit_interval_seconds: float = Field(default=0.5, gt=0)
+
+    @model_validator(mode="after")
+    def _database_required(self) -> ServiceSettings:
+        if not self.database_url:
+            raise ValueError("TRAINYARD_DATABASE_URL is required")
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is not Environment.PRODUCTION

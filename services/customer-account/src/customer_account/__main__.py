@@ -1,0 +1,12 @@
+from trainyard_common.cli import service_main
+
+from customer_account.bootstrap import NAME, bootstrap
+from customer_account.settings import Settings
+
+
+def main() -> None:
+    service_main(NAME, Settings, bootstrap)
+
+
+if __name__ == "__main__":
+    main()
