@@ -172,6 +172,15 @@ running_pid() {
   printf '%s\n' "$pid"
 }
 
+# Die if the running broker was started for another port.
+check_running_port() {
+  local port
+  port="$(sed -n 's|^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\).*|\1|p' "$PROPS_FILE")"
+  [[ $port == "$KAFKA_PORT" ]] ||
+    die "the broker from $KAFKA_DIR runs on port ${port:-?}, not $KAFKA_PORT;" \
+      "stop it first (deploy/local/infra.sh down) to change ports"
+}
+
 # Poll until the broker answers; fail early if the process dies.
 wait_ready() {
   local pid=$1 deadline=$((SECONDS + START_TIMEOUT))
@@ -195,6 +204,7 @@ cmd_up() {
   mkdir -p "$KAFKA_DIR" "$LOGS_DIR"
   take_lock "$LOCK_FILE"
   if pid="$(running_pid)"; then
+    check_running_port
     if ! probe >/dev/null 2>&1; then
       log "running (pid $pid) but not answering yet; waiting"
       wait_ready "$pid" || die "Kafka is unhealthy; try: $0 down && $0 up"
@@ -203,6 +213,7 @@ cmd_up() {
     echo already-running
     return 0
   fi
+  wait_reaped "$(read_pid_file "$PID_FILE")" 10
   local port
   for port in "$KAFKA_PORT" "$CONTROLLER_PORT"; do
     if port_in_use "$port"; then

@@ -27,13 +27,27 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Print the state letter of pid $1 (R, S, D, Z, ...); fails if it is gone.
+pid_state() {
+  local stat
+  [[ -n ${1:-} ]] && read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+  stat=${stat##*) }
+  printf '%s\n' "${stat%% *}"
+}
+
 # True when pid $1 exists and is not a zombie.
 pid_alive() {
-  local stat
-  [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null || return 1
-  read -r stat <"/proc/$1/stat" 2>/dev/null || return 0
-  stat=${stat##*) }
-  [[ ${stat%% *} != Z ]]
+  local state
+  state="$(pid_state "${1:-}")" && [[ $state != Z ]]
+}
+
+# Wait up to $2 s while pid $1 is a zombie: killed but not yet reaped by init
+# (~1 s here); the threads of a killed JVM may still hold its ports meanwhile.
+wait_reaped() {
+  local deadline=$((SECONDS + $2))
+  while [[ "$(pid_state "${1:-}" 2>/dev/null)" == Z ]] && ((SECONDS < deadline)); do
+    sleep 0.1
+  done
 }
 
 # True when process $1's command line (args joined by spaces) contains the
@@ -52,6 +66,16 @@ pids_with_cmdline() {
     pid=${dir#/proc/}
     [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
     if pid_cmdline_has "$pid" "$1"; then printf '%s\n' "$pid"; fi
+  done
+}
+
+# Print the pids (other than this shell) whose working directory is $1.
+pids_with_cwd() {
+  local dir pid
+  for dir in /proc/[0-9]*; do
+    pid=${dir#/proc/}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    if [[ $dir/cwd -ef $1 ]]; then printf '%s\n' "$pid"; fi
   done
 }
 

@@ -237,9 +237,7 @@ def test_access_change_keeps_the_previous_dates() -> None:
 def test_import_rows_carry_cost_with_currency_and_price() -> None:
     payload = example_payload(CustomerImported)
     assert CustomerImported.model_validate(payload | {"cost": None, "currency": None})
-    assert CustomerImported.model_validate(
-        payload | {"price_id": None, "cost": None, "currency": None}
-    )
+    assert CustomerImported.model_validate(payload | {"price_id": None, "cost": None, "currency": None})
     with pytest.raises(ValidationError, match="cost and currency"):
         CustomerImported.model_validate(payload | {"currency": None})
     with pytest.raises(ValidationError, match="price_id"):
@@ -248,9 +246,7 @@ def test_import_rows_carry_cost_with_currency_and_price() -> None:
 
 def test_completed_progress_has_a_completion_time() -> None:
     payload = example_payload(ProgressRecorded)
-    started = ProgressRecorded.model_validate(
-        payload | {"status": "in_progress", "completed_at": None, "score": None}
-    )
+    started = ProgressRecorded.model_validate(payload | {"status": "in_progress", "completed_at": None, "score": None})
     assert started.score is None
     with pytest.raises(ValidationError, match="completed_at"):
         ProgressRecorded.model_validate(payload | {"completed_at": None})

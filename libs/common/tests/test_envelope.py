@@ -33,9 +33,7 @@ def test_round_trip_through_headers() -> None:
 
 
 def test_round_trip_keeps_offset_and_version() -> None:
-    original = envelope(
-        time=datetime(2025, 3, 22, 6, 0, tzinfo=timezone(timedelta(hours=-4))), schema_version=2
-    )
+    original = envelope(time=datetime(2025, 3, 22, 6, 0, tzinfo=timezone(timedelta(hours=-4))), schema_version=2)
     again = Envelope.from_headers(original.to_headers())
     assert again.time == original.time
     assert again.time.utcoffset() == timedelta(hours=-4)
@@ -89,17 +87,12 @@ def test_no_headers_at_all_is_an_error() -> None:
 
 @pytest.mark.parametrize("version", [b"0.3", b"2.0", b""])
 def test_wrong_specversion_is_an_error(version: bytes) -> None:
-    headers = [
-        (key, version if key == "ce_specversion" else value)
-        for key, value in envelope().to_headers()
-    ]
+    headers = [(key, version if key == "ce_specversion" else value) for key, value in envelope().to_headers()]
     with pytest.raises(EnvelopeError, match="specversion"):
         Envelope.from_headers(headers)
 
 
-@pytest.mark.parametrize(
-    ("header", "value"), [("ce_time", b"yesterday"), ("ce_schemaversion", b"one")]
-)
+@pytest.mark.parametrize(("header", "value"), [("ce_time", b"yesterday"), ("ce_schemaversion", b"one")])
 def test_malformed_values_are_envelope_errors(header: str, value: bytes) -> None:
     headers = [(key, value if key == header else v) for key, v in envelope().to_headers()]
     with pytest.raises(EnvelopeError):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trainyard_common.contracts import ALL_EVENTS
+from trainyard_common.contracts import ALL_EVENTS, Event
 from trainyard_common.contracts.export import (
     INDEX_FILE,
     SCHEMAS_DIR,
@@ -39,7 +39,7 @@ def test_check_mode_agrees(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("event", ALL_EVENTS, ids=lambda event: event.topic())
-def test_schema_file_describes_its_topic(event: type) -> None:
+def test_schema_file_describes_its_topic(event: type[Event]) -> None:
     schema = json.loads((COMMITTED / f"{event.topic()}.json").read_text(encoding="utf-8"))
     assert schema["title"] == event.__name__
     assert schema["$id"].endswith(event.topic())
@@ -76,9 +76,7 @@ def test_write_then_check_in_a_fresh_folder(tmp_path: Path) -> None:
     assert {path.name for path in tmp_path.iterdir()} == set(expected_files())
 
 
-def test_check_reports_stale_missing_and_extra_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_reports_stale_missing_and_extra_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["--out", str(tmp_path)])
     capsys.readouterr()
     (tmp_path / "OrderCompleted.json").write_text("{}\n", encoding="utf-8")
@@ -105,6 +103,4 @@ def test_write_repairs_and_removes_only_its_own_stale_files(tmp_path: Path) -> N
 
     assert not (tmp_path / "Retired.json").exists()
     assert (tmp_path / "notes.json").exists()
-    assert (tmp_path / "OrderCompleted.json").read_text(encoding="utf-8") == (
-        expected_files()["OrderCompleted.json"]
-    )
+    assert (tmp_path / "OrderCompleted.json").read_text(encoding="utf-8") == (expected_files()["OrderCompleted.json"])

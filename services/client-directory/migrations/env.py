@@ -1,6 +1,5 @@
+from client_directory.adapters.tables import metadata
 from trainyard_common.db.migrations import run_migrations
 from trainyard_common.messaging.tables import messaging_metadata
-
-from client_directory.adapters.tables import metadata
 
 run_migrations(metadata, messaging_metadata)

@@ -73,8 +73,7 @@ class ServiceRuntime:
         self._broker_ready = asyncio.Event()
 
     def subscriptions(self, uow_factory: Callable[[], SqlUnitOfWork]) -> EventSubscriptions:
-        subscriptions = EventSubscriptions(consumer_group=self.name, uow_factory=uow_factory, delivery=self.delivery)
-        return subscriptions
+        return EventSubscriptions(consumer_group=self.name, uow_factory=uow_factory, delivery=self.delivery)
 
     def include(self, subscriptions: EventSubscriptions) -> None:
         self.broker.include_router(subscriptions.router)
@@ -88,6 +87,9 @@ class ServiceRuntime:
             app.include_router(router)
         app.add_api_route("/asyncapi.json", self._asyncapi_json, include_in_schema=False)
         return app
+
+    async def wait_until_consuming(self, timeout: float = 30.0) -> None:
+        await asyncio.wait_for(self._broker_ready.wait(), timeout)
 
     async def check_database(self) -> None:
         async with self.engine.connect() as conn:
@@ -125,7 +127,7 @@ class ServiceRuntime:
         while True:
             try:
                 await self.broker.start()
-            except Exception as exc:  # noqa: BLE001 - Kafka down at start: retry, stay up
+            except Exception as exc:
                 log.warning("Kafka not reachable yet", error=repr(exc))
                 with contextlib.suppress(Exception):
                     await self.broker.stop()

@@ -1,7 +1,6 @@
-from trainyard_common.cli import service_main
-
 from client_directory.bootstrap import NAME, bootstrap
 from client_directory.settings import Settings
+from trainyard_common.cli import service_main
 
 
 def main() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from trainyard_common.runtime import ServiceRuntime
-from trainyard_common.settings import ServiceSettings
 
 from client_directory.entrypoints.events import register_handlers
 from client_directory.entrypoints.http import build_router
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.runtime import ServiceRuntime
+from trainyard_common.settings import ServiceSettings
 
 NAME = "client-directory"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -20,7 +20,9 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(settings, name=NAME, migrations_dir=MIGRATIONS)
 
     def uow_factory() -> DirectoryUnitOfWork:
-        return DirectoryUnitOfWork(runtime.session_factory, source=f"/trainyard/{NAME}", after_commit=runtime.relay.nudge)
+        return DirectoryUnitOfWork(
+            runtime.session_factory, source=f"/trainyard/{NAME}", after_commit=runtime.relay.nudge
+        )
 
     subscriptions = runtime.subscriptions(uow_factory)
     register_handlers(subscriptions)

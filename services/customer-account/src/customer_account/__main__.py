@@ -1,7 +1,6 @@
-from trainyard_common.cli import service_main
-
 from customer_account.bootstrap import NAME, bootstrap
 from customer_account.settings import Settings
+from trainyard_common.cli import service_main
 
 
 def main() -> None:

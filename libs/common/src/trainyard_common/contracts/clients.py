@@ -30,15 +30,9 @@ class LearnerAssignedToClient(Event):
 
     event_type: ClassVar[str] = "LearnerAssignedToClient"
 
-    customer_id: UUID = Field(
-        description="The learner (customer) id.", examples=[CUSTOMER_ID_EXAMPLE]
-    )
-    client_id: UUID = Field(
-        description="The client the learner now belongs to.", examples=[CLIENT_ID_EXAMPLE]
-    )
-    client_name: str = Field(
-        description="The client's name at assignment time.", examples=["Explorance"]
-    )
+    customer_id: UUID = Field(description="The learner (customer) id.", examples=[CUSTOMER_ID_EXAMPLE])
+    client_id: UUID = Field(description="The client the learner now belongs to.", examples=[CLIENT_ID_EXAMPLE])
+    client_name: str = Field(description="The client's name at assignment time.", examples=["Explorance"])
     reason: AssignmentReason = Field(
         description="Why: email domain, organisation alias, class default or manual.",
         examples=["domain"],
@@ -53,9 +47,7 @@ class LearnerAssignedToClient(Event):
         description="The class, when the reason is `class`.",
         examples=[CLASS_ID_EXAMPLE],
     )
-    assigned_at: datetime = Field(
-        description="When the assignment took effect.", examples=["2025-03-14T09:26:54Z"]
-    )
+    assigned_at: datetime = Field(description="When the assignment took effect.", examples=["2025-03-14T09:26:54Z"])
 
 
 class RemovalReason(StrEnum):
@@ -78,12 +70,8 @@ class LearnerRemovedFromClient(Event):
 
     event_type: ClassVar[str] = "LearnerRemovedFromClient"
 
-    customer_id: UUID = Field(
-        description="The learner (customer) id.", examples=[CUSTOMER_ID_EXAMPLE]
-    )
-    client_id: UUID = Field(
-        description="The client the learner left.", examples=[CLIENT_ID_EXAMPLE]
-    )
+    customer_id: UUID = Field(description="The learner (customer) id.", examples=[CUSTOMER_ID_EXAMPLE])
+    client_id: UUID = Field(description="The client the learner left.", examples=[CLIENT_ID_EXAMPLE])
     reason: RemovalReason = Field(
         description="Why: removed by an admin, no longer matching, or the customer was erased.",
         examples=["manual"],
@@ -93,6 +81,4 @@ class LearnerRemovedFromClient(Event):
         description="The class the admin acted from, when removed from a class's page.",
         examples=[CLASS_ID_EXAMPLE],
     )
-    removed_at: AwareDatetime = Field(
-        description="When the removal took effect.", examples=["2025-03-28T16:40:00Z"]
-    )
+    removed_at: AwareDatetime = Field(description="When the removal took effect.", examples=["2025-03-28T16:40:00Z"])

@@ -37,21 +37,15 @@ class OrderLine(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     product_id: UUID = Field(description="The product.", examples=[PRODUCT_ID_EXAMPLE])
-    price_id: UUID = Field(
-        description="The price the product was bought at.", examples=[PRICE_ID_EXAMPLE]
-    )
-    product_name: str = Field(
-        description="The product's name at order time.", examples=["Data Literacy Essentials"]
-    )
+    price_id: UUID = Field(description="The price the product was bought at.", examples=[PRICE_ID_EXAMPLE])
+    product_name: str = Field(description="The product's name at order time.", examples=["Data Literacy Essentials"])
     quantity: int = Field(
         ge=1,
         description="Seats bought; more than one issues registration codes.",
         examples=[1],
     )
     unit_amount: Money = Field(description="Price of one seat.", examples=["49.99"])
-    currency: CurrencyCode = Field(
-        description="ISO 4217 currency of `unit_amount`.", examples=["USD"]
-    )
+    currency: CurrencyCode = Field(description="ISO 4217 currency of `unit_amount`.", examples=["USD"])
 
 
 class OrderCompleted(Event):
@@ -84,9 +78,7 @@ class OrderCompleted(Event):
         description="Amount charged for the whole order (zero for admin assignments).",
         examples=["49.99"],
     )
-    currency: CurrencyCode = Field(
-        description="ISO 4217 currency of `total` and of every line.", examples=["USD"]
-    )
+    currency: CurrencyCode = Field(description="ISO 4217 currency of `total` and of every line.", examples=["USD"])
     source: OrderSource = Field(description="How the order came to be.", examples=["checkout"])
     idempotency_key: str = Field(
         min_length=1,
@@ -96,9 +88,7 @@ class OrderCompleted(Event):
         ),
         examples=["checkout:4f8a2c6e-1d3b-4e5f-9a7c-0b2d4f6e8a1c"],
     )
-    completed_at: AwareDatetime = Field(
-        description="When the order was completed.", examples=["2025-03-22T10:00:01Z"]
-    )
+    completed_at: AwareDatetime = Field(description="When the order was completed.", examples=["2025-03-22T10:00:01Z"])
 
     @model_validator(mode="after")
     def _one_currency(self) -> Self:
@@ -114,12 +104,8 @@ class _AccessFacts(Event):
         description="The access row; a customer may hold several for one product.",
         examples=[ACCESS_ID_EXAMPLE],
     )
-    customer_id: UUID = Field(
-        description="The customer who has (or had) the access.", examples=[CUSTOMER_ID_EXAMPLE]
-    )
-    product_id: UUID = Field(
-        description="The product giving access.", examples=[PRODUCT_ID_EXAMPLE]
-    )
+    customer_id: UUID = Field(description="The customer who has (or had) the access.", examples=[CUSTOMER_ID_EXAMPLE])
+    product_id: UUID = Field(description="The product giving access.", examples=[PRODUCT_ID_EXAMPLE])
     training_item: TrainingItemRef | None = Field(
         default=None,
         description="The catalogue item the product opens, when it opens one.",
@@ -148,9 +134,7 @@ class AccessGranted(_AccessFacts):
 
     event_type: ClassVar[str] = "AccessGranted"
 
-    granted_at: AwareDatetime = Field(
-        description="When the access was granted.", examples=["2025-03-22T10:00:01Z"]
-    )
+    granted_at: AwareDatetime = Field(description="When the access was granted.", examples=["2025-03-22T10:00:01Z"])
 
 
 class AccessChanged(_AccessFacts):
@@ -158,17 +142,13 @@ class AccessChanged(_AccessFacts):
 
     event_type: ClassVar[str] = "AccessChanged"
 
-    previous_starts_on: date = Field(
-        description="First day of access before the change.", examples=["2025-03-22"]
-    )
+    previous_starts_on: date = Field(description="First day of access before the change.", examples=["2025-03-22"])
     previous_ends_on: date | None = Field(
         default=None,
         description="Last day of access before the change; null means it was unlimited.",
         examples=["2025-09-21"],
     )
-    changed_at: AwareDatetime = Field(
-        description="When the dates were changed.", examples=["2025-04-02T11:30:00Z"]
-    )
+    changed_at: AwareDatetime = Field(description="When the dates were changed.", examples=["2025-04-02T11:30:00Z"])
 
 
 class AccessRevocationReason(StrEnum):
@@ -188,9 +168,7 @@ class AccessRevoked(_AccessFacts):
     reason: AccessRevocationReason = Field(
         description="Why the access was revoked.", examples=["registration_code_removed"]
     )
-    revoked_at: AwareDatetime = Field(
-        description="When the access was revoked.", examples=["2025-05-10T09:00:00Z"]
-    )
+    revoked_at: AwareDatetime = Field(description="When the access was revoked.", examples=["2025-05-10T09:00:00Z"])
 
 
 class AccessExpired(_AccessFacts):

@@ -29,22 +29,15 @@ class UserRegistered(Event):
     event_type: ClassVar[str] = "UserRegistered"
 
     customer_id: UUID = Field(description="The new customer's id.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: EmailStr = Field(
-        description="Sign-in e-mail, unique case-insensitively.", examples=["ada@explorance.com"]
-    )
+    email: EmailStr = Field(description="Sign-in e-mail, unique case-insensitively.", examples=["ada@explorance.com"])
     first_name: str = Field(description="Given name.", examples=["Ada"])
     last_name: str = Field(description="Family name.", examples=["Lovelace"])
     organization: str | None = Field(
         default=None,
-        description=(
-            "Organisation name the customer gave; client-directory matches it against client "
-            "aliases."
-        ),
+        description=("Organisation name the customer gave; client-directory matches it against client aliases."),
         examples=["Explorance Inc"],
     )
-    source: RegistrationSource = Field(
-        description="How the account came to be.", examples=["self_registration"]
-    )
+    source: RegistrationSource = Field(description="How the account came to be.", examples=["self_registration"])
     registered_at: datetime = Field(
         description="When the account was created (ISO 8601 with offset).",
         examples=["2025-03-14T09:26:53Z"],
@@ -70,9 +63,7 @@ class CustomerProfileUpdated(Event):
     event_type: ClassVar[str] = "CustomerProfileUpdated"
 
     customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: EmailStr = Field(
-        description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"]
-    )
+    email: EmailStr = Field(description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"])
     previous_email: EmailStr = Field(
         description="Sign-in e-mail before the change (equal to `email` when it did not change).",
         examples=["ada@explorance.com"],
@@ -94,9 +85,7 @@ class CustomerProfileUpdated(Event):
         description="Which of the profile fields above changed.",
         examples=[["email", "organization"]],
     )
-    updated_at: AwareDatetime = Field(
-        description="When the change was saved.", examples=["2025-03-20T14:02:11Z"]
-    )
+    updated_at: AwareDatetime = Field(description="When the change was saved.", examples=["2025-03-20T14:02:11Z"])
 
 
 class CustomerStatus(StrEnum):
@@ -114,9 +103,7 @@ class CustomerStatusChanged(Event):
 
     customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
     status: CustomerStatus = Field(description="Status after the change.", examples=["locked"])
-    previous_status: CustomerStatus = Field(
-        description="Status before the change.", examples=["active"]
-    )
+    previous_status: CustomerStatus = Field(description="Status before the change.", examples=["active"])
     reason: str | None = Field(
         default=None,
         description="Human-readable reason, when one was given or the system applied a rule.",
@@ -126,9 +113,7 @@ class CustomerStatusChanged(Event):
         description="Who changed it: an admin, or the system (automatic lockout).",
         examples=["system"],
     )
-    changed_at: AwareDatetime = Field(
-        description="When the status changed.", examples=["2025-03-21T08:15:00Z"]
-    )
+    changed_at: AwareDatetime = Field(description="When the status changed.", examples=["2025-03-21T08:15:00Z"])
 
 
 class CustomerGroupsChanged(Event):
@@ -141,9 +126,7 @@ class CustomerGroupsChanged(Event):
         description="Every group the customer belongs to now (empty: none).",
         examples=[["0b7a3c1e-52d4-4a8f-9e61-3f2d7c8b9a05"]],
     )
-    changed_at: AwareDatetime = Field(
-        description="When the membership changed.", examples=["2025-03-21T08:20:00Z"]
-    )
+    changed_at: AwareDatetime = Field(description="When the membership changed.", examples=["2025-03-21T08:20:00Z"])
 
 
 class CustomerImported(Event):
@@ -157,15 +140,9 @@ class CustomerImported(Event):
 
     event_type: ClassVar[str] = "CustomerImported"
 
-    import_id: UUID = Field(
-        description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"]
-    )
-    row_number: int = Field(
-        ge=1, description="1-based row number within the import (header excluded).", examples=[1]
-    )
-    customer_id: UUID = Field(
-        description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE]
-    )
+    import_id: UUID = Field(description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"])
+    row_number: int = Field(ge=1, description="1-based row number within the import (header excluded).", examples=[1])
+    customer_id: UUID = Field(description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE])
     email: EmailStr = Field(description="The customer's e-mail.", examples=["ada@explorance.com"])
     price_id: UUID | None = Field(
         default=None,
@@ -244,9 +221,7 @@ class CustomerErasureCompleted(Event):
     event_type: ClassVar[str] = "CustomerErasureCompleted"
 
     customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
-    service: ServiceName = Field(
-        description="The service that finished its part.", examples=["commerce-access"]
-    )
+    service: ServiceName = Field(description="The service that finished its part.", examples=["commerce-access"])
     request_event_id: UUID = Field(
         description="The `ce_id` of the CustomerErased or CustomerDeleted event answered.",
         examples=["e7b1d3f5-2a4c-4e6f-8b0d-1c3e5a7f9b2d"],
@@ -254,6 +229,4 @@ class CustomerErasureCompleted(Event):
     request_kind: ErasureKind = Field(
         description="Whether the request was an erasure or a deletion.", examples=["erased"]
     )
-    completed_at: AwareDatetime = Field(
-        description="When the service finished.", examples=["2025-04-01T12:00:03Z"]
-    )
+    completed_at: AwareDatetime = Field(description="When the service finished.", examples=["2025-04-01T12:00:03Z"])

@@ -123,9 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="trainyard-schemas", description="Export the JSON Schema of every event contract."
     )
     parser.add_argument("--out", type=Path, help=f"target folder (default: <repo>/{SCHEMAS_DIR})")
-    parser.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if the folder is stale"
-    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the folder is stale")
     args = parser.parse_args(argv)
     folder: Path = args.out or find_repo_root() / SCHEMAS_DIR
     files = expected_files()

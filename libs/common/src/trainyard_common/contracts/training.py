@@ -42,23 +42,15 @@ class ProgressSource(StrEnum):
 class _ProgressFacts(Event):
     """What progress events say about one progress entry (not an event of its own)."""
 
-    progress_id: UUID = Field(
-        description="The progress entry (one learner, one item).", examples=[PROGRESS_ID_EXAMPLE]
-    )
+    progress_id: UUID = Field(description="The progress entry (one learner, one item).", examples=[PROGRESS_ID_EXAMPLE])
     customer_id: UUID = Field(description="The learner (customer).", examples=[CUSTOMER_ID_EXAMPLE])
-    item_type: TrainingItemType = Field(
-        description="Module, course or certification.", examples=["course"]
-    )
+    item_type: TrainingItemType = Field(description="Module, course or certification.", examples=["course"])
     item_id: UUID = Field(description="The item in the catalogue.", examples=[ITEM_ID_EXAMPLE])
-    item_name: str = Field(
-        description="The item's name at the time of the event.", examples=["Survey Design 101"]
-    )
+    item_name: str = Field(description="The item's name at the time of the event.", examples=["Survey Design 101"])
 
 
 class _RecordedFacts(_ProgressFacts):
-    source: ProgressSource = Field(
-        description="Learner activity, manual admin entry, or import.", examples=["learner"]
-    )
+    source: ProgressSource = Field(description="Learner activity, manual admin entry, or import.", examples=["learner"])
     score: Percentage | None = Field(
         default=None,
         description="Score in percent, when the item is scored (courses have none).",
@@ -103,10 +95,7 @@ class TrainingCompleted(_RecordedFacts):
     event_type: ClassVar[str] = "TrainingCompleted"
 
     completed_at: AwareDatetime = Field(
-        description=(
-            "When the item was completed; for admin entries and imports, midnight UTC of the "
-            "given date."
-        ),
+        description=("When the item was completed; for admin entries and imports, midnight UTC of the given date."),
         examples=["2025-03-24T15:45:00Z"],
     )
 
@@ -120,17 +109,13 @@ class ProgressDeleted(_ProgressFacts):
 
     event_type: ClassVar[str] = "ProgressDeleted"
 
-    was_completed: bool = Field(
-        description="Whether the entry was completed when deleted.", examples=[True]
-    )
+    was_completed: bool = Field(description="Whether the entry was completed when deleted.", examples=[True])
     completed_at: AwareDatetime | None = Field(
         default=None,
         description="When the deleted entry had been completed, if it was.",
         examples=["2025-03-24T15:45:00Z"],
     )
-    deleted_at: AwareDatetime = Field(
-        description="When the entry was deleted.", examples=["2025-04-03T09:12:00Z"]
-    )
+    deleted_at: AwareDatetime = Field(description="When the entry was deleted.", examples=["2025-04-03T09:12:00Z"])
 
     @model_validator(mode="after")
     def _completed_at_only_if_completed(self) -> Self:

@@ -69,12 +69,17 @@ class SqlUnitOfWork:
         )
         return claimed.first() is not None
 
+    async def write_events(self) -> bool:
+        """Write the queued events into the outbox (still uncommitted); True if there were any."""
+        pending, self._pending = self._pending, []
+        if pending:
+            await self.session.execute(insert(outbox), [self._outbox_row(e) for e in pending])
+        return bool(pending)
+
     async def commit(self) -> None:
-        if self._pending:
-            await self.session.execute(insert(outbox), [self._outbox_row(e) for e in self._pending])
+        wrote_events = await self.write_events()
         await self.session.commit()
-        had_events, self._pending = bool(self._pending), []
-        if had_events:
+        if wrote_events:
             self._after_commit()
 
     def _outbox_row(self, event: Event) -> dict[str, object]:

@@ -79,21 +79,20 @@ class Delivery:
         while True:
             try:
                 producer = await self._producer()
-                await send_to_dead_letters(
-                    producer, record, exc, consumer_group=self.consumer_group, attempts=attempts
-                )
+                await send_to_dead_letters(producer, record, exc, consumer_group=self.consumer_group, attempts=attempts)
                 return
-            except Exception as send_exc:  # noqa: BLE001 - Kafka down: the record must not be lost
+            except Exception as send_exc:
                 outages += 1
                 log.warning("dead-letter publish failed, retrying", error=repr(send_exc))
                 await asyncio.sleep(self._retry.delay(outages))
 
     def finished(self, message: StreamMessage[Any]) -> None:
         record = message.raw_message
-        self._committer.finished(message.consumer, record.topic, record.partition, record.offset)  # type: ignore[attr-defined]
+        consumer = message.consumer  # type: ignore[attr-defined]  # KafkaMessage's, not on the base type
+        self._committer.finished(consumer, record.topic, record.partition, record.offset)
 
 
-class DeliveryMiddleware(BaseMiddleware):  # type: ignore[type-arg]
+class DeliveryMiddleware(BaseMiddleware):
     """FastStream middleware: wraps each consumed message in ``Delivery.deliver``."""
 
     def __init__(self, msg: Any, /, *, delivery: Delivery, **kwargs: Any) -> None:

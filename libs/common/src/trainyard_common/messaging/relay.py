@@ -14,8 +14,9 @@ Why this shape:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -79,9 +80,7 @@ class OutboxRelay:
             if not locked:
                 return 0
             rows = (
-                await conn.execute(
-                    select(outbox).order_by(outbox.c.id).limit(self._batch_size).with_for_update()
-                )
+                await conn.execute(select(outbox).order_by(outbox.c.id).limit(self._batch_size).with_for_update())
             ).all()
             if not rows:
                 return 0
@@ -89,7 +88,7 @@ class OutboxRelay:
             await conn.execute(delete(outbox).where(outbox.c.id.in_([row.id for row in rows])))
         return len(rows)
 
-    async def _send_all(self, rows: list[Any]) -> None:
+    async def _send_all(self, rows: Sequence[Any]) -> None:
         producer = await self._ensure_producer()
         deliveries = [
             await producer.send(
@@ -114,12 +113,10 @@ class OutboxRelay:
         if producer is not None:
             try:
                 await producer.stop()
-            except Exception as exc:  # noqa: BLE001 - best effort while already failing
+            except Exception as exc:
                 log.debug("producer stop failed", error=repr(exc))
 
     async def _wait_for_work(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()

@@ -25,7 +25,11 @@ class ClientRepository:
     async def add(self, client: Client) -> None:
         await self._session.execute(
             insert(clients).values(
-                id=client.id, name=client.name, industry=client.industry, active=client.active, created_at=client.created_at
+                id=client.id,
+                name=client.name,
+                industry=client.industry,
+                active=client.active,
+                created_at=client.created_at,
             )
         )
         if client.email_domains:
@@ -82,7 +86,9 @@ class ClientRepository:
                 or_(
                     func.lower(clients.c.name).like(pattern),
                     clients.c.id.in_(select(client_domains.c.client_id).where(client_domains.c.domain.like(pattern))),
-                    clients.c.id.in_(select(client_aliases.c.client_id).where(client_aliases.c.alias_key.like(pattern))),
+                    clients.c.id.in_(
+                        select(client_aliases.c.client_id).where(client_aliases.c.alias_key.like(pattern))
+                    ),
                 )
             )
         if industry:

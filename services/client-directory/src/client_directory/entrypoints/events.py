@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from trainyard_common.contracts import UserRegistered
-from trainyard_common.messaging.subscriptions import EventSubscriptions
-
 from client_directory.service_layer.mapping import LearnerSeen, record_learner
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.contracts import UserRegistered
+from trainyard_common.messaging.subscriptions import EventSubscriptions
 
 
 def register_handlers(subscriptions: EventSubscriptions) -> None:

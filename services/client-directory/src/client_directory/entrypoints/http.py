@@ -1,17 +1,16 @@
 """client-directory's internal HTTP API (reached only through the gateway)."""
 
-
 import uuid
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from trainyard_common.http.errors import Conflict, ErrorDetail, NotFound, Unprocessable
 
 from client_directory.domain.clients import INDUSTRIES, Client
 from client_directory.entrypoints.schemas import ClientCreate, ClientList, ClientPublic, LearnerList, LearnerPublic
 from client_directory.service_layer.clients import ClientConflict, CreateClient, InvalidClient, create_client
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.http.errors import Conflict, ErrorDetail, NotFound, Unprocessable
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
@@ -32,7 +31,9 @@ def build_router(uow_factory: Callable[[], DirectoryUnitOfWork]) -> APIRouter:
             async with uow:
                 client = await create_client(uow, command)
         except InvalidClient as exc:
-            raise Unprocessable("The client is not valid.", details=[ErrorDetail(field=exc.field_name, reason=exc.reason)]) from exc
+            raise Unprocessable(
+                "The client is not valid.", details=[ErrorDetail(field=exc.field_name, reason=exc.reason)]
+            ) from exc
         except ClientConflict as exc:
             raise Conflict(str(exc), details=[ErrorDetail(field=exc.field_name, reason=exc.reason)]) from exc
         return _public(client)
@@ -40,6 +41,7 @@ def build_router(uow_factory: Callable[[], DirectoryUnitOfWork]) -> APIRouter:
     @router.get("/clients")
     async def list_clients(
         uow: UnitOfWork,
+        *,
         search: str | None = None,
         industry: str | None = None,
         active: bool | None = None,
@@ -47,7 +49,9 @@ def build_router(uow_factory: Callable[[], DirectoryUnitOfWork]) -> APIRouter:
         offset: Offset = 0,
     ) -> ClientList:
         async with uow:
-            ids, total = await uow.clients.search(search=search, industry=industry, active=active, limit=limit, offset=offset)
+            ids, total = await uow.clients.search(
+                search=search, industry=industry, active=active, limit=limit, offset=offset
+            )
             clients = [await uow.clients.get(client_id) for client_id in ids]
         return ClientList(items=[_public(c) for c in clients if c], total=total)
 
@@ -60,7 +64,9 @@ def build_router(uow_factory: Callable[[], DirectoryUnitOfWork]) -> APIRouter:
         return _public(client)
 
     @router.get("/clients/{client_id}/learners")
-    async def learners_of_client(client_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> LearnerList:
+    async def learners_of_client(
+        client_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
+    ) -> LearnerList:
         async with uow:
             if await uow.clients.get(client_id) is None:
                 raise NotFound("No such client.")

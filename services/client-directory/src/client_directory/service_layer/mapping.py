@@ -6,13 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from trainyard_common.contracts import AssignmentReason as ContractReason
-from trainyard_common.contracts import LearnerAssignedToClient
-
 from client_directory.adapters.repository import ClientMatch
 from client_directory.domain.clients import email_domain_candidates
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.contracts import AssignmentReason as ContractReason
+from trainyard_common.contracts import LearnerAssignedToClient
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from trainyard_common.db.uow import SqlUnitOfWork
-
 from client_directory.adapters.repository import ClientRepository, LearnerRepository
+from trainyard_common.db.uow import SqlUnitOfWork
 
 
 class DirectoryUnitOfWork(SqlUnitOfWork):

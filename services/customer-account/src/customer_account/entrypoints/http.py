@@ -1,13 +1,11 @@
 """customer-account's internal HTTP API (reached only through the gateway)."""
 
-
 import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from trainyard_common.http.errors import Conflict, ErrorDetail, NotFound
 
 from customer_account.adapters.passwords import hash_password
 from customer_account.domain.customer import Customer
@@ -15,6 +13,7 @@ from customer_account.domain.errors import EmailAlreadyRegistered
 from customer_account.entrypoints.schemas import CustomerPublic, RegistrationCreate
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from trainyard_common.http.errors import Conflict, ErrorDetail, NotFound
 
 
 def build_router(uow_factory: Callable[[], CustomerUnitOfWork]) -> APIRouter:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trainyard_common.contracts import RegistrationSource, UserRegistered
-
 from customer_account.domain.customer import Customer, RegistrationChannel, new_customer
 from customer_account.domain.errors import EmailAlreadyRegistered
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from trainyard_common.contracts import RegistrationSource, UserRegistered
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from trainyard_common.db.uow import SqlUnitOfWork
-
 from customer_account.adapters.repository import CustomerRepository
+from trainyard_common.db.uow import SqlUnitOfWork
 
 
 class CustomerUnitOfWork(SqlUnitOfWork):

@@ -1,0 +1,73 @@
+# Two commands do all set-up on a fresh machine:
+#   make up     run the whole system (Docker Compose when a Docker engine answers, else local processes)
+#   make test   lint, type-check and run every test against real Kafka and PostgreSQL
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+UV_VERSION := 0.9.30
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+INFRA := bash deploy/local/infra.sh
+
+.PHONY: help bootstrap up down logs test test-unit test-integration lint fmt typecheck bench schemas topics
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+bootstrap: ## install uv (if missing) and the locked dependencies
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	@$(UV) sync --all-packages --locked --quiet
+
+define docker_answers
+docker info >/dev/null 2>&1
+endef
+
+up: bootstrap ## start Kafka, PostgreSQL, every service and the gateway on http://127.0.0.1:8000
+	@if $(docker_answers); then \
+		docker compose up -d --build --wait && echo "gateway: http://127.0.0.1:8000  admin: admin / admin-local-only"; \
+	else \
+		$(INFRA) up >/dev/null && bash deploy/local/services.sh up; \
+	fi
+
+down: ## stop everything `make up` started
+	@if $(docker_answers); then docker compose down; else bash deploy/local/services.sh down; $(INFRA) down; fi
+
+logs: ## follow the services' logs
+	@if $(docker_answers); then docker compose logs -f; else bash deploy/local/services.sh logs; fi
+
+# Starts the local infrastructure unless a Docker engine answers (then the fixtures use
+# testcontainers) or endpoints are given; stops only what it started, even on failure.
+define with_infra
+	token="make-test-$$$$"; \
+	if [[ -z "$$TRAINYARD_KAFKA_BOOTSTRAP" ]] && ! $(docker_answers); then \
+		trap '$(INFRA) down --owner '"$$token"' >/dev/null' EXIT; \
+		$(INFRA) up --owner "$$token" >/dev/null || exit 1; \
+		. .cache/infra.env; \
+	fi; \
+	$(1)
+endef
+
+test: bootstrap lint typecheck ## lint, type-check, run every test (starts and stops the infrastructure)
+	@$(call with_infra,$(UV) run pytest)
+
+test-unit: bootstrap ## tests that need no infrastructure
+	@$(UV) run pytest -m "not integration and not e2e"
+
+test-integration: bootstrap ## tests against real Kafka and PostgreSQL
+	@$(call with_infra,$(UV) run pytest -m "integration or e2e")
+
+lint: bootstrap ## ruff lint and format check
+	@$(UV) run ruff check .
+	@$(UV) run ruff format --check .
+
+fmt: bootstrap ## fix lint and formatting
+	@$(UV) run ruff check --fix .
+	@$(UV) run ruff format .
+
+typecheck: bootstrap ## mypy (strict on libs/common)
+	@$(UV) run mypy libs/common/src services/*/src
+
+schemas: bootstrap ## regenerate the committed JSON Schemas of every event
+	@$(UV) run trainyard-schemas
+
+bench: bootstrap ## registrations through customer-account → Kafka → client-directory, vs raw Kafka
+	@$(call with_infra,$(UV) run python bench/registrations.py)

@@ -1,0 +1,1 @@
+pytest_plugins = ["trainyard_common.testing.plugin"]

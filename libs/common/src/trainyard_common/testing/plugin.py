@@ -1,0 +1,45 @@
+"""Pytest fixtures shared by every test suite in the workspace (loaded by the root conftest)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from trainyard_common.messaging.topics import all_topics
+from trainyard_common.messaging.topics_cli import ensure_topics
+from trainyard_common.testing.databases import create_database, drop_database
+from trainyard_common.testing.infrastructure import Endpoints, infrastructure
+
+
+@pytest.fixture(scope="session")
+def endpoints() -> Iterator[Endpoints]:
+    with infrastructure() as found:
+        asyncio.run(ensure_topics(found.kafka_bootstrap, all_topics(partitions=3)))
+        yield found
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(endpoints: Endpoints) -> str:
+    return endpoints.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def pg_url(endpoints: Endpoints) -> str:
+    return endpoints.pg_url
+
+
+@pytest.fixture
+def new_database(pg_url: str) -> Iterator[Callable[[str], str]]:
+    """``new_database("prefix")`` → URL of an empty database, dropped after the test."""
+    created: list[str] = []
+
+    def make(prefix: str) -> str:
+        url = create_database(pg_url, prefix)
+        created.append(url)
+        return url
+
+    yield make
+    for url in created:
+        drop_database(url)

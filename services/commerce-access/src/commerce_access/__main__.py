@@ -1,0 +1,11 @@
+from commerce_access.bootstrap import NAME, bootstrap
+from commerce_access.settings import Settings
+from trainyard_common.cli import service_main
+
+
+def main() -> None:
+    service_main(NAME, Settings, bootstrap)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""HTTP clients for the services behind the gateway.
+
+One ``httpx.AsyncClient`` per service, opened in the app's lifespan and closed with it.
+Every call carries the current correlation id as ``X-Request-ID`` and a timeout; a service
+that is down, unreachable or too slow raises ``ServiceUnavailable`` (the gateway answers
+503), never a generic error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+from trainyard_common.correlation import current_correlation_id
+from trainyard_common.logs import get_logger
+
+log = get_logger(__name__)
+
+
+class ServiceUnavailable(Exception):
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__(f"{service} is unavailable: {reason}")
+        self.service = service
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceReply:
+    """A service's answer, kept as bytes so the gateway can pass it on unchanged."""
+
+    status_code: int
+    content: bytes
+    content_type: str | None
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class ServiceClient:
+    def __init__(self, name: str, base_url: str, *, timeout_seconds: float) -> None:
+        self.name = name
+        self.base_url = base_url
+        self.timeout_seconds = timeout_seconds
+        self._client: httpx.AsyncClient | None = None
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[ServiceClient]:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout_seconds) as client:
+            self._client = client
+            try:
+                yield self
+            finally:
+                self._client = None
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        timeout_seconds: float | None = None,
+    ) -> ServiceReply:
+        if self._client is None:
+            raise ServiceUnavailable(self.name, "client not started")
+        try:
+            reply = await self._client.request(
+                method,
+                path,
+                params=_without_none(params),
+                json=body,
+                headers={"X-Request-ID": current_correlation_id()},
+                timeout=timeout_seconds if timeout_seconds is not None else self.timeout_seconds,
+            )
+        except httpx.TimeoutException as exc:
+            log.warning("service timed out", service=self.name, path=path, error=repr(exc))
+            raise ServiceUnavailable(self.name, "timed out") from exc
+        except httpx.TransportError as exc:
+            log.warning("service unreachable", service=self.name, path=path, error=repr(exc))
+            raise ServiceUnavailable(self.name, "unreachable") from exc
+        return ServiceReply(reply.status_code, reply.content, reply.headers.get("content-type"))
+
+
+def _without_none(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    if params is None:
+        return None
+    return {k: _query_value(v) for k, v in params.items() if v is not None}
+
+
+def _query_value(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The services the gateway talks to, opened and closed together."""
+
+    client_directory: ServiceClient
+    customer_account: ServiceClient
+    commerce_access: ServiceClient
+    training_progress: ServiceClient
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[Services]:
+        async with contextlib.AsyncExitStack() as stack:
+            for client in (self.client_directory, self.customer_account, self.commerce_access, self.training_progress):
+                await stack.enter_async_context(client.open())
+            yield self

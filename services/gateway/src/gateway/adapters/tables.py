@@ -1,0 +1,41 @@
+"""The gateway's own tables (the outbox and processed_events come from trainyard_common)."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, Table, Text, Uuid
+
+metadata = MetaData()
+
+admins = Table(
+    "admins",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("username", Text, nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("role IN ('admin', 'viewer')", name="ck_admins_role"),
+)
+
+admin_tokens = Table(
+    "admin_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("admin_id", Uuid, ForeignKey("admins.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text),
+    Column("outcome", Text, nullable=False),
+    Column("status_code", Integer),
+    Column("correlation_id", Text, nullable=False),
+    Index("ix_audit_log_at", "at"),
+)

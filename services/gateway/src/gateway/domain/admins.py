@@ -1,0 +1,63 @@
+"""Admin accounts and what each role may do."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+    def may(self, method: str) -> bool:
+        """Admins may do anything; viewers may only read."""
+        return self is Role.ADMIN or method.upper() in READ_ONLY_METHODS
+
+
+class InvalidAdmin(ValueError):
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field_name = field_name
+        self.reason = reason
+
+
+def normalize_username(username: str) -> str:
+    """Usernames are case-insensitive: ``Ada`` and ``ada`` are one admin."""
+    return username.strip().lower()
+
+
+@dataclass(slots=True)
+class Admin:
+    username: str
+    password_hash: str
+    role: Role
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The admin behind an authenticated request."""
+
+    admin_id: uuid.UUID
+    username: str
+    role: Role
+
+
+def valid_username(username: str) -> str:
+    """The normalised ``username``, or ``InvalidAdmin`` when it cannot be one."""
+    clean = normalize_username(username)
+    if not USERNAME_PATTERN.fullmatch(clean):
+        raise InvalidAdmin("username", "2-64 characters: letters, digits, '.', '_', '@' or '-'")
+    return clean
+
+
+def new_admin(*, username: str, password_hash: str, role: Role) -> Admin:
+    return Admin(username=valid_username(username), password_hash=password_hash, role=role)

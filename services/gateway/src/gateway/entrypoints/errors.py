@@ -1,0 +1,37 @@
+"""Gateway-specific errors on top of the shared error body (trainyard_common.http.errors)."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from trainyard_common.http.errors import ErrorBody, Unauthorized, error_response
+
+from gateway.adapters.services import ServiceUnavailable
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorBody, "description": "Malformed request (e.g. invalid JSON)."},
+    422: {"model": ErrorBody, "description": "Invalid fields, each named in `details`."},
+    503: {"model": ErrorBody, "description": "The service behind this route is down or too slow."},
+}
+AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody, "description": "Missing, unknown, expired or revoked bearer token."},
+    403: {"model": ErrorBody, "description": "The admin's role may not do this (viewers only read)."},
+}
+
+
+class AuthenticationRequired(Unauthorized):
+    """A 401 that carries the ``WWW-Authenticate: Bearer`` challenge."""
+
+
+def install_gateway_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AuthenticationRequired, _authentication_required)  # type: ignore[arg-type]
+    app.add_exception_handler(ServiceUnavailable, _service_unavailable)  # type: ignore[arg-type]
+
+
+async def _authentication_required(_: Request, exc: AuthenticationRequired) -> JSONResponse:
+    response = error_response(exc.status_code, exc.code, exc.message, exc.details)
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+async def _service_unavailable(_: Request, exc: ServiceUnavailable) -> JSONResponse:
+    # Which service and why is in the log (with the correlation id), not in a public response.
+    return error_response(503, "service_unavailable", "A service this request needs is unavailable; try again shortly.")

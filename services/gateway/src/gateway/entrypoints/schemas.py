@@ -1,0 +1,50 @@
+"""Bodies of the gateway's own routes (auth, admins, audit log)."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from gateway.domain.admins import Role
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64, examples=["ada"])
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenResponse(BaseModel):
+    access_token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
+    role: Role
+
+
+class AdminCreate(BaseModel):
+    username: str = Field(min_length=2, max_length=64, examples=["grace"])
+    password: str = Field(min_length=12, max_length=256, description="At least 12 characters.")
+    role: Role = Field(description="`admin` may do anything; `viewer` may only read.")
+
+
+class AdminPublic(BaseModel):
+    id: uuid.UUID
+    username: str
+    role: Role
+    created_at: datetime
+
+
+class AuditEntryPublic(BaseModel):
+    id: uuid.UUID
+    at: datetime
+    actor: str = Field(description="Username of the admin, or `system`.")
+    action: str = Field(examples=["POST /api/v1/admin/clients", "sign-in"])
+    target: str | None = Field(examples=["client:0b6f7c2e-5c1a-4a55-9d1e-3f0c2d9b8a11"])
+    outcome: str = Field(description="success, denied, rejected or failed.")
+    status_code: int | None = Field(description="The HTTP status the admin received.")
+    correlation_id: str = Field(description="The request's X-Request-ID.")
+
+
+class AuditLog(BaseModel):
+    items: list[AuditEntryPublic]
+    total: int

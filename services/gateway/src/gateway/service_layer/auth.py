@@ -1,0 +1,112 @@
+"""Signing admins in, checking their tokens, creating admins."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from trainyard_common.correlation import current_correlation_id
+
+from gateway.domain.admins import Admin, Principal, Role, new_admin, normalize_username, valid_username
+from gateway.domain.audit import SYSTEM_ACTOR, AuditEntry, Outcome
+from gateway.domain.tokens import hash_token, issue_token
+from gateway.service_layer.ports import Passwords
+from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+
+SIGN_IN = "sign-in"
+CREATE_FIRST_ADMIN = "create-first-admin"
+
+
+class InvalidCredentials(Exception):
+    """Unknown username or wrong password: deliberately one error, so usernames stay secret."""
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    access_token: str
+    expires_in: int
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAdmin:
+    username: str
+    password: str
+    role: Role
+
+
+async def sign_in(
+    uow: GatewayUnitOfWork, command: SignIn, *, passwords: Passwords, ttl_seconds: int, now: datetime
+) -> SignedIn:
+    username = normalize_username(command.username)
+    admin = await uow.admins.by_username(username)
+    stored_hash = admin.password_hash if admin else None
+    if admin is None or not await asyncio.to_thread(passwords.verify, stored_hash, command.password):
+        await uow.audit.add(_entry(username, SIGN_IN, None, Outcome.DENIED, 401))
+        await uow.commit()
+        raise InvalidCredentials
+    issued = issue_token(admin.id, now=now, ttl_seconds=ttl_seconds)
+    await uow.tokens.delete_expired(now)
+    await uow.tokens.add(issued.token)
+    await uow.audit.add(_entry(admin.username, SIGN_IN, None, Outcome.SUCCESS, 200))
+    await uow.commit()
+    return SignedIn(access_token=issued.raw, expires_in=ttl_seconds, role=admin.role)
+
+
+async def authenticate(uow: GatewayUnitOfWork, raw_token: str, *, now: datetime) -> Principal | None:
+    """The admin holding ``raw_token``; None when it is unknown, expired or revoked."""
+    found = await uow.tokens.holder(hash_token(raw_token))
+    if found is None:
+        return None
+    token, principal = found
+    return principal if token.is_active(now) else None
+
+
+async def create_admin(uow: GatewayUnitOfWork, command: CreateAdmin, *, passwords: Passwords) -> Admin:
+    admin = await _add_admin(uow, command, passwords)
+    await uow.commit()
+    return admin
+
+
+async def ensure_first_admin(uow: GatewayUnitOfWork, command: CreateAdmin, *, passwords: Passwords) -> bool:
+    """Create the configured first admin unless one of that name exists; True if created."""
+    if await uow.admins.by_username(normalize_username(command.username)) is not None:
+        return False
+    try:
+        admin = await _add_admin(uow, command, passwords)
+    except UsernameTaken:  # another replica created it in the meantime
+        return False
+    await uow.audit.add(_entry(SYSTEM_ACTOR, CREATE_FIRST_ADMIN, f"admin:{admin.username}", Outcome.SUCCESS, None))
+    await uow.commit()
+    return True
+
+
+async def _add_admin(uow: GatewayUnitOfWork, command: CreateAdmin, passwords: Passwords) -> Admin:
+    username = valid_username(command.username)  # before the (slow) hashing
+    password_hash = await asyncio.to_thread(passwords.hash, command.password)
+    admin = new_admin(username=username, password_hash=password_hash, role=command.role)
+    if not await uow.admins.add(admin):
+        raise UsernameTaken(admin.username)
+    return admin
+
+
+def _entry(actor: str, action: str, target: str | None, outcome: Outcome, status_code: int | None) -> AuditEntry:
+    return AuditEntry(
+        actor=actor,
+        action=action,
+        target=target,
+        outcome=outcome,
+        status_code=status_code,
+        correlation_id=current_correlation_id(),
+    )

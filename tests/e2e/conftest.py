@@ -1,0 +1,71 @@
+"""The whole system as real processes: customer-account, client-directory and the gateway,
+each with a fresh database, on the test run's Kafka."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from trainyard_common.testing.databases import create_database, drop_database
+from trainyard_common.testing.processes import ServiceProcess
+
+ADMIN_USERNAME = "e2e-admin"
+ADMIN_PASSWORD = secrets.token_urlsafe(16)
+
+
+@dataclass
+class System:
+    gateway: ServiceProcess
+    customer_account: ServiceProcess
+    client_directory: ServiceProcess
+    kafka_bootstrap: str
+    local_launcher: bool
+
+    def admin(self) -> httpx.Client:
+        token = httpx.post(
+            f"{self.gateway.url}/api/v1/auth/token", json={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+        ).json()["access_token"]
+        return httpx.Client(base_url=self.gateway.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    def public(self) -> httpx.Client:
+        return httpx.Client(base_url=self.gateway.url, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def system(endpoints) -> Iterator[System]:  # type: ignore[no-untyped-def]
+    databases = {name: create_database(endpoints.pg_url, f"e2e_{name}") for name in ("cust", "dir", "gw")}
+    common = {
+        "TRAINYARD_KAFKA_BOOTSTRAP": endpoints.kafka_bootstrap,
+        "TRAINYARD_ENVIRONMENT": "test",
+        "TRAINYARD_OUTBOX_POLL_SECONDS": "0.2",
+        "TRAINYARD_OFFSET_COMMIT_INTERVAL_SECONDS": "0.2",
+    }
+    customer_account = ServiceProcess("customer_account", {**common, "TRAINYARD_DATABASE_URL": databases["cust"]})
+    client_directory = ServiceProcess("client_directory", {**common, "TRAINYARD_DATABASE_URL": databases["dir"]})
+    gateway = ServiceProcess(
+        "gateway",
+        {
+            **common,
+            "TRAINYARD_DATABASE_URL": databases["gw"],
+            "TRAINYARD_ADMIN_USERNAME": ADMIN_USERNAME,
+            "TRAINYARD_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "TRAINYARD_CUSTOMER_ACCOUNT_URL": customer_account.url,
+            "TRAINYARD_CLIENT_DIRECTORY_URL": client_directory.url,
+        },
+    )
+    processes = [customer_account, client_directory, gateway]
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.wait_ready()
+        yield System(gateway, customer_account, client_directory, endpoints.kafka_bootstrap, endpoints.local_launcher)
+    finally:
+        for process in processes:
+            process.stop()
+        for url in databases.values():
+            drop_database(url)

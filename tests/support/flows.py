@@ -1,0 +1,48 @@
+"""Steps the end-to-end tests take through the gateway, and what they read back from Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from trainyard_common.testing.kafka import Record, read_topic
+
+
+def unique_domain() -> str:
+    return f"acme-{uuid.uuid4().hex[:8]}.example"
+
+
+def create_client(admin: httpx.Client, domain: str) -> dict[str, Any]:
+    response = admin.post(
+        "/api/v1/admin/clients",
+        json={"name": f"Acme {domain}", "industry": "Technology", "email_domains": [f"@{domain}"], "aliases": []},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def register(public: httpx.Client, email: str, **extra: Any) -> httpx.Response:
+    body = {"first_name": "Ada", "last_name": "Lovelace", "email": email, "password": "correct horse battery", **extra}
+    return public.post("/api/v1/learner/register", json=body)
+
+
+def wait_for_learner(admin: httpx.Client, client_id: str, customer_id: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = admin.get(f"/api/v1/admin/clients/{client_id}/learners").json()["items"]
+        found = [i for i in items if i["customer_id"] == customer_id]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"learner {customer_id} never appeared under client {client_id}")
+
+
+def events_about(kafka: str, topic: str, customer_id: str, at_least: int = 1) -> list[Record]:
+    def matching(records: list[Record]) -> list[Record]:
+        return [r for r in records if r.key == customer_id.encode()]
+
+    return matching(asyncio.run(read_topic(kafka, topic, until=lambda rs: len(matching(rs)) >= at_least)))
