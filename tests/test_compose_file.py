@@ -97,3 +97,16 @@ def test_kafka_is_a_single_kraft_node_without_topic_auto_creation(compose: dict[
     assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
     assert "INTERNAL://kafka:19092" in env["KAFKA_ADVERTISED_LISTENERS"]
     assert "kafka-broker-api-versions.sh" in " ".join(compose["kafka"]["healthcheck"]["test"])
+
+
+def test_every_one_shot_is_awaited_by_a_long_running_service(compose: dict[str, Any]) -> None:
+    """`docker compose up --wait` (make up) counts an exited one-shot as a failure unless adopted."""
+    one_shots = {name for name, service in compose.items() if service.get("restart") == "no"}
+    adopted = {
+        name
+        for service in compose.values()
+        if service.get("restart") != "no"
+        for name, condition in conditions(service).items()
+        if condition == "service_completed_successfully"
+    }
+    assert one_shots == adopted

@@ -43,7 +43,7 @@ kafka_version() {
 }
 
 libs_stamp() {
-  printf 'kafka_2.13 %s pom-sha256 %s\n' "$(kafka_version)" \
+  printf 'kafka_2.13=%s pom-sha256=%s\n' "$(kafka_version)" \
     "$(sha256sum <"$SRC_DIR/pom.xml" | cut -c 1-16)"
 }
 
@@ -59,13 +59,24 @@ java_bin() {
   command -v "$java"
 }
 
-# Download the broker's jars unless libs/.stamp matches version and pom.
+# True when libs/.stamp names this version + pom (first line) and every jar
+# it lists (following lines) is present.
+libs_complete() {
+  local header jar
+  [[ -f $LIBS_DIR/.stamp ]] || return 1
+  {
+    read -r header || return 1
+    [[ $header == "$(libs_stamp)" ]] || return 1
+    while read -r jar; do
+      [[ -f $LIBS_DIR/$jar ]] || return 1
+    done
+  } <"$LIBS_DIR/.stamp"
+}
+
+# Download the broker's jars unless libs/ is complete.
 ensure_libs() {
-  local want tmp
-  want="$(libs_stamp)"
-  if [[ -f $LIBS_DIR/.stamp && "$(<"$LIBS_DIR/.stamp")" == "$want" ]]; then
-    return 0
-  fi
+  local tmp
+  libs_complete && return 0
   if ! command -v mvn >/dev/null; then
     require_root_for_install mvn maven
     apt_install maven
@@ -80,7 +91,7 @@ ensure_libs() {
     die "Maven could not fetch the Kafka jars (full output: $KAFKA_DIR/mvn.log)"
   fi
   compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || die "no kafka_2.13 jar in $tmp"
-  printf '%s\n' "$want" >"$tmp/.stamp"
+  { libs_stamp && (cd "$tmp" && ls -1 -- *.jar); } >"$tmp/.stamp"
   rm -rf "$LIBS_DIR" "$KAFKA_DIR/mvn-target"
   mv "$tmp" "$LIBS_DIR"
 }
@@ -94,8 +105,12 @@ render_props() {
   printf '%s\n' "$text" >"$PROPS_FILE"
 }
 
+# -XX:TieredStopAtLevel=1 (C1 JIT only): half the start-up time on a busy
+# 2-core machine (~4 s instead of ~8 s) and less CPU; a local broker does not
+# need C2's peak throughput.
 jvm_opts() {
-  printf '%s\n' -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  printf '%s\n' -Xms256m -Xmx512m -XX:TieredStopAtLevel=1 \
+    -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     "-Dlog4j2.configurationFile=$SRC_DIR/log4j2.properties" \

@@ -242,6 +242,14 @@ check_running_port() {
       "stop it first (deploy/local/infra.sh down) to change ports"
 }
 
+# Fail `up` with message $3...; stop the server first if this `up` started it.
+fail_up() {
+  local bin=$1 result=$2
+  shift 2
+  if [[ $result == started ]]; then stop_server "$bin" || true; fi
+  die "$@"
+}
+
 cmd_up() {
   local bin started_at=$SECONDS result=already-running
   take_lock "$LOCK_FILE"
@@ -261,10 +269,13 @@ cmd_up() {
   else
     check_running_port
   fi
-  ensure_role_and_databases "$bin" ||
-    die "could not create the $APP_USER role/databases (log: $LOG_FILE)"
-  healthy "$bin" || die "PostgreSQL runs but $APP_USER cannot connect over TCP" \
-    "(stale settings? try: $0 down && $0 up)"
+  if ! ensure_role_and_databases "$bin"; then
+    fail_up "$bin" "$result" "could not create the $APP_USER role/databases (log: $LOG_FILE)"
+  fi
+  if ! healthy "$bin"; then
+    fail_up "$bin" "$result" "PostgreSQL runs but $APP_USER cannot connect over TCP" \
+      "(stale settings? try: $0 down && $0 up)"
+  fi
   if [[ $result == started ]]; then
     log "ready on 127.0.0.1:$PG_PORT in $((SECONDS - started_at))s (data: $DATA_DIR)"
   else

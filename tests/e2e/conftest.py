@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from trainyard_common.testing.databases import create_database, drop_database
+from trainyard_common.testing.infrastructure import Endpoints
 from trainyard_common.testing.processes import ServiceProcess
 
 ADMIN_USERNAME = "e2e-admin"
@@ -36,10 +37,10 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def system(endpoints) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def system(endpoints: Endpoints, kafka_bootstrap: str) -> Iterator[System]:
     databases = {name: create_database(endpoints.pg_url, f"e2e_{name}") for name in ("cust", "dir", "gw")}
     common = {
-        "TRAINYARD_KAFKA_BOOTSTRAP": endpoints.kafka_bootstrap,
+        "TRAINYARD_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "TRAINYARD_ENVIRONMENT": "test",
         "TRAINYARD_OUTBOX_POLL_SECONDS": "0.2",
         "TRAINYARD_OFFSET_COMMIT_INTERVAL_SECONDS": "0.2",
@@ -63,7 +64,7 @@ def system(endpoints) -> Iterator[System]:  # type: ignore[no-untyped-def]
             process.start()
         for process in processes:
             process.wait_ready()
-        yield System(gateway, customer_account, client_directory, endpoints.kafka_bootstrap, endpoints.local_launcher)
+        yield System(gateway, customer_account, client_directory, kafka_bootstrap, endpoints.local_launcher)
     finally:
         for process in processes:
             process.stop()

@@ -4,11 +4,14 @@
 Usage: kafka_probe.py HOST PORT [TIMEOUT_SECONDS]
 
 Speaks the Kafka wire protocol over one TCP connection: an ApiVersions request
-(answered by every broker version) to learn which Metadata versions the broker
-accepts, then a Metadata request for no topics. Exit 0 when the broker lists at
-least one broker in its metadata (a KRaft broker shows up there only once it is
-registered and unfenced, i.e. usable by clients); exit 1 otherwise, with the
-reason on stderr. On success prints "<node_id>@<host>:<port>" per broker.
+(answered by every broker version) to learn which versions the broker accepts,
+then a Metadata request for no topics, then a FindCoordinator request for a
+consumer group. Exit 0 when the broker lists at least one broker in its
+metadata (a KRaft broker shows up there only once it is registered and
+unfenced, i.e. usable by clients) and a group coordinator is available (the
+first such request also makes the broker create __consumer_offsets); exit 1
+otherwise, with the reason on stderr. On success prints "<node_id>@<host>:<port>"
+per broker.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 
 API_VERSIONS = 18
 METADATA = 3
+FIND_COORDINATOR = 10
 FIRST_FLEXIBLE_METADATA = 9
 CLIENT_ID = b"trainyard-infra-probe"
 
@@ -38,7 +42,7 @@ class Reader:
             raise ProbeError("truncated response")
         (value,) = struct.unpack_from(fmt, self.data, self.pos)
         self.pos += size
-        return value
+        return int(value)
 
     def varint(self) -> int:
         shift = value = 0
@@ -73,8 +77,7 @@ def recv_exact(sock: socket.socket, size: int) -> bytes:
     return bytes(buf)
 
 
-def call(sock: socket.socket, api_key: int, version: int, corr: int,
-         body: bytes, flexible: bool) -> Reader:
+def call(sock: socket.socket, api_key: int, version: int, corr: int, body: bytes, *, flexible: bool) -> Reader:
     header = struct.pack(">hhih", api_key, version, corr, len(CLIENT_ID)) + CLIENT_ID
     if flexible:
         header += b"\x00"  # request header v2: empty tagged fields
@@ -90,16 +93,16 @@ def call(sock: socket.socket, api_key: int, version: int, corr: int,
     return reader
 
 
-def metadata_version_range(sock: socket.socket) -> tuple[int, int]:
+def api_versions(sock: socket.socket) -> dict[int, tuple[int, int]]:
     reader = call(sock, API_VERSIONS, 0, 1, b"", flexible=False)
     error = reader.take(">h")
     if error:
         raise ProbeError(f"ApiVersions error code {error}")
+    ranges = {}
     for _ in range(reader.take(">i")):
         key, low, high = reader.take(">h"), reader.take(">h"), reader.take(">h")
-        if key == METADATA:
-            return low, high
-    raise ProbeError("broker does not list the Metadata API")
+        ranges[key] = (low, high)
+    return ranges
 
 
 def metadata_body(version: int) -> bytes:
@@ -117,7 +120,7 @@ def metadata_body(version: int) -> bytes:
 
 def brokers(sock: socket.socket, version: int) -> list[str]:
     flexible = version >= FIRST_FLEXIBLE_METADATA
-    reader = call(sock, METADATA, version, 2, metadata_body(version), flexible)
+    reader = call(sock, METADATA, version, 2, metadata_body(version), flexible=flexible)
     reader.take(">i")  # throttle_time_ms
     count = reader.varint() - 1 if flexible else reader.take(">i")
     found = []
@@ -132,14 +135,39 @@ def brokers(sock: socket.socket, version: int) -> list[str]:
     return found
 
 
+def check_group_coordinator(sock: socket.socket, low: int, high: int) -> None:
+    """Raise unless a consumer-group coordinator is available.
+
+    The first FindCoordinator also makes the broker create __consumer_offsets,
+    so the first consumer group of a test does not wait for it.
+    """
+    version = next((v for v in (2, 1) if low <= v <= high), None)
+    if version is None:
+        return  # only batched (v4+) versions left: skip this check
+    key = CLIENT_ID
+    body = struct.pack(">h", len(key)) + key + b"\x00"  # key, key_type=group
+    reader = call(sock, FIND_COORDINATOR, version, 3, body, flexible=False)
+    reader.take(">i")  # throttle_time_ms
+    error = reader.take(">h")
+    if error:
+        message = reader.string(compact=False) or ""
+        raise ProbeError(f"group coordinator not available yet (error {error}) {message}")
+
+
 def probe(host: str, port: int, timeout: float) -> list[str]:
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.settimeout(timeout)
-        low, high = metadata_version_range(sock)
+        ranges = api_versions(sock)
+        if METADATA not in ranges:
+            raise ProbeError("broker does not list the Metadata API")
+        low, high = ranges[METADATA]
         version = min(high, 12)
         if version < max(low, 4):
             raise ProbeError(f"no usable Metadata version (broker: {low}..{high})")
-        return brokers(sock, version)
+        found = brokers(sock, version)
+        if found and FIND_COORDINATOR in ranges:
+            check_group_coordinator(sock, *ranges[FIND_COORDINATOR])
+        return found
 
 
 def main(argv: list[str]) -> int:

@@ -7,9 +7,7 @@ REGISTERED_AT = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
 
 
 def test_email_is_kept_lower_cased_and_trimmed() -> None:
-    customer = registered_customer(
-        uuid.uuid4(), "  Ada.Lovelace@Explorance.COM ", "Ada", "Lovelace", REGISTERED_AT
-    )
+    customer = registered_customer(uuid.uuid4(), "  Ada.Lovelace@Explorance.COM ", "Ada", "Lovelace", REGISTERED_AT)
 
     assert customer.email == "ada.lovelace@explorance.com"
     assert (customer.first_name, customer.last_name) == ("Ada", "Lovelace")
@@ -24,9 +22,7 @@ def test_registration_time_keeps_its_offset() -> None:
 
 
 def test_registration_time_without_offset_is_utc() -> None:
-    customer = registered_customer(
-        uuid.uuid4(), "a@b.com", "A", "B", datetime(2025, 3, 14, 9, 26, 53)
-    )
+    customer = registered_customer(uuid.uuid4(), "a@b.com", "A", "B", datetime(2025, 3, 14, 9, 26, 53))
 
     assert customer.registered_at == REGISTERED_AT
     assert customer.registered_at.tzinfo is UTC

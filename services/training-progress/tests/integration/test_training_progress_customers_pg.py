@@ -73,11 +73,7 @@ async def test_record_customer_upserts_and_is_repeatable(uow: ProgressUnitOfWork
         await uow.commit()
 
     async with uow:
-        rows = (
-            await uow.session.execute(
-                select(customers).where(customers.c.customer_id == customer_id)
-            )
-        ).all()
+        rows = (await uow.session.execute(select(customers).where(customers.c.customer_id == customer_id))).all()
     assert len(rows) == 1
     assert rows[0].email == "ada@lovelace.org"
     assert rows[0].registered_at == datetime(2025, 3, 14, tzinfo=UTC)
@@ -94,9 +90,7 @@ async def test_a_redelivered_event_is_claimed_once(uow: ProgressUnitOfWork) -> N
 
     async with uow:
         claims = await uow.session.scalar(
-            select(func.count())
-            .select_from(processed_events)
-            .where(processed_events.c.event_id == event_id)
+            select(func.count()).select_from(processed_events).where(processed_events.c.event_id == event_id)
         )
         kept = await uow.customers.get(customer_id)
     assert len(applied) == 1
@@ -104,9 +98,7 @@ async def test_a_redelivered_event_is_claimed_once(uow: ProgressUnitOfWork) -> N
     assert kept == applied[0]
 
 
-async def test_http_serves_the_projection_and_404s_the_unknown(
-    database_url: str, uow: ProgressUnitOfWork
-) -> None:
+async def test_http_serves_the_projection_and_404s_the_unknown(database_url: str, uow: ProgressUnitOfWork) -> None:
     customer_id = uuid.uuid4()
     async with uow:
         await record_customer(uow, registration(customer_id))
@@ -114,9 +106,7 @@ async def test_http_serves_the_projection_and_404s_the_unknown(
     runtime, app = bootstrap(Settings(database_url=database_url))
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://training-progress"
-        ) as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://training-progress") as client:
             found = await client.get(f"/v1/customers/{customer_id}")
             missing = await client.get(f"/v1/customers/{uuid.uuid4()}")
     finally:

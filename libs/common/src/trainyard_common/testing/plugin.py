@@ -16,12 +16,13 @@ from trainyard_common.testing.infrastructure import Endpoints, infrastructure
 @pytest.fixture(scope="session")
 def endpoints() -> Iterator[Endpoints]:
     with infrastructure() as found:
-        asyncio.run(ensure_topics(found.kafka_bootstrap, all_topics(partitions=3)))
         yield found
 
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(endpoints: Endpoints) -> str:
+    """The broker, with every declared topic created (services never rely on auto-creation)."""
+    asyncio.run(ensure_topics(endpoints.kafka_bootstrap, all_topics(partitions=3)))
     return endpoints.kafka_bootstrap
 
 

@@ -13,7 +13,7 @@ from trainyard_common.http.errors import ErrorBody, NotFound
 
 def build_router(uow_factory: Callable[[], ProgressUnitOfWork]) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["customers"])
-    UnitOfWork = Annotated[ProgressUnitOfWork, Depends(uow_factory)]  # noqa: N806 - a type alias
+    UnitOfWork = Annotated[ProgressUnitOfWork, Depends(uow_factory)]
 
     @router.get("/customers/{customer_id}", responses={404: {"model": ErrorBody}})
     async def get_customer(customer_id: uuid.UUID, uow: UnitOfWork) -> CustomerPublic:
