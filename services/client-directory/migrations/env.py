@@ -1,5 +1,4 @@
-from client_directory.adapters.tables import metadata
+from client_directory.adapters.tables import ALL_METADATA
 from trainyard_common.db.migrations import run_migrations
-from trainyard_common.messaging.tables import messaging_metadata
 
-run_migrations(metadata, messaging_metadata)
+run_migrations(*ALL_METADATA)

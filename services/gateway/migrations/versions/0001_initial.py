@@ -6,6 +6,7 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
+
 from trainyard_common.db.messaging_migration import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr, model_validator
+
 from trainyard_common.settings import Environment, ServiceSettings
 
 KNOWN_DEFAULT_PASSWORDS = frozenset({"", "admin", "change-me", "changeme", "changethis", "password", "trainyard"})

@@ -4,10 +4,8 @@ Revision ID: 0001
 Revises:
 """
 
-import sqlalchemy as sa
-from alembic import op
-
 from trainyard_common.db.messaging_migration import create_messaging_tables, drop_messaging_tables
+from trainyard_common.projections.migration import create_customer_projection_table, drop_customer_projection_table
 
 revision = "0001"
 down_revision = None
@@ -17,17 +15,9 @@ depends_on = None
 
 def upgrade() -> None:
     create_messaging_tables()
-    op.create_table(
-        "customers",
-        sa.Column("customer_id", sa.Uuid, primary_key=True),
-        sa.Column("email", sa.Text, nullable=False),
-        sa.Column("first_name", sa.Text, nullable=False),
-        sa.Column("last_name", sa.Text, nullable=False),
-        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
-    )
-    op.create_index("ix_customers_email", "customers", ["email"])
+    create_customer_projection_table()
 
 
 def downgrade() -> None:
-    op.drop_table("customers")
+    drop_customer_projection_table()
     drop_messaging_tables()

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-Record: TypeAlias = ConsumerRecord[bytes, bytes]  # noqa: UP040 - aiokafka generic, not a PEP 695 alias
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
 async def read_topic(

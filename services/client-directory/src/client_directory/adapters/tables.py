@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, MetaData, Table, Text, Uuid
 
+from trainyard_common.messaging.tables import messaging_metadata
+
 metadata = MetaData()
 
 clients = Table(
@@ -41,3 +43,6 @@ learners = Table(
     Column("reason", Text),
     Column("assigned_at", DateTime(timezone=True)),
 )
+
+# What Alembic compares this service's migrations against: its own tables and the shared ones.
+ALL_METADATA = (metadata, messaging_metadata)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid
 
+from trainyard_common.messaging.tables import messaging_metadata
+
 metadata = MetaData()
 
 customers = Table(
@@ -18,3 +20,6 @@ customers = Table(
     Column("status", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# What Alembic compares this service's migrations against: its own tables and the shared ones.
+ALL_METADATA = (metadata, messaging_metadata)

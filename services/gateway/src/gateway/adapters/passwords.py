@@ -9,6 +9,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+
 class Argon2Passwords:
     def __init__(self) -> None:
         self._hasher = PasswordHasher()

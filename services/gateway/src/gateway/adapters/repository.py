@@ -40,7 +40,11 @@ class AdminRepository:
         if row is None:
             return None
         return Admin(
-            id=row.id, username=row.username, password_hash=row.password_hash, role=Role(row.role), created_at=row.created_at
+            id=row.id,
+            username=row.username,
+            password_hash=row.password_hash,
+            role=Role(row.role),
+            created_at=row.created_at,
         )
 
 
@@ -51,7 +55,10 @@ class TokenRepository:
     async def add(self, token: AdminToken) -> None:
         await self._session.execute(
             insert(admin_tokens).values(
-                token_hash=token.token_hash, admin_id=token.admin_id, expires_at=token.expires_at, revoked_at=token.revoked_at
+                token_hash=token.token_hash,
+                admin_id=token.admin_id,
+                expires_at=token.expires_at,
+                revoked_at=token.revoked_at,
             )
         )
 

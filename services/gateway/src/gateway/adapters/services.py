@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
 from trainyard_common.correlation import current_correlation_id
 from trainyard_common.logs import get_logger
 

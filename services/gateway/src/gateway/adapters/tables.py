@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, Table, Text, Uuid
 
+from trainyard_common.messaging.tables import messaging_metadata
+
 metadata = MetaData()
 
 admins = Table(
@@ -39,3 +41,6 @@ audit_log = Table(
     Column("correlation_id", Text, nullable=False),
     Index("ix_audit_log_at", "at"),
 )
+
+# What Alembic compares this service's migrations against: its own tables and the shared ones.
+ALL_METADATA = (metadata, messaging_metadata)

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from trainyard_common.http.errors import Conflict, ErrorBody, ErrorDetail, Unprocessable
 
 from gateway.domain.admins import Admin, InvalidAdmin
 from gateway.domain.audit import AuditEntry
@@ -14,6 +13,7 @@ from gateway.service_layer.audit import AuditQuery, audit_page
 from gateway.service_layer.auth import CreateAdmin, UsernameTaken, create_admin
 from gateway.service_layer.ports import Passwords
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from trainyard_common.http.errors import Conflict, ErrorBody, ErrorDetail, Unprocessable
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
@@ -25,9 +25,13 @@ def add_admin_routes(router: APIRouter, uow_factory: Callable[[], GatewayUnitOfW
         """Create an admin user with a role (admins only)."""
         try:
             async with uow_factory() as uow:
-                admin = await create_admin(uow, CreateAdmin(body.username, body.password, body.role), passwords=passwords)
+                admin = await create_admin(
+                    uow, CreateAdmin(body.username, body.password, body.role), passwords=passwords
+                )
         except InvalidAdmin as exc:
-            raise Unprocessable("The admin is not valid.", details=[ErrorDetail(field=exc.field_name, reason=exc.reason)]) from exc
+            raise Unprocessable(
+                "The admin is not valid.", details=[ErrorDetail(field=exc.field_name, reason=exc.reason)]
+            ) from exc
         except UsernameTaken as exc:
             detail = ErrorDetail(field="username", reason="already taken")
             raise Conflict("An admin with this username exists.", code="username_taken", details=[detail]) from exc

@@ -1,19 +1,19 @@
 """Clients, passed through to client-directory's internal API (/v1/...)."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from trainyard_common.http.errors import ErrorBody
 
 from gateway.adapters.services import ServiceClient
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.passthrough import created_id, passthrough
 from gateway.entrypoints.service_schemas import ClientCreate, ClientList, ClientPublic, IndustryList, LearnerList
+from trainyard_common.http.errors import ErrorBody
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
-NOT_FOUND = {404: {"model": ErrorBody, "description": "No such client."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such client."}}
 
 
 def add_client_routes(router: APIRouter, directory: ServiceClient) -> None:
@@ -23,7 +23,10 @@ def add_client_routes(router: APIRouter, directory: ServiceClient) -> None:
         return passthrough(await directory.call("GET", "/v1/industries"))
 
     @router.post(
-        "/clients", status_code=201, tags=["clients"], response_model=None,
+        "/clients",
+        status_code=201,
+        tags=["clients"],
+        response_model=None,
         responses={201: {"model": ClientPublic}, 409: {"model": ErrorBody}},
     )
     async def create_client(body: ClientCreate, request: Request) -> Response:
@@ -35,19 +38,26 @@ def add_client_routes(router: APIRouter, directory: ServiceClient) -> None:
 
     @router.get("/clients", tags=["clients"], response_model=None, responses={200: {"model": ClientList}})
     async def list_clients(
-        search: str | None = None, industry: str | None = None, active: bool | None = None,
-        limit: Limit = 50, offset: Offset = 0,
+        search: str | None = None,
+        industry: str | None = None,
+        active: bool | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> Response:
         """Clients matching `search` (name, domain or alias), `industry` and `active`."""
         params = {"search": search, "industry": industry, "active": active, "limit": limit, "offset": offset}
         return passthrough(await directory.call("GET", "/v1/clients", params=params))
 
-    @router.get("/clients/{id}", tags=["clients"], response_model=None, responses={200: {"model": ClientPublic}, **NOT_FOUND})
+    @router.get(
+        "/clients/{id}", tags=["clients"], response_model=None, responses={200: {"model": ClientPublic}, **NOT_FOUND}
+    )
     async def get_client(id: uuid.UUID) -> Response:
         return passthrough(await directory.call("GET", f"/v1/clients/{id}"))
 
     @router.get(
-        "/clients/{id}/learners", tags=["clients"], response_model=None,
+        "/clients/{id}/learners",
+        tags=["clients"],
+        response_model=None,
         responses={200: {"model": LearnerList}, **NOT_FOUND},
     )
     async def client_learners(id: uuid.UUID, limit: Limit = 50, offset: Offset = 0) -> Response:

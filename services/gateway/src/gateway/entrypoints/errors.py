@@ -2,9 +2,9 @@
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from trainyard_common.http.errors import ErrorBody, Unauthorized, error_response
 
 from gateway.adapters.services import ServiceUnavailable
+from trainyard_common.http.errors import ErrorBody, Unauthorized, error_response
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody, "description": "Malformed request (e.g. invalid JSON)."},
@@ -32,6 +32,6 @@ async def _authentication_required(_: Request, exc: AuthenticationRequired) -> J
     return response
 
 
-async def _service_unavailable(_: Request, exc: ServiceUnavailable) -> JSONResponse:
+async def _service_unavailable(_: Request, __: ServiceUnavailable) -> JSONResponse:
     # Which service and why is in the log (with the correlation id), not in a public response.
     return error_response(503, "service_unavailable", "A service this request needs is unavailable; try again shortly.")

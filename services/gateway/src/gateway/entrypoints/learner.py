@@ -1,16 +1,18 @@
 """The learner API: registration, passed through to customer-account."""
 
 from fastapi import APIRouter, Response
-from trainyard_common.http.errors import ErrorBody
 
 from gateway.adapters.services import ServiceClient
 from gateway.entrypoints.passthrough import passthrough
 from gateway.entrypoints.service_schemas import CustomerPublic, RegistrationCreate
+from trainyard_common.http.errors import ErrorBody
 
 
 def add_learner_routes(router: APIRouter, accounts: ServiceClient) -> None:
     @router.post(
-        "/register", status_code=201, response_model=None,
+        "/register",
+        status_code=201,
+        response_model=None,
         responses={201: {"model": CustomerPublic}, 409: {"model": ErrorBody, "description": "`email_taken`"}},
     )
     async def register(body: RegistrationCreate) -> Response:

@@ -16,7 +16,7 @@ class TokenRequest(BaseModel):
 
 class TokenResponse(BaseModel):
     access_token: str = Field(description="Send as `Authorization: Bearer <token>`.")
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
     role: Role
 

@@ -12,12 +12,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from trainyard_common.http.errors import Forbidden
 
 from gateway.domain.admins import Principal
 from gateway.entrypoints.errors import AuthenticationRequired
 from gateway.service_layer.auth import authenticate
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from trainyard_common.http.errors import Forbidden
 
 PRINCIPAL_STATE = "principal"
 Guard = Callable[..., Awaitable[Principal]]

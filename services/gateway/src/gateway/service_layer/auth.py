@@ -6,13 +6,12 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from trainyard_common.correlation import current_correlation_id
-
 from gateway.domain.admins import Admin, Principal, Role, new_admin, normalize_username, valid_username
 from gateway.domain.audit import SYSTEM_ACTOR, AuditEntry, Outcome
 from gateway.domain.tokens import hash_token, issue_token
 from gateway.service_layer.ports import Passwords
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from trainyard_common.correlation import current_correlation_id
 
 SIGN_IN = "sign-in"
 CREATE_FIRST_ADMIN = "create-first-admin"
@@ -51,8 +50,9 @@ async def sign_in(
 ) -> SignedIn:
     username = normalize_username(command.username)
     admin = await uow.admins.by_username(username)
-    stored_hash = admin.password_hash if admin else None
-    if admin is None or not await asyncio.to_thread(passwords.verify, stored_hash, command.password):
+    # Verify even for an unknown username (against no hash): both failures take as long.
+    verified = await asyncio.to_thread(passwords.verify, admin.password_hash if admin else None, command.password)
+    if admin is None or not verified:
         await uow.audit.add(_entry(username, SIGN_IN, None, Outcome.DENIED, 401))
         await uow.commit()
         raise InvalidCredentials

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from trainyard_common.db.uow import SqlUnitOfWork
-
 from gateway.adapters.repository import AdminRepository, AuditRepository, TokenRepository
+from trainyard_common.db.uow import SqlUnitOfWork
 
 
 class GatewayUnitOfWork(SqlUnitOfWork):

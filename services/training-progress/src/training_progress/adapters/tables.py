@@ -1,17 +1,13 @@
-"""training-progress's own tables (the outbox and processed_events come from trainyard_common)."""
+"""training-progress's own tables. The outbox, processed_events and the customer projection come from
+trainyard_common; `ALL_METADATA` is what Alembic compares the migrations against."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid
+from sqlalchemy import MetaData
+
+from trainyard_common.messaging.tables import messaging_metadata
+from trainyard_common.projections.customers import customer_projection_metadata
 
 metadata = MetaData()
 
-customers = Table(
-    "customers",
-    metadata,
-    Column("customer_id", Uuid, primary_key=True),
-    Column("email", Text, nullable=False, index=True),
-    Column("first_name", Text, nullable=False),
-    Column("last_name", Text, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
-)
+ALL_METADATA = (metadata, messaging_metadata, customer_projection_metadata)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from training_progress.adapters.repository import CustomerRepository
 from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.projections.customers import CustomerProjection
 
 
 class ProgressUnitOfWork(SqlUnitOfWork):
-    customers: CustomerRepository
+    customers: CustomerProjection
 
     def _open(self) -> None:
-        self.customers = CustomerRepository(self.session)
+        self.customers = CustomerProjection(self.session)

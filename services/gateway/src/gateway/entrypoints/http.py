@@ -1,0 +1,41 @@
+"""The gateway's public HTTP API, assembled: auth, the guarded admin API, the learner API."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends
+
+from gateway.adapters.services import Services
+from gateway.entrypoints.admins import add_admin_routes
+from gateway.entrypoints.auth import auth_router
+from gateway.entrypoints.clients import add_client_routes
+from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from gateway.entrypoints.learner import add_learner_routes
+from gateway.entrypoints.paths import ADMIN, LEARNER
+from gateway.entrypoints.security import admin_guard
+from gateway.entrypoints.unimplemented import add_unimplemented_routes
+from gateway.service_layer.ports import Passwords
+from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    uow_factory: Callable[[], GatewayUnitOfWork]
+    services: Services
+    passwords: Passwords
+    token_ttl_seconds: int
+
+
+def build_routers(wiring: Wiring) -> list[APIRouter]:
+    admin = APIRouter(
+        prefix=ADMIN,
+        dependencies=[Depends(admin_guard(wiring.uow_factory))],  # every admin route, no exceptions
+        responses={**AUTH_RESPONSES, **ERROR_RESPONSES},
+    )
+    add_admin_routes(admin, wiring.uow_factory, wiring.passwords)
+    add_client_routes(admin, wiring.services.client_directory)
+    learner = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
+    add_learner_routes(learner, wiring.services.customer_account)
+    add_unimplemented_routes(admin=admin, learner=learner)
+    auth = auth_router(wiring.uow_factory, wiring.passwords, ttl_seconds=wiring.token_ttl_seconds)
+    return [auth, admin, learner]

@@ -1,0 +1,5 @@
+"""Where each part of the public API lives."""
+
+AUTH = "/api/v1/auth"
+ADMIN = "/api/v1/admin"
+LEARNER = "/api/v1/learner"

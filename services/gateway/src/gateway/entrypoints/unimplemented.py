@@ -1,0 +1,124 @@
+"""Routes of the public contract (docs/api.md) whose service does not exist yet.
+
+They are registered with their real method and path, so clients and docs see the whole API,
+and answer 501 ``not_implemented`` — never a made-up result. Admin routes among them sit
+behind the same guard as every admin route. When a service lands, move its rows out of this
+table and into a real route module.
+"""
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from typing import NoReturn
+
+from fastapi import APIRouter
+
+from gateway.entrypoints.paths import ADMIN, LEARNER
+from trainyard_common.http.errors import ErrorBody, NotImplementedYet
+
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+# tag -> (method, path, what), as in docs/api.md.
+NOT_YET: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "auth": (("POST", f"{LEARNER}/sessions", "Learner sign-in"),),
+    "clients": (
+        ("PATCH", f"{ADMIN}/clients/{{id}}", "Changing a client"),
+        ("POST", f"{ADMIN}/classes", "Creating a class"),
+        ("GET", f"{ADMIN}/classes", "Listing classes"),
+        ("GET", f"{ADMIN}/classes/{{id}}", "Reading a class"),
+        ("PATCH", f"{ADMIN}/classes/{{id}}", "Changing a class"),
+        ("POST", f"{ADMIN}/classes/{{id}}/enrollments", "Enrolling customers in a class"),
+        ("POST", f"{ADMIN}/classes/{{id}}/client-assignments", "Assigning a client to a class's students"),
+        ("POST", f"{ADMIN}/classes/{{id}}/client-removals", "Removing the client of a class's students"),
+        ("GET", f"{ADMIN}/reports/clients", "The report by client"),
+    ),
+    "customers": (
+        ("POST", f"{ADMIN}/customers", "Creating a customer"),
+        ("GET", f"{ADMIN}/customers", "Listing customers"),
+        ("GET", f"{ADMIN}/customers/{{id}}", "Customer details"),
+        ("PATCH", f"{ADMIN}/customers/{{id}}", "Editing a customer"),
+        ("PUT", f"{ADMIN}/customers/{{id}}/status", "Changing a customer's status"),
+        ("PUT", f"{ADMIN}/customers/{{id}}/password", "Setting a customer's password"),
+        ("PUT", f"{ADMIN}/customers/{{id}}/tax-exemption", "Setting a customer's tax exemption"),
+        ("PUT", f"{ADMIN}/customers/{{id}}/groups", "Setting a customer's groups"),
+        ("GET", f"{ADMIN}/customers/{{id}}/login-history", "A customer's login history"),
+        ("GET", f"{ADMIN}/customers/{{id}}/activity-log", "A customer's activity log"),
+        ("POST", f"{ADMIN}/customers/{{id}}/impersonation", "Impersonating a customer"),
+        ("GET", f"{ADMIN}/customers/{{id}}/export", "The GDPR export"),
+        ("POST", f"{ADMIN}/customers/{{id}}/erasure", "Erasing a customer"),
+        ("DELETE", f"{ADMIN}/customers/{{id}}", "Deleting a customer"),
+        ("POST", f"{ADMIN}/groups", "Creating a group"),
+        ("GET", f"{ADMIN}/groups", "Listing groups"),
+        ("GET", f"{ADMIN}/customer-imports/template", "The customer import template"),
+        ("POST", f"{ADMIN}/customer-imports", "Importing customers"),
+    ),
+    "commerce": (
+        ("POST", f"{ADMIN}/products", "Creating a product"),
+        ("GET", f"{ADMIN}/products", "Listing products"),
+        ("POST", f"{ADMIN}/customers/{{id}}/product-assignments", "Assigning a product"),
+        ("GET", f"{ADMIN}/customers/{{id}}/orders", "A customer's orders"),
+        ("GET", f"{ADMIN}/orders/{{id}}", "Order details"),
+        ("GET", f"{ADMIN}/customers/{{id}}/access", "A customer's access"),
+        ("PATCH", f"{ADMIN}/access/{{id}}", "Changing access dates"),
+        ("GET", f"{ADMIN}/customers/{{id}}/registration-code-users", "Registration code users"),
+        ("DELETE", f"{ADMIN}/registration-codes/{{code}}/redemption", "Removing a code redemption"),
+        ("POST", f"{LEARNER}/orders", "Ordering"),
+        ("POST", f"{LEARNER}/registration-codes/{{code}}/redeem", "Redeeming a registration code"),
+    ),
+    "training": (
+        ("POST", f"{ADMIN}/modules", "Creating a module"),
+        ("GET", f"{ADMIN}/modules", "Listing modules"),
+        ("POST", f"{ADMIN}/courses", "Creating a course"),
+        ("GET", f"{ADMIN}/courses", "Listing courses"),
+        ("POST", f"{ADMIN}/certifications", "Creating a certification"),
+        ("GET", f"{ADMIN}/certifications", "Listing certifications"),
+        ("GET", f"{ADMIN}/training-progress", "Listing training progress"),
+        ("POST", f"{ADMIN}/training-progress", "Recording a completion"),
+        ("POST", f"{ADMIN}/training-progress/deletions", "Deleting progress"),
+        ("GET", f"{ADMIN}/progress-imports/template", "The progress import template"),
+        ("POST", f"{ADMIN}/progress-imports", "Analysing a progress import"),
+        ("GET", f"{ADMIN}/progress-imports/{{id}}/rows/new.csv", "The new rows of an import"),
+        ("GET", f"{ADMIN}/progress-imports/{{id}}/rows/already-completed.csv", "The already completed rows"),
+        ("GET", f"{ADMIN}/progress-imports/{{id}}/rows/errors.csv", "The error rows of an import"),
+        ("POST", f"{ADMIN}/progress-imports/{{id}}/commit", "Importing progress"),
+        ("GET", f"{ADMIN}/customers/{{id}}/transcript", "A customer's transcript"),
+        ("POST", f"{ADMIN}/customers/{{id}}/quiz-completions", "Recording a quiz completion"),
+        ("GET", f"{ADMIN}/customers/{{id}}/quiz-submissions", "A customer's quiz submissions"),
+        ("DELETE", f"{ADMIN}/quiz-submissions/{{id}}", "Removing a quiz submission"),
+        ("DELETE", f"{ADMIN}/customers/{{id}}/cmi/{{module_id}}", "Clearing SCORM CMI data"),
+        ("GET", f"{ADMIN}/partners/{{client_id}}/training-summary", "A partner's training summary"),
+        ("POST", f"{LEARNER}/progress", "Recording learner progress"),
+        ("PUT", f"{LEARNER}/cmi/{{module_id}}", "Storing SCORM CMI data"),
+        ("POST", f"{LEARNER}/quizzes/{{id}}/submissions", "Submitting a quiz"),
+    ),
+}
+
+
+def add_unimplemented_routes(*, admin: APIRouter, learner: APIRouter) -> None:
+    routers = {ADMIN: admin, LEARNER: learner}
+    for tag, rows in NOT_YET.items():
+        for method, path, what in rows:
+            prefix = ADMIN if path.startswith(ADMIN) else LEARNER
+            routers[prefix].add_api_route(
+                path.removeprefix(prefix),
+                _not_implemented(what, path),
+                methods=[method],
+                name=f"not_implemented:{method} {path}",
+                summary=f"{what} (not implemented yet)",
+                description="Answers 501 `not_implemented` until the service behind it exists.",
+                tags=[tag],
+                response_model=None,
+                responses={501: {"model": ErrorBody, "description": "Not implemented yet."}},
+            )
+
+
+def _not_implemented(what: str, path: str) -> Callable[..., Awaitable[NoReturn]]:
+    async def not_implemented(**_: str) -> NoReturn:
+        raise NotImplementedYet(f"{what} is not available yet.")
+
+    # Declare the path's parameters so OpenAPI documents them; their values are not used.
+    parameters = [
+        inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY, annotation=str) for p in PATH_PARAMETER.findall(path)
+    ]
+    not_implemented.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return not_implemented

@@ -1,0 +1,114 @@
+"""The gateway serves every route of the public contract (docs/api.md), each exactly once,
+and documents the bearer token on every admin route."""
+
+from collections import Counter
+
+from fastapi.routing import APIRoute
+
+from gateway.adapters.passwords import Argon2Passwords
+from gateway.bootstrap import bootstrap, make_services
+from gateway.entrypoints.http import Wiring, build_routers
+from gateway.settings import Settings
+
+SETTINGS = Settings(database_url="postgresql://nobody:nothing@127.0.0.1:1/none")  # never connected to
+
+CONTRACT = """
+POST /api/v1/auth/token
+POST /api/v1/admin/admins
+GET /api/v1/admin/audit-log
+POST /api/v1/learner/register
+POST /api/v1/learner/sessions
+GET /api/v1/admin/industries
+POST /api/v1/admin/clients
+GET /api/v1/admin/clients
+GET /api/v1/admin/clients/{id}
+PATCH /api/v1/admin/clients/{id}
+GET /api/v1/admin/clients/{id}/learners
+POST /api/v1/admin/classes
+GET /api/v1/admin/classes
+GET /api/v1/admin/classes/{id}
+PATCH /api/v1/admin/classes/{id}
+POST /api/v1/admin/classes/{id}/enrollments
+POST /api/v1/admin/classes/{id}/client-assignments
+POST /api/v1/admin/classes/{id}/client-removals
+GET /api/v1/admin/reports/clients
+POST /api/v1/admin/customers
+GET /api/v1/admin/customers
+GET /api/v1/admin/customers/{id}
+PATCH /api/v1/admin/customers/{id}
+PUT /api/v1/admin/customers/{id}/status
+PUT /api/v1/admin/customers/{id}/password
+PUT /api/v1/admin/customers/{id}/tax-exemption
+PUT /api/v1/admin/customers/{id}/groups
+GET /api/v1/admin/customers/{id}/login-history
+GET /api/v1/admin/customers/{id}/activity-log
+POST /api/v1/admin/customers/{id}/impersonation
+GET /api/v1/admin/customers/{id}/export
+POST /api/v1/admin/customers/{id}/erasure
+DELETE /api/v1/admin/customers/{id}
+POST /api/v1/admin/groups
+GET /api/v1/admin/groups
+GET /api/v1/admin/customer-imports/template
+POST /api/v1/admin/customer-imports
+POST /api/v1/admin/products
+GET /api/v1/admin/products
+POST /api/v1/admin/customers/{id}/product-assignments
+GET /api/v1/admin/customers/{id}/orders
+GET /api/v1/admin/orders/{id}
+GET /api/v1/admin/customers/{id}/access
+PATCH /api/v1/admin/access/{id}
+GET /api/v1/admin/customers/{id}/registration-code-users
+DELETE /api/v1/admin/registration-codes/{code}/redemption
+POST /api/v1/learner/orders
+POST /api/v1/learner/registration-codes/{code}/redeem
+POST /api/v1/admin/modules
+GET /api/v1/admin/modules
+POST /api/v1/admin/courses
+GET /api/v1/admin/courses
+POST /api/v1/admin/certifications
+GET /api/v1/admin/certifications
+GET /api/v1/admin/training-progress
+POST /api/v1/admin/training-progress
+POST /api/v1/admin/training-progress/deletions
+GET /api/v1/admin/progress-imports/template
+POST /api/v1/admin/progress-imports
+GET /api/v1/admin/progress-imports/{id}/rows/new.csv
+GET /api/v1/admin/progress-imports/{id}/rows/already-completed.csv
+GET /api/v1/admin/progress-imports/{id}/rows/errors.csv
+POST /api/v1/admin/progress-imports/{id}/commit
+GET /api/v1/admin/customers/{id}/transcript
+POST /api/v1/admin/customers/{id}/quiz-completions
+GET /api/v1/admin/customers/{id}/quiz-submissions
+DELETE /api/v1/admin/quiz-submissions/{id}
+DELETE /api/v1/admin/customers/{id}/cmi/{module_id}
+GET /api/v1/admin/partners/{client_id}/training-summary
+POST /api/v1/learner/progress
+PUT /api/v1/learner/cmi/{module_id}
+POST /api/v1/learner/quizzes/{id}/submissions
+"""
+
+
+def served_operations() -> list[str]:
+    wiring = Wiring(lambda: None, make_services(SETTINGS), Argon2Passwords(), 900)  # type: ignore[arg-type, return-value]
+    return [
+        f"{method} {route.path}"
+        for router in build_routers(wiring)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    ]
+
+
+def test_every_contract_route_is_served_exactly_once() -> None:
+    served = Counter(served_operations())
+    assert [op for op, count in served.items() if count > 1] == []
+    assert set(served) == set(CONTRACT.split("\n")) - {""}
+
+
+def test_every_admin_operation_documents_the_bearer_token() -> None:
+    _, app = bootstrap(SETTINGS)
+    paths = app.openapi()["paths"]
+    admin_operations = [op for path, item in paths.items() if path.startswith("/api/v1/admin") for op in item.values()]
+    assert len(admin_operations) > 60
+    assert all({"HTTPBearer": []} in op.get("security", []) for op in admin_operations)
+    assert all("security" not in op for op in paths["/api/v1/learner/register"].values())
