@@ -5,7 +5,6 @@ rows by e-mail; registration codes and transcripts name people), and keep them t
 so the table, its upkeep and its read route are written once, here.
 """
 
-
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
