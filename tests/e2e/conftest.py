@@ -24,6 +24,7 @@ class System:
     customer_account: ServiceProcess
     client_directory: ServiceProcess
     kafka_bootstrap: str
+    topic_prefix: str
     local_launcher: bool
 
     def admin(self) -> httpx.Client:
@@ -37,10 +38,11 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def system(endpoints: Endpoints, kafka_bootstrap: str) -> Iterator[System]:
+def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str) -> Iterator[System]:
     databases = {name: create_database(endpoints.pg_url, f"e2e_{name}") for name in ("cust", "dir", "gw")}
     common = {
         "TRAINYARD_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "TRAINYARD_TOPIC_PREFIX": topic_prefix,
         "TRAINYARD_ENVIRONMENT": "test",
         "TRAINYARD_OUTBOX_POLL_SECONDS": "0.2",
         "TRAINYARD_OFFSET_COMMIT_INTERVAL_SECONDS": "0.2",
@@ -64,7 +66,9 @@ def system(endpoints: Endpoints, kafka_bootstrap: str) -> Iterator[System]:
             process.start()
         for process in processes:
             process.wait_ready()
-        yield System(gateway, customer_account, client_directory, kafka_bootstrap, endpoints.local_launcher)
+        yield System(
+            gateway, customer_account, client_directory, kafka_bootstrap, topic_prefix, endpoints.local_launcher
+        )
     finally:
         for process in processes:
             process.stop()

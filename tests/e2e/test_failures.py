@@ -41,8 +41,8 @@ def test_a_crash_between_commit_and_publish_delays_the_event_but_loses_nothing(s
 
     with system.admin() as admin:
         wait_for_learner(admin, client["id"], customer_id)
-    assert len(events_about(system.kafka_bootstrap, UserRegistered.topic(), customer_id)) == 1
-    assert len(events_about(system.kafka_bootstrap, LearnerAssignedToClient.topic(), customer_id)) == 1
+    assert len(events_about(system, UserRegistered, customer_id)) == 1
+    assert len(events_about(system, LearnerAssignedToClient, customer_id)) == 1
     assert outbox_rows_about(service.env["TRAINYARD_DATABASE_URL"], customer_id) == 0
 
 
@@ -63,4 +63,4 @@ def test_learners_can_register_while_the_broker_is_down(system: Any) -> None:
         start_kafka()
     with system.admin() as admin:
         assert wait_for_learner(admin, client["id"], customer_id, timeout=120)["how"] == "domain"
-    assert len(events_about(system.kafka_bootstrap, UserRegistered.topic(), customer_id)) == 1
+    assert len(events_about(system, UserRegistered, customer_id)) == 1

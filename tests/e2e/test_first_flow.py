@@ -27,7 +27,7 @@ def test_a_registered_learner_is_mapped_to_the_client_owning_their_domain(system
         learner = wait_for_learner(admin, client["id"], customer["id"])
         assert learner["how"] == "domain"
 
-    (registered,) = events_about(system.kafka_bootstrap, UserRegistered.topic(), customer["id"])
+    (registered,) = events_about(system, UserRegistered, customer["id"])
     envelope = Envelope.from_headers(registered.headers)
     assert envelope.event_type == "UserRegistered"
     assert envelope.source == "/trainyard/customer-account"
@@ -36,7 +36,7 @@ def test_a_registered_learner_is_mapped_to_the_client_owning_their_domain(system
     assert str(payload.customer_id) == customer["id"]
     assert payload.email == f"ada.lovelace@{domain}"
 
-    (assigned,) = events_about(system.kafka_bootstrap, LearnerAssignedToClient.topic(), customer["id"])
+    (assigned,) = events_about(system, LearnerAssignedToClient, customer["id"])
     assigned_envelope = Envelope.from_headers(assigned.headers)
     assert assigned_envelope.source == "/trainyard/client-directory"
     assert assigned_envelope.correlation_id == envelope.correlation_id  # one action, followed across services
@@ -88,8 +88,8 @@ def test_a_duplicate_email_is_refused_and_announced_once(system: Any) -> None:
     # a later registration's event proves the topic moved on; only one event names this customer
     with system.public() as public:
         marker = register(public, f"marker-{uuid.uuid4().hex[:8]}@example.org").json()["id"]
-    events_about(system.kafka_bootstrap, UserRegistered.topic(), marker)
-    assert len(events_about(system.kafka_bootstrap, UserRegistered.topic(), customer_id)) == 1
+    events_about(system, UserRegistered, marker)
+    assert len(events_about(system, UserRegistered, customer_id)) == 1
 
 
 def test_unknown_client_is_a_404_with_an_error_body(system: Any) -> None:

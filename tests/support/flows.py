@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from trainyard_common.contracts import Event
 from trainyard_common.testing.kafka import Record, read_topic
 
 
@@ -41,8 +42,13 @@ def wait_for_learner(admin: httpx.Client, client_id: str, customer_id: str, time
     raise AssertionError(f"learner {customer_id} never appeared under client {client_id}")
 
 
-def events_about(kafka: str, topic: str, customer_id: str, at_least: int = 1) -> list[Record]:
+def events_about(system: Any, event: type[Event], customer_id: str, at_least: int = 1) -> list[Record]:
+    """The records of ``event`` keyed by ``customer_id`` on this run's topic, read by a plain consumer."""
+
     def matching(records: list[Record]) -> list[Record]:
         return [r for r in records if r.key == customer_id.encode()]
 
-    return matching(asyncio.run(read_topic(kafka, topic, until=lambda rs: len(matching(rs)) >= at_least)))
+    topic = system.topic_prefix + event.topic()
+    return matching(
+        asyncio.run(read_topic(system.kafka_bootstrap, topic, until=lambda rs: len(matching(rs)) >= at_least))
+    )

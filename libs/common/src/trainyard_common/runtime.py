@@ -51,6 +51,7 @@ class ServiceRuntime:
             self.engine,
             lambda: make_producer(settings.kafka_bootstrap, f"{name}-relay"),
             lock_name=name,
+            topic_prefix=settings.topic_prefix,
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
         )
@@ -73,7 +74,12 @@ class ServiceRuntime:
         self._broker_ready = asyncio.Event()
 
     def subscriptions(self, uow_factory: Callable[[], SqlUnitOfWork]) -> EventSubscriptions:
-        return EventSubscriptions(consumer_group=self.name, uow_factory=uow_factory, delivery=self.delivery)
+        return EventSubscriptions(
+            consumer_group=self.name,
+            uow_factory=uow_factory,
+            delivery=self.delivery,
+            topic_prefix=self.settings.topic_prefix,
+        )
 
     def include(self, subscriptions: EventSubscriptions) -> None:
         self.broker.include_router(subscriptions.router)

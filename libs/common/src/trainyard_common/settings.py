@@ -32,6 +32,10 @@ class ServiceSettings(BaseSettings):
         default=True,
         description="Run Alembic migrations at start-up. Off in Kubernetes, where a Job runs them.",
     )
+    topic_prefix: str = Field(
+        default="",
+        description="Prepended to every topic name, to share one cluster between environments (or test runs).",
+    )
     outbox_relay_enabled: bool = Field(
         default=True, description="Publish the outbox from this process (off: another process does it)."
     )

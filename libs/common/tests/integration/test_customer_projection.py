@@ -29,10 +29,15 @@ from trainyard_common.testing.kafka import produce
 pytestmark = pytest.mark.integration
 
 
-async def test_registrations_are_kept_once_and_served(kafka_bootstrap: str, new_database: Callable[[str], str]) -> None:
+async def test_registrations_are_kept_once_and_served(
+    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
+) -> None:
     database_url = new_database("projection")
     settings = ServiceSettings(
-        kafka_bootstrap=kafka_bootstrap, database_url=database_url, offset_commit_interval_seconds=0.2
+        kafka_bootstrap=kafka_bootstrap,
+        database_url=database_url,
+        topic_prefix=topic_prefix,
+        offset_commit_interval_seconds=0.2,
     )
     runtime = ServiceRuntime(settings, name=f"projection-{uuid.uuid4().hex[:8]}", migrations_dir=None)
     async with runtime.engine.begin() as conn:
@@ -61,7 +66,11 @@ async def test_registrations_are_kept_once_and_served(kafka_bootstrap: str, new_
         await runtime.wait_until_consuming()
         for _ in range(2):  # the same event twice
             await produce(
-                kafka_bootstrap, event.topic(), event.model_dump_json().encode(), key=customer_id.bytes, headers=headers
+                kafka_bootstrap,
+                topic_prefix + event.topic(),
+                event.model_dump_json().encode(),
+                key=customer_id.bytes,
+                headers=headers,
             )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:

@@ -24,7 +24,9 @@ from trainyard_common.contracts.base import Event
 from trainyard_common.correlation import bind_correlation_id
 from trainyard_common.db.engine import async_url
 from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.messaging.dead_letters import read_dead_letters, replay_dead_letters
 from trainyard_common.messaging.envelope import Envelope
+from trainyard_common.messaging.producer import make_producer
 from trainyard_common.messaging.tables import messaging_metadata, outbox
 from trainyard_common.messaging.topics import TopicSpec
 from trainyard_common.messaging.topics_cli import ensure_topics
@@ -292,3 +294,33 @@ async def test_published_events_carry_cloudevents_headers(probe: Any, kafka_boot
     assert header(record, "content-type") == "application/json"
     assert record.key == b"ce"
     assert probe_type.model_validate_json(record.value).n == 1
+
+
+async def test_a_dead_letter_can_be_listed_and_replayed_once_the_cause_is_fixed(
+    probe: Any, kafka_bootstrap: str
+) -> None:
+    probe_type, settings = probe
+    broken = True
+
+    async def fails_until_fixed(event: ProbeBase, uow: SqlUnitOfWork) -> None:
+        if broken:
+            raise RuntimeError("downstream rule not configured yet")
+        await record_effect(event, uow)
+
+    async with running_service(settings, probe_type, fails_until_fixed, group=group()) as runtime:
+        event_id = await send_probe(kafka_bootstrap, probe_type(probe_key="r", n=1))
+        await read_topic(kafka_bootstrap, f"{probe_type.topic()}.DLQ", until=lambda r: len(r) >= 1)
+        (letter,) = await read_dead_letters(kafka_bootstrap, probe_type.topic())
+        assert letter.event_id == event_id
+        assert letter.error_type == "RuntimeError"
+        assert letter.original_offset == 0
+
+        broken = False
+        producer = make_producer(kafka_bootstrap, "test-replay")
+        await producer.start()
+        try:
+            assert await replay_dead_letters(producer, [letter]) == 1
+        finally:
+            await producer.stop()
+        await wait_for(lambda: _has(runtime, "r", 1))
+        assert await effects(runtime, "r") == [1]

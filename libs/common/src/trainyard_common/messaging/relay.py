@@ -7,6 +7,7 @@ Why this shape:
 * Rows are read by ``SELECT … FOR UPDATE`` in id order and deleted in the same transaction
   once Kafka acknowledged them. A transaction that commits late is simply invisible until it
   commits, and its rows are then picked up: there is no "last id sent" to skip past it.
+* Rows hold the event's plain topic; the prefix of the environment is added on publishing.
 * If publishing or the delete fails, the transaction rolls back and the rows are sent again
   later. Kafka may then hold a duplicate; consumers drop it by event id.
 """
@@ -38,12 +39,14 @@ class OutboxRelay:
         producer_factory: Callable[[], AIOKafkaProducer],
         *,
         lock_name: str,
+        topic_prefix: str = "",
         batch_size: int = 500,
         poll_seconds: float = 0.5,
     ) -> None:
         self._engine = engine
         self._producer_factory = producer_factory
         self._lock_key = zlib.crc32(f"outbox-relay:{lock_name}".encode())
+        self._topic_prefix = topic_prefix
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
@@ -92,7 +95,7 @@ class OutboxRelay:
         producer = await self._ensure_producer()
         deliveries = [
             await producer.send(
-                row.topic,
+                self._topic_prefix + row.topic,
                 value=row.payload.encode(),
                 key=row.message_key.encode(),
                 headers=[(k, v.encode()) for k, v in row.headers.items()],

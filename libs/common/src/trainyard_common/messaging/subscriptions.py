@@ -32,10 +32,19 @@ Handler = Callable[[E, U], Awaitable[None]]
 
 
 class EventSubscriptions:
-    def __init__(self, *, consumer_group: str, uow_factory: Callable[[], SqlUnitOfWork], delivery: Delivery) -> None:
+    def __init__(
+        self,
+        *,
+        consumer_group: str,
+        uow_factory: Callable[[], SqlUnitOfWork],
+        delivery: Delivery,
+        topic_prefix: str = "",
+    ) -> None:
         self.consumer_group = consumer_group
         self._uow_factory = uow_factory
-        self.router = KafkaRouter(middlewares=[functools.partial(DeliveryMiddleware, delivery=delivery)])
+        self.router = KafkaRouter(
+            prefix=topic_prefix, middlewares=[functools.partial(DeliveryMiddleware, delivery=delivery)]
+        )
 
     def handler(self, event_type: type[E]) -> Callable[[Handler[E, Any]], Handler[E, Any]]:
         def register(handler: Handler[E, Any]) -> Handler[E, Any]:

@@ -25,10 +25,11 @@ class TopicSpec:
         return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
 
 
-def all_topics(partitions: int = 6) -> list[TopicSpec]:
+def all_topics(partitions: int = 6, prefix: str = "") -> list[TopicSpec]:
     """Event topics keep 30 days; dead letters keep 90, long enough for someone to look."""
     specs: list[TopicSpec] = []
     for event in ALL_EVENTS:
-        specs.append(TopicSpec(event.topic(), partitions=partitions))
-        specs.append(TopicSpec(dlq_topic(event.topic()), partitions=1, retention_ms=90 * DAY_MS))
+        topic = prefix + event.topic()
+        specs.append(TopicSpec(topic, partitions=partitions))
+        specs.append(TopicSpec(dlq_topic(topic), partitions=1, retention_ms=90 * DAY_MS))
     return specs

@@ -35,6 +35,16 @@ async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication_fact
         await admin.close()
 
 
+async def delete_topics(bootstrap: str, names: list[str]) -> None:
+    """Remove topics (test runs clean up their own namespace)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="trainyard-topics")
+    await admin.start()
+    try:
+        await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="trainyard-topics")
     parser.add_argument("command", choices=["ensure", "list"])
@@ -43,8 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--replication-factor", type=int, default=int(os.environ.get("TRAINYARD_TOPIC_REPLICATION", "1"))
     )
+    parser.add_argument("--prefix", default=os.environ.get("TRAINYARD_TOPIC_PREFIX", ""))
     args = parser.parse_args(argv)
-    specs = all_topics(args.partitions)
+    specs = all_topics(args.partitions, args.prefix)
     if args.command == "list":
         for spec in specs:
             print(f"{spec.name}\tpartitions={spec.partitions}\t{spec.config()}")

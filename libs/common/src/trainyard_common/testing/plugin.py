@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from trainyard_common.messaging.topics import all_topics
-from trainyard_common.messaging.topics_cli import ensure_topics
+from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.infrastructure import Endpoints, infrastructure
 
@@ -20,10 +21,18 @@ def endpoints() -> Iterator[Endpoints]:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(endpoints: Endpoints) -> str:
-    """The broker, with every declared topic created (services never rely on auto-creation)."""
-    asyncio.run(ensure_topics(endpoints.kafka_bootstrap, all_topics(partitions=3)))
-    return endpoints.kafka_bootstrap
+def topic_prefix() -> str:
+    """This run's own namespace on the broker: no test reads another run's history."""
+    return f"test-{secrets.token_hex(4)}."
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(endpoints: Endpoints, topic_prefix: str) -> Iterator[str]:
+    """The broker, with every declared topic created under this run's prefix (no auto-creation)."""
+    specs = all_topics(partitions=3, prefix=topic_prefix)
+    asyncio.run(ensure_topics(endpoints.kafka_bootstrap, specs))
+    yield endpoints.kafka_bootstrap
+    asyncio.run(delete_topics(endpoints.kafka_bootstrap, [s.name for s in specs]))
 
 
 @pytest.fixture(scope="session")
