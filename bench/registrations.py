@@ -3,7 +3,9 @@
 What is measured, in one run on one machine:
 
 1. **End to end.** customer-account and client-directory run as real processes (``python -m``,
-   each with a fresh database) on the shared Kafka broker. This process pushes N registrations
+   each with a fresh database) on the shared Kafka broker, under a topic prefix of their own
+   (``TRAINYARD_TOPIC_PREFIX=bench-<run>.``: fresh topics, so no older message delays or
+   pollutes the run; they are deleted afterwards). This process pushes N registrations
    through customer-account's own write path, ``register_customer`` on a ``CustomerUnitOfWork``
    (customer row + outbox row, one transaction per registration, C concurrent workers), and
    notes the wall-clock time right after each commit. customer-account's outbox relay publishes
@@ -45,8 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, insert, select
 
 from client_directory.adapters.tables import learners
@@ -59,14 +60,14 @@ from trainyard_common.contracts import RegistrationSource, UserRegistered
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec, all_topics
-from trainyard_common.messaging.topics_cli import ensure_topics
+from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 INFRA_ENV = REPO_ROOT / ".cache" / "infra.env"
 SOURCE = f"/trainyard/{CUSTOMER_ACCOUNT}"
-DIRECTORY_GROUP = "client-directory"  # client-directory's consumer group is its service name
+DIRECTORY_GROUP = "client-directory"  # client-directory's consumer group: its service name, not prefixed
 PARTITIONS = 3
 POLL_SECONDS = 0.2
 STALL_SECONDS = 120.0  # give up when no progress for this long
@@ -95,6 +96,45 @@ def find_endpoints() -> Endpoints:
 
 
 @dataclass(frozen=True, slots=True)
+class Run:
+    """This run's own names: topic namespace and e-mail domain (only its customers are counted)."""
+
+    id: str
+
+    @classmethod
+    def new(cls) -> Run:
+        return cls(uuid.uuid4().hex[:10])
+
+    @property
+    def topic_prefix(self) -> str:
+        return f"bench-{self.id}."
+
+    @property
+    def domain(self) -> str:
+        return f"bench-{self.id}.example"
+
+    def topics(self) -> list[TopicSpec]:
+        return all_topics(partitions=PARTITIONS, prefix=self.topic_prefix)
+
+
+@contextlib.contextmanager
+def run_topics(bootstrap: str, run: Run) -> Iterator[None]:
+    names = [spec.name for spec in run.topics()]
+    asyncio.run(ensure_topics(bootstrap, run.topics()))
+    try:
+        yield
+    finally:
+        asyncio.run(delete_quietly(bootstrap, names))
+
+
+async def delete_quietly(bootstrap: str, names: list[str]) -> None:
+    try:
+        await delete_topics(bootstrap, names)
+    except Exception as exc:
+        print(f"(could not delete {len(names)} bench topic(s): {exc!r})")
+
+
+@dataclass(frozen=True, slots=True)
 class Databases:
     customer_account: str
     client_directory: str
@@ -115,10 +155,11 @@ class Services:
 
 
 @contextlib.contextmanager
-def running_services(endpoints: Endpoints, databases: Databases) -> Iterator[Services]:
+def running_services(endpoints: Endpoints, databases: Databases, run: Run) -> Iterator[Services]:
     """Both services as real processes; stopped (SIGTERM) on the way out."""
     common = {
         "TRAINYARD_KAFKA_BOOTSTRAP": endpoints.kafka,
+        "TRAINYARD_TOPIC_PREFIX": run.topic_prefix,
         "TRAINYARD_ENVIRONMENT": "test",
         "TRAINYARD_LOG_LEVEL": "WARNING",
         "TRAINYARD_OFFSET_COMMIT_INTERVAL_SECONDS": "0.2",
@@ -148,55 +189,24 @@ def running_services(endpoints: Endpoints, databases: Databases) -> Iterator[Ser
             process.stop()
 
 
+def rebalances(process: ServiceProcess) -> int:
+    """Rebalances of client-directory's consumer group during the run.
+
+    The group is named after the service, whatever the topic prefix, so another client-directory
+    starting or stopping on this broker (an e2e test run, ``make up``) makes ours pause and rejoin
+    even though it reads other topics.
+    """
+    log = LOG_DIR / f"{process.package}-{process.port}.log"
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return text.count("assigned to partitions") - 1
+
+
 def create_client(directory: ServiceProcess, domain: str) -> uuid.UUID:
     """A client owning the run's domain, through client-directory's internal HTTP API."""
     body = {"name": f"Bench {domain}", "industry": "Technology", "email_domains": [domain], "aliases": []}
     response = httpx.post(f"{directory.url}/v1/clients", json=body, timeout=10)
     response.raise_for_status()
     return uuid.UUID(response.json()["id"])
-
-
-async def directory_backlog(bootstrap: str) -> int:
-    """UserRegistered messages client-directory's consumer group has not committed yet."""
-    topic = UserRegistered.topic()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench")
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await admin.start()
-    await consumer.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(DIRECTORY_GROUP)
-        await consumer.topics()  # fetches the cluster metadata
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or set()]
-        ends = await consumer.end_offsets(partitions)
-        starts = await consumer.beginning_offsets(partitions)
-        # auto_offset_reset=earliest: a partition without a committed offset starts at the beginning.
-        return sum(ends[tp] - (committed[tp].offset if tp in committed else starts[tp]) for tp in partitions)
-    finally:
-        await consumer.stop()
-        await admin.close()
-
-
-async def directory_group_members(bootstrap: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench")
-    await admin.start()
-    try:
-        responses = await admin.describe_consumer_groups([DIRECTORY_GROUP])
-        # DescribeGroups: (error_code, group_id, state, protocol_type, protocol, members, …)
-        return sum(len(group[5]) for response in responses for group in response.groups)
-    finally:
-        await admin.close()
-
-
-async def drain_directory_backlog(bootstrap: str, timeout: float = 300.0) -> int:
-    """Let client-directory catch up with older runs' events first, so they delay nobody here."""
-    initial = backlog = await directory_backlog(bootstrap)
-    deadline = time.monotonic() + timeout
-    while backlog > 0:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"client-directory still {backlog} UserRegistered messages behind")
-        await asyncio.sleep(0.5)
-        backlog = await directory_backlog(bootstrap)
-    return initial
 
 
 # --------------------------------------------------------------------------- CPU accounting
@@ -399,7 +409,7 @@ async def raw_kafka(bootstrap: str, messages: list[Message]) -> RawKafka:
     finally:
         await producer.stop()
         await consumer.stop()
-        await delete_topic(bootstrap, topic)
+        await delete_quietly(bootstrap, [topic])
     return RawKafka(len(messages) / (produced - started), len(messages) / (finished - started))
 
 
@@ -410,17 +420,6 @@ async def consume_all(consumer: AIOKafkaConsumer, count: int) -> float:
         batch = await consumer.getmany(timeout_ms=200, max_records=10_000)
         received += sum(len(records) for records in batch.values())
     return time.perf_counter()
-
-
-async def delete_topic(bootstrap: str, topic: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench")
-    await admin.start()
-    try:
-        await admin.delete_topics([topic])
-    except Exception as exc:
-        print(f"(could not delete {topic}: {exc!r})")
-    finally:
-        await admin.close()
 
 
 scratch = Table("bench_raw_insert", MetaData(), Column("id", Uuid, primary_key=True), Column("payload", Text))
@@ -454,11 +453,11 @@ def percentile(sorted_values: list[float], p: int) -> float:
 @dataclass(frozen=True, slots=True)
 class Results:
     concurrency: int
-    backlog: int
     end_to_end: EndToEnd
     raw_kafka: RawKafka
     raw_postgres: float
     cpu: CpuUse
+    rebalances: int
 
 
 def summary(results: Results) -> str:
@@ -483,7 +482,14 @@ def summary(results: Results) -> str:
             f"CPU during the end-to-end window ({cpu.wall:.1f} s wall, {os.cpu_count()} CPUs): "
             f"bench writers {cpu.bench:.1f} s, customer-account (relay) {cpu.customer_account:.1f} s, "
             f"client-directory {cpu.client_directory:.1f} s",
-            f"(older UserRegistered messages drained by client-directory before the run: {results.backlog})",
+            *(
+                [
+                    f"WARNING: consumer group {DIRECTORY_GROUP!r} rebalanced {results.rebalances} time(s) during the "
+                    "run (another client-directory joined, e.g. an e2e test): figures disturbed, run again"
+                ]
+                if results.rebalances > 0
+                else []
+            ),
             "=" * 100,
         ]
     )
@@ -505,6 +511,7 @@ def measure(endpoints: Endpoints, databases: Databases, count: int, concurrency:
             registered = asyncio.run(push_registrations(databases.customer_account, domain, count, concurrency))
             print("waiting for client-directory to map them …", flush=True)
             assigned = asyncio.run(wait_for_learners(databases.client_directory, domain, client_id, count))
+        rebalanced = rebalances(services.client_directory)
     e2e = end_to_end_figures(registered, assigned)
     # Baselines after the services stopped, so they compete with nothing of ours.
     messages = [outbox_message(r.customer) for r in registered]
@@ -512,7 +519,7 @@ def measure(endpoints: Endpoints, databases: Databases, count: int, concurrency:
     kafka = asyncio.run(raw_kafka(endpoints.kafka, messages))
     print("raw PostgreSQL baseline …", flush=True)
     pg = asyncio.run(raw_postgres(databases.customer_account, [v.decode() for _, v, _ in messages], concurrency))
-    return Results(concurrency, backlog, e2e, kafka, pg, cpu[0])
+    return Results(concurrency, backlog, e2e, kafka, pg, cpu[0], rebalanced)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,4 @@
-"""The whole system as real processes: customer-account, client-directory and the gateway,
-each with a fresh database, on the test run's Kafka."""
+"""The whole system as real processes, each service with a fresh database, on this run's topics."""
 
 from __future__ import annotations
 
@@ -39,7 +38,7 @@ class System:
 
 @pytest.fixture(scope="session")
 def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str) -> Iterator[System]:
-    databases = {name: create_database(endpoints.pg_url, f"e2e_{name}") for name in ("cust", "dir", "gw")}
+    databases = {name: create_database(endpoints.pg_url, f"e2e_{name}") for name in ("cust", "dir", "com", "tp", "gw")}
     common = {
         "TRAINYARD_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "TRAINYARD_TOPIC_PREFIX": topic_prefix,
@@ -49,6 +48,8 @@ def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str) -> Ite
     }
     customer_account = ServiceProcess("customer_account", {**common, "TRAINYARD_DATABASE_URL": databases["cust"]})
     client_directory = ServiceProcess("client_directory", {**common, "TRAINYARD_DATABASE_URL": databases["dir"]})
+    commerce_access = ServiceProcess("commerce_access", {**common, "TRAINYARD_DATABASE_URL": databases["com"]})
+    training_progress = ServiceProcess("training_progress", {**common, "TRAINYARD_DATABASE_URL": databases["tp"]})
     gateway = ServiceProcess(
         "gateway",
         {
@@ -58,9 +59,11 @@ def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str) -> Ite
             "TRAINYARD_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "TRAINYARD_CUSTOMER_ACCOUNT_URL": customer_account.url,
             "TRAINYARD_CLIENT_DIRECTORY_URL": client_directory.url,
+            "TRAINYARD_COMMERCE_ACCESS_URL": commerce_access.url,
+            "TRAINYARD_TRAINING_PROGRESS_URL": training_progress.url,
         },
     )
-    processes = [customer_account, client_directory, gateway]
+    processes = [customer_account, client_directory, commerce_access, training_progress, gateway]
     try:
         for process in processes:
             process.start()

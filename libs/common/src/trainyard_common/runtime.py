@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
@@ -19,12 +19,13 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from sqlalchemy import text
 
+from trainyard_common.contracts.base import Event
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.db.migrations import upgrade_to_head
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.http.correlation import CorrelationMiddleware
 from trainyard_common.http.errors import install_error_handlers
-from trainyard_common.http.health import health_router
+from trainyard_common.http.health import Check, health_router
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.delivery import Delivery, RetryPolicy
 from trainyard_common.messaging.offsets import OffsetCommitter
@@ -84,11 +85,19 @@ class ServiceRuntime:
     def include(self, subscriptions: EventSubscriptions) -> None:
         self.broker.include_router(subscriptions.router)
 
-    def http_app(self, *routers: APIRouter, title: str) -> FastAPI:
+    def publishes(self, *events: type[Event]) -> None:
+        """Declare the events this service publishes (through its outbox), for its AsyncAPI document."""
+        for event in events:
+            topic = self.settings.topic_prefix + event.topic()
+            self.broker.publisher(topic, schema=event, title=f"{self.name}:{topic}", description=event.__doc__)
+
+    def http_app(self, *routers: APIRouter, title: str, readiness: Mapping[str, Check] | None = None) -> FastAPI:
+        """The service's ASGI app; ``/readyz`` checks the database, Kafka and ``readiness``."""
         app = FastAPI(title=title, lifespan=self._lifespan)
         app.add_middleware(CorrelationMiddleware)
         install_error_handlers(app)
-        app.include_router(health_router({"database": self.check_database, "kafka": self.check_kafka}))
+        checks = {"database": self.check_database, "kafka": self.check_kafka, **(readiness or {})}
+        app.include_router(health_router(checks))
         for router in routers:
             app.include_router(router)
         app.add_api_route("/asyncapi.json", self._asyncapi_json, include_in_schema=False)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from client_directory.entrypoints.events import register_handlers
 from client_directory.entrypoints.http import build_router
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.contracts import LearnerAssignedToClient
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 
@@ -18,6 +19,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(settings, name=NAME, migrations_dir=MIGRATIONS)
+    runtime.publishes(LearnerAssignedToClient)
 
     def uow_factory() -> DirectoryUnitOfWork:
         return DirectoryUnitOfWork(

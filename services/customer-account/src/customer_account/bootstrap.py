@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from customer_account.entrypoints.http import build_router
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 
@@ -17,6 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]:
     runtime = ServiceRuntime(settings, name=NAME, migrations_dir=MIGRATIONS)
+    runtime.publishes(UserRegistered)
 
     def uow_factory() -> CustomerUnitOfWork:
         return CustomerUnitOfWork(

@@ -41,9 +41,11 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]:
     def uow_factory() -> GatewayUnitOfWork:
         return GatewayUnitOfWork(runtime.session_factory, source=f"/trainyard/{NAME}", after_commit=runtime.relay.nudge)
 
-    wiring = Wiring(uow_factory, make_services(settings), Argon2Passwords(), settings.token_ttl_seconds)
+    services = make_services(settings)
+    wiring = Wiring(uow_factory, services, Argon2Passwords(), settings.token_ttl_seconds)
     lifespan = APIRouter(lifespan=_lifespan(settings, wiring))
-    app = runtime.http_app(*build_routers(wiring), lifespan, title="Trainyard gateway")
+    readiness = {client.name: client.check_alive for client in services.all()}
+    app = runtime.http_app(*build_routers(wiring), lifespan, title="Trainyard gateway", readiness=readiness)
     install_gateway_error_handlers(app)
     app.add_middleware(AuditMiddleware, prefix=ADMIN, uow_factory=uow_factory)
     return runtime, app

@@ -85,6 +85,12 @@ class ServiceClient:
             raise ServiceUnavailable(self.name, "unreachable") from exc
         return ServiceReply(reply.status_code, reply.content, reply.headers.get("content-type"))
 
+    async def check_alive(self) -> None:
+        """For the gateway's /readyz: the service answers its /healthz."""
+        reply = await self.call("GET", "/healthz", timeout_seconds=1.5)
+        if reply.status_code != 200:
+            raise ServiceUnavailable(self.name, f"/healthz answered {reply.status_code}")
+
 
 def _without_none(params: Mapping[str, Any] | None) -> dict[str, str] | None:
     if params is None:
@@ -105,9 +111,12 @@ class Services:
     commerce_access: ServiceClient
     training_progress: ServiceClient
 
+    def all(self) -> tuple[ServiceClient, ...]:
+        return (self.client_directory, self.customer_account, self.commerce_access, self.training_progress)
+
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[Services]:
         async with contextlib.AsyncExitStack() as stack:
-            for client in (self.client_directory, self.customer_account, self.commerce_access, self.training_progress):
+            for client in self.all():
                 await stack.enter_async_context(client.open())
             yield self
