@@ -1,0 +1,72 @@
+"""Offsets are committed in batches, explicitly, and only for finished messages; failures are
+classified as the infrastructure's (retry for ever) or the message's (retry, then dead-letter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiokafka import TopicPartition
+from aiokafka.errors import CommitFailedError
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from trainyard_common.messaging.delivery import RetryPolicy
+from trainyard_common.messaging.errors import TransientError, is_transient
+from trainyard_common.messaging.offsets import OffsetCommitter
+
+
+class RecordingConsumer:
+    """Stands in for AIOKafkaConsumer.commit: records what would be sent to the broker."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.commits: list[dict[TopicPartition, int]] = []
+        self.fail = fail
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if self.fail:
+            raise CommitFailedError("rebalanced")
+        self.commits.append(dict(offsets))
+
+
+async def test_many_finished_messages_make_one_commit_per_flush() -> None:
+    consumer, committer = RecordingConsumer(), OffsetCommitter()
+    for offset in range(100):
+        committer.finished(consumer, "T", offset % 2, offset)  # type: ignore[arg-type]
+    await committer.flush()
+    await committer.flush()  # nothing new: no second round trip
+    assert consumer.commits == [{TopicPartition("T", 0): 99, TopicPartition("T", 1): 100}]
+
+
+async def test_the_committed_offset_is_the_next_one_to_read() -> None:
+    consumer, committer = RecordingConsumer(), OffsetCommitter()
+    committer.finished(consumer, "T", 0, 41)  # type: ignore[arg-type]
+    await committer.flush()
+    assert consumer.commits == [{TopicPartition("T", 0): 42}]
+
+
+async def test_a_failed_commit_is_dropped_not_raised() -> None:
+    consumer, committer = RecordingConsumer(fail=True), OffsetCommitter()
+    committer.finished(consumer, "T", 0, 1)  # type: ignore[arg-type]
+    await committer.flush()  # redelivery is harmless: the consumer is idempotent
+    assert consumer.commits == []
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (OperationalError("SELECT 1", {}, Exception("connection refused")), True),
+        (ConnectionResetError(), True),
+        (TimeoutError(), True),
+        (TransientError("projection not there yet"), True),
+        (IntegrityError("INSERT", {}, Exception("duplicate key")), False),
+        (ValueError("bad payload"), False),
+        (KeyError("ce_id"), False),
+    ],
+)
+def test_failures_are_classified(error: Any, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_retry_delays_grow_and_are_capped() -> None:
+    policy = RetryPolicy(max_attempts=5, base_seconds=0.2, max_seconds=1.0)
+    assert [policy.delay(n) for n in range(1, 6)] == [0.2, 0.4, 0.8, 1.0, 1.0]
