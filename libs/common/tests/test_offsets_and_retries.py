@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.messaging.delivery import RetryPolicy
-from trainyard_common.messaging.errors import TransientError, is_transient
+from trainyard_common.messaging.envelope import EnvelopeError
+from trainyard_common.messaging.errors import TransientError, is_malformed, is_transient
 from trainyard_common.messaging.offsets import OffsetCommitter
 
 
@@ -65,6 +68,14 @@ async def test_a_failed_commit_is_dropped_not_raised() -> None:
 )
 def test_failures_are_classified(error: Any, transient: bool) -> None:
     assert is_transient(error) is transient
+
+
+def test_unreadable_messages_are_recognised() -> None:
+    with pytest.raises(ValidationError) as caught:
+        UserRegistered.model_validate_json(b"{not json")
+    assert is_malformed(caught.value)
+    assert is_malformed(EnvelopeError("missing CloudEvents headers: ce_id"))
+    assert not is_malformed(ValueError("handler rule"))
 
 
 def test_retry_delays_grow_and_are_capped() -> None:

@@ -20,7 +20,7 @@ from faststream.message import StreamMessage
 
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.dead_letters import send_to_dead_letters
-from trainyard_common.messaging.errors import is_transient
+from trainyard_common.messaging.errors import is_malformed, is_transient
 from trainyard_common.messaging.offsets import OffsetCommitter
 
 log = get_logger(__name__)
@@ -67,7 +67,7 @@ class Delivery:
                     await asyncio.sleep(self._retry.delay(outages))
                     continue
                 failures += 1
-                if failures >= self._retry.max_attempts:
+                if failures >= self._retry.max_attempts or is_malformed(exc):
                     await self._dead_letter(record, exc, failures)
                     return
                 log.warning("handler failed", error=repr(exc), attempt=failures, **_where(record))

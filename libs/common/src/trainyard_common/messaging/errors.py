@@ -1,8 +1,13 @@
-"""How the consumer classifies failures: retry for ever, or retry a few times then dead-letter."""
+"""How the consumer classifies failures: retry for ever, retry a few times, or dead-letter at once."""
 
 from __future__ import annotations
 
+import json
+
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from trainyard_common.messaging.envelope import EnvelopeError
 
 
 class TransientError(Exception):
@@ -18,3 +23,8 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, TransientError | OperationalError | InterfaceError | ConnectionError | TimeoutError):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def is_malformed(exc: BaseException) -> bool:
+    """The message itself cannot be read (payload or headers): no retry will change that."""
+    return isinstance(exc, ValidationError | EnvelopeError | json.JSONDecodeError | UnicodeDecodeError)
