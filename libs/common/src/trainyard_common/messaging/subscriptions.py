@@ -42,6 +42,7 @@ class EventSubscriptions:
     ) -> None:
         self.consumer_group = consumer_group
         self._uow_factory = uow_factory
+        self._topic_prefix = topic_prefix
         self.router = KafkaRouter(
             prefix=topic_prefix, middlewares=[functools.partial(DeliveryMiddleware, delivery=delivery)]
         )
@@ -51,7 +52,9 @@ class EventSubscriptions:
             entry = self._entry(event_type, handler)
             self.router.subscriber(
                 event_type.topic(),
-                group_id=self.consumer_group,
+                # The Kafka group lives in the environment's namespace too; the claims in
+                # processed_events keep the plain name (the database is the environment's own).
+                group_id=self._topic_prefix + self.consumer_group,
                 ack_policy=AckPolicy.MANUAL,
                 auto_offset_reset="earliest",
                 title=f"{self.consumer_group}:{event_type.topic()}",
