@@ -55,6 +55,7 @@ class ServiceRuntime:
             topic_prefix=settings.topic_prefix,
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
+            linger_seconds=settings.outbox_linger_seconds,
         )
         self.committer = OffsetCommitter(settings.offset_commit_interval_seconds)
         self._dead_letter_producer: AIOKafkaProducer | None = None

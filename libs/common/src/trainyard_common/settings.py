@@ -41,6 +41,9 @@ class ServiceSettings(BaseSettings):
     )
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    outbox_linger_seconds: float = Field(
+        default=0.02, ge=0, description="After a commit wakes the relay, wait this long so a burst goes in one batch."
+    )
     consumer_max_attempts: int = Field(
         default=5, ge=1, description="Attempts before a failing message is dead-lettered."
     )

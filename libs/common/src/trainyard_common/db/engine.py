@@ -14,11 +14,13 @@ def async_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """No pre-ping (a round trip per transaction): a connection the server dropped fails on use,
+    SQLAlchemy then discards the whole pool, the consumer retries (transient) and HTTP answers 503."""
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         pool_recycle=1800,
     )
 

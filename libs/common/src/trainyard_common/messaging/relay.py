@@ -42,6 +42,7 @@ class OutboxRelay:
         topic_prefix: str = "",
         batch_size: int = 500,
         poll_seconds: float = 0.5,
+        linger_seconds: float = 0.02,
     ) -> None:
         self._engine = engine
         self._producer_factory = producer_factory
@@ -49,6 +50,7 @@ class OutboxRelay:
         self._topic_prefix = topic_prefix
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
+        self._linger_seconds = linger_seconds
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
 
@@ -122,4 +124,8 @@ class OutboxRelay:
     async def _wait_for_work(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+        if self._wake.is_set():
+            # Woken by a commit: give the commits right behind it a moment to join this batch,
+            # so a busy service publishes many events per relay transaction, not one.
+            await asyncio.sleep(self._linger_seconds)
         self._wake.clear()
