@@ -21,14 +21,19 @@ from trainyard_common.messaging.offsets import OffsetCommitter
 class RecordingConsumer:
     """Stands in for AIOKafkaConsumer.commit: records what would be sent to the broker."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, failures: int = 0, assigned: set[TopicPartition] | None = None) -> None:
         self.commits: list[dict[TopicPartition, int]] = []
-        self.fail = fail
+        self.failures = failures
+        self.assigned = assigned if assigned is not None else {TopicPartition("T", 0), TopicPartition("T", 1)}
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
-        if self.fail:
+        if self.failures:
+            self.failures -= 1
             raise CommitFailedError("rebalanced")
         self.commits.append(dict(offsets))
+
+    def assignment(self) -> set[TopicPartition]:
+        return self.assigned
 
 
 async def test_many_finished_messages_make_one_commit_per_flush() -> None:
@@ -47,11 +52,15 @@ async def test_the_committed_offset_is_the_next_one_to_read() -> None:
     assert consumer.commits == [{TopicPartition("T", 0): 42}]
 
 
-async def test_a_failed_commit_is_dropped_not_raised() -> None:
-    consumer, committer = RecordingConsumer(fail=True), OffsetCommitter()
+async def test_a_failed_commit_is_retried_for_partitions_still_assigned() -> None:
+    consumer = RecordingConsumer(failures=1, assigned={TopicPartition("T", 0)})
+    committer = OffsetCommitter()
     committer.finished(consumer, "T", 0, 1)  # type: ignore[arg-type]
-    await committer.flush()  # redelivery is harmless: the consumer is idempotent
-    assert consumer.commits == []
+    committer.finished(consumer, "T", 1, 7)  # type: ignore[arg-type]  # rebalanced away meanwhile
+    await committer.flush()  # fails: nothing raised
+    committer.finished(consumer, "T", 0, 0)  # type: ignore[arg-type]  # an older offset never wins
+    await committer.flush()
+    assert consumer.commits == [{TopicPartition("T", 0): 2}]
 
 
 @pytest.mark.parametrize(

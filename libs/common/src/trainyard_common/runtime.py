@@ -47,7 +47,12 @@ class ServiceRuntime:
         self.engine = make_engine(settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         # Per-message logs at DEBUG: at thousands of events a second INFO would drown the rest.
-        self.broker = KafkaBroker(settings.kafka_bootstrap, client_id=name, log_level=logging.DEBUG)
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap,
+            client_id=name,
+            logger=logging.getLogger("trainyard.broker"),  # not FastStream's own: ours logs JSON
+            log_level=logging.DEBUG,
+        )
         self.relay = OutboxRelay(
             self.engine,
             lambda: make_producer(settings.kafka_bootstrap, f"{name}-relay"),
@@ -131,12 +136,13 @@ class ServiceRuntime:
             asyncio.create_task(self._start_broker(), name="broker"),
             asyncio.create_task(self.committer.run(), name="offset-committer"),
         ]
-        if self.settings.outbox_relay_enabled:
-            tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        relay = (
+            asyncio.create_task(self.relay.run(), name="outbox-relay") if self.settings.outbox_relay_enabled else None
+        )
         try:
             yield
         finally:
-            await self._shutdown(tasks)
+            await self._shutdown(tasks, relay)
 
     async def _start_broker(self) -> None:
         """Keep trying: the HTTP API (and the outbox) must work while Kafka is away."""
@@ -159,12 +165,25 @@ class ServiceRuntime:
             self._dead_letter_producer = producer
         return self._dead_letter_producer
 
-    async def _shutdown(self, tasks: list[asyncio.Task[None]]) -> None:
+    async def _shutdown(self, tasks: list[asyncio.Task[None]], relay: asyncio.Task[None] | None) -> None:
+        """On SIGTERM: take no new message, finish those in flight, commit their offsets, stop
+        consuming, then publish what the outbox still holds — all within the grace period."""
+        grace = self.settings.shutdown_grace_seconds
+        deadline = asyncio.get_running_loop().time() + grace
+        for subscriber in self.broker.subscribers:
+            subscriber.running = False  # FastStream's consume loops end after their current message
+        if not await self.delivery.drain(grace / 2):
+            log.warning("messages still in flight at shutdown; they will be redelivered")
         await self.committer.flush()
         await self.broker.stop()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if relay is not None:
+            # Not cancelled mid-batch (that would publish the batch again after the restart):
+            # asked to stop after its current batch, then the rest of the outbox is published.
+            remaining = max(deadline - asyncio.get_running_loop().time(), 0.1)
+            await self.relay.stop(relay, remaining)
         if self._dead_letter_producer is not None:
             await self._dead_letter_producer.stop()
         await self.engine.dispose()

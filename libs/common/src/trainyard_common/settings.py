@@ -44,6 +44,9 @@ class ServiceSettings(BaseSettings):
     outbox_linger_seconds: float = Field(
         default=0.02, ge=0, description="After a commit wakes the relay, wait this long so a burst goes in one batch."
     )
+    shutdown_grace_seconds: float = Field(
+        default=20.0, gt=0, description="SIGTERM to exit: finish messages in flight, commit, flush the outbox."
+    )
     consumer_max_attempts: int = Field(
         default=5, ge=1, description="Attempts before a failing message is dead-lettered."
     )

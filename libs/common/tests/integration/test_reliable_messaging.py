@@ -161,7 +161,8 @@ def group() -> str:
 
 
 async def committed_offset(kafka: str, consumer_group: str, topic: str) -> int | None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=consumer_group, enable_auto_commit=False)
+    group_id = f"{consumer_group}.{topic}"  # one Kafka group per service and topic
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group_id, enable_auto_commit=False)
     await consumer.start()
     try:
         return await consumer.committed(TopicPartition(topic, 0))

@@ -51,6 +51,33 @@ class Delivery:
         self._producer = producer
         self._committer = committer
         self._retry = retry
+        self._draining = False
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def handle(self, message: StreamMessage[Any], handle: Callable[[], Awaitable[Any]]) -> None:
+        """Deliver one message and mark it finished; while draining, take no new message."""
+        if self._draining:
+            await asyncio.Event().wait()  # parked until cancelled: redelivered after the restart
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self.deliver(handle, message.raw_message)
+            self.finished(message)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def drain(self, timeout: float) -> bool:
+        """Stop taking messages and wait for those in flight; False if they outlived ``timeout``."""
+        self._draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def deliver(self, handle: Callable[[], Awaitable[Any]], record: ConsumerRecord[Any, Any]) -> None:
         """Run ``handle`` until it succeeds, or dead-letter the record once it has failed enough."""
@@ -102,8 +129,7 @@ class DeliveryMiddleware(BaseMiddleware):
     async def consume_scope(
         self, call_next: Callable[[StreamMessage[Any]], Awaitable[Any]], msg: StreamMessage[Any]
     ) -> Any:
-        await self._delivery.deliver(lambda: call_next(msg), msg.raw_message)
-        self._delivery.finished(msg)
+        await self._delivery.handle(msg, lambda: call_next(msg))
         return None
 
 

@@ -26,7 +26,8 @@ class OffsetCommitter:
         self._pending: dict[AIOKafkaConsumer, dict[TopicPartition, int]] = {}
 
     def finished(self, consumer: AIOKafkaConsumer, topic: str, partition: int, offset: int) -> None:
-        self._pending.setdefault(consumer, {})[TopicPartition(topic, partition)] = offset + 1
+        pending, partition_key = self._pending.setdefault(consumer, {}), TopicPartition(topic, partition)
+        pending[partition_key] = max(pending.get(partition_key, 0), offset + 1)
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, {}
@@ -34,9 +35,18 @@ class OffsetCommitter:
             try:
                 await consumer.commit(offsets)
             except (KafkaError, AssertionError) as exc:
-                # Rebalanced away or broker gone: the messages will be redelivered and skipped
-                # as duplicates, which is correct, just slower.
-                log.warning("offset commit failed", error=repr(exc), offsets=str(offsets))
+                log.warning("offset commit failed; retrying what is still ours", error=repr(exc))
+                self._retry_later(consumer, offsets)
+
+    def _retry_later(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        """Keep the offsets of partitions still assigned (a rebalance that gave them back, the
+        broker briefly away); drop the others — their new owner redelivers, and the idempotent
+        consumer skips what was already applied."""
+        assigned = consumer.assignment()
+        pending = self._pending.setdefault(consumer, {})
+        for partition, offset in offsets.items():
+            if partition in assigned and pending.get(partition, -1) < offset:
+                pending[partition] = offset
 
     async def run(self) -> None:
         try:

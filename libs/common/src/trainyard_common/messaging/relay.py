@@ -52,6 +52,7 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._linger_seconds = linger_seconds
         self._wake = asyncio.Event()
+        self._running = True
         self._producer: AIOKafkaProducer | None = None
 
     def nudge(self) -> None:
@@ -61,7 +62,7 @@ class OutboxRelay:
     async def run(self) -> None:
         failures = 0
         try:
-            while True:
+            while self._running:
                 try:
                     sent = await self.publish_batch()
                     failures = 0
@@ -75,6 +76,30 @@ class OutboxRelay:
                     continue
                 if sent < self._batch_size:
                     await self._wait_for_work()
+        finally:
+            await self._drop_producer()
+
+    async def stop(self, running: asyncio.Task[None], timeout: float) -> None:
+        """Let the ``run`` task finish its batch, then publish what the outbox still holds;
+        whatever is left after ``timeout`` stays for the next start."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._running = False
+        self._wake.set()
+        try:
+            await asyncio.wait_for(running, timeout)
+        except TimeoutError:
+            log.warning("outbox relay did not stop in time")
+            return
+        await self._drain(max(deadline - loop.time(), 0.1))
+
+    async def _drain(self, timeout: float) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                while await self.publish_batch() == self._batch_size:
+                    pass
+        except Exception as exc:
+            log.warning("outbox not fully published at shutdown", error=repr(exc))
         finally:
             await self._drop_producer()
 

@@ -47,14 +47,22 @@ class EventSubscriptions:
             prefix=topic_prefix, middlewares=[functools.partial(DeliveryMiddleware, delivery=delivery)]
         )
 
+    def group_id(self, event_type: type[Event]) -> str:
+        """One Kafka consumer group per service and topic.
+
+        FastStream gives every subscriber a consumer of its own; in one shared group, each
+        subscriber joining or leaving would pause all the others for a rebalance. The group
+        lives in the environment's namespace (prefix); the claims in processed_events keep the
+        plain service name (the database is the environment's own).
+        """
+        return f"{self._topic_prefix}{self.consumer_group}.{event_type.topic()}"
+
     def handler(self, event_type: type[E]) -> Callable[[Handler[E, Any]], Handler[E, Any]]:
         def register(handler: Handler[E, Any]) -> Handler[E, Any]:
             entry = self._entry(event_type, handler)
             self.router.subscriber(
                 event_type.topic(),
-                # The Kafka group lives in the environment's namespace too; the claims in
-                # processed_events keep the plain name (the database is the environment's own).
-                group_id=self._topic_prefix + self.consumer_group,
+                group_id=self.group_id(event_type),
                 ack_policy=AckPolicy.MANUAL,
                 auto_offset_reset="earliest",
                 title=f"{self.consumer_group}:{event_type.topic()}",
