@@ -71,3 +71,13 @@ schemas: bootstrap ## regenerate the committed JSON Schemas of every event
 
 bench: bootstrap ## registrations through customer-account → Kafka → client-directory, vs raw Kafka
 	@$(call with_infra,$(UV) run python bench/registrations.py)
+
+# ==== Kubernetes manifests (deploy/k8s) — appended block, see deploy/k8s/README.md ==========
+.PHONY: k8s topics-manifest
+
+k8s: ## render the dev and prod Kubernetes overlays to stdout (pinned kustomize, built on first use)
+	@for overlay in dev prod; do echo "--- # overlay: $$overlay"; bash deploy/k8s/render.sh $$overlay || exit 1; done
+
+topics-manifest: bootstrap ## regenerate deploy/k8s/overlays/prod/kafka-topics.yaml from the topic declaration
+	@$(UV) run python -m trainyard_common.messaging.strimzi
+# ==== end of the Kubernetes block =============================================================
