@@ -26,6 +26,7 @@ from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.http.correlation import CorrelationMiddleware
 from trainyard_common.http.errors import install_error_handlers
 from trainyard_common.http.health import Check, health_router
+from trainyard_common.http.metrics import HttpMetricsMiddleware
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.delivery import Delivery, RetryPolicy
 from trainyard_common.messaging.offsets import OffsetCommitter
@@ -101,6 +102,7 @@ class ServiceRuntime:
         """The service's ASGI app; ``/readyz`` checks the database, Kafka and ``readiness``."""
         app = FastAPI(title=title, lifespan=self._lifespan)
         app.add_middleware(CorrelationMiddleware)
+        app.add_middleware(HttpMetricsMiddleware)
         install_error_handlers(app)
         checks = {"database": self.check_database, "kafka": self.check_kafka, **(readiness or {})}
         app.include_router(health_router(checks))

@@ -9,6 +9,7 @@ consumed, skipping earlier failed messages.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from trainyard_common.logs import get_logger
 from trainyard_common.messaging.dead_letters import send_to_dead_letters
 from trainyard_common.messaging.errors import is_malformed, is_transient
 from trainyard_common.messaging.offsets import OffsetCommitter
+from trainyard_common.metrics import DEAD_LETTERS, HANDLER_FAILURES, HANDLER_SECONDS, MESSAGES_CONSUMED
 
 log = get_logger(__name__)
 
@@ -62,9 +64,11 @@ class Delivery:
             await asyncio.Event().wait()  # parked until cancelled: redelivered after the restart
         self._in_flight += 1
         self._idle.clear()
+        started = time.monotonic()
         try:
             await self.deliver(handle, message.raw_message)
             self.finished(message)
+            HANDLER_SECONDS.labels(message.raw_message.topic).observe(time.monotonic() - started)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
@@ -89,11 +93,13 @@ class Delivery:
                 return
             except Exception as exc:
                 if is_transient(exc):
+                    HANDLER_FAILURES.labels(record.topic, "transient").inc()
                     outages += 1
                     log.warning("transient failure, retrying", error=repr(exc), **_where(record))
                     await asyncio.sleep(self._retry.delay(outages))
                     continue
                 failures += 1
+                HANDLER_FAILURES.labels(record.topic, "message").inc()
                 if failures >= self._retry.max_attempts or is_malformed(exc):
                     await self._dead_letter(record, exc, failures)
                     return
@@ -107,6 +113,8 @@ class Delivery:
             try:
                 producer = await self._producer()
                 await send_to_dead_letters(producer, record, exc, consumer_group=self.consumer_group, attempts=attempts)
+                DEAD_LETTERS.labels(record.topic).inc()
+                MESSAGES_CONSUMED.labels(record.topic, "dead_lettered").inc()
                 return
             except Exception as send_exc:
                 outages += 1

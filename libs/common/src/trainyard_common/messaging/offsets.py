@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from trainyard_common.logs import get_logger
+from trainyard_common.metrics import CONSUMER_LAG
 
 log = get_logger(__name__)
 
@@ -24,10 +25,12 @@ class OffsetCommitter:
     def __init__(self, interval: float = 0.5) -> None:
         self._interval = interval
         self._pending: dict[AIOKafkaConsumer, dict[TopicPartition, int]] = {}
+        self._positions: dict[AIOKafkaConsumer, dict[TopicPartition, int]] = {}
 
     def finished(self, consumer: AIOKafkaConsumer, topic: str, partition: int, offset: int) -> None:
         pending, partition_key = self._pending.setdefault(consumer, {}), TopicPartition(topic, partition)
         pending[partition_key] = max(pending.get(partition_key, 0), offset + 1)
+        self._positions.setdefault(consumer, {})[partition_key] = pending[partition_key]
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, {}
@@ -48,10 +51,20 @@ class OffsetCommitter:
             if partition in assigned and pending.get(partition, -1) < offset:
                 pending[partition] = offset
 
+    def observe_lag(self) -> None:
+        """Consumer lag per partition for /metrics: the broker's high watermark (as last fetched)
+        minus the next offset this consumer will finish."""
+        for consumer, positions in self._positions.items():
+            for partition, position in positions.items():
+                highwater = consumer.highwater(partition)
+                if highwater is not None:
+                    CONSUMER_LAG.labels(partition.topic, str(partition.partition)).set(max(highwater - position, 0))
+
     async def run(self) -> None:
         try:
             while True:
                 await asyncio.sleep(self._interval)
                 await self.flush()
+                self.observe_lag()
         finally:
             await self.flush()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.tables import outbox
+from trainyard_common.metrics import MESSAGES_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
 
 log = get_logger(__name__)
 
 SEND_TIMEOUT_SECONDS = 30.0
+BACKLOG_OBSERVE_SECONDS = 5.0
 
 
 class OutboxRelay:
@@ -53,6 +56,7 @@ class OutboxRelay:
         self._linger_seconds = linger_seconds
         self._wake = asyncio.Event()
         self._running = True
+        self._backlog_observed_at = -BACKLOG_OBSERVE_SECONDS
         self._producer: AIOKafkaProducer | None = None
 
     def nudge(self) -> None:
@@ -74,6 +78,7 @@ class OutboxRelay:
                     await self._drop_producer()
                     await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                     continue
+                await self._observe_backlog()
                 if sent < self._batch_size:
                     await self._wait_for_work()
         finally:
@@ -130,6 +135,20 @@ class OutboxRelay:
             for row in rows
         ]
         await asyncio.wait_for(asyncio.gather(*deliveries), SEND_TIMEOUT_SECONDS)
+        for row in rows:
+            MESSAGES_PUBLISHED.labels(self._topic_prefix + row.topic).inc()
+
+    async def _observe_backlog(self) -> None:
+        """Outbox size and oldest row's age, for /metrics — at most every few seconds."""
+        now = time.monotonic()
+        if now - self._backlog_observed_at < BACKLOG_OBSERVE_SECONDS:
+            return
+        self._backlog_observed_at = now
+        async with self._engine.connect() as conn:
+            size, oldest = (await conn.execute(select(func.count(), func.min(outbox.c.created_at)))).one()
+            age = await conn.scalar(select(func.extract("epoch", func.now() - oldest))) if oldest else 0
+        OUTBOX_BACKLOG.set(size)
+        OUTBOX_OLDEST_SECONDS.set(float(age or 0))
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:

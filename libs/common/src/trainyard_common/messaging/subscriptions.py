@@ -23,6 +23,7 @@ from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.delivery import Delivery, DeliveryMiddleware
 from trainyard_common.messaging.envelope import Envelope
+from trainyard_common.metrics import MESSAGES_CONSUMED
 
 log = get_logger(__name__)
 
@@ -82,9 +83,11 @@ class EventSubscriptions:
             async with uow_factory() as uow:
                 if not await uow.claim_event(envelope.event_id, consumer_group):
                     log.info("duplicate event skipped", event_id=envelope.event_id)
+                    MESSAGES_CONSUMED.labels(message.raw_message.topic, "duplicate").inc()
                     return
                 await handler(event, uow)
                 await uow.commit()
+            MESSAGES_CONSUMED.labels(message.raw_message.topic, "processed").inc()
 
         # FastStream validates the payload against, and documents, the annotated type;
         # ``KafkaMessage`` from faststream.kafka is Annotated with Context("message").
