@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.specification import AsyncAPI
 from sqlalchemy import text
 
@@ -34,6 +35,7 @@ from trainyard_common.messaging.producer import make_producer
 from trainyard_common.messaging.relay import OutboxRelay
 from trainyard_common.messaging.subscriptions import EventSubscriptions
 from trainyard_common.settings import ServiceSettings
+from trainyard_common.tracing import configure_tracing, instrument_fastapi
 
 log = get_logger(__name__)
 
@@ -44,6 +46,11 @@ class ServiceRuntime:
     def __init__(self, settings: ServiceSettings, *, name: str, migrations_dir: Path | None) -> None:
         self.settings = settings
         self.name = name
+        # Tracing (trainyard_common.tracing): on only when the OTEL_* variables ask for it. Then
+        # FastStream's telemetry middleware continues each consumed message's `traceparent`
+        # (consumer span, current while the handler and its outbox write run).
+        self.tracing = configure_tracing(name)
+        broker_middlewares = [KafkaTelemetryMiddleware()] if self.tracing else []
         self.migrations_dir = migrations_dir
         self.engine = make_engine(settings.database_url)
         self.session_factory = make_session_factory(self.engine)
@@ -53,6 +60,7 @@ class ServiceRuntime:
             client_id=name,
             logger=logging.getLogger("trainyard.broker"),  # not FastStream's own: ours logs JSON
             log_level=logging.DEBUG,
+            middlewares=broker_middlewares,
         )
         self.relay = OutboxRelay(
             self.engine,
@@ -109,6 +117,8 @@ class ServiceRuntime:
         for router in routers:
             app.include_router(router)
         app.add_api_route("/asyncapi.json", self._asyncapi_json, include_in_schema=False)
+        if self.tracing:
+            instrument_fastapi(app)  # tracing: server spans continuing the caller's `traceparent`
         return app
 
     async def wait_until_consuming(self, timeout: float = 30.0) -> None:

@@ -14,6 +14,7 @@ from trainyard_common.contracts.base import Event
 from trainyard_common.correlation import current_correlation_id
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.tables import outbox, processed_events
+from trainyard_common.tracing import inject_trace_context
 
 
 class SqlUnitOfWork:
@@ -90,9 +91,13 @@ class SqlUnitOfWork:
             correlation_id=current_correlation_id(),
             subject=event.aggregate_id(),
         )
+        headers = {k: v.decode() for k, v in envelope.to_headers()}
+        # Tracing: the current span's `traceparent`/`tracestate` (none when tracing is off); the
+        # relay publishes every stored header, so the consumer continues this trace.
+        inject_trace_context(headers)
         return {
             "topic": event.topic(),
             "message_key": event.aggregate_id(),
             "payload": event.model_dump_json(),
-            "headers": {k: v.decode() for k, v in envelope.to_headers()},
+            "headers": headers,
         }

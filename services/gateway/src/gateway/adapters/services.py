@@ -1,9 +1,9 @@
 """HTTP clients for the services behind the gateway.
 
 One ``httpx.AsyncClient`` per service, opened in the app's lifespan and closed with it.
-Every call carries the current correlation id as ``X-Request-ID`` and a timeout; a service
-that is down, unreachable or too slow raises ``ServiceUnavailable`` (the gateway answers
-503), never a generic error.
+Every call carries the current correlation id as ``X-Request-ID`` (and, with tracing on, the
+trace context as ``traceparent``) and a timeout; a service that is down, unreachable or too
+slow raises ``ServiceUnavailable`` (the gateway answers 503), never a generic error.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import httpx
 
 from trainyard_common.correlation import current_correlation_id
 from trainyard_common.logs import get_logger
+from trainyard_common.tracing import instrument_httpx_client, untraced_http
 
 log = get_logger(__name__)
 
@@ -51,6 +52,7 @@ class ServiceClient:
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[ServiceClient]:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout_seconds) as client:
+            instrument_httpx_client(client)  # tracing: client spans sending `traceparent` (no-op when off)
             self._client = client
             try:
                 yield self
@@ -87,7 +89,8 @@ class ServiceClient:
 
     async def check_alive(self) -> None:
         """For the gateway's /readyz: the service answers its /healthz."""
-        reply = await self.call("GET", "/healthz", timeout_seconds=1.5)
+        with untraced_http():  # tracing: probes are not traced (a root span per probe)
+            reply = await self.call("GET", "/healthz", timeout_seconds=1.5)
         if reply.status_code != 200:
             raise ServiceUnavailable(self.name, f"/healthz answered {reply.status_code}")
 

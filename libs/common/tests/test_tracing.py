@@ -1,0 +1,218 @@
+"""Tracing: the outbox stores the current trace context, FastStream's telemetry middleware
+continues it on the consuming side, and nothing is written or installed while tracing is off.
+
+These tests use a tracer provider of their own, never the global one: the rest of the test
+process runs with tracing off, as it is by default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker, KafkaRouter, TestKafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy.sql.dml import Insert
+
+from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.messaging.envelope import Envelope
+from trainyard_common.tracing import inject_trace_context, tracing_enabled, tracing_requested
+
+
+class RecordingSession:
+    """Stands in for AsyncSession: keeps the rows inserted into the outbox."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    async def execute(self, statement: Any, params: Any = None) -> None:
+        assert isinstance(statement, Insert)
+        self.rows.extend(params)
+
+    async def commit(self) -> None:
+        pass
+
+    async def rollback(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def spans() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield provider, exporter
+    provider.shutdown()
+
+
+def registered() -> UserRegistered:
+    return UserRegistered(
+        customer_id=uuid.uuid4(),
+        email="ada@example.com",
+        first_name="Ada",
+        last_name="Lovelace",
+        source=RegistrationSource.SELF_REGISTRATION,
+        registered_at=datetime.now(UTC),
+    )
+
+
+async def outbox_headers_of_one_event() -> dict[str, str]:
+    session = RecordingSession()
+    async with SqlUnitOfWork(lambda: session, source="/trainyard/test") as uow:  # type: ignore[arg-type,return-value]
+        uow.emit(registered())
+        await uow.commit()
+    [row] = session.rows
+    headers: dict[str, str] = row["headers"]
+    return headers
+
+
+def trace_id_of(traceparent: str) -> int:
+    version, trace_id, span_id, flags = traceparent.split("-")
+    assert (version, len(span_id), len(flags)) == ("00", 16, 2)
+    return int(trace_id, 16)
+
+
+async def test_the_outbox_row_carries_the_traceparent_of_the_current_span(
+    spans: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    tracer = spans[0].get_tracer("test")
+    with tracer.start_as_current_span("POST /v1/customers") as span:
+        headers = await outbox_headers_of_one_event()
+    context = span.get_span_context()
+    assert trace_id_of(headers["traceparent"]) == context.trace_id
+    assert headers["traceparent"].split("-")[2] == f"{context.span_id:016x}"
+    assert headers["ce_type"] == "com.trainyard.UserRegistered"  # the envelope is untouched
+
+
+async def test_without_a_span_no_trace_header_is_written() -> None:
+    assert not tracing_enabled()  # the default: no SDK provider installed in this process
+    headers = await outbox_headers_of_one_event()
+    assert "traceparent" not in headers
+    assert "tracestate" not in headers
+    assert not [k for k in headers if not k.startswith("ce_") and k != "content-type"]
+
+
+def test_an_invalid_span_context_writes_nothing() -> None:
+    headers: dict[str, str] = {}
+    with trace.use_span(trace.INVALID_SPAN):
+        inject_trace_context(headers)
+    assert headers == {}
+
+
+@pytest.mark.parametrize(
+    ("env", "requested"),
+    [
+        ({}, False),
+        ({"OTEL_SERVICE_NAME": "x"}, False),
+        ({"OTEL_TRACES_EXPORTER": "console"}, True),
+        ({"OTEL_TRACES_EXPORTER": "otlp"}, True),
+        ({"OTEL_TRACES_EXPORTER": "none"}, False),
+        ({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, True),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, True),
+        ({"OTEL_TRACES_EXPORTER": "console", "OTEL_SDK_DISABLED": "true"}, False),
+    ],
+)
+def test_tracing_is_off_unless_the_otel_variables_ask_for_it(env: dict[str, str], requested: bool) -> None:
+    assert tracing_requested(env) is requested
+
+
+CONFIGURE = """
+from opentelemetry import trace
+from trainyard_common.tracing import configure_tracing
+assert configure_tracing("customer-account") and configure_tracing("customer-account")  # idempotent
+provider = trace.get_tracer_provider()
+with trace.get_tracer("t").start_as_current_span("work", attributes={"messaging.kafka.message.key": b"k1"}):
+    pass
+provider.force_flush()
+"""
+
+
+def run_configure(**env: str) -> subprocess.CompletedProcess[str]:
+    """In a process of its own: the global tracer provider can be set once per process."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    return subprocess.run(
+        [sys.executable, "-c", CONFIGURE], env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_console_exporter_prints_one_span_per_line_named_after_the_service() -> None:
+    done = run_configure(OTEL_TRACES_EXPORTER="console")
+    assert done.returncode == 0, done.stderr
+    [span] = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"name"')]
+    assert span["name"] == "work"
+    assert span["resource"]["attributes"]["service.name"] == "customer-account"
+    assert span["attributes"]["messaging.kafka.message.key"] == "k1"  # bytes (FastStream's) made printable
+
+    renamed = run_configure(OTEL_TRACES_EXPORTER="console", OTEL_SERVICE_NAME="ca-blue")
+    assert renamed.returncode == 0, renamed.stderr
+    assert '"service.name": "ca-blue"' in renamed.stdout
+
+
+def test_configure_tracing_installs_nothing_when_off() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from opentelemetry import trace; from trainyard_common.tracing import configure_tracing;"
+            "assert configure_tracing('x') is False;"
+            "assert type(trace.get_tracer_provider()).__name__ == 'ProxyTracerProvider'",
+        ],
+        env={k: v for k, v in os.environ.items() if not k.startswith("OTEL_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+async def test_faststream_continues_the_traceparent_of_a_consumed_message(
+    spans: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    """What the relay publishes: CloudEvents ``ce_*`` headers plus ``traceparent``; the
+    handler runs inside a consumer span of that trace, and what it writes to the outbox
+    carries the trace onwards."""
+    provider, exporter = spans
+    tracer = provider.get_tracer("test")
+    with tracer.start_as_current_span("POST /v1/customers") as producer_span:
+        upstream = await outbox_headers_of_one_event()
+    seen: dict[str, Any] = {}
+
+    broker = KafkaBroker()
+    # As in the runtime, but on a router so the test's own publish is not instrumented: the
+    # relay publishes with plain aiokafka, so only the consuming side is FastStream's.
+    router = KafkaRouter(middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)])
+
+    @router.subscriber("UserRegistered")
+    async def on_registered(event: dict[str, Any]) -> None:
+        seen["span"] = trace.get_current_span().get_span_context()
+        seen["outbox"] = await outbox_headers_of_one_event()
+
+    broker.include_router(router)
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(registered().model_dump(mode="json"), "UserRegistered", headers=upstream)
+
+    trace_id = producer_span.get_span_context().trace_id
+    assert seen["span"].trace_id == trace_id
+    assert trace_id_of(seen["outbox"]["traceparent"]) == trace_id
+    assert seen["outbox"]["traceparent"] != upstream["traceparent"]  # a new span of the same trace
+    [consumer] = [s for s in exporter.get_finished_spans() if s.kind == trace.SpanKind.CONSUMER]
+    assert consumer.parent is not None
+    assert consumer.parent.span_id == producer_span.get_span_context().span_id
+    assert Envelope.from_headers(upstream).event_type == "UserRegistered"
