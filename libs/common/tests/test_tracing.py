@@ -27,6 +27,7 @@ from sqlalchemy.sql.dml import Insert
 
 from trainyard_common.contracts import RegistrationSource, UserRegistered
 from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.logs import configure_logging, get_logger
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.tracing import inject_trace_context, tracing_enabled, tracing_requested
 
@@ -216,3 +217,12 @@ async def test_faststream_continues_the_traceparent_of_a_consumed_message(
     assert consumer.parent is not None
     assert consumer.parent.span_id == producer_span.get_span_context().span_id
     assert Envelope.from_headers(upstream).event_type == "UserRegistered"
+
+
+def test_log_lines_carry_the_trace_id_of_the_current_span(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("tracing-test")
+    tracer = TracerProvider().get_tracer("test")
+    with tracer.start_as_current_span("work") as span:
+        get_logger("test").info("inside a span")
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
