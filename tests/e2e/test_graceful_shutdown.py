@@ -8,19 +8,21 @@ import asyncio
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 
-import httpx
-import psycopg
 import pytest
+from support.streams import (
+    client_directory,
+    create_client,
+    mapped_learners,
+    publish_registrations,
+    topics_of_its_own,
+    wait_until,
+)
 
-from trainyard_common.contracts import LearnerAssignedToClient, RegistrationSource, UserRegistered
-from trainyard_common.messaging.envelope import Envelope
-from trainyard_common.messaging.topics import all_topics
-from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
+from trainyard_common.contracts import LearnerAssignedToClient, UserRegistered
 from trainyard_common.testing.kafka import read_topic
-from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
+from trainyard_common.testing.processes import LOG_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -28,75 +30,20 @@ EVENTS = 400
 GRACE_SECONDS = 30  # Kubernetes' default terminationGracePeriodSeconds
 
 
-@pytest.fixture
-def own_prefix(kafka_bootstrap: str, topic_prefix: str) -> Iterator[str]:
-    """Topics of this test alone: no other client-directory shares its consumer group."""
-    prefix = f"{topic_prefix}shutdown-{uuid.uuid4().hex[:6]}."
-    specs = all_topics(partitions=3, prefix=prefix)
-    asyncio.run(ensure_topics(kafka_bootstrap, specs))
-    yield prefix
-    asyncio.run(delete_topics(kafka_bootstrap, [s.name for s in specs]))
-
-
-async def publish_registrations(kafka: str, topic: str, domain: str) -> None:
-    from aiokafka import AIOKafkaProducer  # noqa: PLC0415
-
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        deliveries = []
-        for n in range(EVENTS):
-            event = UserRegistered(
-                customer_id=uuid.uuid4(),
-                email=f"learner{n}@{domain}",
-                first_name="Grace",
-                last_name=f"Hopper {n}",
-                source=RegistrationSource.SELF_REGISTRATION,
-                registered_at=datetime.now(UTC),
-            )
-            headers = Envelope(event_type="UserRegistered", source="/tests").to_headers()
-            key = event.aggregate_id().encode()
-            deliveries.append(await producer.send(topic, event.model_dump_json().encode(), key=key, headers=headers))
-        await asyncio.gather(*deliveries)
-    finally:
-        await producer.stop()
-
-
-def mapped_learners(database_url: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT count(*) FROM learners WHERE client_id IS NOT NULL").fetchone()
-    return int(row[0]) if row else 0
-
-
-def wait_until(condition: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        time.sleep(0.05)
-
-
 def test_sigterm_mid_stream_loses_nothing_and_applies_nothing_twice(
-    kafka_bootstrap: str, own_prefix: str, new_database: Callable[[str], str]
+    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
 ) -> None:
-    database_url = new_database("shutdown")
-    service = ServiceProcess(
-        "client_directory",
-        {
-            "TRAINYARD_DATABASE_URL": database_url,
-            "TRAINYARD_KAFKA_BOOTSTRAP": kafka_bootstrap,
-            "TRAINYARD_TOPIC_PREFIX": own_prefix,
-            "TRAINYARD_ENVIRONMENT": "test",
-        },
-    ).start()
+    with topics_of_its_own(kafka_bootstrap, topic_prefix, "shutdown") as prefix:
+        run_through_a_sigterm(kafka_bootstrap, prefix, new_database("shutdown"))
+
+
+def run_through_a_sigterm(kafka_bootstrap: str, own_prefix: str, database_url: str) -> None:
+    service = client_directory(kafka_bootstrap, own_prefix, database_url).start()
     try:
         service.wait_ready()
         domain = f"shutdown-{uuid.uuid4().hex[:6]}.example"
-        created = httpx.post(
-            f"{service.url}/v1/clients", json={"name": "Grace Co", "industry": "Technology", "email_domains": [domain]}
-        )
-        assert created.status_code == 201, created.text
-        asyncio.run(publish_registrations(kafka_bootstrap, own_prefix + UserRegistered.topic(), domain))
+        create_client(service, domain)
+        publish_registrations(kafka_bootstrap, own_prefix + UserRegistered.topic(), domain, EVENTS)
         wait_until(lambda: mapped_learners(database_url) >= EVENTS // 8, timeout=60)
 
         assert service.process is not None

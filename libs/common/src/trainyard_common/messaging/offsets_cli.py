@@ -90,3 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(show(args.bootstrap, args.service, args.prefix))
     else:
         asyncio.run(reset(args.bootstrap, args.service, args.prefix, None if args.to_earliest else args.to_datetime))
+
+
+if __name__ == "__main__":
+    main()
