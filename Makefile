@@ -8,7 +8,7 @@ UV_VERSION := 0.9.30
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 INFRA := bash deploy/local/infra.sh
 
-.PHONY: help bootstrap up down logs test test-unit test-integration lint fmt typecheck bench schemas topics
+.PHONY: help bootstrap up down logs test test-unit test-integration lint fmt typecheck bench schemas topics docs
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -65,6 +65,10 @@ fmt: bootstrap ## fix lint and formatting
 
 typecheck: bootstrap ## mypy (strict on libs/common)
 	@$(UV) run mypy libs/common/src services/*/src
+
+docs: bootstrap ## regenerate the committed AsyncAPI documents (docs/asyncapi/) and event JSON Schemas
+	@$(UV) run python tools/asyncapi_docs.py
+	@$(UV) run trainyard-schemas
 
 schemas: bootstrap ## regenerate the committed JSON Schemas of every event
 	@$(UV) run trainyard-schemas

@@ -372,7 +372,7 @@ async def test_missing_or_invalid_fields_are_a_422_with_details(
         ("GET", "/api/v1/admin/customers"),
         ("PUT", f"/api/v1/admin/customers/{uuid.uuid4()}/status"),
         ("GET", f"/api/v1/admin/progress-imports/{uuid.uuid4()}/rows/errors.csv"),
-        ("PATCH", f"/api/v1/admin/clients/{uuid.uuid4()}"),
+        ("PATCH", f"/api/v1/admin/customers/{uuid.uuid4()}"),
         ("POST", "/api/v1/learner/sessions"),
         ("POST", "/api/v1/learner/registration-codes/ABC/redeem"),
     ],

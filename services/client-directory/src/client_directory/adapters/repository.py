@@ -1,15 +1,29 @@
+"""Clients and learners in client-directory's database."""
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from client_directory.adapters.tables import client_aliases, client_domains, clients, learners
+from client_directory.adapters.tables import (
+    client_aliases,
+    client_domains,
+    clients,
+    enrollments,
+    forgotten_customers,
+    learners,
+    report_orders,
+    report_progress,
+)
 from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
+
+CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,16 +36,21 @@ class ClientRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def lock(self) -> None:
+        """Until the transaction ends, no other client write checks names or domains."""
+        await self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLIENTS_LOCK})
+
     async def add(self, client: Client) -> None:
-        await self._session.execute(
-            insert(clients).values(
-                id=client.id,
-                name=client.name,
-                industry=client.industry,
-                active=client.active,
-                created_at=client.created_at,
-            )
-        )
+        await self._session.execute(insert(clients).values(**_client_row(client), created_at=client.created_at))
+        await self._write_names(client)
+
+    async def update(self, client: Client) -> None:
+        await self._session.execute(update(clients).where(clients.c.id == client.id).values(**_client_row(client)))
+        await self._session.execute(delete(client_domains).where(client_domains.c.client_id == client.id))
+        await self._session.execute(delete(client_aliases).where(client_aliases.c.client_id == client.id))
+        await self._write_names(client)
+
+    async def _write_names(self, client: Client) -> None:
         if client.email_domains:
             await self._session.execute(
                 insert(client_domains), [{"domain": d, "client_id": client.id} for d in client.email_domains]
@@ -42,19 +61,22 @@ class ClientRepository:
                 [{"client_id": client.id, "alias": a, "alias_key": normalize_alias(a)} for a in client.aliases],
             )
 
-    async def domain_owners(self, domains: list[str]) -> dict[str, str]:
-        rows = await self._session.execute(
+    async def domain_owners(self, domains: list[str], *, other_than: uuid.UUID | None = None) -> dict[str, str]:
+        """Which of ``domains`` an active client (other than ``other_than``) owns: domain → its name."""
+        query = (
             select(client_domains.c.domain, clients.c.name)
             .join(clients, clients.c.id == client_domains.c.client_id)
-            .where(client_domains.c.domain.in_(domains))
+            .where(clients.c.active, client_domains.c.domain.in_(domains))
         )
-        return {row.domain: row.name for row in rows}
+        if other_than is not None:
+            query = query.where(clients.c.id != other_than)
+        return {row.domain: row.name for row in await self._session.execute(query)}
 
-    async def name_taken(self, name: str) -> bool:
-        found = await self._session.scalar(
-            select(clients.c.id).where(clients.c.active, func.lower(clients.c.name) == name.lower()).limit(1)
-        )
-        return found is not None
+    async def name_taken(self, name: str, *, other_than: uuid.UUID | None = None) -> bool:
+        query = select(clients.c.id).where(clients.c.active, func.lower(clients.c.name) == name.lower())
+        if other_than is not None:
+            query = query.where(clients.c.id != other_than)
+        return await self._session.scalar(query.limit(1)) is not None
 
     async def get(self, client_id: uuid.UUID) -> Client | None:
         row = (await self._session.execute(select(clients).where(clients.c.id == client_id))).first()
@@ -80,14 +102,17 @@ class ClientRepository:
         self, *, search: str | None, industry: str | None, active: bool | None, limit: int, offset: int
     ) -> tuple[list[uuid.UUID], int]:
         query = select(clients.c.id)
-        if search:
-            pattern = f"%{search.lower()}%"
+        if search and search.strip():
+            pattern = "%" + _escape_like(normalize_alias(search)) + "%"
+            domain_pattern = "%" + _escape_like(search.strip().lower().removeprefix("@")) + "%"
             query = query.where(
                 or_(
-                    func.lower(clients.c.name).like(pattern),
-                    clients.c.id.in_(select(client_domains.c.client_id).where(client_domains.c.domain.like(pattern))),
+                    func.lower(clients.c.name).like(pattern, escape="\\"),
                     clients.c.id.in_(
-                        select(client_aliases.c.client_id).where(client_aliases.c.alias_key.like(pattern))
+                        select(client_domains.c.client_id).where(client_domains.c.domain.like(domain_pattern, "\\"))
+                    ),
+                    clients.c.id.in_(
+                        select(client_aliases.c.client_id).where(client_aliases.c.alias_key.like(pattern, "\\"))
                     ),
                 )
             )
@@ -96,11 +121,15 @@ class ClientRepository:
         if active is not None:
             query = query.where(clients.c.active == active)
         total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
-        ids = await self._session.scalars(query.order_by(func.lower(clients.c.name)).limit(limit).offset(offset))
+        ids = await self._session.scalars(
+            query.order_by(func.lower(clients.c.name), clients.c.id).limit(limit).offset(offset)
+        )
         return list(ids), int(total or 0)
 
     async def match_by_domain(self, candidates: list[str]) -> ClientMatch | None:
         """The active client owning the longest of ``candidates`` (most specific domain wins)."""
+        if not candidates:
+            return None
         row = (
             await self._session.execute(
                 select(clients.c.id, clients.c.name)
@@ -135,6 +164,15 @@ class LearnerRepository:
         ).first()
         return _learner(row) if row else None
 
+    async def many_for_update(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, Learner]:
+        rows = await self._session.execute(
+            select(learners)
+            .where(learners.c.customer_id.in_(customer_ids))
+            .order_by(learners.c.customer_id)
+            .with_for_update()
+        )
+        return {row.customer_id: _learner(row) for row in rows}
+
     async def save(self, learner: Learner) -> None:
         values = {
             "email": learner.email,
@@ -142,6 +180,7 @@ class LearnerRepository:
             "client_id": learner.client_id,
             "reason": learner.reason.value if learner.reason else None,
             "assigned_at": learner.assigned_at,
+            "erased_at": learner.erased_at,
         }
         await self._session.execute(
             pg_insert(learners)
@@ -150,14 +189,23 @@ class LearnerRepository:
         )
 
     async def unmapped_matching(self, domains: list[str], alias_keys: list[str]) -> list[Learner]:
-        """Learners without a client whose e-mail domain (or a sub-domain) or organisation matches."""
-        email_domain = func.split_part(learners.c.email, "@", 2)
+        """Learners free for automatic mapping whose e-mail domain (or a sub-domain) or organisation matches.
+
+        The e-mail's domain is what follows its LAST ``@``; a sub-domain matches label-wise
+        (``%.acme.com``), so ``acme.com.evil.com`` never matches ``acme.com``.
+        """
+        email_domain = func.lower(func.regexp_replace(learners.c.email, "^.*@", ""))
         organization_key = func.lower(func.regexp_replace(func.trim(learners.c.organization), r"\s+", " ", "g"))
-        conditions = [email_domain.in_(domains), *(email_domain.like(f"%.{d}") for d in domains)]
+        conditions = [email_domain.in_(domains), *(email_domain.like(f"%.{d}") for d in domains)] if domains else []
         if alias_keys:
             conditions.append(organization_key.in_(alias_keys))
+        if not conditions:
+            return []
         rows = await self._session.execute(
-            select(learners).where(learners.c.client_id.is_(None), or_(*conditions)).with_for_update()
+            select(learners)
+            .where(learners.c.client_id.is_(None), learners.c.reason.is_(None), or_(*conditions))
+            .order_by(learners.c.customer_id)
+            .with_for_update()
         )
         return [_learner(row) for row in rows]
 
@@ -165,9 +213,35 @@ class LearnerRepository:
         where = learners.c.client_id == client_id
         total = await self._session.scalar(select(func.count()).select_from(learners).where(where))
         rows = await self._session.execute(
-            select(learners).where(where).order_by(learners.c.email).limit(limit).offset(offset)
+            select(learners)
+            .where(where)
+            .order_by(learners.c.email.nulls_last(), learners.c.customer_id)
+            .limit(limit)
+            .offset(offset)
         )
         return [_learner(row) for row in rows], int(total or 0)
+
+    async def is_forgotten(self, customer_id: uuid.UUID) -> bool:
+        found = await self._session.scalar(
+            select(forgotten_customers.c.customer_id).where(forgotten_customers.c.customer_id == customer_id)
+        )
+        return found is not None
+
+    async def forget(self, customer_id: uuid.UUID, at: datetime) -> None:
+        """Delete everything held about the customer; keep only the bare id as a tombstone."""
+        for table in (enrollments, report_progress, report_orders, learners):
+            await self._session.execute(delete(table).where(table.c.customer_id == customer_id))
+        await self._session.execute(
+            pg_insert(forgotten_customers).values(customer_id=customer_id, forgotten_at=at).on_conflict_do_nothing()
+        )
+
+
+def _client_row(client: Client) -> dict[str, object]:
+    return {"id": client.id, "name": client.name, "industry": client.industry, "active": client.active}
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _learner(row: object) -> Learner:

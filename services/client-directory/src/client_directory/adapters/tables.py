@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, MetaData, Table, Text, Uuid
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, MetaData, Numeric, Table, Text, Uuid
 
 from trainyard_common.messaging.tables import messaging_metadata
 
@@ -21,8 +21,10 @@ clients = Table(
 client_domains = Table(
     "client_domains",
     metadata,
-    Column("domain", Text, primary_key=True),
-    Column("client_id", Uuid, ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    # One domain may sit on several clients, but on one ACTIVE client at most (service layer,
+    # under the clients lock): a deactivated client keeps its domains for the record.
+    Column("client_id", Uuid, ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("domain", Text, primary_key=True, index=True),
 )
 
 client_aliases = Table(
@@ -37,11 +39,63 @@ learners = Table(
     "learners",
     metadata,
     Column("customer_id", Uuid, primary_key=True),
-    Column("email", Text, nullable=False),
+    Column("email", Text),  # NULL once the customer is erased
     Column("organization", Text),
     Column("client_id", Uuid, ForeignKey("clients.id"), index=True),
     Column("reason", Text),
     Column("assigned_at", DateTime(timezone=True)),
+    Column("erased_at", DateTime(timezone=True)),
+)
+
+# Deleted customers (ids only): a late UserRegistered must not bring them back.
+forgotten_customers = Table(
+    "forgotten_customers",
+    metadata,
+    Column("customer_id", Uuid, primary_key=True),
+    Column("forgotten_at", DateTime(timezone=True), nullable=False),
+)
+
+classes = Table(
+    "classes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("starts_on", Date, nullable=False, index=True),
+    Column("ends_on", Date, nullable=False),
+    Column("default_client_id", Uuid, ForeignKey("clients.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("class_id", Uuid, ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True),
+    Column("customer_id", Uuid, primary_key=True, index=True),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+)
+
+# Reporting facts, one row per fact and learner; aggregated by the learner's CURRENT client
+# at query time, so a re-assignment moves past and future figures at once.
+report_progress = Table(
+    "report_progress",
+    metadata,
+    Column("progress_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False, index=True),
+    Column("item_type", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("deleted_at", DateTime(timezone=True)),  # a tombstone: deleted progress leaves the figures
+)
+
+report_orders = Table(
+    "report_orders",
+    metadata,
+    Column("order_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False, index=True),
+    Column("total", Numeric, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
 )
 
 # What Alembic compares this service's migrations against: its own tables and the shared ones.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from client_directory.domain.errors import InvalidInput
 
 INDUSTRIES: tuple[str, ...] = (
     "Aerospace & Defense",
@@ -25,18 +28,18 @@ INDUSTRIES: tuple[str, ...] = (
 )
 
 
-class InvalidClient(ValueError):
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field_name = field_name
-        self.reason = reason
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+class InvalidClient(InvalidInput):
+    """A client's field breaks a rule."""
 
 
 def normalize_domain(domain: str) -> str:
     """``@Explorance.com`` and ``explorance.com`` are the same domain."""
     cleaned = domain.strip().lower().removeprefix("@").rstrip(".")
     labels = cleaned.split(".")
-    if len(labels) < 2 or not all(labels) or any(" " in label for label in labels):
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
         raise InvalidClient("email_domains", f"{domain!r} is not a domain")
     return cleaned
 
@@ -46,9 +49,25 @@ def normalize_alias(alias: str) -> str:
     return " ".join(alias.lower().split())
 
 
+def email_domain(email: str) -> str | None:
+    """The domain of an address: what follows its LAST ``@`` (``acme.com@evil.com`` → ``evil.com``)."""
+    local, at, domain = email.strip().rpartition("@")
+    domain = domain.lower().rstrip(".")
+    labels = domain.split(".")
+    if not at or not local or len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        return None
+    return domain
+
+
 def email_domain_candidates(email: str) -> list[str]:
-    """``ada@mail.acme.com`` → ``["mail.acme.com", "acme.com"]``: longest (most specific) first."""
-    domain = email.rsplit("@", 1)[-1].lower()
+    """``ada@mail.acme.com`` → ``["mail.acme.com", "acme.com"]``: longest (most specific) first.
+
+    Candidates are whole-label suffixes of the real domain, so ``user@acme.com.evil.com`` yields
+    ``acme.com.evil.com``, ``com.evil.com``, ``evil.com`` — never ``acme.com``.
+    """
+    domain = email_domain(email)
+    if domain is None:
+        return []
     labels = domain.split(".")
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
@@ -63,13 +82,69 @@ class Client:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
+    def change(self, changes: ClientChanges) -> ClientChanges:
+        """Apply ``changes``; returns what was really added (domains, aliases) or reactivated."""
+        old_domains, old_aliases, was_active = set(self.email_domains), self.alias_keys(), self.active
+        if changes.name is not None:
+            self.name = clean_name(changes.name)
+        if changes.industry is not None:
+            self.industry = check_industry(changes.industry)
+        if changes.email_domains is not None:
+            self.email_domains = clean_domains(changes.email_domains)
+        if changes.aliases is not None:
+            self.aliases = clean_aliases(changes.aliases)
+        if changes.active is not None:
+            self.active = changes.active
+        return ClientChanges(
+            email_domains=[d for d in self.email_domains if d not in old_domains],
+            aliases=[a for a in self.aliases if normalize_alias(a) not in old_aliases],
+            active=self.active and not was_active,
+        )
 
-def new_client(*, name: str, industry: str, email_domains: list[str], aliases: list[str]) -> Client:
-    clean_name = " ".join(name.split())
-    if not clean_name:
+    def alias_keys(self) -> set[str]:
+        return {normalize_alias(a) for a in self.aliases}
+
+
+@dataclass(frozen=True, slots=True)
+class ClientChanges:
+    """What an admin changes on a client; ``None`` leaves a field as it is."""
+
+    name: str | None = None
+    industry: str | None = None
+    email_domains: list[str] | None = None
+    aliases: list[str] | None = None
+    active: bool | None = None
+
+
+def clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
         raise InvalidClient("name", "must not be blank")
+    return cleaned
+
+
+def check_industry(industry: str) -> str:
     if industry not in INDUSTRIES:
         raise InvalidClient("industry", "not in the industry pick list")
-    domains = list(dict.fromkeys(normalize_domain(d) for d in email_domains))
-    clean_aliases = list(dict.fromkeys(" ".join(a.split()) for a in aliases if a.strip()))
-    return Client(name=clean_name, industry=industry, email_domains=domains, aliases=clean_aliases)
+    return industry
+
+
+def clean_domains(domains: list[str]) -> list[str]:
+    return list(dict.fromkeys(normalize_domain(d) for d in domains))
+
+
+def clean_aliases(aliases: list[str]) -> list[str]:
+    kept: dict[str, str] = {}
+    for alias in aliases:
+        if alias.strip():
+            kept.setdefault(normalize_alias(alias), " ".join(alias.split()))
+    return list(kept.values())
+
+
+def new_client(*, name: str, industry: str, email_domains: list[str], aliases: list[str]) -> Client:
+    return Client(
+        name=clean_name(name),
+        industry=check_industry(industry),
+        email_domains=clean_domains(email_domains),
+        aliases=clean_aliases(aliases),
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,16 @@ class ClientCreate(BaseModel):
     industry: str
     email_domains: list[str] = Field(default_factory=list, max_length=100)
     aliases: list[str] = Field(default_factory=list, max_length=100)
+
+
+class ClientUpdate(BaseModel):
+    """Only the fields sent change; lists replace the whole list."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    industry: str | None = None
+    email_domains: list[str] | None = Field(default=None, max_length=100)
+    aliases: list[str] | None = Field(default=None, max_length=100)
+    active: bool | None = None
 
 
 class ClientPublic(BaseModel):
@@ -32,7 +43,7 @@ class ClientList(BaseModel):
 
 class LearnerPublic(BaseModel):
     customer_id: uuid.UUID
-    email: str
+    email: str | None = Field(description="Null once the customer was erased.")
     organization: str | None
     how: str | None = Field(description="How the learner came to this client: domain, alias, class or manual.")
     assigned_at: datetime | None
@@ -40,4 +51,75 @@ class LearnerPublic(BaseModel):
 
 class LearnerList(BaseModel):
     items: list[LearnerPublic]
+    total: int
+
+
+class ClassCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    starts_on: date
+    ends_on: date
+    default_client_id: uuid.UUID | None = None
+
+
+class ClassUpdate(BaseModel):
+    """Only the fields sent change; ``default_client_id: null`` removes the default client."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    default_client_id: uuid.UUID | None = None
+
+
+class ClassPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    default_client_id: uuid.UUID | None
+    created_at: datetime
+    enrollments: int | None = Field(default=None, description="Learners enrolled (on the class's own page).")
+
+
+class ClassList(BaseModel):
+    items: list[ClassPublic]
+    total: int
+
+
+class CustomerIds(BaseModel):
+    customer_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+
+
+class ClientAssignment(CustomerIds):
+    client_id: uuid.UUID
+
+
+class EnrollmentResult(BaseModel):
+    enrolled: list[uuid.UUID]
+    already_enrolled: list[uuid.UUID]
+    default_client_id: uuid.UUID | None = Field(description="The client applied to the newly enrolled, if any.")
+
+
+class StudentsChanged(BaseModel):
+    customer_ids: list[uuid.UUID]
+
+
+class TrainingCounts(BaseModel):
+    in_progress: int
+    completed: int
+
+
+class ClientReportPublic(BaseModel):
+    client_id: uuid.UUID
+    client_name: str
+    industry: str
+    active: bool
+    learners: int = Field(description="Learners currently mapped to the client.")
+    enrollments: int = Field(description="Class enrolments of those learners (classes starting in the range).")
+    progress: dict[str, TrainingCounts] = Field(description="By training type: module, course, certification.")
+    orders: int
+    revenue: dict[str, Decimal] = Field(description="Order totals by currency.")
+
+
+class ClientReportList(BaseModel):
+    items: list[ClientReportPublic]
     total: int

@@ -1,19 +1,17 @@
-"""Creating clients; a new client picks up the unmapped learners it matches."""
+"""Creating and changing clients; a client that gains domains or aliases picks up the unmapped
+learners they match."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
-from client_directory.domain.clients import Client, InvalidClient, new_client, normalize_alias
+from client_directory.domain.clients import Client, ClientChanges, InvalidClient, new_client, normalize_alias
+from client_directory.domain.errors import ConflictingInput, NotFoundError
 from client_directory.service_layer.mapping import map_automatically
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 
-
-class ClientConflict(Exception):
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field_name = field_name
-        self.reason = reason
+ClientConflict = ConflictingInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,24 +26,48 @@ async def create_client(uow: DirectoryUnitOfWork, command: CreateClient) -> Clie
     client = new_client(
         name=command.name, industry=command.industry, email_domains=command.email_domains, aliases=command.aliases
     )
-    if await uow.clients.name_taken(client.name):
-        raise ClientConflict("name", "an active client already has this name")
-    owners = await uow.clients.domain_owners(client.email_domains)
-    if owners:
-        domain, owner = next(iter(owners.items()))
-        raise ClientConflict("email_domains", f"{domain} already belongs to client {owner!r}")
+    await uow.clients.lock()
+    await _check_unique(uow, client)
     await uow.clients.add(client)
-    await _map_existing_learners(uow, client)
+    await _map_existing_learners(uow, client.email_domains, client.aliases)
     await uow.commit()
     return client
 
 
-async def _map_existing_learners(uow: DirectoryUnitOfWork, client: Client) -> None:
-    if not client.email_domains and not client.aliases:
+async def change_client(uow: DirectoryUnitOfWork, client_id: uuid.UUID, changes: ClientChanges) -> Client:
+    """Deactivated: out of pick lists and automatic mapping, its learners and figures stay."""
+    await uow.clients.lock()
+    client = await uow.clients.get(client_id)
+    if client is None:
+        raise NotFoundError("No such client.")
+    gained = client.change(changes)
+    if client.active:
+        await _check_unique(uow, client)
+    await uow.clients.update(client)
+    if client.active:
+        if gained.active:  # reactivated: every domain and alias maps again
+            await _map_existing_learners(uow, client.email_domains, client.aliases)
+        else:
+            await _map_existing_learners(uow, gained.email_domains or [], gained.aliases or [])
+    await uow.commit()
+    return client
+
+
+async def _check_unique(uow: DirectoryUnitOfWork, client: Client) -> None:
+    if await uow.clients.name_taken(client.name, other_than=client.id):
+        raise ConflictingInput("name", "an active client already has this name")
+    owners = await uow.clients.domain_owners(client.email_domains, other_than=client.id)
+    if owners:
+        domain, owner = sorted(owners.items())[0]
+        raise ConflictingInput("email_domains", f"{domain} already belongs to client {owner!r}")
+
+
+async def _map_existing_learners(uow: DirectoryUnitOfWork, domains: list[str], aliases: list[str]) -> None:
+    if not domains and not aliases:
         return
-    alias_keys = [normalize_alias(a) for a in client.aliases]
-    for learner in await uow.learners.unmapped_matching(client.email_domains, alias_keys):
+    alias_keys = [normalize_alias(a) for a in aliases]
+    for learner in await uow.learners.unmapped_matching(domains, alias_keys):
         await map_automatically(uow, learner)
 
 
-__all__ = ["ClientConflict", "CreateClient", "InvalidClient", "create_client"]
+__all__ = ["ClientConflict", "CreateClient", "InvalidClient", "change_client", "create_client"]

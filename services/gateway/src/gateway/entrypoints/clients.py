@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query, Request, Response
 from gateway.adapters.services import ServiceClient
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.passthrough import created_id, passthrough
-from gateway.entrypoints.service_schemas import ClientCreate, ClientList, ClientPublic, IndustryList, LearnerList
+from gateway.entrypoints.service_schemas import (
+    ClientCreate,
+    ClientList,
+    ClientPublic,
+    ClientUpdate,
+    IndustryList,
+    LearnerList,
+)
 from trainyard_common.http.errors import ErrorBody
 
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -53,6 +60,19 @@ def add_client_routes(router: APIRouter, directory: ServiceClient) -> None:
     )
     async def get_client(id: uuid.UUID) -> Response:
         return passthrough(await directory.call("GET", f"/v1/clients/{id}"))
+
+    @router.patch(
+        "/clients/{id}",
+        tags=["clients"],
+        response_model=None,
+        responses={200: {"model": ClientPublic}, 409: {"model": ErrorBody}, **NOT_FOUND},
+    )
+    async def change_client(id: uuid.UUID, body: ClientUpdate, request: Request) -> Response:
+        """Change name, industry, domains, aliases or `active`; a domain of another active client is a 409."""
+        set_audit_target(request, "client", id)
+        return passthrough(
+            await directory.call("PATCH", f"/v1/clients/{id}", body=body.model_dump(mode="json", exclude_unset=True))
+        )
 
     @router.get(
         "/clients/{id}/learners",

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends
 from gateway.adapters.services import Services
 from gateway.entrypoints.admins import add_admin_routes
 from gateway.entrypoints.auth import auth_router
+from gateway.entrypoints.classes import add_class_routes
 from gateway.entrypoints.clients import add_client_routes
 from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from gateway.entrypoints.learner import add_learner_routes
 from gateway.entrypoints.paths import ADMIN, LEARNER
+from gateway.entrypoints.reports import add_report_routes
 from gateway.entrypoints.security import admin_guard
 from gateway.entrypoints.unimplemented import add_unimplemented_routes
 from gateway.service_layer.ports import Passwords
@@ -34,6 +36,8 @@ def build_routers(wiring: Wiring) -> list[APIRouter]:
     )
     add_admin_routes(admin, wiring.uow_factory, wiring.passwords)
     add_client_routes(admin, wiring.services.client_directory)
+    add_class_routes(admin, wiring.services.client_directory)
+    add_report_routes(admin, wiring.services.client_directory)
     learner = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
     add_learner_routes(learner, wiring.services.customer_account)
     add_unimplemented_routes(admin=admin, learner=learner)

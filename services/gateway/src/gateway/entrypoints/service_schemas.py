@@ -5,7 +5,8 @@ through as the service sent them, and these models only document them in OpenAPI
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, EmailStr, Field
 
@@ -15,6 +16,18 @@ class ClientCreate(BaseModel):
     industry: str = Field(description="One of GET /api/v1/admin/industries.", examples=["Technology"])
     email_domains: list[str] = Field(default_factory=list, max_length=100, examples=[["explorance.com"]])
     aliases: list[str] = Field(default_factory=list, max_length=100, examples=[["Explorance Inc"]])
+
+
+class ClientUpdate(BaseModel):
+    """Only the fields sent change; `email_domains` and `aliases` replace the whole list."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Explorance"])
+    industry: str | None = Field(default=None, description="One of GET /api/v1/admin/industries.")
+    email_domains: list[str] | None = Field(default=None, max_length=100, examples=[["explorance.com"]])
+    aliases: list[str] | None = Field(default=None, max_length=100, examples=[["Explorance Inc"]])
+    active: bool | None = Field(
+        default=None, description="false: out of pick lists and automatic mapping; reports keep its data."
+    )
 
 
 class ClientPublic(BaseModel):
@@ -46,6 +59,80 @@ class LearnerPublic(BaseModel):
 
 class LearnerList(BaseModel):
     items: list[LearnerPublic]
+    total: int
+
+
+class ClassCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200, examples=["Survey Design, March cohort"])
+    starts_on: date = Field(examples=["2025-03-03"])
+    ends_on: date = Field(examples=["2025-03-07"])
+    default_client_id: uuid.UUID | None = Field(
+        default=None, description="Applied to learners enrolled afterwards (an active client)."
+    )
+
+
+class ClassUpdate(BaseModel):
+    """Only the fields sent change; `default_client_id: null` removes the default (earlier
+    enrolments keep the client they got)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    default_client_id: uuid.UUID | None = None
+
+
+class ClassPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    default_client_id: uuid.UUID | None
+    created_at: datetime
+    enrollments: int | None = Field(default=None, description="Learners enrolled (on the class's own page).")
+
+
+class ClassList(BaseModel):
+    items: list[ClassPublic]
+    total: int
+
+
+class StudentSelection(BaseModel):
+    customer_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+
+
+class StudentClientAssignment(StudentSelection):
+    client_id: uuid.UUID = Field(description="An active client.")
+
+
+class EnrollmentResult(BaseModel):
+    enrolled: list[uuid.UUID]
+    already_enrolled: list[uuid.UUID]
+    default_client_id: uuid.UUID | None = Field(description="The class's client applied to the newly enrolled.")
+
+
+class StudentsChanged(BaseModel):
+    customer_ids: list[uuid.UUID]
+
+
+class TrainingCounts(BaseModel):
+    in_progress: int
+    completed: int
+
+
+class ClientReport(BaseModel):
+    client_id: uuid.UUID
+    client_name: str
+    industry: str
+    active: bool
+    learners: int = Field(description="Learners currently mapped to the client.")
+    enrollments: int = Field(description="Class enrolments of those learners (classes starting in the range).")
+    progress: dict[str, TrainingCounts] = Field(description="By training type: module, course, certification.")
+    orders: int
+    revenue: dict[str, Decimal] = Field(description="Order totals by currency.")
+
+
+class ClientReportList(BaseModel):
+    items: list[ClientReport]
     total: int
 
 

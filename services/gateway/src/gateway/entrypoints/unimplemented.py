@@ -21,17 +21,6 @@ PATH_PARAMETER = re.compile(r"{(\w+)}")
 # tag -> (method, path, what), as in docs/api.md.
 NOT_YET: dict[str, tuple[tuple[str, str, str], ...]] = {
     "auth": (("POST", f"{LEARNER}/sessions", "Learner sign-in"),),
-    "clients": (
-        ("PATCH", f"{ADMIN}/clients/{{id}}", "Changing a client"),
-        ("POST", f"{ADMIN}/classes", "Creating a class"),
-        ("GET", f"{ADMIN}/classes", "Listing classes"),
-        ("GET", f"{ADMIN}/classes/{{id}}", "Reading a class"),
-        ("PATCH", f"{ADMIN}/classes/{{id}}", "Changing a class"),
-        ("POST", f"{ADMIN}/classes/{{id}}/enrollments", "Enrolling customers in a class"),
-        ("POST", f"{ADMIN}/classes/{{id}}/client-assignments", "Assigning a client to a class's students"),
-        ("POST", f"{ADMIN}/classes/{{id}}/client-removals", "Removing the client of a class's students"),
-        ("GET", f"{ADMIN}/reports/clients", "The report by client"),
-    ),
     "customers": (
         ("POST", f"{ADMIN}/customers", "Creating a customer"),
         ("GET", f"{ADMIN}/customers", "Listing customers"),

@@ -1,0 +1,83 @@
+"""Classes and enrolments in client-directory's database."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from client_directory.adapters.tables import classes, enrollments
+from client_directory.domain.classes import TrainingClass
+
+
+class ClassRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, training_class: TrainingClass) -> None:
+        await self._session.execute(insert(classes).values(**_row(training_class)))
+
+    async def update(self, training_class: TrainingClass) -> None:
+        await self._session.execute(
+            update(classes).where(classes.c.id == training_class.id).values(**_row(training_class))
+        )
+
+    async def get(self, class_id: uuid.UUID, *, for_update: bool = False) -> TrainingClass | None:
+        query = select(classes).where(classes.c.id == class_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return TrainingClass(**row._asdict()) if row else None
+
+    async def search(
+        self, *, starts_from: date | None, starts_to: date | None, search: str | None, limit: int, offset: int
+    ) -> tuple[list[TrainingClass], int]:
+        """Classes overlapping [from, to] whose name contains ``search``, earliest first."""
+        query = select(classes)
+        if starts_from is not None:
+            query = query.where(classes.c.ends_on >= starts_from)
+        if starts_to is not None:
+            query = query.where(classes.c.starts_on <= starts_to)
+        if search and search.strip():
+            query = query.where(classes.c.name.icontains(search.strip(), autoescape=True))
+        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self._session.execute(
+            query.order_by(classes.c.starts_on, func.lower(classes.c.name), classes.c.id).limit(limit).offset(offset)
+        )
+        return [TrainingClass(**row._asdict()) for row in rows], int(total or 0)
+
+    async def enroll(self, class_id: uuid.UUID, customer_ids: list[uuid.UUID], at: datetime) -> set[uuid.UUID]:
+        """Enrol the customers; returns those who were not enrolled already."""
+        inserted = await self._session.scalars(
+            pg_insert(enrollments)
+            .values([{"class_id": class_id, "customer_id": c, "enrolled_at": at} for c in customer_ids])
+            .on_conflict_do_nothing()
+            .returning(enrollments.c.customer_id)
+        )
+        return set(inserted)
+
+    async def enrolled(self, class_id: uuid.UUID, customer_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        found = await self._session.scalars(
+            select(enrollments.c.customer_id).where(
+                enrollments.c.class_id == class_id, enrollments.c.customer_id.in_(customer_ids)
+            )
+        )
+        return set(found)
+
+    async def enrollment_count(self, class_id: uuid.UUID) -> int:
+        count = await self._session.scalar(
+            select(func.count()).select_from(enrollments).where(enrollments.c.class_id == class_id)
+        )
+        return int(count or 0)
+
+
+def _row(training_class: TrainingClass) -> dict[str, object]:
+    return {
+        "id": training_class.id,
+        "name": training_class.name,
+        "starts_on": training_class.starts_on,
+        "ends_on": training_class.ends_on,
+        "default_client_id": training_class.default_client_id,
+        "created_at": training_class.created_at,
+    }

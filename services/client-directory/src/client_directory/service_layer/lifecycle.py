@@ -1,0 +1,45 @@
+"""A customer erased or deleted: scrub or drop what client-directory holds, then send the receipt."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from client_directory.domain.learners import Learner
+from client_directory.service_layer.assignments import remove
+from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.contracts import CustomerErasureCompleted, ErasureKind, RemovalReason, ServiceName
+
+
+async def erase_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> None:
+    """E-mail and organisation go; the anonymous mapping (and so the report figures) stays."""
+    now = datetime.now(UTC)
+    if not await uow.learners.is_forgotten(customer_id):
+        learner = await uow.learners.get_for_update(customer_id)
+        learner = learner or Learner(customer_id=customer_id, email=None, organization=None)
+        learner.erase(now)  # unknown yet: the tombstone keeps a late registration's PII out
+        await uow.learners.save(learner)
+    _receipt(uow, customer_id, ErasureKind.ERASED)
+
+
+async def delete_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> None:
+    """Everything about the customer goes; only the bare id stays, so nothing brings it back."""
+    learner = await uow.learners.get_for_update(customer_id)
+    if learner is not None:
+        remove(uow, learner, RemovalReason.CUSTOMER_ERASED, by_admin=False)
+    await uow.learners.forget(customer_id, datetime.now(UTC))
+    _receipt(uow, customer_id, ErasureKind.DELETED)
+
+
+def _receipt(uow: DirectoryUnitOfWork, customer_id: uuid.UUID, kind: ErasureKind) -> None:
+    if uow.event_id is None:
+        raise RuntimeError("an erasure receipt needs the request's event id")
+    uow.emit(
+        CustomerErasureCompleted(
+            customer_id=customer_id,
+            service=ServiceName.CLIENT_DIRECTORY,
+            request_event_id=uuid.UUID(uow.event_id),
+            request_kind=kind,
+            completed_at=datetime.now(UTC),
+        )
+    )
