@@ -23,8 +23,8 @@ EXPECTED = {
             "CustomerDeleted",
         },
     ),
-    "commerce_access": (set(), {"UserRegistered"}),
-    "training_progress": (set(), {"UserRegistered"}),
+    "commerce_access": (set(), {"UserRegistered", "CustomerProfileUpdated"}),
+    "training_progress": (set(), {"UserRegistered", "CustomerProfileUpdated"}),
 }
 
 

@@ -22,6 +22,8 @@ class System:
     gateway: ServiceProcess
     customer_account: ServiceProcess
     client_directory: ServiceProcess
+    commerce_access: ServiceProcess
+    training_progress: ServiceProcess
     kafka_bootstrap: str
     topic_prefix: str
     local_launcher: bool
@@ -70,7 +72,14 @@ def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str) -> Ite
         for process in processes:
             process.wait_ready()
         yield System(
-            gateway, customer_account, client_directory, kafka_bootstrap, topic_prefix, endpoints.local_launcher
+            gateway=gateway,
+            customer_account=customer_account,
+            client_directory=client_directory,
+            commerce_access=commerce_access,
+            training_progress=training_progress,
+            kafka_bootstrap=kafka_bootstrap,
+            topic_prefix=topic_prefix,
+            local_launcher=endpoints.local_launcher,
         )
     finally:
         for process in processes:

@@ -26,6 +26,8 @@ class SqlUnitOfWork:
     """
 
     session: AsyncSession
+    event_id: str | None = None
+    """The ``ce_id`` of the event being handled (claimed in this transaction), if any."""
 
     def __init__(
         self,
@@ -42,6 +44,7 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         self._pending = []
+        self.event_id = None
         self._open()
         return self
 
@@ -61,7 +64,12 @@ class SqlUnitOfWork:
         self._pending.extend(events)
 
     async def claim_event(self, event_id: str, consumer_group: str) -> bool:
-        """Record that ``consumer_group`` handles ``event_id``; False if it already did."""
+        """Record that ``consumer_group`` handles ``event_id``; False if it already did.
+
+        The id is kept on the unit of work: handlers get the payload only, and an answer such
+        as an erasure receipt must name the request's ``ce_id``.
+        """
+        self.event_id = event_id
         claimed = await self.session.execute(
             pg_insert(processed_events)
             .values(consumer_group=consumer_group, event_id=event_id)

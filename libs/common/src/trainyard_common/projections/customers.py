@@ -13,11 +13,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, select
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trainyard_common.contracts import UserRegistered
+from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.http.errors import ErrorBody, NotFound
 from trainyard_common.messaging.subscriptions import EventSubscriptions
@@ -79,6 +79,17 @@ class CustomerProjection:
             .on_conflict_do_update(index_elements=[customers.c.customer_id], set_=values)
         )
 
+    async def update_profile(self, customer_id: uuid.UUID, *, email: str, first_name: str, last_name: str) -> None:
+        await self._session.execute(
+            update(customers)
+            .where(customers.c.customer_id == customer_id)
+            .values(email=email.strip().lower(), first_name=first_name, last_name=last_name)
+        )
+
+    async def forget(self, customer_id: uuid.UUID) -> None:
+        """Erasure or deletion: the customer's e-mail and names leave this service."""
+        await self._session.execute(delete(customers).where(customers.c.customer_id == customer_id))
+
     async def get(self, customer_id: uuid.UUID) -> KnownCustomer | None:
         row = (await self._session.execute(select(customers).where(customers.c.customer_id == customer_id))).first()
         return KnownCustomer(**row._asdict()) if row else None
@@ -89,12 +100,24 @@ class CustomerProjection:
 
 
 def keep_customer_projection(subscriptions: EventSubscriptions) -> None:
-    """Subscribe the projection's upkeep to customer-account's events."""
+    """Subscribe the projection's upkeep to customer-account's events.
+
+    CustomerErased and CustomerDeleted are left to the service (one handler per topic and
+    service): its handler scrubs its own data, calls ``CustomerProjection.forget`` and sends
+    the receipt (``trainyard_common.erasure.send_erasure_receipt``) in one transaction.
+    """
 
     @subscriptions.handler(UserRegistered)
     async def on_user_registered(event: UserRegistered, uow: SqlUnitOfWork) -> None:
         """Keep the customer's e-mail and name (imports match on e-mail; codes and transcripts name people)."""
         await CustomerProjection(uow.session).save(from_registration(event))
+
+    @subscriptions.handler(CustomerProfileUpdated)
+    async def on_customer_profile_updated(event: CustomerProfileUpdated, uow: SqlUnitOfWork) -> None:
+        """Follow e-mail and name changes (imports match the current e-mail)."""
+        await CustomerProjection(uow.session).update_profile(
+            event.customer_id, email=str(event.email), first_name=event.first_name, last_name=event.last_name
+        )
 
 
 def customer_projection_router(uow_factory: Callable[[], SqlUnitOfWork]) -> APIRouter:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from client_directory.domain.learners import Learner
 from client_directory.service_layer.assignments import remove
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
-from trainyard_common.contracts import CustomerErasureCompleted, ErasureKind, RemovalReason, ServiceName
+from trainyard_common.contracts import ErasureKind, RemovalReason, ServiceName
+from trainyard_common.erasure import send_erasure_receipt
 
 
 async def erase_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> None:
@@ -32,14 +33,4 @@ async def delete_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> N
 
 
 def _receipt(uow: DirectoryUnitOfWork, customer_id: uuid.UUID, kind: ErasureKind) -> None:
-    if uow.event_id is None:
-        raise RuntimeError("an erasure receipt needs the request's event id")
-    uow.emit(
-        CustomerErasureCompleted(
-            customer_id=customer_id,
-            service=ServiceName.CLIENT_DIRECTORY,
-            request_event_id=uuid.UUID(uow.event_id),
-            request_kind=kind,
-            completed_at=datetime.now(UTC),
-        )
-    )
+    send_erasure_receipt(uow, customer_id, ServiceName.CLIENT_DIRECTORY, kind)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +66,11 @@ class ServiceClient:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
+        content_type: str | None = None,
         timeout_seconds: float | None = None,
     ) -> ServiceReply:
+        """One request; ``body`` is sent as JSON, or ``content`` as is (uploads stream through)."""
         if self._client is None:
             raise ServiceUnavailable(self.name, "client not started")
         try:
@@ -76,7 +79,8 @@ class ServiceClient:
                 path,
                 params=_without_none(params),
                 json=body,
-                headers={"X-Request-ID": current_correlation_id()},
+                content=content,
+                headers=_headers(content_type),
                 timeout=timeout_seconds if timeout_seconds is not None else self.timeout_seconds,
             )
         except httpx.TimeoutException as exc:
@@ -93,6 +97,13 @@ class ServiceClient:
             reply = await self.call("GET", "/healthz", timeout_seconds=1.5)
         if reply.status_code != 200:
             raise ServiceUnavailable(self.name, f"/healthz answered {reply.status_code}")
+
+
+def _headers(content_type: str | None) -> dict[str, str]:
+    headers = {"X-Request-ID": current_correlation_id()}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    return headers
 
 
 def _without_none(params: Mapping[str, Any] | None) -> dict[str, str] | None:

@@ -1,0 +1,22 @@
+"""Answering CustomerErased / CustomerDeleted with the receipt customer-account collects."""
+
+import uuid
+from datetime import UTC, datetime
+
+from trainyard_common.contracts import CustomerErasureCompleted, ErasureKind, ServiceName
+from trainyard_common.db.uow import SqlUnitOfWork
+
+
+def send_erasure_receipt(uow: SqlUnitOfWork, customer_id: uuid.UUID, service: ServiceName, kind: ErasureKind) -> None:
+    """Queue the receipt in the handler's transaction, so it leaves only if the scrub commits."""
+    if uow.event_id is None:
+        raise RuntimeError("an erasure receipt needs the request's event id")
+    uow.emit(
+        CustomerErasureCompleted(
+            customer_id=customer_id,
+            service=service,
+            request_event_id=uuid.UUID(uow.event_id),
+            request_kind=kind,
+            completed_at=datetime.now(UTC),
+        )
+    )
