@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from gateway.adapters.actors import actor_headers
 from trainyard_common.correlation import current_correlation_id
 from trainyard_common.logs import get_logger
 from trainyard_common.tracing import instrument_httpx_client, untraced_http
@@ -100,7 +101,7 @@ class ServiceClient:
 
 
 def _headers(content_type: str | None) -> dict[str, str]:
-    headers = {"X-Request-ID": current_correlation_id()}
+    headers = {"X-Request-ID": current_correlation_id(), **actor_headers()}
     if content_type is not None:
         headers["Content-Type"] = content_type
     return headers

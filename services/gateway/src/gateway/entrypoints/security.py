@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gateway.adapters.actors import act_as_admin
 from gateway.domain.admins import Principal
 from gateway.entrypoints.errors import AuthenticationRequired
 from gateway.service_layer.auth import authenticate
@@ -37,6 +38,7 @@ def admin_guard(uow_factory: Callable[[], GatewayUnitOfWork]) -> Guard:
         if principal is None:
             raise AuthenticationRequired("The token is unknown, expired or revoked.")
         setattr(request.state, PRINCIPAL_STATE, principal)
+        act_as_admin(principal.username)
         if not principal.role.may(request.method):
             raise Forbidden(f"The {principal.role} role may only read.")
         return principal

@@ -1,0 +1,64 @@
+"""The gate in front of the learner API: a learner session issued by customer-account.
+
+Learner sessions live in customer-account, next to lockout and login history: a status
+change there ends them at once, and every learner request asks it whether the token is still
+good (``POST /v1/sessions/introspect``). A session whose password must be changed first may
+only change it (or sign out).
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gateway.adapters.actors import act_as_learner
+from gateway.adapters.services import ServiceClient
+from gateway.entrypoints.errors import AuthenticationRequired
+from gateway.entrypoints.paths import LEARNER
+from trainyard_common.http.errors import Forbidden
+
+# What a session that must change its password may still do.
+PASSWORD_CHANGE_ROUTES = frozenset({("PUT", f"{LEARNER}/password"), ("DELETE", f"{LEARNER}/sessions/current")})
+
+learner_bearer = HTTPBearer(
+    scheme_name="LearnerBearer",
+    auto_error=False,
+    description="A learner token from POST /api/v1/learner/sessions (or an admin's impersonation).",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerIdentity:
+    customer_id: uuid.UUID
+    impersonated_by: str | None
+    token: str
+
+
+LearnerGuard = Callable[..., Awaitable[LearnerIdentity]]
+
+
+def learner_guard(accounts: ServiceClient) -> LearnerGuard:
+    async def guard(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)],
+    ) -> LearnerIdentity:
+        if credentials is None:
+            raise AuthenticationRequired("A learner bearer token is required.")
+        reply = await accounts.call("POST", "/v1/sessions/introspect", body={"token": credentials.credentials})
+        if reply.status_code != 200:
+            raise AuthenticationRequired("The token is unknown, expired or ended.")
+        session = reply.json()
+        identity = LearnerIdentity(
+            customer_id=uuid.UUID(session["customer_id"]),
+            impersonated_by=session.get("impersonated_by"),
+            token=credentials.credentials,
+        )
+        act_as_learner(identity.impersonated_by)
+        if session.get("password_change_required") and (request.method, request.url.path) not in PASSWORD_CHANGE_ROUTES:
+            raise Forbidden("The password must be changed first.", code="password_change_required")
+        return identity
+
+    return guard
