@@ -18,8 +18,9 @@ from gateway.domain.admins import Role
 from gateway.entrypoints.auditing import AuditMiddleware
 from gateway.entrypoints.errors import install_gateway_error_handlers
 from gateway.entrypoints.http import Wiring, build_routers
+from gateway.entrypoints.limits import BodyLimitMiddleware
 from gateway.entrypoints.paths import ADMIN
-from gateway.service_layer.auth import CreateAdmin, ensure_first_admin
+from gateway.service_layer.auth import CreateAdmin, SignInThrottle, ensure_first_admin
 from gateway.service_layer.ports import Passwords
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from gateway.settings import Settings
@@ -42,12 +43,20 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]:
         return GatewayUnitOfWork(runtime.session_factory, source=f"/trainyard/{NAME}", after_commit=runtime.relay.nudge)
 
     services = make_services(settings)
-    wiring = Wiring(uow_factory, services, Argon2Passwords(), settings.token_ttl_seconds)
+    throttle = SignInThrottle(
+        window_seconds=settings.sign_in_window_seconds,
+        max_failures_per_username=settings.sign_in_max_failures_per_username,
+        max_failures_per_ip=settings.sign_in_max_failures_per_ip,
+    )
+    wiring = Wiring(uow_factory, services, Argon2Passwords(), settings.token_ttl_seconds, throttle)
     lifespan = APIRouter(lifespan=_lifespan(settings, wiring))
     readiness = {client.name: client.check_alive for client in services.all()}
     app = runtime.http_app(*build_routers(wiring), lifespan, title="Trainyard gateway", readiness=readiness)
     install_gateway_error_handlers(app)
     app.add_middleware(AuditMiddleware, prefix=ADMIN, uow_factory=uow_factory)
+    app.add_middleware(
+        BodyLimitMiddleware, max_json_bytes=settings.max_json_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
     return runtime, app
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from support.api import assert_error, audit_entries
 
 pytestmark = pytest.mark.integration
 
@@ -23,15 +24,6 @@ def expire_token(database_url: str, headers: dict[str, str], *, column: str = "e
         assert conn.execute(query, (token_hash,)).rowcount == 1
 
 
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code
-    assert error["message"]
-    assert isinstance(error["details"], list)
-    return error
-
-
 async def new_admin(gateway: httpx.AsyncClient, admin: dict[str, str], role: str) -> tuple[str, str]:
     username, password = f"{role}-{uuid.uuid4().hex[:8]}", "a long enough password"
     response = await gateway.post(
@@ -39,13 +31,6 @@ async def new_admin(gateway: httpx.AsyncClient, admin: dict[str, str], role: str
     )
     assert response.status_code == 201, response.text
     return username, password
-
-
-async def audit_entries(gateway: httpx.AsyncClient, admin: dict[str, str], **params: Any) -> list[dict[str, Any]]:
-    response = await gateway.get("/api/v1/admin/audit-log", params={"limit": 500, **params}, headers=admin)
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
 
 
 # ---- database and start-up -----------------------------------------------------------------------

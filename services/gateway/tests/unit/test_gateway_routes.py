@@ -8,12 +8,14 @@ from fastapi.routing import APIRoute
 from gateway.adapters.passwords import Argon2Passwords
 from gateway.bootstrap import bootstrap, make_services
 from gateway.entrypoints.http import Wiring, build_routers
+from gateway.service_layer.auth import SignInThrottle
 from gateway.settings import Settings
 
 SETTINGS = Settings(database_url="postgresql://nobody:nothing@127.0.0.1:1/none")  # never connected to
 
 CONTRACT = """
 POST /api/v1/auth/token
+DELETE /api/v1/auth/token
 POST /api/v1/admin/admins
 GET /api/v1/admin/audit-log
 POST /api/v1/learner/register
@@ -89,7 +91,13 @@ POST /api/v1/learner/quizzes/{id}/submissions
 
 
 def served_operations() -> list[str]:
-    wiring = Wiring(lambda: None, make_services(SETTINGS), Argon2Passwords(), 900)  # type: ignore[arg-type, return-value]
+    wiring = Wiring(  # type: ignore[arg-type]
+        lambda: None,  # type: ignore[arg-type, return-value]
+        make_services(SETTINGS),
+        Argon2Passwords(),
+        900,
+        SignInThrottle(),
+    )
     return [
         f"{method} {route.path}"
         for router in build_routers(wiring)

@@ -65,6 +65,15 @@ class FakeAudit:
     async def add(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
 
+    async def count_since(self, *, action: str, outcome: Outcome, since: datetime, **match: str) -> int:
+        return sum(
+            1
+            for e in self.entries
+            if (e.action, e.outcome) == (action, outcome)
+            and e.at >= since
+            and all(getattr(e, column) == value for column, value in match.items())
+        )
+
 
 class FakeUnitOfWork:
     def __init__(self) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import admin_tokens, admins, audit_log
 from gateway.domain.admins import Admin, Principal, Role
-from gateway.domain.audit import AuditEntry, Outcome
+from gateway.domain.audit import AuditEntry, AuditQuery, Outcome
 from gateway.domain.tokens import AdminToken
 
 
@@ -77,6 +77,15 @@ class TokenRepository:
         )
         return token, Principal(admin_id=row.admin_id, username=row.username, role=Role(row.role))
 
+    async def revoke(self, token_hash: str, now: datetime) -> bool:
+        revoked = await self._session.execute(
+            update(admin_tokens)
+            .where(admin_tokens.c.token_hash == token_hash, admin_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .returning(admin_tokens.c.token_hash)
+        )
+        return revoked.first() is not None
+
     async def delete_expired(self, now: datetime) -> None:
         await self._session.execute(admin_tokens.delete().where(admin_tokens.c.expires_at < now))
 
@@ -96,22 +105,38 @@ class AuditRepository:
                 outcome=entry.outcome.value,
                 status_code=entry.status_code,
                 correlation_id=entry.correlation_id,
+                client_ip=entry.client_ip,
             )
         )
 
-    async def page(
-        self, *, actor: str | None, action: str | None, limit: int, offset: int
-    ) -> tuple[list[AuditEntry], int]:
-        query = select(audit_log)
-        if actor:
-            query = query.where(audit_log.c.actor == actor)
-        if action:
-            query = query.where(audit_log.c.action == action)
-        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
+    async def page(self, query: AuditQuery) -> tuple[list[AuditEntry], int]:
+        selected = select(audit_log).where(*_audit_filters(query))
+        total = await self._session.scalar(select(func.count()).select_from(selected.subquery()))
         rows = await self._session.execute(
-            query.order_by(audit_log.c.at.desc(), audit_log.c.id).limit(limit).offset(offset)
+            selected.order_by(audit_log.c.at.desc(), audit_log.c.id).limit(query.limit).offset(query.offset)
         )
         return [_entry(row._asdict()) for row in rows], int(total or 0)
+
+    async def count_since(self, *, action: str, outcome: Outcome, since: datetime, **match: str) -> int:
+        """How many ``action`` entries with ``outcome`` since ``since`` match (e.g. actor=, client_ip=)."""
+        conditions = [audit_log.c.action == action, audit_log.c.outcome == outcome.value, audit_log.c.at >= since]
+        conditions += [audit_log.c[column] == value for column, value in match.items()]
+        return int(await self._session.scalar(select(func.count()).where(*conditions)) or 0)
+
+
+def _audit_filters(query: AuditQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.actor:
+        filters.append(audit_log.c.actor == query.actor)
+    if query.action:
+        filters.append(audit_log.c.action == query.action)
+    if query.target:
+        filters.append(audit_log.c.target == query.target)
+    if query.since:
+        filters.append(audit_log.c.at >= query.since)
+    if query.until:
+        filters.append(audit_log.c.at < query.until)
+    return filters
 
 
 def _entry(values: dict[str, Any]) -> AuditEntry:

@@ -39,7 +39,9 @@ audit_log = Table(
     Column("outcome", Text, nullable=False),
     Column("status_code", Integer),
     Column("correlation_id", Text, nullable=False),
+    Column("client_ip", Text),
     Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_action_at", "action", "at"),
 )
 
 # What Alembic compares this service's migrations against: its own tables and the shared ones.

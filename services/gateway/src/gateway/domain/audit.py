@@ -34,5 +34,17 @@ class AuditEntry:
     outcome: Outcome
     status_code: int | None
     correlation_id: str
+    client_ip: str | None = None
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 50
+    offset: int = 0

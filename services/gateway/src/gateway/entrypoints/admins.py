@@ -1,15 +1,16 @@
 """Admin accounts and the audit log: POST /api/v1/admin/admins, GET /api/v1/admin/audit-log."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from gateway.domain.admins import Admin, InvalidAdmin
-from gateway.domain.audit import AuditEntry
+from gateway.domain.audit import AuditEntry, AuditQuery
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.schemas import AdminCreate, AdminPublic, AuditEntryPublic, AuditLog
-from gateway.service_layer.audit import AuditQuery, audit_page
+from gateway.service_layer.audit import audit_page
 from gateway.service_layer.auth import CreateAdmin, UsernameTaken, create_admin
 from gateway.service_layer.ports import Passwords
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
@@ -40,11 +41,22 @@ def add_admin_routes(router: APIRouter, uow_factory: Callable[[], GatewayUnitOfW
 
     @router.get("/audit-log", tags=["auth"])
     async def audit_log(
-        actor: str | None = None, action: str | None = None, limit: Limit = 50, offset: Offset = 0
+        *,
+        actor: Annotated[str | None, Query(examples=["ada"])] = None,
+        action: Annotated[str | None, Query(examples=["POST /api/v1/admin/clients"])] = None,
+        target: Annotated[str | None, Query(examples=["client:0b6f7c2e-5c1a-4a55-9d1e-3f0c2d9b8a11"])] = None,
+        since: Annotated[datetime | None, Query(alias="from", description="Entries at or after this time.")] = None,
+        until: Annotated[datetime | None, Query(alias="to", description="Entries before this time.")] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> AuditLog:
-        """Every admin action, newest first: who, when, what, target and outcome."""
+        """Every admin action, newest first: who, when, what, target and outcome. Read-only: entries
+        cannot be edited or deleted through the API."""
+        query = AuditQuery(
+            actor=actor, action=action, target=target, since=since, until=until, limit=limit, offset=offset
+        )
         async with uow_factory() as uow:
-            entries, total = await audit_page(uow, AuditQuery(actor=actor, action=action, limit=limit, offset=offset))
+            entries, total = await audit_page(uow, query)
         return AuditLog(items=[_entry_public(e) for e in entries], total=total)
 
 

@@ -4,7 +4,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from gateway.adapters.services import ServiceUnavailable
-from trainyard_common.http.errors import ErrorBody, Unauthorized, error_response
+from trainyard_common.http.errors import ApiError, ErrorBody, Unauthorized, error_response
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody, "description": "Malformed request (e.g. invalid JSON)."},
@@ -21,9 +21,27 @@ class AuthenticationRequired(Unauthorized):
     """A 401 that carries the ``WWW-Authenticate: Bearer`` challenge."""
 
 
+class SlowDown(ApiError):
+    """A 429 that says, in ``Retry-After``, when to try again."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def install_gateway_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AuthenticationRequired, _authentication_required)  # type: ignore[arg-type]
     app.add_exception_handler(ServiceUnavailable, _service_unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(SlowDown, _slow_down)  # type: ignore[arg-type]
+
+
+async def _slow_down(_: Request, exc: SlowDown) -> JSONResponse:
+    response = error_response(exc.status_code, exc.code, exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _authentication_required(_: Request, exc: AuthenticationRequired) -> JSONResponse:

@@ -16,6 +16,7 @@ from gateway.entrypoints.paths import ADMIN, LEARNER
 from gateway.entrypoints.reports import add_report_routes
 from gateway.entrypoints.security import admin_guard
 from gateway.entrypoints.unimplemented import add_unimplemented_routes
+from gateway.service_layer.auth import SignInThrottle
 from gateway.service_layer.ports import Passwords
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 
@@ -26,6 +27,7 @@ class Wiring:
     services: Services
     passwords: Passwords
     token_ttl_seconds: int
+    sign_in_throttle: SignInThrottle
 
 
 def build_routers(wiring: Wiring) -> list[APIRouter]:
@@ -41,5 +43,7 @@ def build_routers(wiring: Wiring) -> list[APIRouter]:
     learner = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
     add_learner_routes(learner, wiring.services.customer_account)
     add_unimplemented_routes(admin=admin, learner=learner)
-    auth = auth_router(wiring.uow_factory, wiring.passwords, ttl_seconds=wiring.token_ttl_seconds)
+    auth = auth_router(
+        wiring.uow_factory, wiring.passwords, ttl_seconds=wiring.token_ttl_seconds, throttle=wiring.sign_in_throttle
+    )
     return [auth, admin, learner]

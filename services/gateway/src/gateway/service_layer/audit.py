@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from gateway.domain.audit import AuditEntry
+from gateway.domain.audit import AuditEntry, AuditQuery
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class AuditQuery:
-    actor: str | None
-    action: str | None
-    limit: int
-    offset: int
 
 
 async def record(uow: GatewayUnitOfWork, entry: AuditEntry) -> None:
@@ -22,4 +12,4 @@ async def record(uow: GatewayUnitOfWork, entry: AuditEntry) -> None:
 
 
 async def audit_page(uow: GatewayUnitOfWork, query: AuditQuery) -> tuple[list[AuditEntry], int]:
-    return await uow.audit.page(actor=query.actor, action=query.action, limit=query.limit, offset=query.offset)
+    return await uow.audit.page(query)
