@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,11 +66,27 @@ class ClassRepository:
         )
         return set(found)
 
+    async def of_learner(self, customer_id: uuid.UUID) -> list[tuple[TrainingClass, datetime]]:
+        """The classes the learner is enrolled in, with when, oldest class first."""
+        rows = await self._session.execute(
+            select(classes, enrollments.c.enrolled_at)
+            .join(enrollments, enrollments.c.class_id == classes.c.id)
+            .where(enrollments.c.customer_id == customer_id)
+            .order_by(classes.c.starts_on, classes.c.id)
+        )
+        return [(_class(row), row.enrolled_at) for row in rows]
+
     async def enrollment_count(self, class_id: uuid.UUID) -> int:
         count = await self._session.scalar(
             select(func.count()).select_from(enrollments).where(enrollments.c.class_id == class_id)
         )
         return int(count or 0)
+
+
+def _class(row: Row[Any]) -> TrainingClass:
+    values = row._asdict()
+    values.pop("enrolled_at", None)
+    return TrainingClass(**values)
 
 
 def _row(training_class: TrainingClass) -> dict[str, object]:

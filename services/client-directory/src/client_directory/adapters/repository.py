@@ -158,6 +158,10 @@ class LearnerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def get(self, customer_id: uuid.UUID) -> Learner | None:
+        row = (await self._session.execute(select(learners).where(learners.c.customer_id == customer_id))).first()
+        return _learner(row) if row else None
+
     async def get_for_update(self, customer_id: uuid.UUID) -> Learner | None:
         row = (
             await self._session.execute(select(learners).where(learners.c.customer_id == customer_id).with_for_update())
