@@ -48,7 +48,14 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]:
         max_failures_per_username=settings.sign_in_max_failures_per_username,
         max_failures_per_ip=settings.sign_in_max_failures_per_ip,
     )
-    wiring = Wiring(uow_factory, services, Argon2Passwords(), settings.token_ttl_seconds, throttle)
+    wiring = Wiring(
+        uow_factory,
+        services,
+        Argon2Passwords(),
+        settings.token_ttl_seconds,
+        throttle,
+        section_timeout_seconds=settings.section_timeout_seconds,
+    )
     lifespan = APIRouter(lifespan=_lifespan(settings, wiring))
     readiness = {client.name: client.check_alive for client in services.all()}
     app = runtime.http_app(*build_routers(wiring), lifespan, title="Trainyard gateway", readiness=readiness)

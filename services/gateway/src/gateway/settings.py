@@ -21,6 +21,9 @@ class Settings(ServiceSettings):
     commerce_access_url: str = "http://127.0.0.1:8003"
     training_progress_url: str = "http://127.0.0.1:8004"
     service_timeout_seconds: float = Field(default=5.0, gt=0, description="Per-call timeout towards a service.")
+    section_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="Per-section timeout of the customer page (a slow service's section is skipped)."
+    )
     sign_in_window_seconds: int = Field(default=900, gt=0, description="Window for counting failed admin sign-ins.")
     sign_in_max_failures_per_username: int = Field(default=5, gt=0, description="Failures per username per window.")
     sign_in_max_failures_per_ip: int = Field(default=20, gt=0, description="Failures per client IP per window.")

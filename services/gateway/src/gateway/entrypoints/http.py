@@ -10,6 +10,7 @@ from gateway.entrypoints.admins import add_admin_routes
 from gateway.entrypoints.auth import auth_router
 from gateway.entrypoints.classes import add_class_routes
 from gateway.entrypoints.clients import add_client_routes
+from gateway.entrypoints.customer_views import add_customer_view_routes
 from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from gateway.entrypoints.learner import add_learner_routes
 from gateway.entrypoints.paths import ADMIN, LEARNER
@@ -28,6 +29,7 @@ class Wiring:
     passwords: Passwords
     token_ttl_seconds: int
     sign_in_throttle: SignInThrottle
+    section_timeout_seconds: float = 2.0
 
 
 def build_routers(wiring: Wiring) -> list[APIRouter]:
@@ -40,6 +42,7 @@ def build_routers(wiring: Wiring) -> list[APIRouter]:
     add_client_routes(admin, wiring.services.client_directory)
     add_class_routes(admin, wiring.services.client_directory)
     add_report_routes(admin, wiring.services.client_directory)
+    add_customer_view_routes(admin, wiring.services, section_timeout_seconds=wiring.section_timeout_seconds)
     learner = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
     add_learner_routes(learner, wiring.services.customer_account)
     add_unimplemented_routes(admin=admin, learner=learner)
