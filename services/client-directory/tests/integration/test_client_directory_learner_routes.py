@@ -64,3 +64,13 @@ async def test_an_unknown_customer_exports_empty_files_with_headers(directory: A
     part = (await directory.http.get(f"/v1/customers/{uuid.uuid4()}/export")).json()
     assert [f["name"] for f in part["files"]] == ["client.csv", "class_enrolments.csv"]
     assert all(f["content"].count("\n") == 1 for f in part["files"])
+
+
+async def test_values_the_database_cannot_hold_are_a_422_not_a_500(directory: Any) -> None:
+    """Found by schemathesis: an offset beyond bigint and a NUL character reached PostgreSQL."""
+    client_id = await directory.create_client([f"corp-{uuid.uuid4().hex[:8]}.example"])
+    huge_offset = await directory.http.get(f"/v1/clients/{client_id}/learners", params={"offset": 10**26})
+    nul_filter = await directory.http.get("/v1/reports/clients", params={"industry": "\x00x"})
+    for response in (huge_offset, nul_filter):
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "invalid_value"

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trainyard_common.logs import get_logger
@@ -93,6 +93,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _value_refused_by_database)  # type: ignore[arg-type]
     app.add_exception_handler(InterfaceError, _database_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
 
@@ -118,6 +119,13 @@ async def _database_unavailable(request: Request, exc: DBAPIError) -> JSONRespon
     """The database is unreachable (restarting, failing over): a retryable 503, not a 500."""
     log.warning("database unavailable", path=request.url.path, error=repr(exc))
     return error_response(503, "service_unavailable", "The service cannot reach its database; try again shortly.")
+
+
+async def _value_refused_by_database(request: Request, exc: DataError) -> JSONResponse:
+    """A value the database cannot hold (a NUL character, a number out of range): the caller's
+    input, so a 422 rather than a 500. Nothing was written: the transaction is rolled back."""
+    log.info("value refused by the database", path=request.url.path, error=repr(exc.orig))
+    return error_response(422, "invalid_value", "A value in the request is not acceptable (out of range or malformed).")
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
