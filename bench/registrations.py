@@ -40,7 +40,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -50,6 +49,7 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from harness import PARTITIONS, Endpoints, Run, delete_quietly, find_endpoints, percentile, run_topics
 from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, insert, select
 
 from client_directory.adapters.tables import learners
@@ -61,79 +61,18 @@ from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import RegistrationSource, UserRegistered
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.messaging.envelope import Envelope
-from trainyard_common.messaging.topics import DAY_MS, TopicSpec, all_topics
-from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
+from trainyard_common.messaging.topics import DAY_MS, TopicSpec
+from trainyard_common.messaging.topics_cli import ensure_topics
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-INFRA_ENV = REPO_ROOT / ".cache" / "infra.env"
 SOURCE = f"/trainyard/{CUSTOMER_ACCOUNT}"
 DIRECTORY_GROUP = "client-directory"  # client-directory's consumer group: its service name, not prefixed
-PARTITIONS = 3
 POLL_SECONDS = 0.2
 STALL_SECONDS = 120.0  # give up when no progress for this long
 
 
 # --------------------------------------------------------------------------- set-up
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoints:
-    kafka: str
-    pg_url: str
-
-
-def find_endpoints() -> Endpoints:
-    """From the environment, else from the file ``deploy/local/infra.sh up`` writes."""
-    values = {k: v for k, v in os.environ.items() if k.startswith("TRAINYARD_")}
-    if INFRA_ENV.exists():
-        for line in INFRA_ENV.read_text().splitlines():
-            key, _, value = line.removeprefix("export ").partition("=")
-            values.setdefault(key.strip(), value.strip())
-    try:
-        return Endpoints(values["TRAINYARD_KAFKA_BOOTSTRAP"], values["TRAINYARD_PG_URL"])
-    except KeyError:
-        raise SystemExit("no infrastructure: run `bash deploy/local/infra.sh up` first") from None
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """This run's own names: topic namespace and e-mail domain (only its customers are counted)."""
-
-    id: str
-
-    @classmethod
-    def new(cls) -> Run:
-        return cls(uuid.uuid4().hex[:10])
-
-    @property
-    def topic_prefix(self) -> str:
-        return f"bench-{self.id}."
-
-    @property
-    def domain(self) -> str:
-        return f"bench-{self.id}.example"
-
-    def topics(self) -> list[TopicSpec]:
-        return all_topics(partitions=PARTITIONS, prefix=self.topic_prefix)
-
-
-@contextlib.contextmanager
-def run_topics(bootstrap: str, run: Run) -> Iterator[None]:
-    names = [spec.name for spec in run.topics()]
-    asyncio.run(ensure_topics(bootstrap, run.topics()))
-    try:
-        yield
-    finally:
-        asyncio.run(delete_quietly(bootstrap, names))
-
-
-async def delete_quietly(bootstrap: str, names: list[str]) -> None:
-    try:
-        await delete_topics(bootstrap, names)
-    except Exception as exc:
-        print(f"(could not delete {len(names)} bench topic(s): {exc!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,10 +385,6 @@ async def raw_postgres(database_url: str, payloads: list[str], concurrency: int)
 
 
 # --------------------------------------------------------------------------- report
-
-
-def percentile(sorted_values: list[float], p: int) -> float:
-    return statistics.quantiles(sorted_values, n=100, method="inclusive")[p - 1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ What is measured, in one run on one machine:
 
 Run with the local infrastructure up (``bash deploy/local/infra.sh up``)::
 
-    uv run python bench/client_directory.py [--count N] [--clients C]
+    uv run python bench/directory_reports.py [--count N] [--clients C]
 
 The issue asks for N = 100,000 (the default); at ~50 events/s on a 2-CPU shared machine that
 is over half an hour, so ``--count 10000`` is the everyday run.
@@ -32,31 +32,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import statistics
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from harness import Endpoints, Run, cpu_seconds, find_endpoints, percentile, run_topics
 from sqlalchemy import column, func, insert, select, table
 
 from trainyard_common.contracts import RegistrationSource, UserRegistered
 from trainyard_common.db.engine import make_engine
 from trainyard_common.messaging.admin import topic_partitions
 from trainyard_common.messaging.envelope import Envelope
-from trainyard_common.messaging.topics import all_topics
-from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
 
-# Self-contained on purpose: run as ``python bench/client_directory.py`` this file's directory
+# Self-contained on purpose: run as ``python bench/directory_reports.py`` this file's directory
 # comes first on sys.path, where this very file shadows the ``client_directory`` package, so
 # neither that package nor bench/registrations.py (which imports it) can be imported here.
 # The service's tables are named, not imported: the bench reads them as a measuring tool.
@@ -69,10 +64,7 @@ report_orders = table(
     "report_orders", *(column(c) for c in ("order_id", "customer_id", "total", "currency", "completed_at"))
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-INFRA_ENV = REPO_ROOT / ".cache" / "infra.env"
 SOURCE = "/trainyard/customer-account"
-PARTITIONS = 3
 POLL_SECONDS = 0.5
 STALL_SECONDS = 120.0
 REPORT_SAMPLES = 100
@@ -80,62 +72,6 @@ Message = tuple[bytes, bytes, list[tuple[str, bytes]]]
 
 
 # --------------------------------------------------------------------------- set-up
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoints:
-    kafka: str
-    pg_url: str
-
-
-def find_endpoints() -> Endpoints:
-    """From the environment, else from the file ``deploy/local/infra.sh up`` writes."""
-    values = {k: v for k, v in os.environ.items() if k.startswith("TRAINYARD_")}
-    if INFRA_ENV.exists():
-        for line in INFRA_ENV.read_text().splitlines():
-            key, _, value = line.removeprefix("export ").partition("=")
-            values.setdefault(key.strip(), value.strip())
-    try:
-        return Endpoints(values["TRAINYARD_KAFKA_BOOTSTRAP"], values["TRAINYARD_PG_URL"])
-    except KeyError:
-        raise SystemExit("no infrastructure: run `bash deploy/local/infra.sh up` first") from None
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """This run's own names: topic namespace, client domains."""
-
-    id: str
-
-    @property
-    def topic_prefix(self) -> str:
-        return f"bench-{self.id}."
-
-
-@contextlib.contextmanager
-def run_topics(bootstrap: str, run: Run) -> Iterator[None]:
-    specs = all_topics(partitions=PARTITIONS, prefix=run.topic_prefix)
-    asyncio.run(ensure_topics(bootstrap, specs))
-    try:
-        yield
-    finally:
-        try:
-            asyncio.run(delete_topics(bootstrap, [s.name for s in specs]))
-        except Exception as exc:
-            print(f"(could not delete the bench topics: {exc!r})")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(sorted_values: list[float], p: int) -> float:
-    return statistics.quantiles(sorted_values, n=100, method="inclusive")[p - 1]
 
 
 # --------------------------------------------------------------------------- mapping
