@@ -23,7 +23,17 @@ EXPECTED = {
             "CustomerDeleted",
         },
     ),
-    "commerce_access": (set(), {"UserRegistered", "CustomerProfileUpdated"}),
+    "commerce_access": (
+        {
+            "OrderCompleted",
+            "AccessGranted",
+            "AccessChanged",
+            "AccessRevoked",
+            "AccessExpired",
+            "CustomerErasureCompleted",
+        },
+        {"UserRegistered", "CustomerProfileUpdated", "CustomerImported", "CustomerErased", "CustomerDeleted"},
+    ),
     "training_progress": (set(), {"UserRegistered", "CustomerProfileUpdated"}),
 }
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from trainyard_common.logs import get_logger
+from trainyard_common.periodic import run_periodically
 
 if TYPE_CHECKING:
     from trainyard_common.runtime import ServiceRuntime
@@ -25,6 +26,7 @@ async def service_lifespan(runtime: ServiceRuntime) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(_start_broker(runtime), name="broker"),
         asyncio.create_task(runtime.committer.run(), name="offset-committer"),
+        *(asyncio.create_task(run_periodically(job), name=job.name) for job in runtime.periodic_jobs),
     ]
     relay = (
         asyncio.create_task(runtime.relay.run(), name="outbox-relay") if runtime.settings.outbox_relay_enabled else None

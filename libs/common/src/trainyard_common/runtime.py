@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -32,6 +32,7 @@ from trainyard_common.messaging.offsets import OffsetCommitter
 from trainyard_common.messaging.producer import LazyProducer, make_producer
 from trainyard_common.messaging.relay import OutboxRelay
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.periodic import PeriodicJob
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.tracing import configure_tracing, instrument_fastapi
 
@@ -84,6 +85,7 @@ class ServiceRuntime:
             ),
         )
         self.broker_ready = asyncio.Event()
+        self.periodic_jobs: list[PeriodicJob] = []
 
     def subscriptions(self, uow_factory: Callable[[], SqlUnitOfWork]) -> EventSubscriptions:
         return EventSubscriptions(
@@ -95,6 +97,10 @@ class ServiceRuntime:
 
     def include(self, subscriptions: EventSubscriptions) -> None:
         self.broker.include_router(subscriptions.router)
+
+    def every(self, seconds: float, name: str, run: Callable[[], Awaitable[object]]) -> None:
+        """Run ``run`` every ``seconds`` while the service is up (see ``trainyard_common.periodic``)."""
+        self.periodic_jobs.append(PeriodicJob(name, seconds, run))
 
     def publishes(self, *events: type[Event]) -> None:
         """Declare the events this service publishes (through its outbox), for its AsyncAPI document."""

@@ -1,0 +1,95 @@
+"""Access rows in PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commerce_access.adapters.catalogue import training_item_columns, training_item_of
+from commerce_access.adapters.tables import access
+from commerce_access.domain.access import Access, RevokeReason
+
+
+def _access(row: Any) -> Access:
+    return Access(
+        id=row.id,
+        customer_id=row.customer_id,
+        product_id=row.product_id,
+        product_name=row.product_name,
+        training_item=training_item_of(row),
+        order_id=row.order_id,
+        registration_code=row.registration_code,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        granted_at=row.granted_at,
+        revoked_at=row.revoked_at,
+        revoke_reason=RevokeReason(row.revoke_reason) if row.revoke_reason else None,
+        expiry_noticed_for=row.expiry_noticed_for,
+    )
+
+
+def _values(row: Access) -> dict[str, object]:
+    return {
+        "customer_id": row.customer_id,
+        "product_id": row.product_id,
+        "product_name": row.product_name,
+        "order_id": row.order_id,
+        "registration_code": row.registration_code,
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "granted_at": row.granted_at,
+        "revoked_at": row.revoked_at,
+        "revoke_reason": row.revoke_reason.value if row.revoke_reason else None,
+        "expiry_noticed_for": row.expiry_noticed_for,
+        **training_item_columns(row.training_item),
+    }
+
+
+class AccessRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, row: Access) -> None:
+        await self._session.execute(insert(access).values(id=row.id, **_values(row)))
+
+    async def save(self, row: Access) -> None:
+        await self._session.execute(update(access).where(access.c.id == row.id).values(**_values(row)))
+
+    async def get(self, access_id: uuid.UUID, *, for_update: bool = False) -> Access | None:
+        query = select(access).where(access.c.id == access_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return _access(row) if row else None
+
+    async def of_order(self, order_id: uuid.UUID) -> list[Access]:
+        query = select(access).where(access.c.order_id == order_id, access.c.registration_code.is_(None))
+        return [_access(r) for r in (await self._session.execute(query.order_by(access.c.granted_at))).all()]
+
+    async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Access], int]:
+        where = access.c.customer_id == customer_id
+        total = (await self._session.execute(select(func.count()).select_from(access).where(where))).scalar_one()
+        query = select(access).where(where).order_by(access.c.granted_at.desc(), access.c.id)
+        rows = (await self._session.execute(query.limit(limit).offset(offset))).all()
+        return [_access(r) for r in rows], int(total)
+
+    async def expiry_due(self, today: date, limit: int) -> list[Access]:
+        """Ended rows not yet noticed for their current end, locked; rows another replica is
+        sweeping are skipped, so each expiry is announced once."""
+        query = (
+            select(access)
+            .where(
+                access.c.revoked_at.is_(None),
+                access.c.ends_on < today,
+                access.c.expiry_noticed_for.is_distinct_from(access.c.ends_on),
+            )
+            .order_by(access.c.ends_on)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_access(r) for r in (await self._session.execute(query)).all()]
+
+    async def delete_of_customer(self, customer_id: uuid.UUID) -> None:
+        await self._session.execute(delete(access).where(access.c.customer_id == customer_id))

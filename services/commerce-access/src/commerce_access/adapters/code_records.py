@@ -1,0 +1,105 @@
+"""Registration codes and their redemptions in PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commerce_access.adapters.tables import code_redemptions, orders, registration_codes
+from commerce_access.domain.codes import Redemption, RegistrationCode
+from trainyard_common.projections.customers import customers as customers_table
+
+
+def _code(row: Any) -> RegistrationCode:
+    return RegistrationCode(row.code, row.order_id, row.purchaser_id, row.product_id, row.created_at)
+
+
+def _redemption(row: Any) -> Redemption:
+    return Redemption(row.id, row.code, row.customer_id, row.access_id, row.redeemed_at)
+
+
+class CodeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_all(self, codes: list[RegistrationCode]) -> None:
+        if codes:
+            await self._session.execute(
+                insert(registration_codes),
+                [
+                    {
+                        "code": c.code,
+                        "order_id": c.order_id,
+                        "purchaser_id": c.purchaser_id,
+                        "product_id": c.product_id,
+                        "created_at": c.created_at,
+                    }
+                    for c in codes
+                ],
+            )
+
+    async def lock(self, code: str) -> RegistrationCode | None:
+        """The code, row-locked: concurrent redemptions of one code queue here, one at a time."""
+        query = select(registration_codes).where(registration_codes.c.code == code).with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _code(row) if row else None
+
+    async def of_order(self, order_id: uuid.UUID) -> list[str]:
+        query = select(registration_codes.c.code).where(registration_codes.c.order_id == order_id)
+        return list((await self._session.execute(query.order_by(registration_codes.c.code))).scalars())
+
+    async def live_redemption(self, code: str) -> Redemption | None:
+        query = select(code_redemptions).where(code_redemptions.c.code == code, code_redemptions.c.removed_at.is_(None))
+        row = (await self._session.execute(query)).first()
+        return _redemption(row) if row else None
+
+    async def add_redemption(self, redemption: Redemption) -> None:
+        await self._session.execute(
+            insert(code_redemptions).values(
+                id=redemption.id,
+                code=redemption.code,
+                customer_id=redemption.customer_id,
+                access_id=redemption.access_id,
+                redeemed_at=redemption.redeemed_at,
+            )
+        )
+
+    async def end_redemption(self, redemption: Redemption, at: datetime) -> None:
+        await self._session.execute(
+            update(code_redemptions).where(code_redemptions.c.id == redemption.id).values(removed_at=at)
+        )
+
+    async def users(self, purchaser_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Who holds the purchaser's codes now, named from the customer projection when known."""
+        query = (
+            select(
+                code_redemptions.c.code,
+                code_redemptions.c.customer_id,
+                code_redemptions.c.redeemed_at,
+                code_redemptions.c.access_id,
+                registration_codes.c.order_id,
+                registration_codes.c.product_id,
+                orders.c.product_name,
+                customers_table.c.first_name,
+                customers_table.c.last_name,
+                customers_table.c.email,
+            )
+            .join(registration_codes, registration_codes.c.code == code_redemptions.c.code)
+            .join(orders, orders.c.id == registration_codes.c.order_id)
+            .outerjoin(customers_table, customers_table.c.customer_id == code_redemptions.c.customer_id)
+            .where(registration_codes.c.purchaser_id == purchaser_id, code_redemptions.c.removed_at.is_(None))
+            .order_by(code_redemptions.c.redeemed_at, code_redemptions.c.code)
+        )
+        return [dict(r._mapping) for r in (await self._session.execute(query)).all()]
+
+    async def forget_redeemer(self, customer_id: uuid.UUID) -> None:
+        """A deleted customer's seats return to their purchasers."""
+        await self._session.execute(delete(code_redemptions).where(code_redemptions.c.customer_id == customer_id))
+
+    async def delete_of_orders(self, order_ids: list[uuid.UUID]) -> None:
+        if order_ids:
+            await self._session.execute(delete(registration_codes).where(registration_codes.c.order_id.in_(order_ids)))

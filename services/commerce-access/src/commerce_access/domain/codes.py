@@ -1,0 +1,42 @@
+"""Registration codes: the seats of a multi-seat order, handed out by the purchaser.
+
+A code is held by at most one user at a time; removing the redemption frees it again.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+# No 0/O, 1/I/L: codes are read aloud and typed by hand.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+GROUPS, GROUP_LENGTH = 3, 4
+
+
+def new_code() -> str:
+    groups = ("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(GROUPS))
+    return "-".join(groups)
+
+
+def normalise(code: str) -> str:
+    return code.strip().upper()
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationCode:
+    code: str
+    order_id: uuid.UUID
+    purchaser_id: uuid.UUID
+    product_id: uuid.UUID
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    id: uuid.UUID
+    code: str
+    customer_id: uuid.UUID
+    access_id: uuid.UUID
+    redeemed_at: datetime

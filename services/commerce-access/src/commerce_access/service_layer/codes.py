@@ -1,0 +1,70 @@
+"""Use cases on registration codes: a learner redeems one, an admin removes a redemption."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from commerce_access.domain.access import Access, RevokeReason, grant
+from commerce_access.domain.codes import Redemption, normalise
+from commerce_access.domain.errors import ConflictingState, NotFoundError
+from commerce_access.service_layer import announcements
+from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Redeemed:
+    redemption: Redemption
+    access: Access
+    created: bool
+
+
+async def redeem(uow: CommerceUnitOfWork, code: str, customer_id: uuid.UUID) -> Redeemed:
+    """The code's row lock makes concurrent redemptions wait their turn: the first takes the
+    seat, the others find it taken (409). The learner who holds it gets it back (a retry)."""
+    async with uow:
+        found = await uow.codes.lock(normalise(code))
+        if found is None:
+            raise NotFoundError("No such registration code.")
+        if await uow.orders.is_deleted(customer_id):
+            raise ConflictingState("customer_deleted", "The customer was deleted.")
+        live = await uow.codes.live_redemption(found.code)
+        if live is not None:
+            if live.customer_id != customer_id:
+                raise ConflictingState("code_already_redeemed", "This registration code is already in use.")
+            held = await uow.access.get(live.access_id)
+            assert held is not None
+            return Redeemed(live, held, created=False)
+        order = await uow.orders.get(found.order_id)
+        if order is None:
+            raise NotFoundError("No such registration code.")
+        now = datetime.now(UTC)
+        row = grant(order, customer_id, now.date(), now, code=found.code)  # duration as bought
+        redemption = Redemption(uuid.uuid4(), found.code, customer_id, row.id, now)
+        await uow.access.add(row)
+        await uow.codes.add_redemption(redemption)
+        uow.emit(announcements.access_granted(row))
+        await uow.commit()
+    return Redeemed(redemption, row, created=True)
+
+
+async def remove_redemption(uow: CommerceUnitOfWork, code: str) -> Access:
+    """The user loses the access (AccessRevoked); the code is free for the purchaser again."""
+    async with uow:
+        found = await uow.codes.lock(normalise(code))
+        if found is None:
+            raise NotFoundError("No such registration code.")
+        live = await uow.codes.live_redemption(found.code)
+        if live is None:
+            raise ConflictingState("code_not_redeemed", "Nobody holds this registration code.")
+        now = datetime.now(UTC)
+        await uow.codes.end_redemption(live, now)
+        row = await uow.access.get(live.access_id, for_update=True)
+        assert row is not None
+        if row.revoked_at is None:
+            row.revoke(RevokeReason.REGISTRATION_CODE_REMOVED, now)
+            await uow.access.save(row)
+            uow.emit(announcements.access_revoked(row))
+        await uow.commit()
+    return row

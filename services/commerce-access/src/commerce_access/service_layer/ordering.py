@@ -1,0 +1,139 @@
+"""Use cases that complete orders: learner checkout, admin assignment, an import row.
+
+Every completed order emits OrderCompleted. Quantity 1 grants the purchaser access at once;
+quantity > 1 issues that many registration codes to the purchaser instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from commerce_access.domain.access import Access, grant
+from commerce_access.domain.codes import RegistrationCode, new_code
+from commerce_access.domain.errors import ConflictingState, InvalidInput
+from commerce_access.domain.orders import ZERO, Order, Source, place_order
+from commerce_access.domain.products import Price, Product
+from commerce_access.service_layer import announcements
+from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    order: Order
+    created: bool
+    """False: the key was known, this is the earlier order (a retry)."""
+    codes: list[str] = field(default_factory=list)
+    access: list[Access] = field(default_factory=list)
+
+
+async def checkout(
+    uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid.UUID, quantity: int, key: str | None
+) -> Placed:
+    """``key`` (the client's Idempotency-Key) makes a retried request find its first order."""
+    idempotency_key = f"checkout:{key}" if key else f"checkout:{uuid.uuid4()}"
+    async with uow:
+        product, price = await _priced(uow, customer_id, price_id)
+        order = place_order(
+            customer_id,
+            product,
+            price,
+            source=Source.CHECKOUT,
+            idempotency_key=idempotency_key,
+            quantity=quantity,
+            at=datetime.now(UTC),
+        )
+        placed = await _complete(uow, order)
+        if not placed.order.same_request(price_id, quantity):
+            raise ConflictingState("idempotency_key_reused", "This Idempotency-Key was used for another order.")
+        await uow.commit()
+    return placed
+
+
+async def assign(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid.UUID) -> Placed:
+    """An admin's "assign product": a completed zero-dollar order and immediate access."""
+    async with uow:
+        product, price = await _priced(uow, customer_id, price_id)
+        order = place_order(
+            customer_id,
+            product,
+            price,
+            source=Source.ADMIN_ASSIGNMENT,
+            idempotency_key=f"assignment:{uuid.uuid4()}",
+            unit_amount=ZERO,
+            at=datetime.now(UTC),
+        )
+        placed = await _complete(uow, order)
+        await uow.commit()
+    return placed
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    import_id: uuid.UUID
+    row_number: int
+    customer_id: uuid.UUID
+    price_id: uuid.UUID
+    cost: Decimal | None
+    currency: str | None
+    imported_at: datetime
+
+
+async def import_order(uow: CommerceUnitOfWork, row: ImportRow) -> None:
+    """Runs inside the event handler's unit of work. A row naming an unknown price cannot be
+    refused to anyone any more (the import is done): it is recorded in ``import_failures``."""
+    if await uow.orders.is_deleted(row.customer_id):
+        return
+    found = await uow.products.price(row.price_id)
+    if found is None:
+        await uow.orders.record_import_failure(
+            import_id=row.import_id,
+            row_number=row.row_number,
+            customer_id=row.customer_id,
+            price_id=row.price_id,
+            reason="unknown price_id",
+            at=datetime.now(UTC),
+        )
+        return
+    product, price = found
+    order = place_order(
+        row.customer_id,
+        product,
+        price,
+        source=Source.IMPORT,
+        idempotency_key=f"import:{row.import_id}:{row.row_number}",
+        unit_amount=row.cost,
+        currency=row.currency,
+        at=row.imported_at,
+    )
+    await _complete(uow, order)
+
+
+async def _priced(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid.UUID) -> tuple[Product, Price]:
+    if await uow.orders.is_deleted(customer_id):
+        raise ConflictingState("customer_deleted", "The customer was deleted.")
+    found = await uow.products.price(price_id)
+    if found is None:
+        raise InvalidInput("price_id", "no such price")
+    return found
+
+
+async def _complete(uow: CommerceUnitOfWork, order: Order) -> Placed:
+    if not await uow.orders.add_unless_known(order):
+        earlier = await uow.orders.by_key(order.customer_id, order.idempotency_key)
+        assert earlier is not None  # the conflicting row is committed: ON CONFLICT waited for it
+        return Placed(earlier, False, await uow.codes.of_order(earlier.id), await uow.access.of_order(earlier.id))
+    uow.emit(announcements.order_completed(order))
+    if order.issues_codes:
+        codes = [
+            RegistrationCode(new_code(), order.id, order.customer_id, order.product_id, order.completed_at)
+            for _ in range(order.quantity)
+        ]
+        await uow.codes.add_all(codes)
+        return Placed(order, True, codes=sorted(c.code for c in codes))
+    row = grant(order, order.customer_id, order.completed_at.astimezone(UTC).date(), order.completed_at)
+    await uow.access.add(row)
+    uow.emit(announcements.access_granted(row))
+    return Placed(order, True, access=[row])
