@@ -69,7 +69,12 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]:
 
 def make_services(settings: Settings) -> Services:
     def client(name: str, url: str) -> ServiceClient:
-        return ServiceClient(name, url, timeout_seconds=settings.service_timeout_seconds)
+        return ServiceClient(
+            name,
+            url,
+            timeout_seconds=settings.service_timeout_seconds,
+            max_connections=settings.service_max_connections,
+        )
 
     return Services(
         client_directory=client("client-directory", settings.client_directory_url),

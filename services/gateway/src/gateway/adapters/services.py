@@ -44,15 +44,20 @@ class ServiceReply:
 
 
 class ServiceClient:
-    def __init__(self, name: str, base_url: str, *, timeout_seconds: float) -> None:
+    def __init__(self, name: str, base_url: str, *, timeout_seconds: float, max_connections: int = 200) -> None:
         self.name = name
         self.base_url = base_url
         self.timeout_seconds = timeout_seconds
+        # Keep every connection alive: under load a small keep-alive pool closes and reopens
+        # connections on nearly every call (the customer page alone makes five per request).
+        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client: httpx.AsyncClient | None = None
 
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[ServiceClient]:
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout_seconds) as client:
+        async with httpx.AsyncClient(
+            base_url=self.base_url, timeout=self.timeout_seconds, limits=self._limits
+        ) as client:
             instrument_httpx_client(client)  # tracing: client spans sending `traceparent` (no-op when off)
             self._client = client
             try:
