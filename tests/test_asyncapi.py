@@ -9,7 +9,18 @@ import pytest
 from asyncapi_docs import SERVICES, asyncapi_document, path_of, rendered
 
 EXPECTED = {
-    "customer_account": ({"UserRegistered"}, set()),
+    "customer_account": (
+        {
+            "UserRegistered",
+            "CustomerProfileUpdated",
+            "CustomerStatusChanged",
+            "CustomerGroupsChanged",
+            "CustomerImported",
+            "CustomerErased",
+            "CustomerDeleted",
+        },
+        {"OrderCompleted", "AccessGranted", "AccessRevoked", "AccessExpired", "CustomerErasureCompleted"},
+    ),
     "client_directory": (
         {"LearnerAssignedToClient", "LearnerRemovedFromClient", "CustomerErasureCompleted"},
         {

@@ -1,7 +1,34 @@
 from __future__ import annotations
 
+from pydantic import Field
+
 from trainyard_common.settings import ServiceSettings
+
+ERASURE_SERVICES = ["client-directory", "commerce-access", "training-progress"]
 
 
 class Settings(ServiceSettings):
     http_port: int = 8002
+    session_ttl_minutes: int = Field(default=60, ge=1, description="Learner session lifetime.")
+    impersonation_ttl_minutes: int = Field(default=15, ge=1, description="Impersonation token lifetime.")
+    lockout_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins that lock an account...")
+    lockout_window_minutes: int = Field(default=15, ge=1, description="...within this many minutes.")
+    sign_in_ip_free_failures: int = Field(default=3, ge=0, description="Failures from one IP before it is slowed.")
+    sign_in_ip_base_delay_seconds: float = Field(default=1.0, gt=0, description="First delay; doubles per failure.")
+    sign_in_ip_max_delay_seconds: float = Field(default=300.0, gt=0)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    email_sender: str = "Trainyard <no-reply@trainyard.example>"
+    email_enabled: bool = Field(default=True, description="Run the e-mail sender in this process.")
+    email_poll_seconds: float = Field(default=1.0, gt=0)
+    welcome_email_on_registration: bool = Field(default=False, description="Send a welcome e-mail on registration.")
+    import_max_rows: int = Field(default=100_000, ge=1, description="Rows an import may hold (more: 413).")
+    import_batch_rows: int = Field(default=1_000, ge=1)
+    import_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$", description="Currency of an import's Cost.")
+    hashing_workers: int = Field(default=2, ge=1, description="Processes hashing imported passwords.")
+    erasure_services: list[str] = Field(
+        default_factory=lambda: list(ERASURE_SERVICES), description="Services whose receipt completes an erasure."
+    )

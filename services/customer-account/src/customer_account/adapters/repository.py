@@ -1,14 +1,27 @@
+"""Customers: load, save, find and list."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from customer_account.adapters.tables import customers
+from customer_account.adapters.tables import customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
+
+
+def _row(customer: Customer) -> dict[str, Any]:
+    return {**asdict(customer), "status": customer.status.value}
+
+
+def _customer(row: Any) -> Customer:
+    values = row._asdict()
+    return Customer(**{**values, "status": CustomerStatus(values["status"])})
 
 
 class CustomerRepository:
@@ -19,15 +32,72 @@ class CustomerRepository:
         """Insert unless the e-mail is taken; the unique index decides, so races are safe."""
         inserted = await self._session.execute(
             insert(customers)
-            .values(**{**asdict(customer), "status": customer.status.value})
+            .values(**_row(customer))
             .on_conflict_do_nothing(index_elements=["email"])
             .returning(customers.c.id)
         )
         return inserted.first() is not None
 
-    async def get(self, customer_id: uuid.UUID) -> Customer | None:
-        row = (await self._session.execute(select(customers).where(customers.c.id == customer_id))).first()
-        if row is None:
-            return None
-        values = row._asdict()
-        return Customer(**{**values, "status": CustomerStatus(values["status"])})
+    async def add_many(self, batch: Sequence[Customer]) -> set[uuid.UUID]:
+        """Insert a batch; returns the ids inserted (an e-mail taken meanwhile is skipped)."""
+        if not batch:
+            return set()
+        inserted = await self._session.execute(
+            insert(customers)
+            .values([_row(c) for c in batch])
+            .on_conflict_do_nothing(index_elements=["email"])
+            .returning(customers.c.id)
+        )
+        return {row.id for row in inserted}
+
+    async def get(self, customer_id: uuid.UUID, *, for_update: bool = False) -> Customer | None:
+        query = select(customers).where(customers.c.id == customer_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return _customer(row) if row else None
+
+    async def by_email(self, email: str) -> Customer | None:
+        row = (await self._session.execute(select(customers).where(customers.c.email == email))).first()
+        return _customer(row) if row else None
+
+    async def ids_by_email(self, emails: Iterable[str]) -> dict[str, uuid.UUID]:
+        rows = await self._session.execute(
+            select(customers.c.email, customers.c.id).where(customers.c.email.in_(list(emails)))
+        )
+        return {row.email: row.id for row in rows}
+
+    async def save(self, customer: Customer) -> None:
+        values = _row(customer)
+        del values["id"]
+        await self._session.execute(update(customers).where(customers.c.id == customer.id).values(**values))
+
+    async def email_taken_by_other(self, email: str, customer_id: uuid.UUID) -> bool:
+        query = select(customers.c.id).where(customers.c.email == email, customers.c.id != customer_id)
+        return (await self._session.execute(query)).first() is not None
+
+    async def delete(self, customer_id: uuid.UUID) -> None:
+        await self._session.execute(delete(customers).where(customers.c.id == customer_id))
+
+    async def search(
+        self,
+        *,
+        search: str | None,
+        status: CustomerStatus | None,
+        group_id: uuid.UUID | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Customer], int]:
+        query: Select[Any] = select(customers)
+        if search:
+            pattern = f"%{search.strip()}%"
+            full_name = func.concat(customers.c.first_name, " ", customers.c.last_name)
+            query = query.where(
+                or_(customers.c.email.ilike(pattern), full_name.ilike(pattern), customers.c.organization.ilike(pattern))
+            )
+        if status is not None:
+            query = query.where(customers.c.status == status.value)
+        if group_id is not None:
+            members = select(customer_groups.c.customer_id).where(customer_groups.c.group_id == group_id)
+            query = query.where(customers.c.id.in_(members))
+        total = (await self._session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        page = query.order_by(customers.c.created_at.desc(), customers.c.id).limit(limit).offset(offset)
+        return [_customer(row) for row in await self._session.execute(page)], total

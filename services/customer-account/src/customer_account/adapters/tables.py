@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from trainyard_common.messaging.tables import messaging_metadata
 
@@ -12,13 +26,129 @@ customers = Table(
     "customers",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("first_name", Text, nullable=False),
-    Column("last_name", Text, nullable=False),
-    Column("email", Text, nullable=False, unique=True),
+    # Personal fields are nullable: an erased customer keeps only its id and creation date.
+    Column("first_name", Text),
+    Column("last_name", Text),
+    Column("email", Text, unique=True),  # stored lower-cased: unique case-insensitively
     Column("organization", Text),
-    Column("password_hash", Text, nullable=False),
+    Column("password_hash", Text),
     Column("status", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("tax_exempt", Boolean, nullable=False, server_default="false"),
+    Column("password_change_required", Boolean, nullable=False, server_default="false"),
+    Column("password_expires_at", DateTime(timezone=True)),
+    Column("password_expiry_days", Integer),
+    # Failed sign-ins before this moment no longer count towards the lockout (unlock, success).
+    Column("failures_reset_at", DateTime(timezone=True)),
+    Column("erased_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", Text, primary_key=True),  # SHA-256 of the token; the token itself is never stored
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("impersonated_by", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    # Null for an unknown e-mail: the attempted address itself is not kept.
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE")),
+    Column("ip", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index("ix_login_attempts_customer_at", "customer_id", "at"),
+    Index("ix_login_attempts_ip_at", "ip", "at"),
+)
+
+activity_log = Table(
+    "activity_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("actor_kind", Text, nullable=False),
+    Column("actor_name", Text),
+    Column("impersonated", Boolean, nullable=False, server_default="false"),
+    Column("details", JSONB, nullable=False, server_default="{}"),
+    Index("ix_activity_log_customer_at", "customer_id", "at"),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("email_domain", Text, index=True),  # the automation: new or changed e-mails of this domain join
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+customer_groups = Table(
+    "customer_groups",
+    metadata,
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", Uuid, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+order_history = Table(
+    "order_history",
+    metadata,
+    Column("order_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False, index=True),  # no FK: kept through erasure, blocks deletion
+    Column("total", Numeric(12, 2), nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
+)
+
+customer_access = Table(
+    "customer_access",
+    metadata,
+    Column("access_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False, index=True),
+    Column("product_id", Uuid, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+email_outbox = Table(
+    "email_outbox",
+    metadata,
+    Column("id", Uuid, primary_key=True),  # also the Message-ID: a receiver can drop a rare resend
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), index=True),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("last_error", Text),
+)
+
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("customer_id", Uuid, primary_key=True),  # no FK: a deletion's certificate outlives the customer
+    Column("kind", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+)
+
+erasure_receipts = Table(
+    "erasure_receipts",
+    metadata,
+    Column("customer_id", Uuid, primary_key=True),
+    Column("service", Text, primary_key=True),
+    Column("request_event_id", Uuid, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
 )
 
 # What Alembic compares this service's migrations against: its own tables and the shared ones.

@@ -1,11 +1,16 @@
-"""Creating a customer account and announcing it."""
+"""Creating a customer account — by public registration or by an admin — and announcing it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
-from customer_account.domain.customer import Customer, RegistrationChannel, new_customer
+from customer_account.adapters.activity import Activity
+from customer_account.domain.actors import CUSTOMER, Actor
+from customer_account.domain.customer import Customer, RegistrationChannel, new_customer, now
 from customer_account.domain.errors import EmailAlreadyRegistered
+from customer_account.service_layer.groups import automatic_groups, ensure_groups_exist, join_groups
+from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import RegistrationSource, UserRegistered
 
@@ -18,6 +23,11 @@ class RegisterCustomer:
     password_hash: str
     organization: str | None
     channel: RegistrationChannel = RegistrationChannel.SELF_REGISTRATION
+    group_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    actor: Actor = CUSTOMER
+    welcome: bool = False
+    generated_password: str | None = None
+    """Put in the welcome e-mail (the only other place it is shown is the admin's answer)."""
 
 
 async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) -> Customer:
@@ -28,18 +38,28 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
         password_hash=command.password_hash,
         organization=command.organization,
     )
+    await ensure_groups_exist(uow, command.group_ids)
     if not await uow.customers.add_if_email_free(customer):
-        raise EmailAlreadyRegistered(customer.email)
-    uow.emit(
-        UserRegistered(
-            customer_id=customer.id,
-            email=customer.email,
-            first_name=customer.first_name,
-            last_name=customer.last_name,
-            organization=customer.organization,
-            source=RegistrationSource(command.channel.value),
-            registered_at=customer.created_at,
-        )
+        raise EmailAlreadyRegistered(str(customer.email))
+    uow.emit(registered_event(customer, RegistrationSource(command.channel.value)))
+    uow.activity.add(
+        Activity(customer.id, "created", command.actor, customer.created_at, {"channel": command.channel.value})
     )
+    groups = set(command.group_ids) | await automatic_groups(uow, str(customer.email))
+    await join_groups(uow, customer.id, groups, command.actor, customer.created_at)
+    if command.welcome:
+        await uow.emails.add([welcome_email(customer, password=command.generated_password)], now())
     await uow.commit()
     return customer
+
+
+def registered_event(customer: Customer, source: RegistrationSource) -> UserRegistered:
+    return UserRegistered(
+        customer_id=customer.id,
+        email=str(customer.email),
+        first_name=str(customer.first_name),
+        last_name=str(customer.last_name),
+        organization=customer.organization,
+        source=source,
+        registered_at=customer.created_at,
+    )

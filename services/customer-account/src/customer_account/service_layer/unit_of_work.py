@@ -1,11 +1,37 @@
 from __future__ import annotations
 
+from customer_account.adapters.activity import ActivityLog
+from customer_account.adapters.emails import EmailOutbox
+from customer_account.adapters.erasures import ErasureRecords
+from customer_account.adapters.groups import GroupRepository
+from customer_account.adapters.orders import AccessSeen, OrderHistory
 from customer_account.adapters.repository import CustomerRepository
+from customer_account.adapters.sessions import LoginHistory, SessionRepository
 from trainyard_common.db.uow import SqlUnitOfWork
 
 
 class CustomerUnitOfWork(SqlUnitOfWork):
     customers: CustomerRepository
+    sessions: SessionRepository
+    logins: LoginHistory
+    activity: ActivityLog
+    groups: GroupRepository
+    orders: OrderHistory
+    access: AccessSeen
+    emails: EmailOutbox
+    erasures: ErasureRecords
 
     def _open(self) -> None:
         self.customers = CustomerRepository(self.session)
+        self.sessions = SessionRepository(self.session)
+        self.logins = LoginHistory(self.session)
+        self.activity = ActivityLog(self.session)
+        self.groups = GroupRepository(self.session)
+        self.orders = OrderHistory(self.session)
+        self.access = AccessSeen(self.session)
+        self.emails = EmailOutbox(self.session)
+        self.erasures = ErasureRecords(self.session)
+
+    async def commit(self) -> None:
+        await self.activity.flush()  # activity entries commit with the change they describe
+        await super().commit()

@@ -13,6 +13,7 @@ from gateway.entrypoints.clients import add_client_routes
 from gateway.entrypoints.customer_views import add_customer_view_routes
 from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from gateway.entrypoints.learner import add_learner_routes
+from gateway.entrypoints.learner_account import add_learner_account_routes
 from gateway.entrypoints.paths import ADMIN, LEARNER
 from gateway.entrypoints.reports import add_report_routes
 from gateway.entrypoints.security import admin_guard
@@ -45,6 +46,7 @@ def build_routers(wiring: Wiring) -> list[APIRouter]:
     add_customer_view_routes(admin, wiring.services, section_timeout_seconds=wiring.section_timeout_seconds)
     learner = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
     add_learner_routes(learner, wiring.services.customer_account)
+    add_learner_account_routes(learner, wiring.services.customer_account)
     add_unimplemented_routes(admin=admin, learner=learner)
     auth = auth_router(
         wiring.uow_factory, wiring.passwords, ttl_seconds=wiring.token_ttl_seconds, throttle=wiring.sign_in_throttle

@@ -20,7 +20,6 @@ PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 # tag -> (method, path, what), as in docs/api.md.
 NOT_YET: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "auth": (("POST", f"{LEARNER}/sessions", "Learner sign-in"),),
     "customers": (
         ("POST", f"{ADMIN}/customers", "Creating a customer"),
         ("GET", f"{ADMIN}/customers", "Listing customers"),

@@ -1,0 +1,266 @@
+"""Request and response bodies of customer-account's API, shared by the service and the gateway
+(which passes them through and documents them)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Status = Literal["active", "inactive", "locked"]
+Name = Field(min_length=1, max_length=100)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+class LearnerSignIn(BaseModel):
+    email: str = Field(min_length=1, max_length=320, examples=["ada@explorance.com"])
+    password: str = Field(min_length=1, max_length=256)
+
+
+class SessionCreate(LearnerSignIn):
+    ip: str | None = Field(default=None, max_length=64, description="The learner's IP, as the gateway saw it.")
+
+
+class TokenIssued(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a token type, not a secret)
+    expires_in: int = Field(description="Seconds until the token expires.", examples=[3600])
+    customer_id: uuid.UUID
+    password_change_required: bool = Field(
+        description="True: the session may only change the password (PUT /api/v1/learner/password)."
+    )
+
+
+class TokenBody(BaseModel):
+    token: str = Field(min_length=1, max_length=512)
+
+
+class SessionIntrospection(BaseModel):
+    customer_id: uuid.UUID
+    impersonated_by: str | None = Field(description="The admin acting through this token, if any.")
+    password_change_required: bool
+    expires_at: datetime
+
+
+class ImpersonationCreate(BaseModel):
+    admin: str = Field(min_length=1, max_length=200, description="The admin's username.")
+
+
+class ImpersonationIssued(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a token type, not a secret)
+    expires_in: int = Field(examples=[900])
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
+# --- customers ------------------------------------------------------------------------------
+
+
+class CustomerCreate(BaseModel):
+    first_name: str = Name
+    last_name: str = Name
+    email: EmailStr
+    password: str | None = Field(
+        default=None, max_length=256, description="Blank or absent: a strong one is generated and shown once."
+    )
+    organization: str | None = Field(default=None, max_length=200)
+    group_ids: list[uuid.UUID] = Field(default_factory=list)
+    send_welcome_email: bool = False
+
+
+class CustomerUpdate(BaseModel):
+    """Only the fields given change."""
+
+    first_name: str | None = Field(default=None, min_length=1, max_length=100)
+    last_name: str | None = Field(default=None, min_length=1, max_length=100)
+    email: EmailStr | None = None
+    organization: str | None = Field(default=None, max_length=200)
+
+
+class GroupRef(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class CustomerDetails(BaseModel):
+    id: uuid.UUID
+    first_name: str | None = Field(description="Null once erased (as every personal field).")
+    last_name: str | None
+    email: str | None
+    organization: str | None
+    status: Status
+    tax_exempt: bool
+    groups: list[GroupRef]
+    created_at: datetime
+    password_expires_at: datetime | None
+    password_expiry_days: int | None
+    password_change_required: bool
+    erased_at: datetime | None
+
+
+class CustomerCreated(CustomerDetails):
+    generated_password: str | None = Field(
+        default=None, description="The generated password, shown this once (never stored or logged in clear)."
+    )
+
+
+class CustomerList(BaseModel):
+    items: list[CustomerDetails]
+    total: int
+
+
+class StatusChange(BaseModel):
+    status: Status
+
+
+class PasswordRulesChange(BaseModel):
+    password: str | None = Field(default=None, min_length=8, max_length=256)
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=3650, description="The password expires this many days after each change; null: never."
+    )
+    require_change: bool | None = Field(default=None, description="Require a change at the next sign-in.")
+
+
+class TaxExemption(BaseModel):
+    exempt: bool
+
+
+class GroupsSet(BaseModel):
+    group_ids: list[uuid.UUID] = Field(max_length=500)
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+
+class GroupAutomation(BaseModel):
+    email_domain: str = Field(
+        min_length=3, max_length=253, pattern=r"^@?[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", examples=["explorance.com"]
+    )
+
+
+class GroupCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    automation: GroupAutomation | None = Field(
+        default=None, description="New or changed customers with this e-mail domain join the group."
+    )
+
+
+class GroupPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    automation: GroupAutomation | None
+    members: int
+    created_at: datetime
+
+
+class GroupList(BaseModel):
+    items: list[GroupPublic]
+    total: int
+
+
+# --- histories ------------------------------------------------------------------------------
+
+
+class LoginHistoryEntry(BaseModel):
+    at: datetime
+    ip: str | None
+    success: bool
+
+
+class LoginHistoryList(BaseModel):
+    items: list[LoginHistoryEntry]
+    total: int
+
+
+class ActivityEntry(BaseModel):
+    at: datetime
+    type: str = Field(examples=["profile_updated"])
+    actor: str = Field(description="The admin's name, `customer` or `system`.", examples=["ada-admin (impersonating)"])
+    actor_kind: Literal["admin", "customer", "system"]
+    impersonated: bool = Field(description="Done while the admin impersonated the customer.")
+    details: dict[str, Any]
+
+
+class ActivityList(BaseModel):
+    items: list[ActivityEntry]
+    total: int
+
+
+class OrderHistoryEntry(BaseModel):
+    order_id: uuid.UUID
+    total: str = Field(examples=["49.99"])
+    currency: str
+    source: str
+    lines: list[dict[str, Any]]
+    completed_at: datetime
+
+
+class OrderHistoryList(BaseModel):
+    items: list[OrderHistoryEntry]
+    total: int
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+class ImportRowIn(BaseModel):
+    """One row as typed in; checked row by row (a bad row is reported, not a 422)."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    first_name: str | None = Field(default=None, max_length=1000)
+    last_name: str | None = Field(default=None, max_length=1000)
+    email: str | None = Field(default=None, max_length=1000)
+    password: str | None = Field(default=None, max_length=1000)
+    group_id: str | None = Field(default=None, max_length=1000)
+    price_id: str | None = Field(default=None, max_length=1000)
+    cost: str | None = Field(default=None, max_length=1000)
+
+
+class ImportOptions(BaseModel):
+    require_password_change: bool = False
+    send_welcome_email: bool = False
+    email_subject: str | None = Field(default=None, max_length=200)
+    additional_text: str | None = Field(default=None, max_length=5000)
+
+
+class ImportJson(ImportOptions):
+    rows: list[ImportRowIn] = Field(min_length=1)
+
+
+class ImportError(BaseModel):
+    row: int = Field(description="1-based, the header not counted.")
+    reason: str
+    field: str | None = None
+
+
+class ImportResult(BaseModel):
+    import_id: uuid.UUID
+    created: int = Field(description="Customers created.")
+    imported_rows: int = Field(description="Rows applied (a row may add a product to a customer created earlier).")
+    errors: list[ImportError]
+
+
+# --- erasure --------------------------------------------------------------------------------
+
+
+class ErasureConfirmation(BaseModel):
+    service: str
+    confirmed: bool
+    confirmed_at: datetime | None
+
+
+class ErasureStatus(BaseModel):
+    customer_id: uuid.UUID
+    kind: Literal["erased", "deleted"]
+    requested_at: datetime
+    complete: bool = Field(description="Every service has confirmed.")
+    services: list[ErasureConfirmation]

@@ -1,0 +1,112 @@
+"""The e-mail outbox: messages are written in the transaction that causes them, and a sender
+task delivers them over SMTP.
+
+Delivery claims a row with ``FOR UPDATE SKIP LOCKED`` (two senders never take the same one),
+sends it, and deletes it in that same transaction. A crash before the send leaves the row for
+the next attempt (nothing lost); the only window for a second delivery is between the SMTP
+server's acceptance and our commit, and the message keeps its Message-ID (the row id) then,
+so a receiving system can drop the copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+import aiosmtplib
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from customer_account.adapters.tables import email_outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    recipient: str
+    subject: str
+    body: str
+    customer_id: uuid.UUID | None = None
+    id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout_seconds: float = 10.0
+
+
+class EmailOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, emails: list[Email], at: datetime) -> None:
+        if emails:
+            await self._session.execute(
+                insert(email_outbox),
+                [
+                    {
+                        "id": e.id or uuid.uuid4(),
+                        "customer_id": e.customer_id,
+                        "recipient": e.recipient,
+                        "subject": e.subject,
+                        "body": e.body,
+                        "created_at": at,
+                        "next_attempt_at": at,
+                    }
+                    for e in emails
+                ],
+            )
+
+    async def claim(self, at: datetime, limit: int) -> list[Email]:
+        query = (
+            select(email_outbox)
+            .where(email_outbox.c.next_attempt_at <= at)
+            .order_by(email_outbox.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = await self._session.execute(query)
+        return [Email(r.recipient, r.subject, r.body, r.customer_id, r.id) for r in rows]
+
+    async def sent(self, email_id: uuid.UUID) -> None:
+        await self._session.execute(delete(email_outbox).where(email_outbox.c.id == email_id))
+
+    async def failed(self, email_id: uuid.UUID, error: str, retry_at: datetime) -> None:
+        await self._session.execute(
+            update(email_outbox)
+            .where(email_outbox.c.id == email_id)
+            .values(attempts=email_outbox.c.attempts + 1, last_error=error[:500], next_attempt_at=retry_at)
+        )
+
+    async def forget_customer(self, customer_id: uuid.UUID) -> None:
+        """Erasure: undelivered mail to the customer goes too (it holds their address)."""
+        await self._session.execute(delete(email_outbox).where(email_outbox.c.customer_id == customer_id))
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, 600))
+
+
+async def send_email(settings: SmtpSettings, email: Email) -> None:
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = email.recipient
+    message["Subject"] = email.subject
+    message["Message-ID"] = f"<{email.id}@customer-account.trainyard>"
+    message.set_content(email.body)
+    await aiosmtplib.send(
+        message,
+        hostname=settings.host,
+        port=settings.port,
+        username=settings.username,
+        password=settings.password,
+        start_tls=settings.starttls,
+        timeout=settings.timeout_seconds,
+    )

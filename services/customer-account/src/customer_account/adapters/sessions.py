@@ -1,0 +1,106 @@
+"""Learner sessions (stored as token hashes) and the login history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from customer_account.adapters.tables import login_attempts, sessions
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    token_hash: str
+    customer_id: uuid.UUID
+    impersonated_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    at: datetime
+    ip: str | None
+    success: bool
+
+
+class SessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, stored: StoredSession) -> None:
+        await self._session.execute(
+            insert(sessions).values(
+                token_hash=stored.token_hash,
+                customer_id=stored.customer_id,
+                impersonated_by=stored.impersonated_by,
+                created_at=stored.created_at,
+                expires_at=stored.expires_at,
+            )
+        )
+
+    async def get(self, token_hash: str) -> StoredSession | None:
+        row = (await self._session.execute(select(sessions).where(sessions.c.token_hash == token_hash))).first()
+        return StoredSession(**row._asdict()) if row else None
+
+    async def remove(self, token_hash: str) -> StoredSession | None:
+        row = (
+            await self._session.execute(delete(sessions).where(sessions.c.token_hash == token_hash).returning(sessions))
+        ).first()
+        return StoredSession(**row._asdict()) if row else None
+
+    async def end_all(self, customer_id: uuid.UUID) -> None:
+        await self._session.execute(delete(sessions).where(sessions.c.customer_id == customer_id))
+
+    async def purge_expired(self, at: datetime) -> None:
+        await self._session.execute(delete(sessions).where(sessions.c.expires_at <= at))
+
+
+class LoginHistory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, customer_id: uuid.UUID | None, ip: str | None, at: datetime, *, success: bool) -> None:
+        await self._session.execute(
+            insert(login_attempts).values(customer_id=customer_id, ip=ip, at=at, success=success)
+        )
+
+    async def failures_since(self, customer_id: uuid.UUID, since: datetime) -> int:
+        query = select(func.count()).where(
+            login_attempts.c.customer_id == customer_id, login_attempts.c.at > since, ~login_attempts.c.success
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
+    async def ip_failures_since(self, ip: str, since: datetime) -> tuple[int, datetime | None]:
+        """How many sign-ins from ``ip`` failed since ``since``, and when the last one did."""
+        query = select(func.count(), func.max(login_attempts.c.at)).where(
+            login_attempts.c.ip == ip, login_attempts.c.at > since, ~login_attempts.c.success
+        )
+        count, last = (await self._session.execute(query)).one()
+        return int(count), last
+
+    async def of_customer(self, customer_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[LoginAttempt], int]:
+        where = login_attempts.c.customer_id == customer_id
+        total = (await self._session.execute(select(func.count()).where(where))).scalar_one()
+        query = (
+            select(login_attempts.c.at, login_attempts.c.ip, login_attempts.c.success)
+            .where(where)
+            .order_by(login_attempts.c.at.desc(), login_attempts.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [LoginAttempt(**row._asdict()) for row in await self._session.execute(query)], int(total)
+
+    async def forget_ips(self, customer_id: uuid.UUID) -> None:
+        await self._session.execute(
+            update(login_attempts).where(login_attempts.c.customer_id == customer_id).values(ip=None)
+        )
+
+
+def as_dicts(rows: list[Any]) -> list[dict[str, Any]]:
+    return [row._asdict() for row in rows]

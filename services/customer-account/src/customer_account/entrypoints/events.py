@@ -1,0 +1,47 @@
+"""The events customer-account consumes. Each handler: contract → service layer."""
+
+from __future__ import annotations
+
+from customer_account.service_layer import commerce, lifecycle
+from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from trainyard_common.contracts import (
+    AccessExpired,
+    AccessGranted,
+    AccessRevoked,
+    CustomerErasureCompleted,
+    OrderCompleted,
+)
+from trainyard_common.messaging.subscriptions import EventSubscriptions
+
+
+def register_handlers(subscriptions: EventSubscriptions) -> None:
+    @subscriptions.handler(OrderCompleted)
+    async def on_order_completed(event: OrderCompleted, uow: CustomerUnitOfWork) -> None:
+        """Order history (blocks deletion) and the order confirmation e-mail."""
+        await commerce.record_order(uow, event)
+
+    @subscriptions.handler(AccessGranted)
+    async def on_access_granted(event: AccessGranted, uow: CustomerUnitOfWork) -> None:
+        """The customer holds access (blocks deletion)."""
+        await commerce.record_access(
+            uow, event.access_id, event.customer_id, event.product_id, active=True, at=event.granted_at
+        )
+
+    @subscriptions.handler(AccessRevoked)
+    async def on_access_revoked(event: AccessRevoked, uow: CustomerUnitOfWork) -> None:
+        """That access no longer blocks deletion."""
+        await commerce.record_access(
+            uow, event.access_id, event.customer_id, event.product_id, active=False, at=event.revoked_at
+        )
+
+    @subscriptions.handler(AccessExpired)
+    async def on_access_expired(event: AccessExpired, uow: CustomerUnitOfWork) -> None:
+        """That access no longer blocks deletion."""
+        await commerce.record_access(
+            uow, event.access_id, event.customer_id, event.product_id, active=False, at=event.expired_at
+        )
+
+    @subscriptions.handler(CustomerErasureCompleted)
+    async def on_erasure_completed(event: CustomerErasureCompleted, uow: CustomerUnitOfWork) -> None:
+        """A service's receipt for the certificate of erasure."""
+        await lifecycle.record_receipt(uow, event)

@@ -1,0 +1,47 @@
+"""Public registration from the learner site."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from pydantic import BaseModel, EmailStr, Field
+
+from customer_account.adapters.passwords import hash_password
+from customer_account.entrypoints.context import Context, http_errors
+from customer_account.entrypoints.views import details_of
+from customer_account.service_layer.registration import RegisterCustomer, register_customer
+from trainyard_common.api.customers import CustomerDetails
+from trainyard_common.http.errors import ErrorBody
+
+
+class RegistrationCreate(BaseModel):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=256)
+    organization: str | None = Field(default=None, max_length=200)
+
+
+def add_registration_routes(router: APIRouter, ctx: Context) -> None:
+    @router.post(
+        "/registrations",
+        status_code=201,
+        tags=["customers"],
+        responses={409: {"model": ErrorBody, "description": "`email_taken`"}},
+    )
+    async def register(body: RegistrationCreate) -> CustomerDetails:
+        password_hash = await asyncio.to_thread(hash_password, body.password)
+        command = RegisterCustomer(
+            first_name=body.first_name,
+            last_name=body.last_name,
+            email=str(body.email),
+            password_hash=password_hash,
+            organization=body.organization,
+            welcome=ctx.settings.welcome_email_on_registration,
+        )
+        uow = ctx.uow_factory()
+        with http_errors():
+            async with uow:
+                customer = await register_customer(uow, command)
+                return await details_of(uow, customer)

@@ -1,0 +1,32 @@
+"""The e-mails customer-account writes: welcome and order confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from customer_account.adapters.emails import Email
+from customer_account.domain.customer import Customer
+
+DEFAULT_WELCOME_SUBJECT = "Welcome to Trainyard"
+
+
+def welcome_email(
+    customer: Customer, *, password: str | None, subject: str | None = None, additional_text: str | None = None
+) -> Email:
+    lines = [f"Hello {customer.first_name},", "", "Your account is ready. Sign in with this e-mail address:", ""]
+    lines.append(f"    {customer.email}")
+    if password:
+        lines += ["", "Your password (you will be asked to change it):", "", f"    {password}"]
+    if additional_text:
+        lines += ["", additional_text]
+    return Email(str(customer.email), subject or DEFAULT_WELCOME_SUBJECT, "\n".join(lines) + "\n", customer.id)
+
+
+def order_confirmation(
+    customer: Customer, order_id: object, lines: Sequence[dict[str, Any]], total: str, currency: str
+) -> Email:
+    body = [f"Hello {customer.first_name},", "", f"Thank you — your order {order_id} is complete.", ""]
+    body += [f"  {line['quantity']} x {line['product_name']}: {line['unit_amount']} {currency}" for line in lines]
+    body += ["", f"Total: {total} {currency}"]
+    return Email(str(customer.email), "Your order confirmation", "\n".join(body) + "\n", customer.id)

@@ -1,0 +1,174 @@
+"""customer-account helpers shared by its service tests and the end-to-end tests: a real SMTP
+server on loopback that keeps what arrives, and learner sign-in that honours the IP slow-down."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
+from sqlalchemy import text
+
+from trainyard_common.contracts import Event
+from trainyard_common.messaging.envelope import Envelope as EventEnvelope
+from trainyard_common.runtime import ServiceRuntime
+from trainyard_common.testing.kafka import Record, produce, read_topic
+
+
+@dataclass(frozen=True)
+class Delivered:
+    recipients: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def body(self) -> str:
+        part = self.message.get_body(("plain",))
+        return str(part.get_content()) if part is not None else ""
+
+
+class Mailbox:
+    """An aiosmtpd server on 127.0.0.1 (a thread of its own); ``messages`` is what it accepted."""
+
+    def __init__(self) -> None:
+        self.messages: list[Delivered] = []
+        self._lock = threading.Lock()
+        self.port = _free_port()
+        self.host = "127.0.0.1"
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        content = envelope.original_content or b""
+        message = email.message_from_bytes(content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._lock:
+            self.messages.append(Delivered([str(r) for r in envelope.rcpt_tos], message))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> Mailbox:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def to(self, address: str) -> list[Delivered]:
+        with self._lock:
+            return [m for m in self.messages if address.lower() in (r.lower() for r in m.recipients)]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 20) -> list[Delivered]:
+        deadline = time.monotonic() + timeout
+        while len(found := self.to(address)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{count} e-mail(s) to {address} expected, {len(found)} arrived")
+            time.sleep(0.1)
+        return found
+
+    def env(self) -> dict[str, str]:
+        """customer-account's settings pointing at this server."""
+        return {"TRAINYARD_SMTP_HOST": self.host, "TRAINYARD_SMTP_PORT": str(self.port)}
+
+
+def running_mailbox() -> Iterator[Mailbox]:
+    mailbox = Mailbox().start()
+    try:
+        yield mailbox
+    finally:
+        mailbox.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def retrying(send: Callable[[], httpx.Response], attempts: int = 20) -> httpx.Response:
+    """Send, waiting out 429s (the per-IP slow-down) as their Retry-After says."""
+    for _ in range(attempts):
+        response = send()
+        if response.status_code != 429:
+            return response
+        time.sleep(float(response.headers.get("Retry-After", "1")))
+    return response
+
+
+def sign_in(public: httpx.Client, email_address: str, password: str) -> httpx.Response:
+    """Learner sign-in through the gateway."""
+    body = {"email": email_address, "password": password}
+    return retrying(lambda: public.post("/api/v1/learner/sessions", json=body))
+
+
+# --- customer-account's own tests: the service in-process ------------------------------------
+
+ADMIN = {"X-Actor-Admin": "grace-admin"}
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Accounts:
+    runtime: ServiceRuntime
+    http: httpx.AsyncClient
+    kafka: str
+    topic_prefix: str
+    mailbox: Mailbox
+
+    async def send(self, event: Event) -> str:
+        envelope = EventEnvelope(event_type=event.event_type, source="/tests", subject=event.aggregate_id())
+        await produce(
+            self.kafka,
+            self.topic_prefix + event.topic(),
+            event.model_dump_json().encode(),
+            key=event.aggregate_id().encode(),
+            headers=envelope.to_headers(),
+        )
+        return envelope.event_id
+
+    async def create(self, email: str | None = None, **extra: Any) -> dict[str, Any]:
+        body = {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": email or f"ada-{uuid.uuid4().hex[:8]}@example.com",
+            "password": PASSWORD,
+            **extra,
+        }
+        response = await self.http.post("/v1/customers", json=body, headers=ADMIN)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def sign_in(self, email: str, password: str = PASSWORD, ip: str | None = None) -> httpx.Response:
+        ip = ip or f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.1"  # a fresh IP: no slow-down
+        return await self.http.post("/v1/sessions", json={"email": email, "password": password, "ip": ip})
+
+    async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        async with self.runtime.engine.connect() as conn:
+            return [dict(r._mapping) for r in await conn.execute(text(sql), params)]
+
+    async def published(self, event: type[Event], key: str, at_least: int = 1) -> list[Record]:
+        def mine(records: list[Record]) -> list[Record]:
+            return [r for r in records if r.key == key.encode()]
+
+        topic = self.topic_prefix + event.topic()
+        return mine(await read_topic(self.kafka, topic, until=lambda rs: len(mine(rs)) >= at_least))
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.1)
