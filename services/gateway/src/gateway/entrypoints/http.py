@@ -10,6 +10,7 @@ from gateway.entrypoints.admins import add_admin_routes
 from gateway.entrypoints.auth import auth_router
 from gateway.entrypoints.classes import add_class_routes
 from gateway.entrypoints.clients import add_client_routes
+from gateway.entrypoints.commerce import add_commerce_routes
 from gateway.entrypoints.customer_views import add_customer_view_routes
 from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from gateway.entrypoints.learner import add_learner_routes
@@ -46,6 +47,7 @@ def build_routers(wiring: Wiring) -> list[APIRouter]:
     add_customer_view_routes(admin, wiring.services, section_timeout_seconds=wiring.section_timeout_seconds)
     learner = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
     add_learner_routes(learner, wiring.services.customer_account)
+    add_commerce_routes(admin=admin, learner=learner, services=wiring.services)
     add_learner_account_routes(learner, wiring.services.customer_account)
     add_unimplemented_routes(admin=admin, learner=learner)
     auth = auth_router(
