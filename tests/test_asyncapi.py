@@ -45,7 +45,21 @@ EXPECTED = {
         },
         {"UserRegistered", "CustomerProfileUpdated", "CustomerImported", "CustomerErased", "CustomerDeleted"},
     ),
-    "training_progress": (set(), {"UserRegistered", "CustomerProfileUpdated"}),
+    "training_progress": (
+        {"ProgressRecorded", "TrainingCompleted", "ProgressDeleted", "CustomerErasureCompleted"},
+        {
+            "UserRegistered",
+            "CustomerProfileUpdated",
+            "CustomerErased",
+            "CustomerDeleted",
+            "LearnerAssignedToClient",
+            "LearnerRemovedFromClient",
+            "AccessGranted",
+            "AccessChanged",
+            "AccessRevoked",
+            "AccessExpired",
+        },
+    ),
 }
 
 

@@ -3,11 +3,163 @@ trainyard_common; `ALL_METADATA` is what Alembic compares the migrations against
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from trainyard_common.messaging.tables import messaging_metadata
 from trainyard_common.projections.customers import customer_projection_metadata
 
 metadata = MetaData()
+
+# The catalogue: modules, courses and certifications in one table (the import finds any of them
+# by type and name); `name_key` is the name as compared (trimmed, case-folded), unique per type.
+items = Table(
+    "items",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("item_type", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("kind", Text),  # modules: content, scorm, quiz
+    Column("pass_mark", Numeric),  # quizzes
+    Column("attempt_limit", Integer),  # quizzes; null: unlimited
+    Column("questions", JSONB),  # quizzes: [{id, text, choices, correct}]
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("item_type", "name_key", name="uq_items_type_name"),
+)
+
+course_modules = Table(
+    "course_modules",
+    metadata,
+    Column("course_id", Uuid, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("module_id", Uuid, ForeignKey("items.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+    Column("required", Boolean, nullable=False),
+)
+
+certification_courses = Table(
+    "certification_courses",
+    metadata,
+    Column("certification_id", Uuid, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("course_id", Uuid, ForeignKey("items.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+# One entry per learner and item.
+progress = Table(
+    "progress",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False),
+    Column("item_type", Text, nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False, index=True),
+    Column("status", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("score", Numeric),
+    Column("started_at", DateTime(timezone=True)),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("customer_id", "item_id", name="uq_progress_customer_item"),
+)
+
+quiz_submissions = Table(
+    "quiz_submissions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False),
+    Column("quiz_id", Uuid, ForeignKey("items.id"), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("score", Numeric, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("answers", JSONB, nullable=False),  # {question_id: [choice indexes]}
+    Column("source", Text, nullable=False),
+    Index("ix_quiz_submissions_customer_quiz", "customer_id", "quiz_id"),
+)
+
+cmi_data = Table(
+    "cmi_data",
+    metadata,
+    Column("customer_id", Uuid, primary_key=True),
+    Column("module_id", Uuid, ForeignKey("items.id"), primary_key=True),
+    Column("data", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Projection of commerce-access's access rows (transcript: what the customer may take, until when).
+access = Table(
+    "access",
+    metadata,
+    Column("access_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False, index=True),
+    Column("item_type", Text),
+    Column("item_id", Uuid),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("state", Text, nullable=False),  # active, revoked, expired
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Projection of client-directory's mapping: the learner's partner (client).
+learner_clients = Table(
+    "learner_clients",
+    metadata,
+    Column("customer_id", Uuid, primary_key=True),
+    Column("client_id", Uuid, nullable=False, index=True),
+    Column("client_name", Text, nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+)
+
+progress_imports = Table(
+    "progress_imports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("status", Text, nullable=False),  # analysing, analysed, committing, committed, failed
+    Column("file_name", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("new", Integer, nullable=False),
+    Column("already_completed", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("imported", Integer),
+    Column("committed_at", DateTime(timezone=True)),
+    Column("failure", Text),
+)
+
+# The rows of an import file, as written (cells) and as resolved; `reason` when the row alone
+# shows the error, else `problem` (unknown_email, no_item, duplicate) found against the database.
+import_rows = Table(
+    "import_rows",
+    metadata,
+    Column("import_id", Uuid, ForeignKey("progress_imports.id", ondelete="CASCADE"), primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("training_type", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("date", Text, nullable=False),
+    Column("email_key", Text, nullable=False),
+    Column("item_type", Text),
+    Column("name_key", Text, nullable=False),
+    Column("completed_on", Date),
+    Column("reason", Text),
+    Column("customer_id", Uuid),
+    Column("item_id", Uuid),
+    Column("outcome", Text),
+    Column("problem", Text),
+    Column("duplicate_of", Integer),
+)
 
 ALL_METADATA = (metadata, messaging_metadata, customer_projection_metadata)

@@ -1,0 +1,283 @@
+"""training-progress's HTTP bodies, shared by the service and the gateway (declared once).
+
+Scores are percentages, ``Decimal`` (a decimal string on the wire). Dates are ``YYYY-MM-DD``;
+timestamps ISO 8601 with offset.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from trainyard_common.contracts.common import Percentage, TrainingItemType
+from trainyard_common.contracts.training import ProgressSource, ProgressStatus
+
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Score = Annotated[Percentage, Field(max_digits=5, decimal_places=2)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModuleKindName(StrEnum):
+    CONTENT = "content"
+    SCORM = "scorm"
+    QUIZ = "quiz"
+
+
+class QuestionCreate(_Strict):
+    text: str = Field(min_length=1, max_length=2000, examples=["Which scale is ordinal?"])
+    choices: list[Annotated[str, Field(max_length=1000)]] = Field(min_length=2, max_length=20)
+    correct: list[Annotated[int, Field(ge=0)]] = Field(
+        min_length=1, max_length=20, description="Indexes of the correct choices (all must be chosen)."
+    )
+
+
+class QuizCreate(_Strict):
+    questions: list[QuestionCreate] = Field(min_length=1, max_length=200)
+    pass_mark: Score = Field(examples=["80"])
+    attempt_limit: int | None = Field(default=None, ge=1, le=1000, description="Null: unlimited attempts.")
+
+
+class ModuleCreate(_Strict):
+    name: Name = Field(examples=["Survey Design 101"])
+    kind: ModuleKindName = Field(default=ModuleKindName.CONTENT)
+    quiz: QuizCreate | None = Field(default=None, description="Required for, and only for, quiz modules.")
+
+
+class CourseModuleRef(_Strict):
+    module_id: uuid.UUID
+    required: bool = True
+
+
+class CourseCreate(_Strict):
+    name: Name = Field(examples=["Survey Foundations"])
+    module_ids: list[uuid.UUID] = Field(default=[], max_length=500, description="All required.")
+    modules: list[CourseModuleRef] = Field(
+        default=[], max_length=500, description="Ordered modules with `required`; instead of `module_ids`."
+    )
+
+
+class CertificationCreate(_Strict):
+    name: Name = Field(examples=["Certified Survey Designer"])
+    course_ids: list[uuid.UUID] = Field(default=[], max_length=500)
+
+
+class QuestionPublic(BaseModel):
+    id: uuid.UUID
+    text: str
+    choices: list[str]
+    correct: list[int]
+
+
+class QuizPublic(BaseModel):
+    questions: list[QuestionPublic]
+    pass_mark: Score
+    attempt_limit: int | None
+
+
+class ItemPublic(BaseModel):
+    id: uuid.UUID
+    type: TrainingItemType
+    name: str
+    kind: ModuleKindName | None = None
+    quiz: QuizPublic | None = None
+    modules: list[CourseModuleRef] | None = None
+    module_ids: list[uuid.UUID] | None = None
+    course_ids: list[uuid.UUID] | None = None
+
+
+class ItemList(BaseModel):
+    items: list[ItemPublic]
+    total: int
+
+
+class PartnerRef(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class ProgressPublic(BaseModel):
+    id: uuid.UUID
+    item_type: TrainingItemType
+    item_id: uuid.UUID
+    item_name: str
+    customer_id: uuid.UUID
+    user_name: str | None = Field(description="Null when the customer is unknown here or erased.")
+    user_email: str | None
+    partner: PartnerRef | None
+    status: ProgressStatus
+    score: Decimal | None = None
+    source: ProgressSource
+    started_at: datetime | None
+    completed_at: datetime | None
+    required_modules: int | None = Field(default=None, description="Courses: how many required modules.")
+    required_modules_completed: int | None = Field(
+        default=None, description="Courses: how many of them the learner has completed now."
+    )
+
+
+class ProgressList(BaseModel):
+    items: list[ProgressPublic]
+    total: int
+
+
+class ManualCompletionCreate(_Strict):
+    training_type: TrainingItemType
+    item_id: uuid.UUID
+    customer_id: uuid.UUID
+    completed_on: date = Field(description="Today or a past date.")
+    partner_id: uuid.UUID | None = Field(default=None, description="The partner the user belongs to (checked).")
+
+
+class ProgressDeletion(_Strict):
+    ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+
+
+class ProgressDeletionResult(BaseModel):
+    deleted: int
+
+
+class ImportStatus(StrEnum):
+    ANALYSING = "analysing"
+    ANALYSED = "analysed"
+    COMMITTING = "committing"
+    COMMITTED = "committed"
+    FAILED = "failed"
+
+
+class ImportPublic(BaseModel):
+    id: uuid.UUID
+    status: ImportStatus
+    file_name: str | None
+    created_at: datetime
+    rows_read: int = Field(description="Data rows read so far (the analysis's progress).")
+    new: int
+    already_completed: int
+    errors: int
+    imported: int | None = Field(description="Entries written by the commit.")
+    committed_at: datetime | None
+    failure: str | None
+
+
+class LearnerStatus(StrEnum):
+    STARTED = "started"
+    COMPLETED = "completed"
+
+
+class LearnerProgressCreate(_Strict):
+    item_type: TrainingItemType
+    item_id: uuid.UUID
+    status: LearnerStatus
+    score: Score | None = None
+
+
+class QuizAnswers(_Strict):
+    answers: dict[uuid.UUID, list[Annotated[int, Field(ge=0)]]] = Field(
+        description="Question id → indexes of the chosen choices.", max_length=200
+    )
+
+
+class QuizResponse(BaseModel):
+    question_id: uuid.UUID
+    question: str
+    chosen: list[int]
+    correct: list[int]
+    is_correct: bool
+
+
+class SubmissionPublic(BaseModel):
+    id: uuid.UUID
+    quiz_id: uuid.UUID
+    quiz_name: str | None = None
+    submitted_at: datetime
+    score: Score
+    passed: bool
+    source: ProgressSource
+    attempt: int | None = Field(default=None, description="The learner's attempt number (on submission).")
+    attempts_left: int | None = Field(default=None, description="Null: unlimited.")
+    responses: list[QuizResponse] = []
+
+
+class SubmissionList(BaseModel):
+    items: list[SubmissionPublic]
+    total: int
+
+
+class QuizCompletionStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class QuizCompletionCreate(_Strict):
+    quiz_id: uuid.UUID
+    status: QuizCompletionStatus
+    submitted_at: AwareDatetime
+    score: Score
+
+
+class TranscriptEdit(_Strict):
+    status: ProgressStatus | None = None
+    completed_at: AwareDatetime | None = None
+    score: Score | None = Field(default=None, description="Modules only; null clears it when given.")
+
+
+class TranscriptModule(BaseModel):
+    module_id: uuid.UUID
+    name: str
+    required: bool
+    status: str = Field(examples=["not_started", "in_progress", "completed"])
+    score: Decimal | None
+    completed_at: datetime | None
+
+
+class TranscriptItem(BaseModel):
+    item_type: TrainingItemType
+    item_id: uuid.UUID
+    name: str
+    kind: ModuleKindName | None = None
+    progress_id: uuid.UUID | None
+    status: str = Field(examples=["not_started", "in_progress", "completed"])
+    score: Decimal | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    access: str = Field(description="active, expired, revoked or none.", examples=["active"])
+    access_expires_on: date | None = Field(description="Last day of access; null when unlimited or no access.")
+    modules: list[TranscriptModule] | None = Field(default=None, description="Courses: their modules.")
+
+
+class Transcript(BaseModel):
+    customer_id: uuid.UUID
+    items: list[TranscriptItem]
+
+
+class RecentCompletion(BaseModel):
+    progress_id: uuid.UUID
+    customer_id: uuid.UUID
+    user_name: str | None
+    item_type: TrainingItemType
+    item_id: uuid.UUID
+    item_name: str
+    completed_at: datetime
+
+
+class TopCertification(BaseModel):
+    certification_id: uuid.UUID
+    name: str
+    completions: int
+
+
+class PartnerTrainingSummary(BaseModel):
+    partner_id: uuid.UUID
+    recent_activity: list[RecentCompletion]
+    top_certifications: list[TopCertification]
+
+
+CmiData = dict[str, Any]
+"""SCORM run-time data, stored as sent (SCORM 1.2 `cmi.core.*` or 2004 `cmi.*`, flat or nested)."""

@@ -1,0 +1,114 @@
+"""Quiz submissions and SCORM CMI data in PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training_progress.adapters.tables import cmi_data, quiz_submissions
+from training_progress.domain.quizzes import Answers
+from trainyard_common.contracts.training import ProgressSource
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    quiz_id: uuid.UUID
+    submitted_at: datetime
+    score: Decimal
+    passed: bool
+    answers: Answers
+    source: ProgressSource
+
+
+class SubmissionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, submission: Submission) -> None:
+        answers = {str(q): sorted(chosen) for q, chosen in submission.answers.items()}
+        await self._session.execute(
+            insert(quiz_submissions).values(
+                id=submission.id,
+                customer_id=submission.customer_id,
+                quiz_id=submission.quiz_id,
+                submitted_at=submission.submitted_at,
+                score=submission.score,
+                passed=submission.passed,
+                answers=answers,
+                source=submission.source.value,
+            )
+        )
+
+    async def count(self, customer_id: uuid.UUID, quiz_id: uuid.UUID) -> int:
+        found = await self._session.scalar(
+            select(func.count()).where(
+                quiz_submissions.c.customer_id == customer_id, quiz_submissions.c.quiz_id == quiz_id
+            )
+        )
+        return int(found or 0)
+
+    async def of_customer(self, customer_id: uuid.UUID, quiz_id: uuid.UUID | None = None) -> list[Submission]:
+        chosen = select(quiz_submissions).where(quiz_submissions.c.customer_id == customer_id)
+        if quiz_id is not None:
+            chosen = chosen.where(quiz_submissions.c.quiz_id == quiz_id)
+        rows = await self._session.execute(chosen.order_by(quiz_submissions.c.submitted_at, quiz_submissions.c.id))
+        return [_submission(r._mapping) for r in rows]
+
+    async def remove(self, submission_id: uuid.UUID) -> bool:
+        result = await self._session.execute(delete(quiz_submissions).where(quiz_submissions.c.id == submission_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete_customer(self, customer_id: uuid.UUID) -> None:
+        await self._session.execute(delete(quiz_submissions).where(quiz_submissions.c.customer_id == customer_id))
+
+
+class CmiRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, customer_id: uuid.UUID, module_id: uuid.UUID, data: dict[str, Any], now: datetime) -> None:
+        stmt = pg_insert(cmi_data).values(customer_id=customer_id, module_id=module_id, data=data, updated_at=now)
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["customer_id", "module_id"], set_={"data": data, "updated_at": now}
+            )
+        )
+
+    async def clear(self, customer_id: uuid.UUID, module_id: uuid.UUID) -> bool:
+        result = await self._session.execute(
+            delete(cmi_data).where(cmi_data.c.customer_id == customer_id, cmi_data.c.module_id == module_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def of_customer(self, customer_id: uuid.UUID) -> list[tuple[uuid.UUID, dict[str, Any], datetime]]:
+        rows = await self._session.execute(
+            select(cmi_data.c.module_id, cmi_data.c.data, cmi_data.c.updated_at).where(
+                cmi_data.c.customer_id == customer_id
+            )
+        )
+        return [(r.module_id, r.data, r.updated_at) for r in rows]
+
+    async def delete_customer(self, customer_id: uuid.UUID) -> None:
+        await self._session.execute(delete(cmi_data).where(cmi_data.c.customer_id == customer_id))
+
+
+def _submission(row: Any) -> Submission:
+    return Submission(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        quiz_id=row["quiz_id"],
+        submitted_at=row["submitted_at"],
+        score=row["score"],
+        passed=row["passed"],
+        answers={uuid.UUID(q): frozenset(chosen) for q, chosen in row["answers"].items()},
+        source=ProgressSource(row["source"]),
+    )

@@ -1,0 +1,200 @@
+"""Read-only queries behind the admin pages: progress listings, the transcript, partner summaries,
+the export. They return plain rows (dicts); nothing here changes state."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, desc, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training_progress.adapters.tables import access, course_modules, items, learner_clients, progress
+from trainyard_common.projections.customers import customers
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressQuery:
+    item_type: str
+    name: str | None = None
+    partner_id: uuid.UUID | None = None
+    user: str | None = None
+    status: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[list[dict[str, Any]], int]:
+    chosen = (
+        select(
+            progress.c.id,
+            progress.c.item_type,
+            progress.c.item_id,
+            items.c.name.label("item_name"),
+            progress.c.customer_id,
+            customers.c.email,
+            customers.c.first_name,
+            customers.c.last_name,
+            learner_clients.c.client_id.label("partner_id"),
+            learner_clients.c.client_name.label("partner_name"),
+            progress.c.status,
+            progress.c.score,
+            progress.c.source,
+            progress.c.started_at,
+            progress.c.completed_at,
+        )
+        .join(items, items.c.id == progress.c.item_id)
+        .outerjoin(customers, customers.c.customer_id == progress.c.customer_id)
+        .outerjoin(learner_clients, learner_clients.c.customer_id == progress.c.customer_id)
+        .where(progress.c.item_type == query.item_type)
+    )
+    if query.name:
+        chosen = chosen.where(items.c.name.ilike(_like(query.name), escape="\\"))
+    if query.partner_id:
+        chosen = chosen.where(learner_clients.c.client_id == query.partner_id)
+    if query.user:
+        pattern = _like(query.user)
+        full_name = customers.c.first_name + " " + customers.c.last_name
+        chosen = chosen.where(or_(customers.c.email.ilike(pattern, escape="\\"), full_name.ilike(pattern, escape="\\")))
+    if query.status:
+        chosen = chosen.where(progress.c.status == query.status)
+    total = int(await session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)
+    ordered = chosen.order_by(desc(progress.c.updated_at), progress.c.id).limit(query.limit).offset(query.offset)
+    rows = [dict(r._mapping) for r in await session.execute(ordered)]
+    if query.item_type == "course" and rows:
+        await _add_module_counts(session, rows)
+    return rows, total
+
+
+async def _add_module_counts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """For course entries: how many of the course's required modules the learner has completed now."""
+    for row in rows:
+        counts = (
+            await session.execute(
+                select(func.count(course_modules.c.module_id), func.count(progress.c.id))
+                .select_from(course_modules)
+                .outerjoin(
+                    progress,
+                    and_(
+                        progress.c.item_id == course_modules.c.module_id,
+                        progress.c.customer_id == row["customer_id"],
+                        progress.c.status == "completed",
+                    ),
+                )
+                .where(course_modules.c.course_id == row["item_id"], course_modules.c.required)
+            )
+        ).one()
+        row["required_modules"], row["required_modules_completed"] = int(counts[0]), int(counts[1])
+
+
+async def transcript(session: AsyncSession, customer_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every item the customer has access to (any access row) or progress on, with the access's expiry."""
+    access_by_item = (
+        select(
+            access.c.item_id,
+            func.bool_or(access.c.state == "active").label("active"),
+            func.bool_or(and_(access.c.state == "active", access.c.ends_on.is_(None))).label("unlimited"),
+            func.max(access.c.ends_on).filter(access.c.state == "active").label("active_until"),
+            func.max(access.c.ends_on).label("last_end"),
+            func.array_agg(func.distinct(access.c.state)).label("states"),
+        )
+        .where(access.c.customer_id == customer_id, access.c.item_id.is_not(None))
+        .group_by(access.c.item_id)
+        .subquery()
+    )
+    entries = select(progress).where(progress.c.customer_id == customer_id).subquery()
+    item_ids = select(access_by_item.c.item_id).union(select(entries.c.item_id)).subquery()
+    rows = await session.execute(
+        select(
+            items.c.id.label("item_id"),
+            items.c.item_type,
+            items.c.name,
+            items.c.kind,
+            entries.c.id.label("progress_id"),
+            entries.c.status,
+            entries.c.score,
+            entries.c.started_at,
+            entries.c.completed_at,
+            access_by_item.c.active,
+            access_by_item.c.unlimited,
+            access_by_item.c.active_until,
+            access_by_item.c.last_end,
+            access_by_item.c.states,
+        )
+        .select_from(item_ids)
+        .join(items, items.c.id == item_ids.c.item_id)
+        .outerjoin(entries, entries.c.item_id == items.c.id)
+        .outerjoin(access_by_item, access_by_item.c.item_id == items.c.id)
+        .order_by(items.c.item_type, items.c.name_key)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def course_modules_progress(
+    session: AsyncSession, customer_id: uuid.UUID, course_ids: list[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """The modules of these courses with the customer's progress on each (the transcript's course items)."""
+    if not course_ids:
+        return []
+    rows = await session.execute(
+        select(
+            course_modules.c.course_id,
+            course_modules.c.module_id,
+            course_modules.c.required,
+            items.c.name,
+            items.c.kind,
+            progress.c.id.label("progress_id"),
+            progress.c.status,
+            progress.c.score,
+            progress.c.completed_at,
+        )
+        .join(items, items.c.id == course_modules.c.module_id)
+        .outerjoin(
+            progress, and_(progress.c.item_id == course_modules.c.module_id, progress.c.customer_id == customer_id)
+        )
+        .where(course_modules.c.course_id.in_(course_ids))
+        .order_by(course_modules.c.course_id, course_modules.c.position)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def partner_summary(session: AsyncSession, client_id: uuid.UUID, limit: int) -> dict[str, Any]:
+    """Recent course and certification completions by the partner's users, and the certifications
+    they completed most."""
+    of_partner = (
+        select(
+            progress, items.c.name.label("item_name"), customers.c.email, customers.c.first_name, customers.c.last_name
+        )
+        .join(items, items.c.id == progress.c.item_id)
+        .join(learner_clients, learner_clients.c.customer_id == progress.c.customer_id)
+        .outerjoin(customers, customers.c.customer_id == progress.c.customer_id)
+        .where(learner_clients.c.client_id == client_id, progress.c.status == "completed")
+    )
+    recent = await session.execute(
+        of_partner.where(progress.c.item_type.in_(["course", "certification"]))
+        .order_by(desc(progress.c.completed_at), progress.c.id)
+        .limit(limit)
+    )
+    n = func.count().label("completions")
+    top = await session.execute(
+        select(progress.c.item_id, items.c.name, n)
+        .join(items, items.c.id == progress.c.item_id)
+        .join(learner_clients, learner_clients.c.customer_id == progress.c.customer_id)
+        .where(
+            learner_clients.c.client_id == client_id,
+            progress.c.status == "completed",
+            progress.c.item_type == "certification",
+        )
+        .group_by(progress.c.item_id, items.c.name)
+        .order_by(desc(n), items.c.name)
+        .limit(limit)
+    )
+    return {
+        "recent_activity": [dict(r._mapping) for r in recent],
+        "top_certifications": [dict(r._mapping) for r in top],
+    }

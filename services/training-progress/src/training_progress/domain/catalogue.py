@@ -1,0 +1,119 @@
+"""The catalogue: modules (content, SCORM or quiz), courses made of modules, certifications made of courses.
+
+Names are unique per type, compared case-insensitively and without surrounding spaces: the
+progress import finds items by name, so two items of one type may never answer to one name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from trainyard_common.contracts.common import TrainingItemType
+
+
+class ModuleKind(StrEnum):
+    CONTENT = "content"
+    SCORM = "scorm"
+    QUIZ = "quiz"
+
+
+class CatalogueError(ValueError):
+    """An item that cannot exist as described (field, reason)."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field_name
+        self.reason = reason
+
+
+def name_key(name: str) -> str:
+    """What names are compared by: trimmed, case-folded, inner spaces collapsed."""
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: uuid.UUID
+    text: str
+    choices: tuple[str, ...]
+    correct: frozenset[int]
+    """Indexes into ``choices``: every one must be chosen, and nothing else."""
+
+    def check(self) -> None:
+        if len(self.choices) < 2:
+            raise CatalogueError("questions", f"question {self.text!r} needs at least two choices")
+        if not self.correct or any(i < 0 or i >= len(self.choices) for i in self.correct):
+            raise CatalogueError("questions", f"question {self.text!r} needs correct answers among its choices")
+
+
+@dataclass(frozen=True, slots=True)
+class Quiz:
+    questions: tuple[Question, ...]
+    pass_mark: Decimal
+    """Lowest passing score, in percent."""
+    attempt_limit: int | None
+    """How many submissions a learner may make; None: unlimited."""
+
+    def check(self) -> None:
+        if not self.questions:
+            raise CatalogueError("questions", "a quiz needs at least one question")
+        for question in self.questions:
+            question.check()
+        if not Decimal(0) <= self.pass_mark <= Decimal(100):
+            raise CatalogueError("pass_mark", "the pass mark is a percentage from 0 to 100")
+        if self.attempt_limit is not None and self.attempt_limit < 1:
+            raise CatalogueError("attempt_limit", "the attempt limit is at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class CourseModule:
+    module_id: uuid.UUID
+    required: bool = True
+
+
+@dataclass(slots=True)
+class Item:
+    """One catalogue item. Only modules have a kind (and quizzes a quiz); only courses have modules,
+    only certifications courses."""
+
+    id: uuid.UUID
+    type: TrainingItemType
+    name: str
+    kind: ModuleKind | None = None
+    quiz: Quiz | None = None
+    modules: list[CourseModule] = field(default_factory=list)
+    course_ids: list[uuid.UUID] = field(default_factory=list)
+
+    def check(self) -> None:
+        if not self.name.strip():
+            raise CatalogueError("name", "a name is required")
+        if (self.kind is ModuleKind.QUIZ) != (self.quiz is not None):
+            raise CatalogueError("quiz", "a quiz module needs its questions, and only a quiz module has them")
+        if self.quiz is not None:
+            self.quiz.check()
+        ids = [m.module_id for m in self.modules]
+        if len(set(ids)) != len(ids):
+            raise CatalogueError("module_ids", "a module appears twice in the course")
+        if len(set(self.course_ids)) != len(self.course_ids):
+            raise CatalogueError("course_ids", "a course appears twice in the certification")
+
+
+def new_module(name: str, kind: ModuleKind, quiz: Quiz | None = None) -> Item:
+    item = Item(uuid.uuid4(), TrainingItemType.MODULE, name.strip(), kind=kind, quiz=quiz)
+    item.check()
+    return item
+
+
+def new_course(name: str, modules: list[CourseModule]) -> Item:
+    item = Item(uuid.uuid4(), TrainingItemType.COURSE, name.strip(), modules=modules)
+    item.check()
+    return item
+
+
+def new_certification(name: str, course_ids: list[uuid.UUID]) -> Item:
+    item = Item(uuid.uuid4(), TrainingItemType.CERTIFICATION, name.strip(), course_ids=course_ids)
+    item.check()
+    return item

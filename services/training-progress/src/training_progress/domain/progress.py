@@ -1,0 +1,132 @@
+"""Progress: one entry per learner and item, In Progress or Completed.
+
+An entry keeps its id while it moves from started to completed. Un-completing a completed
+entry (an admin edit) ends that entry and opens a new one: consumers count a completion once
+per entry id (TrainingCompleted is sent once per entry), so the old id must be seen to go.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from training_progress.domain.errors import Invalid
+from trainyard_common.contracts.common import TrainingItemType
+from trainyard_common.contracts.training import ProgressSource, ProgressStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEntry:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    item_type: TrainingItemType
+    item_id: uuid.UUID
+    status: ProgressStatus
+    source: ProgressSource
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    score: Decimal | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.status is ProgressStatus.COMPLETED
+
+
+def start_of_day(day: date) -> datetime:
+    """Admin entries and imports give a date; the contract's timestamp is midnight UTC of it."""
+    return datetime.combine(day, time(), UTC)
+
+
+def check_not_future(day: date, today: date, field: str = "completed_on") -> None:
+    if day > today:
+        raise Invalid("The completion date must be today or in the past.", field=field)
+
+
+def check_score(item_type: TrainingItemType, score: Decimal | None) -> None:
+    """The seed: "there is no score on the course as a whole" (nor on a certification)."""
+    if score is None:
+        return
+    if item_type is not TrainingItemType.MODULE:
+        raise Invalid("Only modules are scored; courses and certifications have no score.", field="score")
+    if not Decimal(0) <= score <= Decimal(100):
+        raise Invalid("A score is a percentage from 0 to 100.", field="score")
+
+
+def started(
+    customer_id: uuid.UUID, item_type: TrainingItemType, item_id: uuid.UUID, now: datetime, source: ProgressSource
+) -> ProgressEntry:
+    return ProgressEntry(
+        uuid.uuid4(), customer_id, item_type, item_id, ProgressStatus.IN_PROGRESS, source, started_at=now
+    )
+
+
+def not_started(
+    customer_id: uuid.UUID, item_type: TrainingItemType, item_id: uuid.UUID, source: ProgressSource
+) -> ProgressEntry:
+    """A new entry an admin or an import completes at once: it was never started here."""
+    return ProgressEntry(uuid.uuid4(), customer_id, item_type, item_id, ProgressStatus.IN_PROGRESS, source)
+
+
+def complete(entry: ProgressEntry, at: datetime, source: ProgressSource, score: Decimal | None = None) -> ProgressEntry:
+    """Completed at ``at``; a score (modules only) is kept when none is given."""
+    return replace(
+        entry,
+        status=ProgressStatus.COMPLETED,
+        completed_at=at,
+        source=source,
+        score=score if score is not None else entry.score,
+    )
+
+
+def rescore(entry: ProgressEntry, score: Decimal | None, source: ProgressSource) -> ProgressEntry:
+    return replace(entry, score=score, source=source)
+
+
+def reopen(entry: ProgressEntry, source: ProgressSource) -> ProgressEntry:
+    """An admin marks a completed entry incomplete: a NEW entry in progress (see the module doc)."""
+    return replace(entry, id=uuid.uuid4(), status=ProgressStatus.IN_PROGRESS, completed_at=None, source=source)
+
+
+def progress_from_cmi(data: dict[str, object]) -> tuple[bool | None, Decimal | None]:
+    """(completed?, score) read from SCORM 1.2 or 2004 run-time data; None where the data says nothing.
+
+    SCORM 1.2 says ``cmi.core.lesson_status`` (passed/completed/failed/incomplete/browsed) and
+    ``cmi.core.score.raw``; 2004 says ``cmi.completion_status`` / ``cmi.success_status`` and
+    ``cmi.score.scaled`` (-1..1) or ``cmi.score.raw``. Keys may be flat ("cmi.core.lesson_status")
+    or nested ({"cmi": {"core": {...}}}).
+    """
+    flat = _flatten(data)
+    status = str(flat.get("cmi.core.lesson_status") or flat.get("cmi.completion_status") or "").lower()
+    success = str(flat.get("cmi.success_status") or "").lower()
+    completed: bool | None = None
+    if status in {"passed", "completed"} or success == "passed":
+        completed = True
+    elif status in {"incomplete", "browsed", "failed", "not attempted"}:
+        completed = False
+    return completed, _cmi_score(flat)
+
+
+def _cmi_score(flat: dict[str, object]) -> Decimal | None:
+    try:
+        if (scaled := flat.get("cmi.score.scaled")) not in (None, ""):
+            value = Decimal(str(scaled)) * 100
+        elif (raw := flat.get("cmi.core.score.raw", flat.get("cmi.score.raw"))) not in (None, ""):
+            value = Decimal(str(raw))
+        else:
+            return None
+    except ArithmeticError:
+        return None
+    return value if Decimal(0) <= value <= Decimal(100) else None
+
+
+def _flatten(data: dict[str, object], prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat

@@ -1,0 +1,144 @@
+"""Recording progress: learner activity, admin entries and edits, deletions; and rolling it up."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from training_progress.adapters.progress import NamedEntry
+from training_progress.domain import progress as rules
+from training_progress.domain.catalogue import Item
+from training_progress.domain.errors import Conflict, Invalid, NotFound
+from training_progress.domain.progress import ProgressEntry
+from training_progress.service_layer.announcements import change_events, deletion_event
+from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
+from trainyard_common.contracts.common import TrainingItemType
+from trainyard_common.contracts.training import ProgressSource
+
+TOUCHED_ONE_SQL = "SELECT CAST(:customer_id AS uuid) AS customer_id, CAST(:item_id AS uuid) AS item_id"
+
+
+@dataclass(frozen=True, slots=True)
+class ManualCompletion:
+    training_type: TrainingItemType
+    item_id: uuid.UUID
+    customer_id: uuid.UUID
+    completed_on: date
+    partner_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryEdit:
+    """An admin's edit of a transcript item: status, completion time, score (only what is given)."""
+
+    completed: bool | None = None
+    completed_at: datetime | None = None
+    score: Decimal | None = None
+    score_given: bool = False
+
+
+async def item_of_type(uow: ProgressUnitOfWork, item_type: TrainingItemType, item_id: uuid.UUID) -> Item:
+    item = await uow.catalogue.get(item_id)
+    if item is None or item.type is not item_type:
+        raise NotFound(f"No {item_type.value} with this id.", field="item_id")
+    return item
+
+
+async def apply(
+    uow: ProgressUnitOfWork, before: ProgressEntry | None, after: ProgressEntry, item_name: str, now: datetime
+) -> None:
+    """Store ``after``, announce the change, and roll it up to the courses and certifications above."""
+    if after == before:
+        return
+    await uow.progress.save(after, now)
+    was_completed = before is not None and before.completed and before.id == after.id
+    if before is not None and before.id != after.id:
+        uow.emit(deletion_event(before, item_name, now))  # reopened: the completed entry is gone
+    uow.emit(*change_events(NamedEntry(after, item_name), now, was_completed=was_completed))
+    params = {"customer_id": after.customer_id, "item_id": after.item_id}
+    for changed in await uow.progress.roll_up(TOUCHED_ONE_SQL, params, source=after.source, now=now):
+        uow.emit(*change_events(changed, now))
+
+
+async def learner_activity(
+    uow: ProgressUnitOfWork,
+    customer_id: uuid.UUID,
+    item: Item,
+    *,
+    completed: bool,
+    score: Decimal | None,
+    now: datetime,
+    source: ProgressSource = ProgressSource.LEARNER,
+    completed_at: datetime | None = None,
+) -> ProgressEntry:
+    """The learner started or completed an item (a quiz result or SCORM data lands here too)."""
+    rules.check_score(item.type, score)
+    await uow.progress.lock_customer(customer_id)
+    before = await uow.progress.get(customer_id, item.id)
+    after = before or rules.started(customer_id, item.type, item.id, now, source)
+    if completed and not after.completed:
+        after = rules.complete(after, completed_at or now, source, score)
+    elif score is not None and score != after.score:
+        after = rules.rescore(after, score, source)
+    await apply(uow, before, after, item.name, now)
+    return after
+
+
+async def manual_completion(
+    uow: ProgressUnitOfWork, request: ManualCompletion, today: date, now: datetime
+) -> ProgressEntry:
+    """ "Set Training as Completed": past or today only; the user must belong to the partner given."""
+    rules.check_not_future(request.completed_on, today)
+    item = await item_of_type(uow, request.training_type, request.item_id)
+    if await uow.customers.get(request.customer_id) is None:
+        raise NotFound("No such customer.", field="customer_id")
+    if request.partner_id is not None and await uow.projections.client_of(request.customer_id) != request.partner_id:
+        raise Invalid("The user does not belong to this partner.", field="partner_id")
+    await uow.progress.lock_customer(request.customer_id)
+    before = await uow.progress.get(request.customer_id, item.id)
+    if before is not None and before.completed:
+        raise Conflict("The user has already completed this item.", field="item_id")
+    base = before or rules.not_started(request.customer_id, item.type, item.id, ProgressSource.ADMIN)
+    after = rules.complete(base, rules.start_of_day(request.completed_on), ProgressSource.ADMIN)
+    await apply(uow, before, after, item.name, now)
+    return after
+
+
+async def edit_entry(
+    uow: ProgressUnitOfWork, customer_id: uuid.UUID, item_id: uuid.UUID, edit: EntryEdit, now: datetime
+) -> ProgressEntry:
+    """The transcript's "Edit": status, completion date and time, score (modules only)."""
+    item = await uow.catalogue.get(item_id)
+    if item is None:
+        raise NotFound("No such item.", field="item_id")
+    if edit.score_given:
+        rules.check_score(item.type, edit.score)
+    if edit.completed_at is not None and edit.completed_at > now:
+        raise Invalid("The completion time must not be in the future.", field="completed_at")
+    await uow.progress.lock_customer(customer_id)
+    before = await uow.progress.get(customer_id, item_id)
+    after = before or rules.not_started(customer_id, item.type, item.id, ProgressSource.ADMIN)
+    completing = edit.completed if edit.completed is not None else after.completed
+    if completing:
+        after = rules.complete(after, edit.completed_at or after.completed_at or now, ProgressSource.ADMIN)
+    elif after.completed:
+        after = rules.reopen(after, ProgressSource.ADMIN)
+    if edit.score_given:
+        after = rules.rescore(after, edit.score, ProgressSource.ADMIN)
+    await apply(uow, before, after, item.name, now)
+    return after
+
+
+async def delete_entries(uow: ProgressUnitOfWork, ids: list[uuid.UUID], now: datetime) -> int:
+    """Delete the entries, each announced; nothing cascades: a course keeps its completion when one of
+    its modules' progress goes, and a course's deletion leaves its modules' progress alone."""
+    unique = list(dict.fromkeys(ids))
+    found = await uow.progress.by_ids(unique)
+    missing = set(unique) - {n.entry.id for n in found}
+    if missing:
+        raise NotFound(f"No progress entry {', '.join(sorted(map(str, missing)))}.", field="ids")
+    await uow.progress.delete(unique)
+    uow.emit(*(deletion_event(n.entry, n.item_name, now) for n in found))
+    return len(found)
