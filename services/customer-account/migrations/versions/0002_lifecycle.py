@@ -65,6 +65,8 @@ def _customers() -> None:
     op.add_column("customers", sa.Column("password_expiry_days", sa.Integer))
     op.add_column("customers", sa.Column("failures_reset_at", TZ))
     op.add_column("customers", sa.Column("erased_at", TZ))
+    op.add_column("customers", sa.Column("client_id", sa.Uuid))
+    op.create_index("ix_customers_client_id", "customers", ["client_id"])
 
 
 def _groups() -> None:
@@ -153,7 +155,9 @@ def downgrade() -> None:
         "sessions",
     ):
         op.drop_table(table)
+    op.drop_index("ix_customers_client_id", "customers")
     for column in (
+        "client_id",
         "erased_at",
         "failures_reset_at",
         "password_expiry_days",

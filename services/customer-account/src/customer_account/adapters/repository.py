@@ -67,12 +67,21 @@ class CustomerRepository:
 
     async def save(self, customer: Customer) -> None:
         values = _row(customer)
-        del values["id"]
+        del values["id"], values["client_id"]  # the client is client-directory's to say (events)
         await self._session.execute(update(customers).where(customers.c.id == customer.id).values(**values))
 
     async def email_taken_by_other(self, email: str, customer_id: uuid.UUID) -> bool:
         query = select(customers.c.id).where(customers.c.email == email, customers.c.id != customer_id)
         return (await self._session.execute(query)).first() is not None
+
+    async def set_client(
+        self, customer_id: uuid.UUID, client_id: uuid.UUID | None, *, unless: uuid.UUID | None = None
+    ) -> None:
+        """``unless``: leave the customer alone when already moved to another client than this."""
+        query = update(customers).where(customers.c.id == customer_id)
+        if unless is not None:
+            query = query.where(customers.c.client_id == unless)
+        await self._session.execute(query.values(client_id=client_id))
 
     async def delete(self, customer_id: uuid.UUID) -> None:
         await self._session.execute(delete(customers).where(customers.c.id == customer_id))
@@ -83,6 +92,7 @@ class CustomerRepository:
         search: str | None,
         status: CustomerStatus | None,
         group_id: uuid.UUID | None,
+        client_id: uuid.UUID | None = None,
         limit: int,
         offset: int,
     ) -> tuple[list[Customer], int]:
@@ -98,6 +108,8 @@ class CustomerRepository:
         if group_id is not None:
             members = select(customer_groups.c.customer_id).where(customer_groups.c.group_id == group_id)
             query = query.where(customers.c.id.in_(members))
+        if client_id is not None:
+            query = query.where(customers.c.client_id == client_id)
         total = (await self._session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
         page = query.order_by(customers.c.created_at.desc(), customers.c.id).limit(limit).offset(offset)
         return [_customer(row) for row in await self._session.execute(page)], total

@@ -41,6 +41,8 @@ customers = Table(
     # Failed sign-ins before this moment no longer count towards the lockout (unlock, success).
     Column("failures_reset_at", DateTime(timezone=True)),
     Column("erased_at", DateTime(timezone=True)),
+    # The learner's client, kept from client-directory's events (the admin list filters on it).
+    Column("client_id", Uuid, index=True),
 )
 
 sessions = Table(

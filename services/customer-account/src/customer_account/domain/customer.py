@@ -57,6 +57,7 @@ class Customer:
     password_expiry_days: int | None = None
     failures_reset_at: datetime | None = None
     erased_at: datetime | None = None
+    client_id: uuid.UUID | None = None
 
     @property
     def erased(self) -> bool:

@@ -59,16 +59,18 @@ def add_customer_routes(router: APIRouter, ctx: Context) -> None:
 
     @router.get("/customers", tags=["customers"])
     async def list_customers(
+        *,
         search: Annotated[str | None, Query(max_length=200)] = None,
         status: CustomerStatus | None = None,
         group_id: uuid.UUID | None = None,
+        client_id: uuid.UUID | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> CustomerList:
         uow = ctx.uow_factory()
         async with uow:
             found, total = await uow.customers.search(
-                search=search, status=status, group_id=group_id, limit=limit, offset=offset
+                search=search, status=status, group_id=group_id, client_id=client_id, limit=limit, offset=offset
             )
             items = [await details_of(uow, c) for c in found]
         return CustomerList(items=items, total=total)

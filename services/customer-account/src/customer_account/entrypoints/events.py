@@ -9,6 +9,8 @@ from trainyard_common.contracts import (
     AccessGranted,
     AccessRevoked,
     CustomerErasureCompleted,
+    LearnerAssignedToClient,
+    LearnerRemovedFromClient,
     OrderCompleted,
 )
 from trainyard_common.messaging.subscriptions import EventSubscriptions
@@ -45,3 +47,13 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
     async def on_erasure_completed(event: CustomerErasureCompleted, uow: CustomerUnitOfWork) -> None:
         """A service's receipt for the certificate of erasure."""
         await lifecycle.record_receipt(uow, event)
+
+    @subscriptions.handler(LearnerAssignedToClient)
+    async def on_learner_assigned(event: LearnerAssignedToClient, uow: CustomerUnitOfWork) -> None:
+        """The customer's client, for the admin list's client filter."""
+        await uow.customers.set_client(event.customer_id, event.client_id)
+
+    @subscriptions.handler(LearnerRemovedFromClient)
+    async def on_learner_removed(event: LearnerRemovedFromClient, uow: CustomerUnitOfWork) -> None:
+        """No client any more (unless a later assignment already moved the customer elsewhere)."""
+        await uow.customers.set_client(event.customer_id, None, unless=event.client_id)

@@ -1,0 +1,191 @@
+"""Customer import rows: the template's columns, and the checks each row must pass.
+
+Plain rules, no I/O: the service layer feeds rows in file order and gets back, per row, either
+what to create or why not. Several rows may share an e-mail: the first valid one creates the
+customer, the others add products to it; the same e-mail with the same price id again (or
+again without a price id) is a duplicate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
+from customer_account.domain.customer import normalize_email
+
+TEMPLATE_HEADER = ("First Name", "Last Name", "Email", "Password", "Group ID", "Price ID", "Cost")
+FIELDS = ("first_name", "last_name", "email", "password", "group_id", "price_id", "cost")
+COLUMN_FIELDS = {name.lower(): field for name, field in zip(TEMPLATE_HEADER, FIELDS, strict=True)}
+REQUIRED_COLUMNS = ("first name", "last name", "email")
+MIN_PASSWORD = 8
+MAX_NAME = 100
+MAX_COST = Decimal("99999999.99")
+
+_email = TypeAdapter(EmailStr)
+
+
+class BadHeader(Exception):
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"missing columns: {', '.join(missing)}")
+        self.missing = missing
+
+
+def column_positions(header: list[str]) -> dict[str, int]:
+    """Template column → its index in this file (any order, any case; extra columns ignored)."""
+    positions = {}
+    for index, name in enumerate(header):
+        field = COLUMN_FIELDS.get(name.strip().lstrip("\ufeff").lower())
+        if field is not None and field not in positions:
+            positions[field] = index
+    missing = [n for n in REQUIRED_COLUMNS if COLUMN_FIELDS[n] not in positions]
+    if missing:
+        raise BadHeader([TEMPLATE_HEADER[[h.lower() for h in TEMPLATE_HEADER].index(m)] for m in missing])
+    return positions
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    number: int
+    values: dict[str, str]
+
+    def get(self, field: str) -> str:
+        return (self.values.get(field) or "").strip()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRow:
+    number: int
+    first_name: str
+    last_name: str
+    email: str
+    password: str | None
+    group_id: uuid.UUID | None
+    price_id: uuid.UUID | None
+    cost: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    number: int
+    field: str | None
+    reason: str
+
+
+def check_row(raw: RawRow, known_groups: set[uuid.UUID]) -> CheckedRow | RowError:
+    """Everything about one row that does not depend on the other rows or the database."""
+    for check in (_no_nul, _names, _email_address, _password, _group, _price, _cost):
+        if (error := check(raw, known_groups)) is not None:
+            return error
+    cost = raw.get("cost").removeprefix("$")
+    return CheckedRow(
+        raw.number,
+        raw.get("first_name"),
+        raw.get("last_name"),
+        normalize_email(raw.get("email")),
+        raw.values.get("password") or None,
+        _uuid(raw.get("group_id")),
+        _uuid(raw.get("price_id")),
+        Decimal(cost) if cost else None,
+    )
+
+
+def _no_nul(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+    if any("\x00" in v for v in raw.values.values() if v):
+        return RowError(raw.number, None, "contains a NUL character")
+    return None
+
+
+def _names(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+    for field in ("first_name", "last_name"):
+        value = raw.get(field)
+        if not value:
+            return RowError(raw.number, field, f"{_label(field)} is missing")
+        if len(value) > MAX_NAME:
+            return RowError(raw.number, field, f"{_label(field)} is longer than {MAX_NAME} characters")
+    return None
+
+
+def _email_address(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+    email = raw.get("email")
+    if not email:
+        return RowError(raw.number, "email", "Email is missing")
+    try:
+        _email.validate_python(email)
+    except ValidationError:
+        return RowError(raw.number, "email", f"'{email[:100]}' is not a valid e-mail address")
+    return None
+
+
+def _password(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+    password = raw.values.get("password") or None
+    if password is not None and len(password) < MIN_PASSWORD:
+        return RowError(raw.number, "password", f"Password is shorter than {MIN_PASSWORD} characters")
+    return None
+
+
+def _group(raw: RawRow, known_groups: set[uuid.UUID]) -> RowError | None:
+    text = raw.get("group_id")
+    group_id = _uuid(text)
+    if text and group_id is None:
+        return RowError(raw.number, "group_id", f"Group ID '{text[:60]}' is not a valid id")
+    if group_id is not None and group_id not in known_groups:
+        return RowError(raw.number, "group_id", f"unknown group {group_id}")
+    return None
+
+
+def _price(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+    """Only the form: which prices exist is commerce-access's to say (it dead-letters or reports)."""
+    text = raw.get("price_id")
+    if text and _uuid(text) is None:
+        return RowError(raw.number, "price_id", f"unknown price id '{text[:60]}' (not a valid id)")
+    return None
+
+
+def _cost(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+    text = raw.get("cost").removeprefix("$")
+    if not text:
+        return None
+    if not raw.get("price_id"):
+        return RowError(raw.number, "cost", "Cost given without a Price ID")
+    try:
+        cost = Decimal(text)
+    except InvalidOperation:
+        cost = Decimal("NaN")
+    if not cost.is_finite():
+        return RowError(raw.number, "cost", f"Cost '{text[:30]}' is not a number")
+    if cost < 0:
+        return RowError(raw.number, "cost", "negative cost")
+    if cost > MAX_COST or cost != cost.quantize(Decimal("0.01")):
+        return RowError(raw.number, "cost", "Cost must have at most two decimals and be below 100,000,000")
+    return None
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _label(field: str) -> str:
+    return TEMPLATE_HEADER[FIELDS.index(field)]
+
+
+class DuplicateRows:
+    """The same e-mail with the same price id (or again without one) twice in a file."""
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, uuid.UUID | None]] = set()
+
+    def check(self, row: CheckedRow) -> RowError | None:
+        key = (row.email, row.price_id)
+        if key in self._seen:
+            what = f"price id {row.price_id}" if row.price_id else "no price id"
+            return RowError(row.number, "email", f"duplicate in file: {row.email} with {what} appears earlier")
+        self._seen.add(key)
+        return None

@@ -1,0 +1,175 @@
+"""Customer imports: the CSV template, and an import from a CSV upload or JSON rows.
+
+A CSV upload is spooled to a temporary file by the multipart parser (not held in memory),
+counted once (over the maximum: 413, nothing written), then read again in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import AsyncIterator, Iterator
+from itertools import islice
+from typing import IO, Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from customer_account.domain.actors import Actor
+from customer_account.domain.imports import FIELDS, TEMPLATE_HEADER, BadHeader, RawRow, column_positions
+from customer_account.entrypoints.context import Context, admin_actor
+from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
+from trainyard_common.api.customers import ImportError as RowErrorBody
+from trainyard_common.api.customers import ImportJson, ImportResult
+from trainyard_common.api.customers import ImportOptions as OptionsBody
+from trainyard_common.http.errors import ApiError, BadRequest, ErrorBody, ErrorDetail, Unprocessable
+
+
+class TooManyRows(ApiError):
+    status_code = 413
+    code = "too_many_rows"
+
+
+def add_import_routes(router: APIRouter, ctx: Context) -> None:
+    @router.get(
+        "/customer-imports/template",
+        tags=["imports"],
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    async def template() -> Response:
+        """The CSV header of an import (one row per customer and product)."""
+        return Response(
+            ",".join(TEMPLATE_HEADER) + "\r\n",
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="customer-import-template.csv"'},
+        )
+
+    @router.post(
+        "/customer-imports",
+        tags=["imports"],
+        responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    )
+    async def import_customers(request: Request, actor: Annotated[Actor, Depends(admin_actor)]) -> ImportResult:
+        """A CSV (multipart field `file`) or JSON `{rows, ...options}`; per-row errors, the rest created."""
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):
+            report = await _from_csv(ctx, request, actor)
+        elif content_type.startswith("application/json"):
+            report = await _from_json(ctx, await request.body(), actor)
+        else:
+            raise Unprocessable(
+                "Send a CSV as multipart/form-data (field `file`) or JSON rows.", code="unsupported_type"
+            )
+        return ImportResult(
+            import_id=report.import_id,
+            created=report.created,
+            imported_rows=report.imported_rows,
+            errors=[RowErrorBody(row=e.number, reason=e.reason, field=e.field) for e in report.errors],
+        )
+
+
+async def _from_json(ctx: Context, body: bytes, actor: Actor) -> ImportReport:
+    try:
+        parsed = ImportJson.model_validate_json(body)
+    except ValidationError as exc:
+        details = [ErrorDetail(field=".".join(map(str, e["loc"])) or "body", reason=e["msg"]) for e in exc.errors()]
+        raise Unprocessable("The request is not valid.", details=details) from exc
+    _within_limit(len(parsed.rows), ctx)
+    rows = [
+        RawRow(number, {k: v for k, v in row.model_dump().items() if v is not None})
+        for number, row in enumerate(parsed.rows, start=1)
+    ]
+
+    async def batches() -> AsyncIterator[list[RawRow]]:
+        for start in range(0, len(rows), ctx.settings.import_batch_rows):
+            yield rows[start : start + ctx.settings.import_batch_rows]
+
+    return await _run(ctx, parsed, actor, batches())
+
+
+async def _from_csv(ctx: Context, request: Request, actor: Actor) -> ImportReport:
+    async with request.form(max_files=1, max_fields=10) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Unprocessable(
+                "The request is not valid.", details=[ErrorDetail(field="file", reason="a CSV file is required")]
+            )
+        try:
+            options = OptionsBody.model_validate({k: v for k, v in form.items() if k != "file"})
+        except ValidationError as exc:
+            details = [ErrorDetail(field=".".join(map(str, e["loc"])), reason=e["msg"]) for e in exc.errors()]
+            raise Unprocessable("The request is not valid.", details=details) from exc
+        _within_limit(await asyncio.to_thread(_count_rows, upload.file), ctx)
+        return await _run(ctx, options, actor, _csv_batches(upload.file, ctx.settings.import_batch_rows))
+
+
+def _within_limit(rows: int, ctx: Context) -> None:
+    if rows > ctx.settings.import_max_rows:
+        raise TooManyRows(f"The import has {rows} rows; at most {ctx.settings.import_max_rows} are accepted.")
+    if rows == 0:
+        raise Unprocessable("The import has no rows.", code="empty_import")
+
+
+async def _run(ctx: Context, options: OptionsBody, actor: Actor, batches: AsyncIterator[list[RawRow]]) -> ImportReport:
+    settings = ImportOptions(
+        require_password_change=options.require_password_change,
+        send_welcome_email=options.send_welcome_email,
+        email_subject=options.email_subject,
+        additional_text=options.additional_text,
+        currency=ctx.settings.import_currency,
+    )
+    return await CustomerImport(ctx.uow_factory, ctx.hashing, settings, actor).run(batches)
+
+
+def _text(file: IO[bytes]) -> io.TextIOWrapper:
+    file.seek(0)
+    return io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+
+
+def _data_rows(file: IO[bytes]) -> Iterator[list[str]]:
+    """The rows after the header, blank lines skipped; a file that is not UTF-8 is refused."""
+    text = _text(file)
+    try:
+        reader = csv.reader(text)
+        next(reader, None)
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield row
+    except UnicodeDecodeError as exc:
+        raise BadRequest("The file is not UTF-8 text.", code="not_utf8") from exc
+    except csv.Error as exc:
+        raise BadRequest(f"The file is not valid CSV: {exc}", code="bad_csv") from exc
+    finally:
+        text.detach()  # the upload's file stays open; the form closes it
+
+
+def _count_rows(file: IO[bytes]) -> int:
+    return sum(1 for _ in _data_rows(file))
+
+
+async def _csv_batches(file: IO[bytes], size: int) -> AsyncIterator[list[RawRow]]:
+    header_text = _text(file)
+    header = next(csv.reader(header_text), [])
+    header_text.detach()
+    try:
+        positions = column_positions(header)
+    except BadHeader as exc:
+        raise Unprocessable(
+            f"The CSV header lacks {', '.join(exc.missing)}; use the template's header: {', '.join(TEMPLATE_HEADER)}.",
+            code="bad_header",
+        ) from exc
+    rows = _data_rows(file)
+    number = 0
+    while chunk := await asyncio.to_thread(lambda: list(islice(rows, size))):
+        batch = []
+        for cells in chunk:
+            number += 1
+            batch.append(RawRow(number, _values(cells, positions)))
+        yield batch
+
+
+def _values(cells: list[str], positions: dict[str, int]) -> dict[str, Any]:
+    return {f: cells[i] for f in FIELDS if (i := positions.get(f)) is not None and i < len(cells)}
