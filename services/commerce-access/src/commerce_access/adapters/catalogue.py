@@ -63,14 +63,18 @@ class ProductRepository:
         return (await self._with_prices([row]))[0]
 
     async def price(self, price_id: uuid.UUID) -> tuple[Product, Price] | None:
-        """The price and its product as they are now: the duration read here is the one in force."""
-        query = select(products).join(prices, prices.c.product_id == products.c.id).where(prices.c.price_id == price_id)
+        """The price and its product as they are now (one query: it is on every checkout's path);
+        the duration read here is the one in force for the purchase."""
+        query = (
+            select(products, prices.c.amount, prices.c.currency)
+            .join(prices, prices.c.product_id == products.c.id)
+            .where(prices.c.price_id == price_id)
+        )
         row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        product = (await self._with_prices([row]))[0]
-        (price,) = [p for p in product.prices if p.price_id == price_id]
-        return product, price
+        price = Price(price_id, row.id, row.amount, row.currency)
+        return Product(row.id, row.name, training_item_of(row), row.access_days, row.created_at, [price]), price
 
     async def page(self, limit: int, offset: int) -> tuple[list[Product], int]:
         total = (await self._session.execute(select(func.count()).select_from(products))).scalar_one()
