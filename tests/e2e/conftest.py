@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from support.customers import Mailbox, running_mailbox
 
 from trainyard_common.testing.infrastructure import Endpoints
 from trainyard_common.testing.system import System, running_system
@@ -24,11 +25,24 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
         # its own tests, here it must not lock the other tests' admin out.
         "TRAINYARD_SIGN_IN_MAX_FAILURES_PER_IP": "100000",
     },
+    "customer_account": {
+        # Learner sign-in is slowed down per IP; every e2e learner signs in from 127.0.0.1 (and the
+        # fuzzing with made-up ones). The slow-down has its own tests in customer-account's suite.
+        "TRAINYARD_SIGN_IN_IP_FREE_FAILURES": "100000",
+        "TRAINYARD_EMAIL_POLL_SECONDS": "0.2",
+    },
 }
 
 
 @pytest.fixture(scope="session")
-def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str) -> Iterator[System]:
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback; customer-account sends its e-mail here (``mailbox.to(address)``)."""
+    yield from running_mailbox()
+
+
+@pytest.fixture(scope="session")
+def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str, mailbox: Mailbox) -> Iterator[System]:
+    service_env = {**SERVICE_ENV, "customer_account": {**SERVICE_ENV["customer_account"], **mailbox.env()}}
     with running_system(
         endpoints.pg_url,
         kafka_bootstrap,
@@ -36,7 +50,7 @@ def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str) -> Ite
         admin_username=ADMIN_USERNAME,
         admin_password=ADMIN_PASSWORD,
         common_env=COMMON_ENV,
-        service_env=SERVICE_ENV,
+        service_env=service_env,
         local_launcher=endpoints.local_launcher,
     ) as running:
         yield running

@@ -172,3 +172,28 @@ async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 30
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition not met")
         await asyncio.sleep(0.1)
+
+
+# --- end-to-end helpers ---------------------------------------------------------------------------
+
+
+def publish(kafka: str, topic_prefix: str, event: Event) -> None:
+    """Put an event on this run's topic as another service would (CloudEvents headers, key)."""
+    envelope = EventEnvelope(event_type=event.event_type, source="/tests", subject=event.aggregate_id())
+    asyncio.run(
+        produce(
+            kafka,
+            topic_prefix + event.topic(),
+            event.model_dump_json().encode(),
+            key=event.aggregate_id().encode(),
+            headers=envelope.to_headers(),
+        )
+    )
+
+
+def eventually(check: Callable[[], Any], timeout: float = 30) -> Any:
+    """``check()`` until it is truthy (or the time is up: then its last answer)."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return result

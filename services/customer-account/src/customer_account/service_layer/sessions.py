@@ -82,7 +82,8 @@ async def sign_in(
         locked = await uow.customers.get(customer.id, for_update=True)  # one customer's attempts in turn
         if locked is None:
             raise InvalidCredentials()
-        await uow.logins.record(locked.id, ip, at, success=valid)
+        # A right password on a locked or inactive account is still no sign-in: marked failed.
+        await uow.logins.record(locked.id, ip, at, success=valid and locked.may_sign_in())
         if not valid:
             await _count_failure(uow, config.policy, locked, at)
             await uow.commit()
