@@ -12,6 +12,7 @@ from gateway.entrypoints.classes import add_class_routes
 from gateway.entrypoints.clients import add_client_routes
 from gateway.entrypoints.commerce import add_commerce_routes
 from gateway.entrypoints.customer_views import add_customer_view_routes
+from gateway.entrypoints.customers import add_customer_routes
 from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from gateway.entrypoints.learner import add_learner_routes
 from gateway.entrypoints.learner_account import add_learner_account_routes
@@ -46,6 +47,7 @@ def build_routers(wiring: Wiring) -> list[APIRouter]:
     add_class_routes(admin, wiring.services.client_directory)
     add_report_routes(admin, wiring.services.client_directory)
     add_customer_view_routes(admin, wiring.services, section_timeout_seconds=wiring.section_timeout_seconds)
+    add_customer_routes(admin, wiring.services.customer_account)
     learner = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
     add_learner_routes(learner, wiring.services.customer_account)
     add_commerce_routes(admin=admin, learner=learner, services=wiring.services)

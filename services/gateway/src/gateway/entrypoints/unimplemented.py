@@ -19,25 +19,7 @@ from trainyard_common.http.errors import ErrorBody, NotImplementedYet
 PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 # tag -> (method, path, what), as in docs/api.md.
-NOT_YET: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "customers": (
-        ("POST", f"{ADMIN}/customers", "Creating a customer"),
-        ("GET", f"{ADMIN}/customers", "Listing customers"),
-        ("PATCH", f"{ADMIN}/customers/{{id}}", "Editing a customer"),
-        ("PUT", f"{ADMIN}/customers/{{id}}/status", "Changing a customer's status"),
-        ("PUT", f"{ADMIN}/customers/{{id}}/password", "Setting a customer's password"),
-        ("PUT", f"{ADMIN}/customers/{{id}}/tax-exemption", "Setting a customer's tax exemption"),
-        ("PUT", f"{ADMIN}/customers/{{id}}/groups", "Setting a customer's groups"),
-        ("GET", f"{ADMIN}/customers/{{id}}/login-history", "A customer's login history"),
-        ("GET", f"{ADMIN}/customers/{{id}}/activity-log", "A customer's activity log"),
-        ("POST", f"{ADMIN}/customers/{{id}}/erasure", "Erasing a customer"),
-        ("DELETE", f"{ADMIN}/customers/{{id}}", "Deleting a customer"),
-        ("POST", f"{ADMIN}/groups", "Creating a group"),
-        ("GET", f"{ADMIN}/groups", "Listing groups"),
-        ("GET", f"{ADMIN}/customer-imports/template", "The customer import template"),
-        ("POST", f"{ADMIN}/customer-imports", "Importing customers"),
-    ),
-}
+NOT_YET: dict[str, tuple[tuple[str, str, str], ...]] = {}
 
 
 def add_unimplemented_routes(*, admin: APIRouter, learner: APIRouter) -> None:
