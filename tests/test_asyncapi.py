@@ -19,7 +19,15 @@ EXPECTED = {
             "CustomerErased",
             "CustomerDeleted",
         },
-        {"OrderCompleted", "AccessGranted", "AccessRevoked", "AccessExpired", "CustomerErasureCompleted"},
+        {
+            "OrderCompleted",
+            "AccessGranted",
+            "AccessRevoked",
+            "AccessExpired",
+            "CustomerErasureCompleted",
+            "LearnerAssignedToClient",
+            "LearnerRemovedFromClient",
+        },
     ),
     "client_directory": (
         {"LearnerAssignedToClient", "LearnerRemovedFromClient", "CustomerErasureCompleted"},
