@@ -9,7 +9,8 @@ outbox rows exactly as ``SqlUnitOfWork.commit`` would, for events the relay then
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from psycopg import AsyncConnection, sql
@@ -19,6 +20,7 @@ from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import SqlUnitOfWork
 
 OUTBOX_COLUMNS = ("topic", "message_key", "payload", "headers")
+_CHUNK_ROWS = 5_000
 
 
 async def driver_connection(session: AsyncSession) -> AsyncConnection[Any]:
@@ -30,17 +32,35 @@ async def driver_connection(session: AsyncSession) -> AsyncConnection[Any]:
 
 
 async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """COPY ``rows`` into ``table`` (text format; None is NULL); returns how many were written."""
+    """COPY ``rows`` into ``table``; None is NULL, every other value its ``str()``. Returns how many.
+
+    Rows travel in COPY's text format, escaped here, in chunks (one write per chunk, not one
+    await per row).
+    """
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
     driver = await driver_connection(session)
     count = 0
     async with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            await copy.write_row(row)
-            count += 1
+        for chunk in _chunks(rows):
+            await copy.write("".join("\t".join(map(_text_value, row)) + "\n" for row in chunk))
+            count += len(chunk)
     return count
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text_value(value: Any) -> str:
+    """One value in COPY's text format: ``\\N`` for NULL, backslash, tab and line breaks escaped."""
+    return "\\N" if value is None else str(value).translate(_ESCAPES)
+
+
+def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, _CHUNK_ROWS)):
+        yield chunk
 
 
 async def copy_events(uow: SqlUnitOfWork, events: Iterable[Event]) -> int:

@@ -97,7 +97,13 @@ class ProgressRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def roll_up(
-        self, touched_sql: str, params: dict[str, Any], *, source: ProgressSource, now: datetime
+        self,
+        touched_sql: str,
+        params: dict[str, Any],
+        *,
+        source: ProgressSource,
+        now: datetime,
+        bulk: bool = False,
     ) -> list[NamedEntry]:
         """Courses and certifications above the touched (customer, item) pairs: a new parent entry is In
         Progress, or Completed when all its required children are; an In Progress parent whose children
@@ -105,7 +111,9 @@ class ProgressRepository:
         never touched. Returns the entries created or changed.
 
         ``touched_sql`` selects ``customer_id, item_id`` (with ``params``); set-based, so an import's
-        100,000 rows roll up in a few statements.
+        100,000 rows roll up in a few statements. ``bulk``: fresh planner statistics first (rows
+        written in this very transaction are invisible to autovacuum, and a plan made for a tiny
+        table turns a join over 100,000 rows into nested loops).
         """
         await self._session.execute(
             text(
@@ -118,10 +126,14 @@ class ProgressRepository:
             text(f"INSERT INTO rollup_touched SELECT customer_id, item_id, 0 FROM ({touched_sql}) AS t"),  # noqa: S608
             params,
         )
+        if bulk:
+            await self._session.execute(text("ANALYZE progress"))
         changed: list[NamedEntry] = []
         started_at = now if source is ProgressSource.LEARNER else None
         for depth, level in enumerate(_LEVELS, start=1):
             await self._session.execute(text(_PARENTS_SQL.format(level=level, depth=depth)))
+            if bulk:
+                await self._session.execute(text("ANALYZE rollup_touched"))
             rows = await self._session.execute(
                 text(_UPSERT_SQL.format(level=level, depth=depth, required="AND l.required" * level.required_only)),
                 {"item_type": level.item_type, "source": source.value, "started_at": started_at, "now": now},

@@ -134,7 +134,7 @@ async def commit(uow_factory: UowFactory, import_id: uuid.UUID) -> None:
         async with uow_factory() as uow:
             written = await uow.imports.commit_new_rows(import_id, now)
             rolled = await uow.progress.roll_up(
-                TOUCHED_BY_IMPORT_SQL, {"import_id": import_id}, source=ProgressSource.IMPORT, now=now
+                TOUCHED_BY_IMPORT_SQL, {"import_id": import_id}, source=ProgressSource.IMPORT, now=now, bulk=True
             )
             events = chain.from_iterable(change_events(named, now) for named in chain(written, rolled))
             await copy_events(uow, events)
