@@ -76,7 +76,7 @@ class GroupRepository:
         """(customer id, group id) pairs; already a member: nothing happens."""
         values = [{"customer_id": c, "group_id": g, "added_at": at} for c, g in pairs]
         if values:
-            await self._session.execute(insert(customer_groups).values(values).on_conflict_do_nothing())
+            await self._session.execute(insert(customer_groups).on_conflict_do_nothing(), values)
 
     async def remove_members(self, customer_id: uuid.UUID, group_ids: Iterable[uuid.UUID]) -> None:
         await self._session.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -37,18 +37,6 @@ class CustomerRepository:
             .returning(customers.c.id)
         )
         return inserted.first() is not None
-
-    async def add_many(self, batch: Sequence[Customer]) -> set[uuid.UUID]:
-        """Insert a batch; returns the ids inserted (an e-mail taken meanwhile is skipped)."""
-        if not batch:
-            return set()
-        inserted = await self._session.execute(
-            insert(customers)
-            .values([_row(c) for c in batch])
-            .on_conflict_do_nothing(index_elements=["email"])
-            .returning(customers.c.id)
-        )
-        return {row.id for row in inserted}
 
     async def get(self, customer_id: uuid.UUID, *, for_update: bool = False) -> Customer | None:
         query = select(customers).where(customers.c.id == customer_id)

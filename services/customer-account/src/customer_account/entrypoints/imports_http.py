@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import time
 from collections.abc import AsyncIterator, Iterator
 from itertools import islice
 from typing import IO, Annotated, Any
@@ -20,6 +21,7 @@ from starlette.datastructures import UploadFile
 from customer_account.domain.actors import Actor
 from customer_account.domain.imports import FIELDS, TEMPLATE_HEADER, BadHeader, RawRow, column_positions
 from customer_account.entrypoints.context import Context, admin_actor
+from customer_account.metrics import IMPORT_HASHING_SECONDS, IMPORT_ROWS, IMPORT_SECONDS
 from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
 from trainyard_common.api.customers import ImportError as RowErrorBody
 from trainyard_common.api.customers import ImportJson, ImportResult
@@ -121,7 +123,13 @@ async def _run(ctx: Context, options: OptionsBody, actor: Actor, batches: AsyncI
         additional_text=options.additional_text,
         currency=ctx.settings.import_currency,
     )
-    return await CustomerImport(ctx.uow_factory, ctx.hashing, settings, actor).run(batches)
+    started = time.perf_counter()
+    report = await CustomerImport(ctx.uow_factory, ctx.hashing, settings, actor).run(batches)
+    IMPORT_SECONDS.inc(time.perf_counter() - started)
+    IMPORT_HASHING_SECONDS.inc(report.hashing_seconds)
+    IMPORT_ROWS.labels("imported").inc(report.imported_rows)
+    IMPORT_ROWS.labels("rejected").inc(len(report.errors))
+    return report
 
 
 def _text(file: IO[bytes]) -> io.TextIOWrapper:

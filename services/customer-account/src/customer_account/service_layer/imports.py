@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from customer_account.adapters.activity import Activity
+from customer_account.adapters.bulk import insert_activities, insert_customers
 from customer_account.adapters.emails import Email
 from customer_account.adapters.passwords import HashingPool, generate_password, hash_generated
 from customer_account.domain.actors import Actor
@@ -28,7 +29,8 @@ from customer_account.domain.imports import CheckedRow, DuplicateRows, RawRow, R
 from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerGroupsChanged, CustomerImported, RegistrationSource
+from trainyard_common.contracts import CustomerGroupsChanged, CustomerImported, Event, RegistrationSource
+from trainyard_common.db.bulk import copy_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ class CustomerImport:
             existing = await uow.customers.ids_by_email({r.email for r in rows} - self._known.keys())
             planned = [p for r in rows if (p := self._plan(r, existing)) is not None]
             generated = await self._set_passwords([p.new for p in planned if p.new is not None], planned)
-            inserted = await uow.customers.add_many([p.new for p in planned if p.new is not None])
+            inserted = await insert_customers(uow.session, [p.new for p in planned if p.new is not None])
             lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
             applied = [p for p in planned if p.customer_id not in lost]
             for p in planned:
@@ -108,7 +110,8 @@ class CustomerImport:
                     self.report.errors.append(RowError(p.row.number, "email", f"{p.row.email} is already registered"))
                     self._known.pop(p.row.email, None)
             await self._groups_of(uow, [p for p in applied if p.new is not None], at)
-            self._record(uow, applied, at)
+            await copy_events(uow, self._events(applied, at))
+            await insert_activities(uow.session, self._activities(applied, at))
             await uow.emails.add(self._welcomes(applied, generated), at)
             await uow.commit()
         self.report.created += sum(1 for p in applied if p.new is not None)
@@ -157,25 +160,34 @@ class CustomerImport:
                 )
         await uow.groups.add_members(memberships, at)
 
-    def _record(self, uow: CustomerUnitOfWork, applied: list[_Planned], at: datetime) -> None:
+    def _events(self, applied: list[_Planned], at: datetime) -> Iterator[Event]:
         for p in applied:
             if p.new is not None:
-                uow.emit(registered_event(p.new, RegistrationSource.IMPORT))
-                details = {"channel": "import", "import_id": str(self.report.import_id), "row": p.row.number}
-                uow.activity.add(Activity(p.customer_id, "created", self._actor, at, details))
+                yield registered_event(p.new, RegistrationSource.IMPORT, checked=True)
             if p.row.price_id is not None:
-                uow.emit(
-                    CustomerImported(
-                        import_id=self.report.import_id,
-                        row_number=p.row.number,
-                        customer_id=p.customer_id,
-                        email=p.row.email,
-                        price_id=p.row.price_id,
-                        cost=p.row.cost,
-                        currency=self._options.currency if p.row.cost is not None else None,
-                        imported_at=at,
-                    )
+                yield CustomerImported(
+                    import_id=self.report.import_id,
+                    row_number=p.row.number,
+                    customer_id=p.customer_id,
+                    email=p.row.email,
+                    price_id=p.row.price_id,
+                    cost=p.row.cost,
+                    currency=self._options.currency if p.row.cost is not None else None,
+                    imported_at=at,
                 )
+
+    def _activities(self, applied: list[_Planned], at: datetime) -> list[Activity]:
+        return [
+            Activity(
+                p.customer_id,
+                "created",
+                self._actor,
+                at,
+                {"channel": "import", "import_id": str(self.report.import_id), "row": p.row.number},
+            )
+            for p in applied
+            if p.new is not None
+        ]
 
     def _welcomes(self, applied: list[_Planned], generated: dict[uuid.UUID, str]) -> list[Email]:
         if not self._options.send_welcome_email:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from customer_account.adapters.activity import Activity
 from customer_account.domain.actors import CUSTOMER, Actor
@@ -53,13 +54,16 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
     return customer
 
 
-def registered_event(customer: Customer, source: RegistrationSource) -> UserRegistered:
-    return UserRegistered(
-        customer_id=customer.id,
-        email=str(customer.email),
-        first_name=str(customer.first_name),
-        last_name=str(customer.last_name),
-        organization=customer.organization,
-        source=source,
-        registered_at=customer.created_at,
-    )
+def registered_event(customer: Customer, source: RegistrationSource, *, checked: bool = False) -> UserRegistered:
+    """``checked``: the e-mail already passed the contract's EmailStr check (an import row), so the
+    event is built without validating it again — the slowest part of a 100,000-row import."""
+    fields: dict[str, Any] = {
+        "customer_id": customer.id,
+        "email": str(customer.email),
+        "first_name": str(customer.first_name),
+        "last_name": str(customer.last_name),
+        "organization": customer.organization,
+        "source": source,
+        "registered_at": customer.created_at,
+    }
+    return UserRegistered.model_construct(**fields) if checked else UserRegistered(**fields)
