@@ -177,9 +177,8 @@ def measure(service: ServiceProcess, database_url: str, run: Run, count: int, ch
         )
     print(f"raw PostgreSQL COPY of the same customer rows:      {copy_s:7.2f} s  {count / copy_s:8.0f} rows/s")
     print(f"raw PostgreSQL INSERT, 1,000 rows per statement:   {insert_s:7.2f} s  {count / insert_s:8.0f} rows/s")
-    print(
-        f"ratio import / raw COPY: {rate / (count / copy_s):.1%}   ratio import / raw INSERT: {rate / (count / insert_s):.1%}"
-    )
+    copy_ratio, insert_ratio = rate / (count / copy_s), rate / (count / insert_s)
+    print(f"ratio import / raw COPY: {copy_ratio:.1%}   ratio import / raw INSERT: {insert_ratio:.1%}")
     print(f"service peak memory (VmHWM): {rss_before:.0f} MiB before the import, {rss_peak:.0f} MiB after")
 
 
