@@ -11,6 +11,7 @@ RUN_DIR="$ROOT/.cache/run"
 LOG_DIR="$ROOT/.cache/logs"
 ADMIN_USERNAME="${TRAINYARD_ADMIN_USERNAME:-admin}"
 ADMIN_PASSWORD="${TRAINYARD_ADMIN_PASSWORD:-admin-local-only}"
+MAIL_PORT="${TRAINYARD_LOCAL_MAIL_PORT:-8025}"
 
 # service package, HTTP port, database
 SERVICES=(
@@ -29,9 +30,22 @@ start_one() {
   fi
   TRAINYARD_DATABASE_URL="$TRAINYARD_PG_URL/$database" \
   TRAINYARD_HTTP_PORT="$port" \
+  TRAINYARD_SMTP_HOST=127.0.0.1 \
+  TRAINYARD_SMTP_PORT="$MAIL_PORT" \
   TRAINYARD_ADMIN_USERNAME="$ADMIN_USERNAME" \
   TRAINYARD_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     nohup "$ROOT/.venv/bin/python" -m "$package" >>"$LOG_DIR/$package.log" 2>&1 &
+  echo $! >"$pid_file"
+}
+
+# A local mail sink: customer-account's e-mail (welcome, order confirmation) is printed to
+# .cache/logs/mail_sink.log instead of leaving the machine.
+start_mail_sink() {
+  local pid_file="$RUN_DIR/mail_sink.pid"
+  if [[ -f $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    return
+  fi
+  nohup "$ROOT/.venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$MAIL_PORT" >>"$LOG_DIR/mail_sink.log" 2>&1 &
   echo $! >"$pid_file"
 }
 
@@ -52,6 +66,7 @@ up() {
   # shellcheck source=/dev/null
   . "$ROOT/.cache/infra.env"
   "$ROOT/.venv/bin/trainyard-topics" ensure --bootstrap "$TRAINYARD_KAFKA_BOOTSTRAP" >&2
+  start_mail_sink
   local entry
   for entry in "${SERVICES[@]}"; do
     # shellcheck disable=SC2086
@@ -65,7 +80,7 @@ up() {
 Trainyard is up.
   gateway:  http://127.0.0.1:8000   (OpenAPI: http://127.0.0.1:8000/docs)
   admin:    $ADMIN_USERNAME / $ADMIN_PASSWORD
-  logs:     make logs   (files in .cache/logs/)
+  logs:     make logs   (files in .cache/logs/; e-mail sent lands in mail_sink.log)
 MSG
 }
 
