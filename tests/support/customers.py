@@ -49,7 +49,7 @@ class Mailbox:
         self._lock = threading.Lock()
         self.port = _free_port()
         self.host = "127.0.0.1"
-        self._controller = Controller(self, hostname=self.host, port=self.port)
+        self._controller: Controller | None = None
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802 (aiosmtpd's name)
         content = envelope.original_content or b""
@@ -60,11 +60,15 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
     def start(self) -> Mailbox:
+        """(Re)start listening on the same port (a test may stop it to play an SMTP outage)."""
+        self._controller = Controller(self, hostname=self.host, port=self.port)
         self._controller.start()
         return self
 
     def stop(self) -> None:
-        self._controller.stop()
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
     def to(self, address: str) -> list[Delivered]:
         with self._lock:
