@@ -42,7 +42,7 @@ async def accounts(kafka_bootstrap: str, topic_prefix: str, pg_url: str, mailbox
     try:
         async with app.router.lifespan_context(app):
             await runtime.wait_until_consuming()
-            transport = httpx.ASGITransport(app=app)
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             async with httpx.AsyncClient(transport=transport, base_url="http://customer-account") as client:
                 yield Accounts(runtime, client, kafka_bootstrap, topic_prefix, mailbox)
     finally:

@@ -105,6 +105,10 @@ async def test_an_email_taken_case_insensitively_is_a_conflict(accounts: Account
     )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "email_taken"
+    cleared = await accounts.http.patch(f"/v1/customers/{first['id']}", json={"email": None}, headers=ADMIN)
+    assert cleared.status_code == 422, "a required field cannot be cleared"
+    kept = (await accounts.http.get(f"/v1/customers/{first['id']}")).json()
+    assert kept["email"] == first["email"]
 
 
 async def test_a_blank_password_is_generated_and_shown_once(accounts: Accounts) -> None:

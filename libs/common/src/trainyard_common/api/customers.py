@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 Status = Literal["active", "inactive", "locked"]
 Name = Field(min_length=1, max_length=100)
@@ -77,12 +77,21 @@ class CustomerCreate(BaseModel):
 
 
 class CustomerUpdate(BaseModel):
-    """Only the fields given change."""
+    """Only the fields given change; `organization: null` clears it, the others cannot be null."""
 
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
     email: EmailStr | None = None
     organization: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _required_fields_are_not_cleared(self) -> Self:
+        cleared = [
+            f for f in ("first_name", "last_name", "email") if f in self.model_fields_set and getattr(self, f) is None
+        ]
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be null")
+        return self
 
 
 class GroupRef(BaseModel):

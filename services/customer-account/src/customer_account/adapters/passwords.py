@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import os
 import secrets
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -61,6 +62,21 @@ def needs_rehash(password_hash: str) -> bool:
 
 # A dummy hash to verify against when the e-mail is unknown, so timing does not reveal it.
 DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+# argon2id uses all cores for one hash (parallelism 4): more at once only queue up in threads
+# and starve the event loop's other requests. A sign-in flood waits here instead.
+_ARGON2_SLOTS = asyncio.Semaphore(max(1, (os.cpu_count() or 2) // 2))
+
+
+async def hash_async(password: str) -> str:
+    """argon2id off the event loop, a bounded number at a time."""
+    async with _ARGON2_SLOTS:
+        return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_async(password_hash: str | None, password: str) -> bool:
+    async with _ARGON2_SLOTS:
+        return await asyncio.to_thread(verify_password, password_hash, password)
 
 
 class HashingPool:

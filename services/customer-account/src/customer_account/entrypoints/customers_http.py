@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Depends, Query
 
-from customer_account.adapters.passwords import generate_password, hash_password
+from customer_account.adapters.passwords import generate_password, hash_async
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import CustomerStatus, RegistrationChannel
 from customer_account.entrypoints.context import Context, admin_actor, http_errors
@@ -37,7 +36,7 @@ def add_customer_routes(router: APIRouter, ctx: Context) -> None:
     async def create(body: CustomerCreate, actor: AdminActor) -> CustomerCreated:
         """An admin creates a customer; a blank password is generated and shown once."""
         generated = None if body.password and body.password.strip() else generate_password()
-        password_hash = await asyncio.to_thread(hash_password, generated or str(body.password))
+        password_hash = await hash_async(generated or str(body.password))
         command = RegisterCustomer(
             first_name=body.first_name,
             last_name=body.last_name,
@@ -99,7 +98,7 @@ def add_customer_routes(router: APIRouter, ctx: Context) -> None:
     @router.put("/customers/{customer_id}/password", tags=["customers"], responses=NOT_FOUND)
     async def set_password(customer_id: uuid.UUID, body: PasswordRulesChange, actor: AdminActor) -> CustomerDetails:
         """A new password, an expiration rule (days; null: never) and/or "change at next sign-in"."""
-        new_hash = await asyncio.to_thread(hash_password, body.password) if body.password else None
+        new_hash = await hash_async(body.password) if body.password else None
         rules = accounts.PasswordRules(
             password_hash=new_hash,
             expires_in_days=body.expires_in_days,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter
 from pydantic import BaseModel, EmailStr, Field
 
-from customer_account.adapters.passwords import hash_password
+from customer_account.adapters.passwords import hash_async
 from customer_account.entrypoints.context import Context, http_errors
 from customer_account.entrypoints.views import details_of
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
@@ -31,7 +29,7 @@ def add_registration_routes(router: APIRouter, ctx: Context) -> None:
         responses={409: {"model": ErrorBody, "description": "`email_taken`"}},
     )
     async def register(body: RegistrationCreate) -> CustomerDetails:
-        password_hash = await asyncio.to_thread(hash_password, body.password)
+        password_hash = await hash_async(body.password)
         command = RegisterCustomer(
             first_name=body.first_name,
             last_name=body.last_name,

@@ -7,13 +7,12 @@ sleeping: a sleeping request would hold a worker for the attacker.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from customer_account.adapters.activity import Activity
-from customer_account.adapters.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from customer_account.adapters.passwords import DUMMY_HASH, hash_async, needs_rehash, verify_async
 from customer_account.adapters.sessions import StoredSession
 from customer_account.domain.actors import CUSTOMER, SYSTEM, Actor
 from customer_account.domain.customer import Customer, CustomerStatus, normalize_email, now
@@ -73,7 +72,7 @@ async def sign_in(
             raise TooManyAttempts(wait)
         customer = await uow.customers.by_email(normalize_email(email))
     # argon2 off the event loop, and against a dummy hash for an unknown e-mail (same timing)
-    valid = await asyncio.to_thread(verify_password, customer.password_hash if customer else DUMMY_HASH, password)
+    valid = await verify_async(customer.password_hash if customer else DUMMY_HASH, password)
     async with uow:
         if customer is None:
             await uow.logins.record(None, ip, at, success=False)
@@ -92,7 +91,7 @@ async def sign_in(
             await uow.commit()
             raise SignInRefused(locked.status)
         if locked.password_hash and needs_rehash(locked.password_hash):
-            locked.password_hash = await asyncio.to_thread(hash_password, password)  # generated → argon2id
+            locked.password_hash = await hash_async(password)  # generated → argon2id
         locked.failures_reset_at = at
         await uow.customers.save(locked)
         issued = await _issue(uow, locked, None, config.ttl, at)
@@ -170,9 +169,9 @@ async def change_own_password(
         customer = await uow.customers.get(customer_id)
     if customer is None:
         raise CustomerNotFound(customer_id)
-    if not await asyncio.to_thread(verify_password, customer.password_hash, current):
+    if not await verify_async(customer.password_hash, current):
         raise InvalidCredentials()
-    new_hash = await asyncio.to_thread(hash_password, new)
+    new_hash = await hash_async(new)
     at = now()
     async with uow:
         locked = await uow.customers.get(customer_id, for_update=True)
