@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import multiprocessing
 import os
 import secrets
 from collections.abc import Sequence
@@ -90,7 +91,8 @@ class HashingPool:
         if not passwords:
             return []
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self._workers)
+            # spawn, not fork: a forked child of this threaded, async process could inherit a held lock
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"))
         loop = asyncio.get_running_loop()
         size = max(1, -(-len(passwords) // self._workers))
         chunks = [passwords[i : i + size] for i in range(0, len(passwords), size)]
