@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 from support.api import assert_error
 from support.customers import Mailbox, eventually, publish, sign_in
-from support.flows import events_about
+from support.flows import create_client, events_about, register, unique_domain, wait_for_learner
 
 from trainyard_common.contracts import CustomerErased, OrderCompleted, OrderLine, OrderSource
 from trainyard_common.db.engine import async_url
@@ -134,6 +134,22 @@ def test_changes_while_impersonating_are_the_admins(system: Any, admin: httpx.Cl
     assert change["actor"] == f"{system.admin_username} (impersonating)"
     assert change["impersonated"] is True
     assert [a["type"] for a in activity][-3:] == ["impersonation_started", "profile_updated", "impersonation_ended"]
+
+
+def test_the_customer_list_filters_by_client(system: Any, admin: httpx.Client, public: httpx.Client) -> None:
+    domain = unique_domain()
+    client = create_client(admin, domain)
+    registered = register(public, f"kate-{uuid.uuid4().hex[:6]}@{domain}")
+    assert registered.status_code == 201, registered.text
+    wait_for_learner(admin, client["id"], registered.json()["id"])
+    other = new_customer(admin)
+
+    def listed() -> list[str]:
+        items = admin.get(f"{ADMIN}/customers", params={"client_id": client["id"]}).json()["items"]
+        return [c["id"] for c in items]
+
+    assert eventually(listed) == [registered.json()["id"]]
+    assert other["id"] not in listed()
 
 
 def test_groups_and_the_domain_automation(admin: httpx.Client, public: httpx.Client) -> None:
