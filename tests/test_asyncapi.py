@@ -22,6 +22,7 @@ EXPECTED = {
         {
             "OrderCompleted",
             "AccessGranted",
+            "AccessChanged",
             "AccessRevoked",
             "AccessExpired",
             "CustomerErasureCompleted",

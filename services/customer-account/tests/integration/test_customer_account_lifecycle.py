@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,8 @@ import pytest
 from support.customers import ADMIN, Accounts, wait_for
 
 from trainyard_common.contracts import (
+    AccessChanged,
+    AccessExpired,
     AccessGranted,
     AccessRevocationReason,
     AccessRevoked,
@@ -167,8 +169,22 @@ async def test_delete_is_refused_while_access_is_held(accounts: Accounts) -> Non
     await wait_for(lambda: seen(True))
     reply = await accounts.http.delete(f"/v1/customers/{customer['id']}")
     assert reply.status_code == 409
+    ended = {**facts, "starts_on": date.today() - timedelta(days=30), "ends_on": date.today() - timedelta(days=1)}
+    await accounts.send(AccessExpired(**ended, expired_at=datetime.now(UTC)))
+    await wait_for(lambda: seen(False))
+    extended = {**ended, "ends_on": date.today() + timedelta(days=365)}
+    changed = AccessChanged(
+        **extended,
+        previous_starts_on=ended["starts_on"],
+        previous_ends_on=ended["ends_on"],
+        changed_at=datetime.now(UTC) + timedelta(seconds=1),
+    )
+    await accounts.send(changed)
+    await wait_for(lambda: seen(True))  # an admin extended it: it counts again
     assert reply.json()["error"]["code"] == "customer_has_access"
-    revoked = AccessRevoked(**facts, reason=AccessRevocationReason.ADMIN, revoked_at=datetime.now(UTC))
+    revoked = AccessRevoked(
+        **extended, reason=AccessRevocationReason.ADMIN, revoked_at=datetime.now(UTC) + timedelta(seconds=2)
+    )
     await accounts.send(revoked)
 
     await wait_for(lambda: seen(False))

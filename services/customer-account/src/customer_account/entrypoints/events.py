@@ -5,6 +5,7 @@ from __future__ import annotations
 from customer_account.service_layer import commerce, lifecycle
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import (
+    AccessChanged,
     AccessExpired,
     AccessGranted,
     AccessRevoked,
@@ -27,6 +28,14 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
         """The customer holds access (blocks deletion)."""
         await commerce.record_access(
             uow, event.access_id, event.customer_id, event.product_id, active=True, at=event.granted_at
+        )
+
+    @subscriptions.handler(AccessChanged)
+    async def on_access_changed(event: AccessChanged, uow: CustomerUnitOfWork) -> None:
+        """An admin moved the dates: an end pushed into the future makes expired access count again."""
+        active = event.ends_on is None or event.ends_on >= event.changed_at.date()
+        await commerce.record_access(
+            uow, event.access_id, event.customer_id, event.product_id, active=active, at=event.changed_at
         )
 
     @subscriptions.handler(AccessRevoked)
