@@ -196,6 +196,8 @@ def test_an_import_of_good_and_bad_rows_with_welcome_email(admin: httpx.Client, 
     assert "negative cost" in reasons[5]
     assert "duplicate in file" in reasons[6]
     assert result["created"] == 2
+    audit = admin.get(f"{ADMIN}/audit-log", params={"target": f"customer_import:{result['import_id']}"}).json()
+    assert [e["action"] for e in audit["items"]] == ["POST /api/v1/admin/customer-imports"]
     for address in (f"ada-{tag}@example.com", f"alan-{tag}@example.com"):
         (mail,) = mailbox.wait_for(address)
         assert mail.subject == f"Welcome {tag}"

@@ -276,4 +276,6 @@ def _groups_and_imports(router: APIRouter, accounts: ServiceClient) -> None:
             content_type=request.headers.get("content-type", "application/octet-stream"),
             timeout_seconds=IMPORT_TIMEOUT_SECONDS,
         )
+        if reply.status_code == 200:
+            set_audit_target(request, "customer_import", reply.json().get("import_id"))
         return passthrough(reply)
