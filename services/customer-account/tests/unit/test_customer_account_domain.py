@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from customer_account.adapters.passwords import (
     generate_password,
@@ -24,6 +25,7 @@ from customer_account.domain.imports import (
     RowError,
     check_row,
     column_positions,
+    is_valid_email,
 )
 from customer_account.domain.sign_in import SignInPolicy, new_token, token_hash
 
@@ -157,3 +159,23 @@ def test_generated_passwords_are_fast_hashed_then_upgraded_chosen_ones_are_argon
     assert verify_password(slow, "a chosen passphrase")
     assert not needs_rehash(slow)
     assert not verify_password(None, "anything")
+
+
+TRICKY_ADDRESSES = [
+    "x@example.com", "A.B+tag@Example.COM", "a@b.test", "a@localhost", "a..b@x.com", ".a@x.com", "a.@x.com",
+    "a@-x.com", "a@x-.com", "a@x", "a@x.c", "a@1.2.3.4", "ü@x.com", "a@xn--bcher-kva.com", "a b@x.com",
+    "a@@x.com", "@x.com", "a@", "a@x..com", "o'brien@x.com", "a@bücher.de", "a" * 65 + "@x.com",
+    "a@" + "b" * 64 + ".com", "a@" + ".".join(["abcdefghi"] * 30) + ".com", "Ada <ada@x.com>", "a@x.invalid",
+    "a%b@x.com", "_a_@x.com", "-a-@x.com", "a@x.com.", "a@[127.0.0.1]",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("address", TRICKY_ADDRESSES)
+def test_the_fast_email_check_agrees_with_the_contracts_email_str(address: str) -> None:
+    try:
+        TypeAdapter(EmailStr).validate_python(address)
+        expected = True
+    except ValidationError:
+        expected = False
+    assert is_valid_email(address) is expected
+    assert is_valid_email(address) is expected, "and again, from the domain cache"
