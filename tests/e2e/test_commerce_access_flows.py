@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 
 import httpx
@@ -132,3 +133,27 @@ def test_bad_input_is_refused_and_nothing_is_written(system: Any, admin: httpx.C
     assert_error(assigned, 422, "validation_failed")
     assert admin.get(f"/api/v1/admin/customers/{customer_id}/orders").json()["total"] == 0
     assert admin.get(f"/api/v1/admin/customers/{customer_id}/access").json()["total"] == 0
+
+
+def test_a_duration_changed_through_the_gateway_applies_to_later_purchases_only(
+    system: Any, admin: httpx.Client
+) -> None:
+    product = create_product(admin, access_days=30)
+    price_id = product["prices"][0]["price_id"]
+    early, _ = signed_in_learner(system)
+    before = admin.post(f"/api/v1/admin/customers/{early}/product-assignments", json={"price_id": price_id})
+    assert before.status_code == 201, before.text
+
+    changed = admin.patch(f"/api/v1/admin/products/{product['id']}", json={"access_days": 365})
+    assert changed.status_code == 200, changed.text
+    assert admin.get(f"/api/v1/admin/products/{product['id']}").json()["access_days"] == 365
+
+    late, _ = signed_in_learner(system)
+    after = admin.post(f"/api/v1/admin/customers/{late}/product-assignments", json={"price_id": price_id})
+    assert after.status_code == 201, after.text
+
+    def days_of(customer_id: str) -> int:
+        (row,) = admin.get(f"/api/v1/admin/customers/{customer_id}/access").json()["items"]
+        return (date.fromisoformat(row["ends_on"]) - date.fromisoformat(row["starts_on"])).days
+
+    assert days_of(late) - days_of(early) == 365 - 30

@@ -349,21 +349,3 @@ async def test_missing_or_invalid_fields_are_a_422_with_details(
 
 
 # ---- routes without a service yet ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("GET", "/api/v1/admin/customers"),
-        ("PUT", f"/api/v1/admin/customers/{uuid.uuid4()}/status"),
-        ("GET", f"/api/v1/admin/progress-imports/{uuid.uuid4()}/rows/errors.csv"),
-        ("PATCH", f"/api/v1/admin/customers/{uuid.uuid4()}"),
-        ("POST", "/api/v1/learner/sessions"),
-        ("POST", "/api/v1/learner/registration-codes/ABC/redeem"),
-    ],
-)
-async def test_routes_without_a_service_answer_501(
-    gateway: httpx.AsyncClient, admin: dict[str, str], method: str, path: str
-) -> None:
-    response = await gateway.request(method, path, headers=admin, json={})
-    assert_error(response, 501, "not_implemented")

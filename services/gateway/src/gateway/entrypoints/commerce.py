@@ -22,6 +22,7 @@ from trainyard_common.api.commerce import (
     ProductCreate,
     ProductList,
     ProductPublic,
+    ProductUpdate,
     Redemption,
     RegistrationCodeUserList,
 )
@@ -56,6 +57,19 @@ def add_commerce_admin_routes(router: APIRouter, commerce: ServiceClient) -> Non
     @router.get("/products", tags=["commerce"], response_model=None, responses={200: {"model": ProductList}})
     async def list_products(limit: Limit = 50, offset: Offset = 0) -> Response:
         return passthrough(await commerce.call("GET", "/v1/products", params={"limit": limit, "offset": offset}))
+
+    @router.get("/products/{id}", tags=["commerce"], response_model=None,
+                responses={200: {"model": ProductPublic}, **NOT_FOUND})  # fmt: skip
+    async def get_product(id: uuid.UUID) -> Response:
+        return passthrough(await commerce.call("GET", f"/v1/products/{id}"))
+
+    @router.patch("/products/{id}", tags=["commerce"], response_model=None,
+                  responses={200: {"model": ProductPublic}, **NOT_FOUND})  # fmt: skip
+    async def change_product(id: uuid.UUID, body: ProductUpdate) -> Response:
+        """Rename, or change the access duration (`access_days: null` = unlimited). A new duration
+        applies to later purchases only: access already granted keeps its dates."""
+        changes = body.model_dump(mode="json", exclude_unset=True)
+        return passthrough(await commerce.call("PATCH", f"/v1/products/{id}", body=changes))
 
     @router.post("/customers/{id}/product-assignments", status_code=201, tags=["commerce"], response_model=None,
                  responses={201: {"model": OrderPublic}, **CONFLICT})  # fmt: skip

@@ -20,7 +20,6 @@ from gateway.entrypoints.paths import ADMIN, LEARNER
 from gateway.entrypoints.reports import add_report_routes
 from gateway.entrypoints.security import admin_guard
 from gateway.entrypoints.training import add_training_routes
-from gateway.entrypoints.unimplemented import add_unimplemented_routes
 from gateway.service_layer.auth import SignInThrottle
 from gateway.service_layer.ports import Passwords
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
@@ -53,7 +52,6 @@ def build_routers(wiring: Wiring) -> list[APIRouter]:
     add_commerce_routes(admin=admin, learner=learner, services=wiring.services)
     add_learner_account_routes(learner, wiring.services.customer_account)
     add_training_routes(admin=admin, learner=learner, services=wiring.services)
-    add_unimplemented_routes(admin=admin, learner=learner)
     auth = auth_router(
         wiring.uow_factory, wiring.passwords, ttl_seconds=wiring.token_ttl_seconds, throttle=wiring.sign_in_throttle
     )
