@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -22,8 +22,8 @@ from sqlalchemy import text
 
 from trainyard_common.contracts import Event
 from trainyard_common.messaging.envelope import Envelope as EventEnvelope
-from trainyard_common.runtime import ServiceRuntime
-from trainyard_common.testing.kafka import Record, produce, read_topic
+from trainyard_common.testing.in_process import InProcessService
+from trainyard_common.testing.kafka import produce
 
 
 @dataclass(frozen=True)
@@ -124,23 +124,8 @@ PASSWORD = "correct horse battery"
 
 
 @dataclass
-class Accounts:
-    runtime: ServiceRuntime
-    http: httpx.AsyncClient
-    kafka: str
-    topic_prefix: str
+class Accounts(InProcessService):
     mailbox: Mailbox
-
-    async def send(self, event: Event) -> str:
-        envelope = EventEnvelope(event_type=event.event_type, source="/tests", subject=event.aggregate_id())
-        await produce(
-            self.kafka,
-            self.topic_prefix + event.topic(),
-            event.model_dump_json().encode(),
-            key=event.aggregate_id().encode(),
-            headers=envelope.to_headers(),
-        )
-        return envelope.event_id
 
     async def create(self, email: str | None = None, **extra: Any) -> dict[str, Any]:
         body = {
@@ -161,21 +146,6 @@ class Accounts:
     async def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         async with self.runtime.engine.connect() as conn:
             return [dict(r._mapping) for r in await conn.execute(text(sql), params)]
-
-    async def published(self, event: type[Event], key: str, at_least: int = 1) -> list[Record]:
-        def mine(records: list[Record]) -> list[Record]:
-            return [r for r in records if r.key == key.encode()]
-
-        topic = self.topic_prefix + event.topic()
-        return mine(await read_topic(self.kafka, topic, until=lambda rs: len(mine(rs)) >= at_least))
-
-
-async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.1)
 
 
 # --- end-to-end helpers ---------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from support.customers import Accounts, wait_for
+from support.customers import Accounts
 
 from trainyard_common.contracts import OrderCompleted, OrderLine, OrderSource
+from trainyard_common.testing.in_process import wait_for
 
 pytestmark = pytest.mark.integration
 

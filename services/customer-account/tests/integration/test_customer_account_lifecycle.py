@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from support.customers import ADMIN, Accounts, wait_for
+from support.customers import ADMIN, Accounts
 
 from trainyard_common.contracts import (
     AccessChanged,
@@ -30,6 +30,7 @@ from trainyard_common.contracts import (
     OrderSource,
     ServiceName,
 )
+from trainyard_common.testing.in_process import wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -64,6 +64,16 @@ class PasswordChange(BaseModel):
 # --- customers ------------------------------------------------------------------------------
 
 
+class RegistrationCreate(BaseModel):
+    """Public registration from the learner site."""
+
+    first_name: str = Field(min_length=1, max_length=100, examples=["Ada"])
+    last_name: str = Field(min_length=1, max_length=100, examples=["Lovelace"])
+    email: EmailStr = Field(examples=["ada@explorance.com"])
+    password: str = Field(min_length=8, max_length=256)
+    organization: str | None = Field(default=None, max_length=200, examples=["Explorance Inc"])
+
+
 class CustomerCreate(BaseModel):
     first_name: str = Name
     last_name: str = Name

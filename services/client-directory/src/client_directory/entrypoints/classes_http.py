@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Query
 
 from client_directory.domain.classes import ClassChanges, TrainingClass
 from client_directory.entrypoints.errors import http_errors
-from client_directory.entrypoints.schemas import (
+from client_directory.service_layer import classes as use_cases
+from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.api.clients import (
     ClassCreate,
     ClassList,
     ClassPublic,
@@ -19,8 +21,6 @@ from client_directory.entrypoints.schemas import (
     EnrollmentResult,
     StudentsChanged,
 )
-from client_directory.service_layer import classes as use_cases
-from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.http.errors import NotFound
 
 Limit = Annotated[int, Query(ge=1, le=500)]

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from client_directory.domain.clients import INDUSTRIES, Client, ClientChanges
 from client_directory.domain.learners import Learner
 from client_directory.entrypoints.errors import http_errors
-from client_directory.entrypoints.schemas import (
+from client_directory.service_layer.clients import CreateClient, change_client, create_client
+from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.api.clients import (
     ClientCreate,
     ClientList,
     ClientPublic,
@@ -17,8 +19,6 @@ from client_directory.entrypoints.schemas import (
     LearnerList,
     LearnerPublic,
 )
-from client_directory.service_layer.clients import CreateClient, change_client, create_client
-from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.http.errors import NotFound
 
 Limit = Annotated[int, Query(ge=1, le=500)]

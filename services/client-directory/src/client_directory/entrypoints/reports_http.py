@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from client_directory.domain.reporting import ClientReport, ReportQuery
-from client_directory.entrypoints.schemas import ClientReportList, ClientReportPublic, TrainingCounts
 from client_directory.service_layer.reporting import client_report
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.api.clients import ClientReportList, ClientReportPublic, TrainingCounts
 from trainyard_common.http.errors import ErrorDetail, Unprocessable
 
 

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, EmailStr, Field
 
 from customer_account.adapters.passwords import hash_async
 from customer_account.entrypoints.context import Context, http_errors
 from customer_account.entrypoints.views import details_of
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
-from trainyard_common.api.customers import CustomerDetails
+from trainyard_common.api.customers import CustomerDetails, RegistrationCreate
 from trainyard_common.http.errors import ErrorBody
-
-
-class RegistrationCreate(BaseModel):
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
-    email: EmailStr
-    password: str = Field(min_length=8, max_length=256)
-    organization: str | None = Field(default=None, max_length=200)
 
 
 def add_registration_routes(router: APIRouter, ctx: Context) -> None:

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Query, Request, Response
 from gateway.adapters.services import ServiceClient
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.passthrough import created_id, passthrough
-from gateway.entrypoints.service_schemas import (
+from trainyard_common.api.clients import (
     ClassCreate,
     ClassList,
     ClassPublic,
     ClassUpdate,
+    ClientAssignment,
+    CustomerIds,
     EnrollmentResult,
-    StudentClientAssignment,
     StudentsChanged,
-    StudentSelection,
 )
 from trainyard_common.http.errors import ErrorBody
 
@@ -70,7 +70,7 @@ def add_class_routes(router: APIRouter, directory: ServiceClient) -> None:
         response_model=None,
         responses={200: {"model": EnrollmentResult}, **NOT_FOUND},
     )
-    async def enroll(id: uuid.UUID, body: StudentSelection, request: Request) -> Response:
+    async def enroll(id: uuid.UUID, body: CustomerIds, request: Request) -> Response:
         """Enrol learners; the class's default client (as it is now) applies to the newly enrolled."""
         set_audit_target(request, "class", id)
         return passthrough(
@@ -83,7 +83,7 @@ def add_class_routes(router: APIRouter, directory: ServiceClient) -> None:
         response_model=None,
         responses={200: {"model": StudentsChanged}, **NOT_FOUND},
     )
-    async def assign_client(id: uuid.UUID, body: StudentClientAssignment, request: Request) -> Response:
+    async def assign_client(id: uuid.UUID, body: ClientAssignment, request: Request) -> Response:
         """Assign a client to selected (enrolled) students of an upcoming or past class (reason `manual`)."""
         set_audit_target(request, "class", id)
         path = f"/v1/classes/{id}/client-assignments"
@@ -95,7 +95,7 @@ def add_class_routes(router: APIRouter, directory: ServiceClient) -> None:
         response_model=None,
         responses={200: {"model": StudentsChanged}, **NOT_FOUND},
     )
-    async def remove_client(id: uuid.UUID, body: StudentSelection, request: Request) -> Response:
+    async def remove_client(id: uuid.UUID, body: CustomerIds, request: Request) -> Response:
         """Remove the client of selected (enrolled) students; automatic mapping then leaves them alone."""
         set_audit_target(request, "class", id)
         path = f"/v1/classes/{id}/client-removals"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from gateway.adapters.services import ServiceClient
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.passthrough import created_id, passthrough
-from gateway.entrypoints.service_schemas import (
+from trainyard_common.api.clients import (
     ClientCreate,
     ClientList,
     ClientPublic,

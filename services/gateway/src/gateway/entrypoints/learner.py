@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from gateway.adapters.services import ServiceClient
 from gateway.entrypoints.passthrough import passthrough
-from gateway.entrypoints.service_schemas import CustomerPublic, RegistrationCreate
+from trainyard_common.api.customers import CustomerDetails, RegistrationCreate
 from trainyard_common.http.errors import ErrorBody
 
 
@@ -13,7 +13,7 @@ def add_learner_routes(router: APIRouter, accounts: ServiceClient) -> None:
         "/register",
         status_code=201,
         response_model=None,
-        responses={201: {"model": CustomerPublic}, 409: {"model": ErrorBody, "description": "`email_taken`"}},
+        responses={201: {"model": CustomerDetails}, 409: {"model": ErrorBody, "description": "`email_taken`"}},
     )
     async def register(body: RegistrationCreate) -> Response:
         """Public registration from the learner site."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from gateway.adapters.services import ServiceClient
 from gateway.entrypoints.passthrough import passthrough
-from gateway.entrypoints.service_schemas import ClientReportList
+from trainyard_common.api.clients import ClientReportList
 
 
 def add_report_routes(router: APIRouter, directory: ServiceClient) -> None:

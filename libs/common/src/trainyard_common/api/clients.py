@@ -1,6 +1,8 @@
-"""Request and response bodies of client-directory's internal HTTP API."""
+"""Bodies of client-directory's API, shared by the service and the gateway that fronts it.
 
-from __future__ import annotations
+The gateway validates requests with them (a clear 422 before any service is called) and
+documents the service's answers with them; the service parses and answers with the same ones.
+"""
 
 import uuid
 from datetime import date, datetime
@@ -10,20 +12,22 @@ from pydantic import BaseModel, Field
 
 
 class ClientCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    industry: str
-    email_domains: list[str] = Field(default_factory=list, max_length=100)
-    aliases: list[str] = Field(default_factory=list, max_length=100)
+    name: str = Field(min_length=1, max_length=200, examples=["Explorance"])
+    industry: str = Field(description="One of GET /api/v1/admin/industries.", examples=["Technology"])
+    email_domains: list[str] = Field(default_factory=list, max_length=100, examples=[["explorance.com"]])
+    aliases: list[str] = Field(default_factory=list, max_length=100, examples=[["Explorance Inc"]])
 
 
 class ClientUpdate(BaseModel):
-    """Only the fields sent change; lists replace the whole list."""
+    """Only the fields sent change; `email_domains` and `aliases` replace the whole list."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    industry: str | None = None
-    email_domains: list[str] | None = Field(default=None, max_length=100)
-    aliases: list[str] | None = Field(default=None, max_length=100)
-    active: bool | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Explorance"])
+    industry: str | None = Field(default=None, description="One of GET /api/v1/admin/industries.")
+    email_domains: list[str] | None = Field(default=None, max_length=100, examples=[["explorance.com"]])
+    aliases: list[str] | None = Field(default=None, max_length=100, examples=[["Explorance Inc"]])
+    active: bool | None = Field(
+        default=None, description="false: out of pick lists and automatic mapping; reports keep its data."
+    )
 
 
 class ClientPublic(BaseModel):
@@ -41,6 +45,10 @@ class ClientList(BaseModel):
     total: int
 
 
+class IndustryList(BaseModel):
+    items: list[str]
+
+
 class LearnerPublic(BaseModel):
     customer_id: uuid.UUID
     email: str | None = Field(description="Null once the customer was erased.")
@@ -55,14 +63,17 @@ class LearnerList(BaseModel):
 
 
 class ClassCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    starts_on: date
-    ends_on: date
-    default_client_id: uuid.UUID | None = None
+    name: str = Field(min_length=1, max_length=200, examples=["Survey Design, March cohort"])
+    starts_on: date = Field(examples=["2025-03-03"])
+    ends_on: date = Field(examples=["2025-03-07"])
+    default_client_id: uuid.UUID | None = Field(
+        default=None, description="Applied to learners enrolled afterwards (an active client)."
+    )
 
 
 class ClassUpdate(BaseModel):
-    """Only the fields sent change; ``default_client_id: null`` removes the default client."""
+    """Only the fields sent change; `default_client_id: null` removes the default (earlier
+    enrolments keep the client they got)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     starts_on: date | None = None
@@ -90,13 +101,13 @@ class CustomerIds(BaseModel):
 
 
 class ClientAssignment(CustomerIds):
-    client_id: uuid.UUID
+    client_id: uuid.UUID = Field(description="An active client.")
 
 
 class EnrollmentResult(BaseModel):
     enrolled: list[uuid.UUID]
     already_enrolled: list[uuid.UUID]
-    default_client_id: uuid.UUID | None = Field(description="The client applied to the newly enrolled, if any.")
+    default_client_id: uuid.UUID | None = Field(description="The class's client applied to the newly enrolled.")
 
 
 class StudentsChanged(BaseModel):
