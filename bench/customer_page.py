@@ -108,6 +108,14 @@ async def load(
     return Measured(label, time.perf_counter() - started, latencies, failures)
 
 
+def process_cpu(system: System) -> dict[str, float]:
+    """CPU seconds used so far by each service process."""
+    return {
+        process.package: cpu_seconds(process.process.pid) if process.process else float("nan")
+        for process in system.processes()
+    }
+
+
 def internal_paths(customer_id: str) -> list[tuple[str, str]]:
     """The five reads the gateway makes for one page (gateway/service_layer/customer_page.py)."""
     return [
@@ -143,14 +151,15 @@ async def measure(system: System, customer_ids: list[str], requests: int, concur
         try:
             await load("warm-up", through_gateway, customer_ids, min(requests, 200), concurrency)
             await load("warm-up", direct, customer_ids, min(requests, 200), concurrency)
-            gateway_cpu = cpu_seconds(system.gateway.process.pid) if system.gateway.process else float("nan")
+            before = process_cpu(system)
             via_gateway = await load("through the gateway", through_gateway, customer_ids, requests, concurrency)
-            gateway_cpu = (cpu_seconds(system.gateway.process.pid) if system.gateway.process else 0) - gateway_cpu
+            used = {name: cpu - before[name] for name, cpu in process_cpu(system).items()}
             straight = await load("directly against services", direct, customer_ids, requests, concurrency)
         finally:
             for client in clients.values():
                 await client.aclose()
-    print(f"gateway CPU during its run: {gateway_cpu:.1f} s over {via_gateway.seconds:.1f} s wall")
+    per_page = ", ".join(f"{name} {1000 * cpu / requests:.1f} ms" for name, cpu in used.items())
+    print(f"CPU per page through the gateway ({via_gateway.seconds:.1f} s wall, 2 CPUs): {per_page}")
     return [via_gateway, straight]
 
 

@@ -21,7 +21,7 @@ class Settings(ServiceSettings):
     commerce_access_url: str = "http://127.0.0.1:8003"
     training_progress_url: str = "http://127.0.0.1:8004"
     service_timeout_seconds: float = Field(default=5.0, gt=0, description="Per-call timeout towards a service.")
-    service_max_connections: int = Field(default=200, gt=0, description="Open connections kept per service.")
+    service_max_connections: int = Field(default=50, gt=0, description="Open connections kept per service.")
     section_timeout_seconds: float = Field(
         default=2.0, gt=0, description="Per-section timeout of the customer page (a slow service's section is skipped)."
     )

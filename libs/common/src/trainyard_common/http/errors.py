@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trainyard_common.logs import get_logger
@@ -94,6 +95,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(DataError, _value_refused_by_database)  # type: ignore[arg-type]
+    app.add_exception_handler(PoolTimeout, _database_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(InterfaceError, _database_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
 
@@ -115,8 +117,9 @@ async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail))
 
 
-async def _database_unavailable(request: Request, exc: DBAPIError) -> JSONResponse:
-    """The database is unreachable (restarting, failing over): a retryable 503, not a 500."""
+async def _database_unavailable(request: Request, exc: DBAPIError | PoolTimeout) -> JSONResponse:
+    """The database is unreachable (restarting, failing over) or every pooled connection stayed
+    busy too long: a retryable 503, not a 500."""
     log.warning("database unavailable", path=request.url.path, error=repr(exc))
     return error_response(503, "service_unavailable", "The service cannot reach its database; try again shortly.")
 

@@ -44,7 +44,7 @@ class ServiceReply:
 
 
 class ServiceClient:
-    def __init__(self, name: str, base_url: str, *, timeout_seconds: float, max_connections: int = 200) -> None:
+    def __init__(self, name: str, base_url: str, *, timeout_seconds: float, max_connections: int = 50) -> None:
         self.name = name
         self.base_url = base_url
         self.timeout_seconds = timeout_seconds
