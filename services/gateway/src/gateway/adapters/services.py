@@ -50,7 +50,11 @@ class ServiceClient:
         self.timeout_seconds = timeout_seconds
         # Keep every connection alive: under load a small keep-alive pool closes and reopens
         # connections on nearly every call (the customer page alone makes five per request).
-        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        # Idle ones are dropped before the services' server closes them (uvicorn: after 5 s), so a
+        # request never goes out on a connection the other side is closing at that moment.
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=3.0
+        )
         self._client: httpx.AsyncClient | None = None
 
     @contextlib.asynccontextmanager
