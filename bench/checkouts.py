@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import secrets
 import time
 import uuid
 from collections import Counter
@@ -38,12 +37,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
-from harness import Endpoints, Run, cpu_seconds, find_endpoints, percentile, run_topics
+from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, process_cpu
 from sqlalchemy import insert, text
 
 from commerce_access.adapters.tables import orders
 from trainyard_common.db.engine import make_engine
-from trainyard_common.testing.system import System, running_system
+from trainyard_common.testing.system import System
 
 PASSWORD = "bench passphrase 1234"
 CREATED = 201
@@ -117,13 +116,6 @@ async def load(label: str, call: Callable[[], Awaitable[int]], requests: int, co
     return Measured(label, time.perf_counter() - started, latencies, failures)
 
 
-def cpu_of(system: System) -> dict[str, float]:
-    return {
-        p.package: cpu_seconds(p.process.pid) if p.process else float("nan")
-        for p in (system.gateway, system.customer_account, system.commerce_access)
-    }
-
-
 async def measure(
     system: System, price_id: str, learners: list[Learner], requests: int, concurrency: int
 ) -> tuple[list[Measured], dict[str, float]]:
@@ -146,9 +138,9 @@ async def measure(
             return (await service.post(path, json=body, headers=headers)).status_code
 
         await load("warm-up", through_gateway, min(requests, 200), concurrency)
-        before = cpu_of(system)
+        before = process_cpu(system, ("gateway", "customer_account", "commerce_access"))
         via_gateway = await load("learner checkout through the gateway", through_gateway, requests, concurrency)
-        after = cpu_of(system)
+        after = process_cpu(system, ("gateway", "customer_account", "commerce_access"))
         straight = await load("commerce-access internal route", direct, requests, concurrency)
     cpu = {name: after[name] - before[name] for name in before}
     return [via_gateway, straight], cpu
@@ -209,18 +201,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     endpoints: Endpoints = find_endpoints()
     run = Run.new()
-    with (
-        run_topics(endpoints.kafka, run),
-        running_system(
-            endpoints.pg_url,
-            endpoints.kafka,
-            run.topic_prefix,
-            admin_username="bench-admin",
-            admin_password=secrets.token_urlsafe(16),
-            common_env={"TRAINYARD_LOG_LEVEL": "WARNING"},
-            service_env={"customer_account": {"TRAINYARD_EMAIL_ENABLED": "false"}},
-        ) as system,
-    ):
+    service_env = {"customer_account": {"TRAINYARD_EMAIL_ENABLED": "false"}}
+    with benchmarked_system(endpoints, run, service_env=service_env) as system:
         price_id, learners = prepare(system, run, args.learners)
         database_url = system.commerce_access.env["TRAINYARD_DATABASE_URL"]
         (via_gateway, straight), cpu = asyncio.run(measure(system, price_id, learners, args.requests, args.concurrency))

@@ -31,9 +31,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
-from harness import Endpoints, Run, cpu_seconds, find_endpoints, percentile, run_topics
+from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, process_cpu
 
-from trainyard_common.testing.system import System, running_system
+from trainyard_common.testing.system import System
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +108,6 @@ async def load(
     return Measured(label, time.perf_counter() - started, latencies, failures)
 
 
-def process_cpu(system: System) -> dict[str, float]:
-    """CPU seconds used so far by each service process."""
-    return {
-        process.package: cpu_seconds(process.process.pid) if process.process else float("nan")
-        for process in system.processes()
-    }
-
-
 def internal_paths(customer_id: str) -> list[tuple[str, str]]:
     """The five reads the gateway makes for one page (gateway/service_layer/customer_page.py)."""
     return [
@@ -128,7 +120,10 @@ def internal_paths(customer_id: str) -> list[tuple[str, str]]:
 
 
 async def measure(system: System, customer_ids: list[str], requests: int, concurrency: int) -> list[Measured]:
-    limits = httpx.Limits(max_connections=concurrency * 5, max_keepalive_connections=concurrency * 5)
+    # Idle connections dropped before uvicorn closes them (5 s), as the gateway does.
+    limits = httpx.Limits(
+        max_connections=concurrency * 5, max_keepalive_connections=concurrency * 5, keepalive_expiry=3.0
+    )
     token = system.admin_token()
     async with httpx.AsyncClient(
         base_url=system.gateway.url, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=30
@@ -171,17 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     endpoints: Endpoints = find_endpoints()
     run = Run.new()
-    with (
-        run_topics(endpoints.kafka, run),
-        running_system(
-            endpoints.pg_url,
-            endpoints.kafka,
-            run.topic_prefix,
-            admin_username="bench-admin",
-            admin_password=secrets.token_urlsafe(16),
-            common_env={"TRAINYARD_LOG_LEVEL": "WARNING"},
-        ) as system,
-    ):
+    with benchmarked_system(endpoints, run) as system:
         customer_ids = register_customers(system, run, args.customers)
         wait_mapped(system, customer_ids)
         via_gateway, straight = asyncio.run(measure(system, customer_ids, args.requests, args.concurrency))

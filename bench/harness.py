@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import statistics
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from trainyard_common.messaging.topics import TopicSpec, all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
+from trainyard_common.testing.system import System, running_system
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 INFRA_ENV = REPO_ROOT / ".cache" / "infra.env"
@@ -102,3 +104,33 @@ def peak_rss_mib(pid: int) -> float:
 
 def percentile(sorted_values: list[float], p: int) -> float:
     return statistics.quantiles(sorted_values, n=100, method="inclusive")[p - 1]
+
+
+@contextlib.contextmanager
+def benchmarked_system(
+    endpoints: Endpoints, run: Run, *, service_env: Mapping[str, Mapping[str, str]] | None = None
+) -> Iterator[System]:
+    """The whole system as processes on the run's own topics (deleted afterwards), logging warnings only."""
+    with (
+        run_topics(endpoints.kafka, run),
+        running_system(
+            endpoints.pg_url,
+            endpoints.kafka,
+            run.topic_prefix,
+            admin_username="bench-admin",
+            admin_password=secrets.token_urlsafe(16),
+            common_env={"TRAINYARD_LOG_LEVEL": "WARNING"},
+            service_env=service_env,
+        ) as system,
+    ):
+        yield system
+
+
+def process_cpu(system: System, packages: Iterable[str] | None = None) -> dict[str, float]:
+    """CPU seconds used so far by each service process (all of them, or those ``packages``)."""
+    wanted = set(packages) if packages is not None else None
+    return {
+        service.package: cpu_seconds(service.process.pid) if service.process else float("nan")
+        for service in system.processes()
+        if wanted is None or service.package in wanted
+    }

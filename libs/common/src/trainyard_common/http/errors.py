@@ -8,6 +8,8 @@ no internals, and is logged with the correlation id.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,6 +20,7 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from trainyard_common.domain_errors import Conflicting, InvalidInput, NotFoundError
 from trainyard_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -87,6 +90,21 @@ class NotImplementedYet(ApiError):
 def error_response(status: int, code: str, message: str, details: list[ErrorDetail] | None = None) -> JSONResponse:
     body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or []))
     return JSONResponse(status_code=status, content=body.model_dump())
+
+
+@contextlib.contextmanager
+def http_errors() -> Iterator[None]:
+    """Around a use case called by a route: its domain errors become the error body."""
+    try:
+        yield
+    except InvalidInput as exc:
+        detail = ErrorDetail(field=exc.field_name, reason=exc.reason)
+        raise Unprocessable("The request is not valid.", details=[detail]) from exc
+    except Conflicting as exc:
+        details = [ErrorDetail(field=exc.field_name, reason=exc.reason)] if exc.field_name else None
+        raise Conflict(exc.reason, code=exc.code, details=details) from exc
+    except NotFoundError as exc:
+        raise NotFound(str(exc)) from exc
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,25 +1,15 @@
-"""Errors the domain and the use cases raise; the HTTP layer turns them into 404 / 409 / 422."""
+"""Errors the domain and the use cases raise; ``trainyard_common.http.errors.http_errors`` turns
+them into 404 / 409 / 422."""
 
 from __future__ import annotations
 
+from trainyard_common.domain_errors import Conflicting, InvalidInput, NotFoundError
 
-class InvalidInput(ValueError):
-    """A field breaks a rule (422)."""
-
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field_name = field_name
-        self.reason = reason
+__all__ = ["ConflictingInput", "InvalidInput", "NotFoundError"]
 
 
-class ConflictingInput(Exception):
+class ConflictingInput(Conflicting):
     """The change collides with existing data, e.g. a domain another active client owns (409)."""
 
     def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field_name = field_name
-        self.reason = reason
-
-
-class NotFoundError(LookupError):
-    """The thing addressed does not exist (404)."""
+        super().__init__(reason, field_name=field_name)

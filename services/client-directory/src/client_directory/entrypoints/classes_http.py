@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from client_directory.domain.classes import ClassChanges, TrainingClass
-from client_directory.entrypoints.errors import http_errors
 from client_directory.service_layer import classes as use_cases
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.api.clients import (
@@ -21,7 +20,7 @@ from trainyard_common.api.clients import (
     EnrollmentResult,
     StudentsChanged,
 )
-from trainyard_common.http.errors import NotFound
+from trainyard_common.http.errors import NotFound, http_errors
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]

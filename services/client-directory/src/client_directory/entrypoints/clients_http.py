@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query
 
 from client_directory.domain.clients import INDUSTRIES, Client, ClientChanges
 from client_directory.domain.learners import Learner
-from client_directory.entrypoints.errors import http_errors
 from client_directory.service_layer.clients import CreateClient, change_client, create_client
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.api.clients import (
@@ -19,7 +18,7 @@ from trainyard_common.api.clients import (
     LearnerList,
     LearnerPublic,
 )
-from trainyard_common.http.errors import NotFound
+from trainyard_common.http.errors import NotFound, http_errors
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from commerce_access.entrypoints.errors import http_errors
 from commerce_access.entrypoints.schemas import access_public
 from commerce_access.service_layer.access import change_dates
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.api.commerce import AccessList, AccessPublic, AccessUpdate
+from trainyard_common.http.errors import http_errors
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]

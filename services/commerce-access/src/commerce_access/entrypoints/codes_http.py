@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from commerce_access.entrypoints.errors import http_errors
 from commerce_access.entrypoints.schemas import access_public, code_user
 from commerce_access.service_layer.codes import redeem, remove_redemption
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.api.commerce import AccessPublic, Redemption, RegistrationCodeUserList
+from trainyard_common.http.errors import http_errors
 
 Code = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
 

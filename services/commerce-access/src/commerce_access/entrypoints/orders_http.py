@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from commerce_access.entrypoints.errors import http_errors
 from commerce_access.entrypoints.schemas import order_public
 from commerce_access.service_layer.ordering import Placed, assign, checkout
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
@@ -18,7 +17,7 @@ from trainyard_common.api.commerce import (
     OrderList,
     OrderPublic,
 )
-from trainyard_common.http.errors import NotFound
+from trainyard_common.http.errors import NotFound, http_errors
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]

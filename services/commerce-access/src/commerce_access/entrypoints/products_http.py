@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Query
 
 from commerce_access.domain.errors import NotFoundError
 from commerce_access.domain.products import TrainingItem
-from commerce_access.entrypoints.errors import http_errors
 from commerce_access.entrypoints.schemas import product_public
 from commerce_access.service_layer.products import ChangeProduct, CreateProduct, change_product, create_product
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.api.commerce import ProductCreate, ProductList, ProductPublic, ProductUpdate
+from trainyard_common.http.errors import http_errors
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
