@@ -1,5 +1,5 @@
-"""Tracing: the outbox stores the current trace context, FastStream's telemetry middleware
-continues it on the consuming side, and nothing is written or installed while tracing is off.
+"""Tracing: the outbox stores the current trace context, each consumed event is handled in a
+span continuing it, and nothing is written or installed while tracing is off.
 
 These tests use a tracer provider of their own, never the global one: the rest of the test
 process runs with tracing off, as it is by default.
@@ -17,30 +17,29 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from faststream.kafka import KafkaBroker, KafkaRouter, TestKafkaBroker
-from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from aiokafka.structs import ConsumerRecord
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from sqlalchemy.sql.dml import Insert
 
 from trainyard_common.contracts import RegistrationSource, UserRegistered
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.logs import configure_logging, get_logger
+from trainyard_common.messaging.delivered import Delivered, read_record
 from trainyard_common.messaging.envelope import Envelope
-from trainyard_common.tracing import inject_trace_context, tracing_enabled, tracing_requested
+from trainyard_common.tracing import continued_trace, inject_trace_context, tracing_enabled, tracing_requested
 
 
 class RecordingSession:
     """Stands in for AsyncSession: keeps the rows inserted into the outbox."""
 
     def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
 
     async def execute(self, statement: Any, params: Any = None) -> None:
-        assert isinstance(statement, Insert)
-        self.rows.extend(params)
+        assert str(statement).startswith("INSERT INTO outbox")
+        self.headers.extend(json.loads(h) for h in params["headers"])
 
     async def commit(self) -> None:
         pass
@@ -77,8 +76,7 @@ async def outbox_headers_of_one_event() -> dict[str, str]:
     async with SqlUnitOfWork(lambda: session, source="/trainyard/test") as uow:  # type: ignore[arg-type,return-value]
         uow.emit(registered())
         await uow.commit()
-    [row] = session.rows
-    headers: dict[str, str] = row["headers"]
+    [headers] = session.headers
     return headers
 
 
@@ -183,7 +181,7 @@ def test_configure_tracing_installs_nothing_when_off() -> None:
     assert done.returncode == 0, done.stderr
 
 
-async def test_faststream_continues_the_traceparent_of_a_consumed_message(
+async def test_a_consumed_event_is_handled_in_a_span_continuing_its_traceparent(
     spans: tuple[TracerProvider, InMemorySpanExporter],
 ) -> None:
     """What the relay publishes: CloudEvents ``ce_*`` headers plus ``traceparent``; the
@@ -193,30 +191,42 @@ async def test_faststream_continues_the_traceparent_of_a_consumed_message(
     tracer = provider.get_tracer("test")
     with tracer.start_as_current_span("POST /v1/customers") as producer_span:
         upstream = await outbox_headers_of_one_event()
-    seen: dict[str, Any] = {}
+    delivered = read_record(record_with(upstream), UserRegistered)
+    assert isinstance(delivered, Delivered)
 
-    broker = KafkaBroker()
-    # As in the runtime, but on a router so the test's own publish is not instrumented: the
-    # relay publishes with plain aiokafka, so only the consuming side is FastStream's.
-    router = KafkaRouter(middlewares=[KafkaTelemetryMiddleware(tracer_provider=provider)])
-
-    @router.subscriber("UserRegistered")
-    async def on_registered(event: dict[str, Any]) -> None:
-        seen["span"] = trace.get_current_span().get_span_context()
-        seen["outbox"] = await outbox_headers_of_one_event()
-
-    broker.include_router(router)
-    async with TestKafkaBroker(broker) as test_broker:
-        await test_broker.publish(registered().model_dump(mode="json"), "UserRegistered", headers=upstream)
+    with continued_trace("on_user_registered", delivered.trace_headers, provider=provider):
+        handler_span = trace.get_current_span().get_span_context()
+        emitted = await outbox_headers_of_one_event()
 
     trace_id = producer_span.get_span_context().trace_id
-    assert seen["span"].trace_id == trace_id
-    assert trace_id_of(seen["outbox"]["traceparent"]) == trace_id
-    assert seen["outbox"]["traceparent"] != upstream["traceparent"]  # a new span of the same trace
+    assert handler_span.trace_id == trace_id
+    assert trace_id_of(emitted["traceparent"]) == trace_id
+    assert emitted["traceparent"] != upstream["traceparent"]  # a new span of the same trace
     [consumer] = [s for s in exporter.get_finished_spans() if s.kind == trace.SpanKind.CONSUMER]
     assert consumer.parent is not None
     assert consumer.parent.span_id == producer_span.get_span_context().span_id
     assert Envelope.from_headers(upstream).event_type == "UserRegistered"
+
+
+def test_without_tracing_no_span_is_made_for_a_consumed_event() -> None:
+    with continued_trace("on_user_registered", {"traceparent": f"00-{'1' * 32}-{'2' * 16}-01"}):
+        assert not trace.get_current_span().get_span_context().is_valid
+
+
+def record_with(headers: dict[str, str]) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(
+        topic="UserRegistered",
+        partition=0,
+        offset=0,
+        timestamp=0,
+        timestamp_type=0,
+        key=None,
+        value=registered().model_dump_json().encode(),
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        headers=[(k, v.encode()) for k, v in headers.items()],
+    )
 
 
 def test_log_lines_carry_the_trace_id_of_the_current_span(capsys: pytest.CaptureFixture[str]) -> None:

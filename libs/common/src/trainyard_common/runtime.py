@@ -14,7 +14,6 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
-from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.specification import AsyncAPI
 from sqlalchemy import text
 
@@ -31,7 +30,7 @@ from trainyard_common.messaging.delivery import Delivery, RetryPolicy
 from trainyard_common.messaging.offsets import OffsetCommitter
 from trainyard_common.messaging.producer import LazyProducer, make_producer
 from trainyard_common.messaging.relay import OutboxRelay
-from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.messaging.subscriptions import DuplicateHandler, EventSubscriptions
 from trainyard_common.periodic import PeriodicJob
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.tracing import configure_tracing, instrument_fastapi
@@ -42,10 +41,8 @@ class ServiceRuntime:
         self.settings = settings
         self.name = name
         # Tracing (trainyard_common.tracing): on only when the OTEL_* variables ask for it. Then
-        # FastStream's telemetry middleware continues each consumed message's `traceparent`
-        # (consumer span, current while the handler and its outbox write run).
+        # each consumed event is handled in a span continuing its `traceparent` (subscriptions).
         self.tracing = configure_tracing(name)
-        broker_middlewares = [KafkaTelemetryMiddleware()] if self.tracing else []
         self.migrations_dir = migrations_dir
         self.engine = make_engine(settings.database_url)
         self.session_factory = make_session_factory(self.engine)
@@ -55,7 +52,6 @@ class ServiceRuntime:
             client_id=name,
             logger=logging.getLogger("trainyard.broker"),  # not FastStream's own: ours logs JSON
             log_level=logging.DEBUG,
-            middlewares=broker_middlewares,
         )
         self.relay = OutboxRelay(
             self.engine,
@@ -86,6 +82,7 @@ class ServiceRuntime:
         )
         self.broker_ready = asyncio.Event()
         self.periodic_jobs: list[PeriodicJob] = []
+        self._topics_handled: set[str] = set()
 
     def subscriptions(self, uow_factory: Callable[[], SqlUnitOfWork]) -> EventSubscriptions:
         return EventSubscriptions(
@@ -93,9 +90,16 @@ class ServiceRuntime:
             uow_factory=uow_factory,
             delivery=self.delivery,
             topic_prefix=self.settings.topic_prefix,
+            batch_size=self.settings.consumer_batch_size,
+            rebalance_wait_seconds=self.settings.shutdown_grace_seconds / 2,
         )
 
     def include(self, subscriptions: EventSubscriptions) -> None:
+        """Consume what ``subscriptions`` handle; a topic handled twice in one service is refused."""
+        twice = self._topics_handled & subscriptions.topics
+        if twice:
+            raise DuplicateHandler(f"{self.name} handles {', '.join(sorted(twice))} twice")
+        self._topics_handled |= subscriptions.topics
         self.broker.include_router(subscriptions.router)
 
     def every(self, seconds: float, name: str, run: Callable[[], Awaitable[object]]) -> None:

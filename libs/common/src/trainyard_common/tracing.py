@@ -21,17 +21,18 @@ Propagation is W3C trace context:
   (client spans, ``traceparent`` injected; its readiness probes run ``untraced_http``).
 * Kafka: the unit of work stores the current ``traceparent`` / ``tracestate`` in each outbox
   row's headers; the relay forwards every stored header unchanged; on the consuming side
-  FastStream's ``KafkaTelemetryMiddleware`` extracts them (it reads W3C trace context only,
-  hence the explicit propagator here rather than whatever ``OTEL_PROPAGATORS`` names), starts
-  the consumer span as their child and keeps it current while the handler runs — so the events
-  the handler emits carry the same trace onwards.
+  each event of a batch is handled in a span that continues its own ``traceparent``
+  (``continued_trace``; W3C trace context only, hence the explicit propagator here rather than
+  whatever ``OTEL_PROPAGATORS`` names), current while the handler runs — so the events the
+  handler emits carry the same trace onwards. A batch handler passes ``delivered.cause`` to
+  ``emit``, which forwards the consumed event's trace context itself.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, MutableMapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from opentelemetry.sdk.trace import ReadableSpan
     from opentelemetry.sdk.trace.export import SpanExporter
+    from opentelemetry.trace import TracerProvider
 
 log = get_logger(__name__)
 
@@ -124,6 +126,20 @@ def untraced_http() -> AbstractContextManager[None]:
     from opentelemetry.instrumentation.utils import suppress_http_instrumentation  # noqa: PLC0415
 
     return suppress_http_instrumentation()
+
+
+def continued_trace(
+    name: str, headers: Mapping[str, str], *, provider: TracerProvider | None = None
+) -> AbstractContextManager[object]:
+    """A consumer span continuing the trace in ``headers``, current within; nothing when tracing is off.
+
+    ``provider``: the global one unless given (tests make their own).
+    """
+    if not headers or (provider is None and not tracing_enabled()):
+        return nullcontext()
+    return trace.get_tracer(__name__, tracer_provider=provider).start_as_current_span(
+        name, context=_W3C.extract(headers), kind=trace.SpanKind.CONSUMER
+    )
 
 
 def inject_trace_context(headers: MutableMapping[str, str]) -> None:

@@ -8,7 +8,6 @@ outbox rows exactly as ``SqlUnitOfWork.commit`` would, for events the relay then
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -17,7 +16,7 @@ from psycopg import AsyncConnection, sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.db.uow import SqlUnitOfWork, current_cause
 
 OUTBOX_COLUMNS = ("topic", "message_key", "payload", "headers")
 _CHUNK_ROWS = 5_000
@@ -68,10 +67,6 @@ async def copy_events(uow: SqlUnitOfWork, events: Iterable[Event]) -> int:
 
     The relay publishes them once the transaction commits (it polls; nudge it for speed).
     """
-    rows = (_outbox_values(uow, event) for event in events)
+    cause = current_cause()
+    rows = (uow.outbox_rows.row(event, cause) for event in events)
     return await copy_rows(uow.session, "outbox", OUTBOX_COLUMNS, rows)
-
-
-def _outbox_values(uow: SqlUnitOfWork, event: Event) -> tuple[str, str, str, str]:
-    row = uow._outbox_row(event)  # the same envelope, headers and trace context as a single emit
-    return str(row["topic"]), str(row["message_key"]), str(row["payload"]), json.dumps(row["headers"])

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.correlation import current_correlation_id
-from trainyard_common.messaging.envelope import Envelope
-from trainyard_common.messaging.tables import outbox, processed_events
+from trainyard_common.messaging.outbox import Cause, OutboxRow, OutboxRows, insert_outbox_rows
 from trainyard_common.tracing import inject_trace_context
+
+_CLAIM = text(
+    "INSERT INTO processed_events (consumer_group, event_id) "
+    "SELECT :group, unnest(CAST(:ids AS text[])) ON CONFLICT DO NOTHING RETURNING event_id"
+)
 
 
 class SqlUnitOfWork:
     """Base of every service's unit of work.
 
     Subclasses add repositories in ``_open``. ``emit`` queues an event; ``commit`` writes the
-    queued events into the outbox inside the same transaction, then nudges the relay.
-    Leaving the block without ``commit`` rolls everything back, events included.
+    queued events into the outbox inside the same transaction (one statement), then nudges the
+    relay. Leaving the block without ``commit`` rolls everything back, events included.
     """
 
     session: AsyncSession
@@ -37,9 +40,9 @@ class SqlUnitOfWork:
         after_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._session_factory = session_factory
-        self._source = source
+        self.outbox_rows = OutboxRows(source)
         self._after_commit = after_commit
-        self._pending: list[Event] = []
+        self._pending: list[OutboxRow] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
@@ -60,29 +63,32 @@ class SqlUnitOfWork:
         await self.session.rollback()
         await self.session.close()
 
-    def emit(self, *events: Event) -> None:
-        self._pending.extend(events)
+    def emit(self, *events: Event, cause: Cause | None = None) -> None:
+        """Queue ``events``; they inherit ``cause`` (by default: the current correlation id and span)."""
+        cause = cause or current_cause()
+        self._pending.extend(self.outbox_rows.row(event, cause) for event in events)
+
+    async def claim_events(self, event_ids: Collection[str], consumer_group: str) -> set[str]:
+        """Record that ``consumer_group`` handles ``event_ids``; return those it had not handled yet.
+
+        One statement for a whole batch; an id given twice is claimed once.
+        """
+        claimed = await self.session.execute(_CLAIM, {"group": consumer_group, "ids": list(event_ids)})
+        return set(claimed.scalars())
 
     async def claim_event(self, event_id: str, consumer_group: str) -> bool:
         """Record that ``consumer_group`` handles ``event_id``; False if it already did.
 
-        The id is kept on the unit of work: handlers get the payload only, and an answer such
-        as an erasure receipt must name the request's ``ce_id``.
+        The id is kept on the unit of work: an answer such as an erasure receipt must name the
+        request's ``ce_id``.
         """
         self.event_id = event_id
-        claimed = await self.session.execute(
-            pg_insert(processed_events)
-            .values(consumer_group=consumer_group, event_id=event_id)
-            .on_conflict_do_nothing()
-            .returning(processed_events.c.event_id)
-        )
-        return claimed.first() is not None
+        return bool(await self.claim_events([event_id], consumer_group))
 
     async def write_events(self) -> bool:
         """Write the queued events into the outbox (still uncommitted); True if there were any."""
         pending, self._pending = self._pending, []
-        if pending:
-            await self.session.execute(insert(outbox), [self._outbox_row(e) for e in pending])
+        await insert_outbox_rows(self.session, pending)
         return bool(pending)
 
     async def commit(self) -> None:
@@ -91,21 +97,9 @@ class SqlUnitOfWork:
         if wrote_events:
             self._after_commit()
 
-    def _outbox_row(self, event: Event) -> dict[str, object]:
-        envelope = Envelope(
-            event_type=event.event_type,
-            source=self._source,
-            schema_version=event.schema_version,
-            correlation_id=current_correlation_id(),
-            subject=event.aggregate_id(),
-        )
-        headers = {k: v.decode() for k, v in envelope.to_headers()}
-        # Tracing: the current span's `traceparent`/`tracestate` (none when tracing is off); the
-        # relay publishes every stored header, so the consumer continues this trace.
-        inject_trace_context(headers)
-        return {
-            "topic": event.topic(),
-            "message_key": event.aggregate_id(),
-            "payload": event.model_dump_json(),
-            "headers": headers,
-        }
+
+def current_cause() -> Cause:
+    """The current correlation id and span (``traceparent``; none when tracing is off)."""
+    trace_headers: dict[str, str] = {}
+    inject_trace_context(trace_headers)
+    return Cause(current_correlation_id(), trace_headers)

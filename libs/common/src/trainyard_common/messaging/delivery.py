@@ -1,31 +1,47 @@
-"""Delivering one consumed message: retry, dead-letter, then mark it finished.
+"""Delivering one partition's batch: apply it in one transaction, or find the message to blame.
 
-This runs as a FastStream middleware around every subscriber a service registers through
-``EventSubscriptions``; FastStream's own acknowledgement is switched off (``AckPolicy.MANUAL``)
-because its default commits before the handler runs, and its "ack" commits whatever was
-consumed, skipping earlier failed messages.
+``Delivery.deliver`` takes the records one partition gave in one fetch, in offset order:
+
+* a record that cannot be read (headers, payload) is dead-lettered at once;
+* the others are applied together (``apply``: one transaction — claims, effects, emitted
+  events). Infrastructure trouble (``is_transient``) retries the whole batch without limit: no
+  message is to blame and none may be skipped;
+* any other failure splits the batch in halves, each applied on its own, until the failing
+  message stands alone; that message gets the per-message policy (``RetryPolicy.max_attempts``
+  attempts with back-off, then the dead-letter topic). The messages before and after it are
+  applied once, in order;
+* then the batch's last offset is finished: the offset committer commits it with the next
+  flush, so no offset is ever committed past a message that is not finished.
+
+FastStream's own acknowledgement is off (``AckPolicy.MANUAL``): its default commits before the
+handler runs, and its "ack" commits whatever was consumed, skipping earlier failed messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
-from faststream import BaseMiddleware
-from faststream.message import StreamMessage
 
+from trainyard_common.contracts.base import Event
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.dead_letters import send_to_dead_letters
+from trainyard_common.messaging.delivered import Delivered, Malformed, read_record
 from trainyard_common.messaging.errors import is_malformed, is_transient
 from trainyard_common.messaging.offsets import OffsetCommitter
 from trainyard_common.metrics import DEAD_LETTERS, HANDLER_FAILURES, HANDLER_SECONDS, MESSAGES_CONSUMED
 
 log = get_logger(__name__)
+
+Record: TypeAlias = ConsumerRecord[Any, Any]  # mypy reads aiokafka's generic only this way
+Apply = Callable[[Sequence[Delivered[Any]]], Awaitable[None]]
+"""Applies events in one transaction: claims, effects and emitted events commit together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +54,14 @@ class RetryPolicy:
         return float(min(self.base_seconds * 2 ** max(attempt - 1, 0), self.max_seconds))
 
 
+@dataclass(frozen=True, slots=True)
+class _Readable:
+    record: Record
+    delivered: Delivered[Any]
+
+
 class Delivery:
-    """Shared by all subscribers of one service: retry policy, dead letters, offsets."""
+    """Shared by all subscribers of one service: retry policy, dead letters, offsets, draining."""
 
     def __init__(
         self,
@@ -50,63 +72,105 @@ class Delivery:
         retry: RetryPolicy,
     ) -> None:
         self.consumer_group = consumer_group
+        self.committer = committer
         self._producer = producer
-        self._committer = committer
         self._retry = retry
         self._draining = False
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
-    async def handle(self, message: StreamMessage[Any], handle: Callable[[], Awaitable[Any]]) -> None:
-        """Deliver one message and mark it finished; while draining, take no new message."""
-        if self._draining:
-            await asyncio.Event().wait()  # parked until cancelled: redelivered after the restart
-        self._in_flight += 1
-        self._idle.clear()
-        started = time.monotonic()
-        try:
-            await self.deliver(handle, message.raw_message)
-            self.finished(message)
-            HANDLER_SECONDS.labels(message.raw_message.topic).observe(time.monotonic() - started)
-        finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
+    async def deliver(
+        self, consumer: AIOKafkaConsumer, records: Sequence[Record], event_type: type[Event], apply: Apply
+    ) -> None:
+        """Deliver one partition's records (offset order) and mark the last one finished."""
+        async with self._in_flight_batch():
+            started = time.monotonic()
+            readable: list[_Readable] = []
+            for record in records:
+                read = read_record(record, event_type)
+                if isinstance(read, Malformed):
+                    await self._dead_letter(record, read.error, attempts=1)
+                else:
+                    readable.append(_Readable(record, read))
+            if readable:
+                await self._settle(readable, apply)
+            last = records[-1]
+            self.committer.finished(consumer, last.topic, last.partition, last.offset)
+            HANDLER_SECONDS.labels(last.topic).observe(time.monotonic() - started)
 
     async def drain(self, timeout: float) -> bool:
-        """Stop taking messages and wait for those in flight; False if they outlived ``timeout``."""
+        """Stop taking batches and wait for those in flight; False if they outlived ``timeout``."""
         self._draining = True
+        return await self.wait_idle(timeout)
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no batch is in flight; False if one still is after ``timeout``."""
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:
             return False
         return True
 
-    async def deliver(self, handle: Callable[[], Awaitable[Any]], record: ConsumerRecord[Any, Any]) -> None:
-        """Run ``handle`` until it succeeds, or dead-letter the record once it has failed enough."""
-        failures = 0
+    @contextlib.asynccontextmanager
+    async def _in_flight_batch(self) -> AsyncIterator[None]:
+        if self._draining:
+            await asyncio.Event().wait()  # parked until cancelled: redelivered after the restart
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _settle(self, batch: list[_Readable], apply: Apply) -> None:
+        """Apply ``batch``; on a message's failure, split it until that message stands alone."""
         outages = 0
         while True:
             try:
-                await handle()
+                await apply([item.delivered for item in batch])
                 return
             except Exception as exc:
                 if is_transient(exc):
-                    HANDLER_FAILURES.labels(record.topic, "transient").inc()
                     outages += 1
-                    log.warning("transient failure, retrying", error=repr(exc), **_where(record))
-                    await asyncio.sleep(self._retry.delay(outages))
+                    await self._wait_out_outage(batch[0].record, exc, outages)
                     continue
-                failures += 1
-                HANDLER_FAILURES.labels(record.topic, "message").inc()
-                if failures >= self._retry.max_attempts or is_malformed(exc):
-                    await self._dead_letter(record, exc, failures)
+                if len(batch) == 1:
+                    await self._settle_alone(batch[0], apply, exc)
                     return
-                log.warning("handler failed", error=repr(exc), attempt=failures, **_where(record))
-                await asyncio.sleep(self._retry.delay(failures))
+                log.info("batch failed; splitting it", error=repr(exc), size=len(batch), **_where(batch[0].record))
+                middle = len(batch) // 2
+                await self._settle(batch[:middle], apply)
+                await self._settle(batch[middle:], apply)
+                return
 
-    async def _dead_letter(self, record: ConsumerRecord[Any, Any], exc: Exception, attempts: int) -> None:
+    async def _settle_alone(self, item: _Readable, apply: Apply, error: Exception) -> None:
+        """The per-message policy: retries with back-off, then the dead-letter topic."""
+        failures = 1
+        HANDLER_FAILURES.labels(item.record.topic, "message").inc()
+        while failures < self._retry.max_attempts and not is_malformed(error):
+            log.warning("handler failed", error=repr(error), attempt=failures, **_where(item.record))
+            await asyncio.sleep(self._retry.delay(failures))
+            try:
+                await apply([item.delivered])
+                return
+            except Exception as exc:
+                if is_transient(exc):
+                    HANDLER_FAILURES.labels(item.record.topic, "transient").inc()
+                    continue  # the infrastructure, not the message: does not count as an attempt
+                failures += 1
+                error = exc
+                HANDLER_FAILURES.labels(item.record.topic, "message").inc()
+        await self._dead_letter(item.record, error, failures)
+
+    async def _wait_out_outage(self, record: Record, exc: Exception, outages: int) -> None:
+        HANDLER_FAILURES.labels(record.topic, "transient").inc()
+        log.warning("transient failure, retrying the batch", error=repr(exc), outages=outages, **_where(record))
+        await asyncio.sleep(self._retry.delay(outages))
+
+    async def _dead_letter(self, record: Record, exc: Exception, attempts: int) -> None:
         log.error("dead-lettering message", error=repr(exc), attempts=attempts, **_where(record))
         outages = 0
         while True:
@@ -121,25 +185,6 @@ class Delivery:
                 log.warning("dead-letter publish failed, retrying", error=repr(send_exc))
                 await asyncio.sleep(self._retry.delay(outages))
 
-    def finished(self, message: StreamMessage[Any]) -> None:
-        record = message.raw_message
-        consumer = message.consumer  # type: ignore[attr-defined]  # KafkaMessage's, not on the base type
-        self._committer.finished(consumer, record.topic, record.partition, record.offset)
 
-
-class DeliveryMiddleware(BaseMiddleware):
-    """FastStream middleware: wraps each consumed message in ``Delivery.deliver``."""
-
-    def __init__(self, msg: Any, /, *, delivery: Delivery, **kwargs: Any) -> None:
-        super().__init__(msg, **kwargs)
-        self._delivery = delivery
-
-    async def consume_scope(
-        self, call_next: Callable[[StreamMessage[Any]], Awaitable[Any]], msg: StreamMessage[Any]
-    ) -> Any:
-        await self._delivery.handle(msg, lambda: call_next(msg))
-        return None
-
-
-def _where(record: ConsumerRecord[Any, Any]) -> dict[str, Any]:
+def _where(record: Record) -> dict[str, Any]:
     return {"topic": record.topic, "partition": record.partition, "offset": record.offset}

@@ -11,6 +11,8 @@ commits; those messages are redelivered and dropped by the idempotent consumer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -50,6 +52,23 @@ class OffsetCommitter:
         for partition, offset in offsets.items():
             if partition in assigned and pending.get(partition, -1) < offset:
                 pending[partition] = offset
+
+    async def hand_over(self, consumer: AIOKafkaConsumer, partitions: Iterable[TopicPartition]) -> None:
+        """Partitions are being revoked: commit what was finished on them now (their next owner
+        starts there) and stop reporting their lag."""
+        revoked = set(partitions)
+        pending = self._pending.get(consumer, {})
+        offsets = {tp: pending.pop(tp) for tp in revoked & pending.keys()}
+        if offsets:
+            try:
+                await consumer.commit(offsets)
+            except (KafkaError, AssertionError) as exc:
+                log.warning("offset commit at hand-over failed; the next owner redelivers", error=repr(exc))
+        positions = self._positions.get(consumer, {})
+        for tp in revoked & positions.keys():
+            del positions[tp]
+            with contextlib.suppress(KeyError):
+                CONSUMER_LAG.remove(tp.topic, str(tp.partition))
 
     def observe_lag(self) -> None:
         """Consumer lag per partition for /metrics: the broker's high watermark (as last fetched)

@@ -1,11 +1,29 @@
-"""The Kafka producer used by the outbox relay and the dead-letter path."""
+"""The Kafka producer used by the outbox relay and the dead-letter path, and the record batches
+the relay publishes through it."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
+
+Headers = list[tuple[str, bytes]]
+
+# One record batch per partition and produce request. At the default 16 KiB (~20 of our ~1 KB
+# records) a relay cycle of 5,000 rows needs hundreds of acks=all round trips; 512 KiB makes
+# it a few. It stays below the broker's default `max.message.bytes` (1 MiB), which caps one
+# batch. 256 KiB, 512 KiB and ~1 MiB measured alike on loopback.
+MAX_BATCH_BYTES = 512 * 1024
+
+# No compression: on loopback with 2 cores shared with the broker and PostgreSQL, lz4 and zstd
+# (aiokafka needs `cramjam` for either) cost the relay more CPU than the bytes they save, and
+# the broker decompresses every batch again to validate it.
+COMPRESSION = None
 
 
 def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
@@ -16,9 +34,61 @@ def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
+        max_batch_size=MAX_BATCH_BYTES,
+        compression_type=COMPRESSION,
         request_timeout_ms=15_000,
         retry_backoff_ms=200,
     )
+
+
+class RecordBatches:
+    """Records gathered into one open record batch per partition; a full batch is submitted at
+    once, the rest by ``submit_rest``, each closed so it leaves without lingering.
+
+    Half the CPU of ``producer.send`` per record (measured: ~16 µs instead of ~30 µs per event):
+    no coroutine, metadata lookup and future per record, one delivery future per batch. The
+    partition is the one ``send`` would choose (the default partitioner: murmur2 of the key, as
+    in the Java client), so a key keeps its partition whichever way it was published. A
+    partition has at most one batch waiting besides the one on the wire (``send_batch`` waits),
+    and the idempotent producer keeps a partition's batches in order.
+    """
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+        self._partitions: dict[str, list[int]] = {}
+        self._open: dict[tuple[str, int], BatchBuilder] = {}
+        self.deliveries: list[asyncio.Future[Any]] = []
+        self.counts: Counter[str] = Counter()
+        """Records per topic, for the published-messages metric."""
+
+    async def add(self, topic: str, key: bytes, value: bytes, headers: Headers) -> None:
+        target = (topic, await self._partition(topic, key))
+        batch = self._open.get(target) or self._start(target)
+        if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
+            await self._submit(target, batch)  # full: it leaves, the record opens the next one
+            self._start(target).append(key=key, value=value, timestamp=None, headers=headers)
+        self.counts[topic] += 1
+
+    async def submit_rest(self) -> None:
+        for target, batch in list(self._open.items()):
+            await self._submit(target, batch)
+
+    async def _partition(self, topic: str, key: bytes) -> int:
+        partitions = self._partitions.get(topic)
+        if partitions is None:
+            partitions = self._partitions[topic] = sorted(await self._producer.partitions_for(topic))
+        partition: int = DefaultPartitioner()(key, partitions, partitions)
+        return partition
+
+    def _start(self, target: tuple[str, int]) -> BatchBuilder:
+        batch = self._open[target] = self._producer.create_batch()
+        return batch
+
+    async def _submit(self, target: tuple[str, int], batch: BatchBuilder) -> None:
+        del self._open[target]
+        batch.close()
+        topic, partition = target
+        self.deliveries.append(await self._producer.send_batch(batch, topic, partition=partition))
 
 
 class LazyProducer:

@@ -7,6 +7,13 @@ Why this shape:
 * Rows are read by ``SELECT … FOR UPDATE`` in id order and deleted in the same transaction
   once Kafka acknowledged them. A transaction that commits late is simply invisible until it
   commits, and its rows are then picked up: there is no "last id sent" to skip past it.
+* Thousands of rows per cycle, in five round trips (BEGIN, lock, SELECT, DELETE by an id array,
+  COMMIT), published as one record batch per partition (``RecordBatches``). One cycle is in
+  flight at a time: every batch is acknowledged before the delete commits and the next cycle
+  starts, so a key's events reach their partition in outbox order.
+* A full cycle means a backlog: the next one starts at once. Only a relay that caught up
+  waits, for the poll interval or a commit's nudge, then lingers a moment so a burst of commits
+  goes out in one cycle rather than one each.
 * Rows hold the event's plain topic; the prefix of the environment is added on publishing.
 * If publishing or the delete fails, the transaction rolls back and the rows are sent again
   later. Kafka may then hold a duplicate; consumers drop it by event id.
@@ -21,18 +28,28 @@ import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from trainyard_common.logs import get_logger
-from trainyard_common.messaging.tables import outbox
+from trainyard_common.messaging.producer import RecordBatches
 from trainyard_common.metrics import MESSAGES_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
 
 log = get_logger(__name__)
 
 SEND_TIMEOUT_SECONDS = 30.0
 BACKLOG_OBSERVE_SECONDS = 5.0
+
+# Built once: a statement object per cycle costs more than the cycle's round trips.
+# Headers come as text: orjson parses it in a quarter of the time the driver's JSONB loader takes.
+_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+_ROWS = text(
+    "SELECT id, topic, message_key, payload, headers::text FROM outbox ORDER BY id LIMIT :limit FOR UPDATE"
+)
+_DELETE = text("DELETE FROM outbox WHERE id = ANY(CAST(:ids AS bigint[]))")
+_BACKLOG = text("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox")
 
 
 class OutboxRelay:
@@ -43,7 +60,7 @@ class OutboxRelay:
         *,
         lock_name: str,
         topic_prefix: str = "",
-        batch_size: int = 500,
+        batch_size: int = 5000,
         poll_seconds: float = 0.5,
         linger_seconds: float = 0.02,
     ) -> None:
@@ -111,32 +128,26 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish up to one batch; return how many rows were published."""
         async with self._engine.begin() as conn:
-            locked = await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key)))
-            if not locked:
+            if not await conn.scalar(_LOCK, {"key": self._lock_key}):
                 return 0
-            rows = (
-                await conn.execute(select(outbox).order_by(outbox.c.id).limit(self._batch_size).with_for_update())
-            ).all()
+            rows = (await conn.execute(_ROWS, {"limit": self._batch_size})).all()
             if not rows:
                 return 0
             await self._send_all(rows)
-            await conn.execute(delete(outbox).where(outbox.c.id.in_([row.id for row in rows])))
+            await conn.execute(_DELETE, {"ids": [row[0] for row in rows]})
         return len(rows)
 
-    async def _send_all(self, rows: Sequence[Any]) -> None:
-        producer = await self._ensure_producer()
-        deliveries = [
-            await producer.send(
-                self._topic_prefix + row.topic,
-                value=row.payload.encode(),
-                key=row.message_key.encode(),
-                headers=[(k, v.encode()) for k, v in row.headers.items()],
-            )
-            for row in rows
-        ]
-        await asyncio.wait_for(asyncio.gather(*deliveries), SEND_TIMEOUT_SECONDS)
-        for row in rows:
-            MESSAGES_PUBLISHED.labels(self._topic_prefix + row.topic).inc()
+    async def _send_all(self, rows: Sequence[Row[Any]]) -> None:
+        """Publish ``rows`` in id order and wait until Kafka acknowledged every one."""
+        batches = RecordBatches(await self._ensure_producer())
+        prefix = self._topic_prefix
+        for _, topic, key, payload, headers in rows:
+            encoded = [(name, value.encode()) for name, value in orjson.loads(headers).items()]
+            await batches.add(prefix + topic, key.encode(), payload.encode(), encoded)
+        await batches.submit_rest()
+        await asyncio.wait_for(asyncio.gather(*batches.deliveries), SEND_TIMEOUT_SECONDS)
+        for topic, count in batches.counts.items():
+            MESSAGES_PUBLISHED.labels(topic).inc(count)
 
     async def _observe_backlog(self) -> None:
         """Outbox size and oldest row's age, for /metrics — at most every few seconds."""
@@ -145,10 +156,9 @@ class OutboxRelay:
             return
         self._backlog_observed_at = now
         async with self._engine.connect() as conn:
-            size, oldest = (await conn.execute(select(func.count(), func.min(outbox.c.created_at)))).one()
-            age = await conn.scalar(select(func.extract("epoch", func.now() - oldest))) if oldest else 0
+            size, age = (await conn.execute(_BACKLOG)).one()
         OUTBOX_BACKLOG.set(size)
-        OUTBOX_OLDEST_SECONDS.set(float(age or 0))
+        OUTBOX_OLDEST_SECONDS.set(float(age))
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
