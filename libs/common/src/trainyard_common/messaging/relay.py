@@ -45,9 +45,7 @@ BACKLOG_OBSERVE_SECONDS = 5.0
 # Built once: a statement object per cycle costs more than the cycle's round trips.
 # Headers come as text: orjson parses it in a quarter of the time the driver's JSONB loader takes.
 _LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
-_ROWS = text(
-    "SELECT id, topic, message_key, payload, headers::text FROM outbox ORDER BY id LIMIT :limit FOR UPDATE"
-)
+_ROWS = text("SELECT id, topic, message_key, payload, headers::text FROM outbox ORDER BY id LIMIT :limit FOR UPDATE")
 _DELETE = text("DELETE FROM outbox WHERE id = ANY(CAST(:ids AS bigint[]))")
 _BACKLOG = text("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox")
 
