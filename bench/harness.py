@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import math
 import os
 import secrets
 import statistics
@@ -317,8 +318,10 @@ class CpuMeter:
         wall, machine = time.monotonic() - self._started, _machine_busy_seconds() - self._machine
 
         def used(pid: int | None) -> float:
-            # A server process born during the window counts from zero; one that ended is lost.
-            return after[pid] - self._before.get(pid, 0.0)
+            # A server process born during the window counts from zero; one that ended meanwhile
+            # (its /proc entry gone: NaN) is lost, which only PostgreSQL's short-lived backends do.
+            spent = after[pid] - self._before.get(pid, 0.0)
+            return 0.0 if math.isnan(spent) else spent
 
         named = {name: used(pid) for name, pid in self._processes.items()}
         shared = {f"{name} (shared)": sum(used(p) for p in pids) for name, pids in servers.items() if pids}
@@ -332,11 +335,11 @@ def percentile(sorted_values: list[float], p: int) -> float:
     return statistics.quantiles(sorted_values, n=100, method="inclusive")[p - 1]
 
 
-def latency_line(label: str, milliseconds: Iterable[float]) -> str:
+def latency_line(label: str, milliseconds: Iterable[float], unit: str = "events") -> str:
     values = sorted(milliseconds)
     return (
         f"{label}: p50 {percentile(values, 50):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
-        f"p99 {percentile(values, 99):.1f} ms, max {values[-1]:.1f} ms ({len(values)} events)"
+        f"p99 {percentile(values, 99):.1f} ms, max {values[-1]:.1f} ms ({len(values)} {unit})"
     )
 
 
@@ -356,17 +359,17 @@ class Probe:
     query: str  # one row, the count first
     params: tuple[Any, ...]
     target: int
-    done_at: float | None = None  # time.time() at the start of the poll that saw the target
+    done_at: float | None = None  # time.time() when the poll that saw the target came back
     count: int = field(default=0)
 
 
 async def wait_for_counts(probes: Sequence[Probe], *, poll: float = 0.2, fast_poll: float = 0.02) -> None:
     """Poll every probe until it reaches its target; fills in ``done_at``.
 
-    ``done_at`` is taken just before the query is sent: the query's snapshot is taken after it, so
-    the stage was complete by then — an upper bound on the completion time, late by at most one
-    poll interval. Near the end (≤ 5 % left) the interval shrinks to ``fast_poll``, so that bound
-    stays tight without a 100,000-row count every 20 ms for the whole run. Each poll is its own
+    ``done_at`` is taken when the poll that saw the target came back: the stage was complete by
+    then — an upper bound on the completion time, late by at most one poll interval (plus the
+    query). Near the end (≤ 5 % left) the interval shrinks to ``fast_poll``, so that bound stays
+    tight without a 100,000-row count every 20 ms for the whole run. Each poll is its own
     autocommit transaction, so it sees everything committed before it.
     """
     connections = {p.label: await psycopg.AsyncConnection.connect(p.database_url, autocommit=True) for p in probes}
@@ -374,13 +377,12 @@ async def wait_for_counts(probes: Sequence[Probe], *, poll: float = 0.2, fast_po
     try:
         while pending := [p for p in probes if p.done_at is None]:
             for probe in pending:
-                asked_at = time.time()
                 row = await (await connections[probe.label].execute(probe.query, probe.params)).fetchone()
                 count = int(row[0] or 0) if row else 0
                 if count > probe.count:
                     probe.count, progress_at = count, time.monotonic()
                 if count >= probe.target:
-                    probe.done_at = asked_at
+                    probe.done_at = time.time()
             if time.monotonic() - reported_at > 10:
                 print("  " + ", ".join(f"{p.label} {p.count}/{p.target}" for p in probes), flush=True)
                 reported_at = time.monotonic()

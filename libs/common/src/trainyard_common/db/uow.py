@@ -31,6 +31,9 @@ class SqlUnitOfWork:
     session: AsyncSession
     event_id: str | None = None
     """The ``ce_id`` of the event being handled (claimed in this transaction), if any."""
+    cause: Cause | None = None
+    """What ``emit`` passes on to the events it queues: a batch handler sets it to each consumed
+    event's ``Delivered.cause`` in turn. None: the current correlation id and span."""
 
     def __init__(
         self,
@@ -48,6 +51,7 @@ class SqlUnitOfWork:
         self.session = self._session_factory()
         self._pending = []
         self.event_id = None
+        self.cause = None
         self._open()
         return self
 
@@ -64,8 +68,9 @@ class SqlUnitOfWork:
         await self.session.close()
 
     def emit(self, *events: Event, cause: Cause | None = None) -> None:
-        """Queue ``events``; they inherit ``cause`` (by default: the current correlation id and span)."""
-        cause = cause or current_cause()
+        """Queue ``events``; they inherit ``cause`` (by default ``self.cause``, else the current
+        correlation id and span)."""
+        cause = cause or self.cause or current_cause()
         self._pending.extend(self.outbox_rows.row(event, cause) for event in events)
 
     async def claim_events(self, event_ids: Collection[str], consumer_group: str) -> set[str]:

@@ -7,72 +7,94 @@ re-assignment moves the learner's past and future figures at once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import ColumnElement, Select, and_, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client_directory.adapters.tables import classes, clients, enrollments, learners, report_orders, report_progress
-from client_directory.domain.reporting import ClientReport, OrderFact, ProgressFact, ReportQuery
+from client_directory.domain.reporting import ClientReport, OrderFact, ProgressFact, ReportQuery, fold_progress
+
+_PROGRESS_ROWS = """
+    SELECT * FROM unnest(
+        CAST(:progress_ids AS uuid[]), CAST(:customer_ids AS uuid[]), CAST(:item_types AS text[]),
+        CAST(:statuses AS text[]), CAST(:recorded_ats AS timestamptz[]), CAST(:completed_ats AS timestamptz[]))
+"""
+_RECORD_PROGRESS = text(
+    "INSERT INTO report_progress (progress_id, customer_id, item_type, status, recorded_at, completed_at)"
+    + _PROGRESS_ROWS
+    + """
+    ON CONFLICT (progress_id) DO UPDATE SET
+        status = CASE WHEN report_progress.status = 'completed' THEN 'completed' ELSE excluded.status END,
+        completed_at = coalesce(report_progress.completed_at, excluded.completed_at),
+        recorded_at = greatest(report_progress.recorded_at, excluded.recorded_at)
+    WHERE report_progress.deleted_at IS NULL
+    """
+)
+_DELETE_PROGRESS = text(
+    """
+    INSERT INTO report_progress (progress_id, customer_id, item_type, status, recorded_at, completed_at, deleted_at)
+    SELECT * FROM unnest(
+        CAST(:progress_ids AS uuid[]), CAST(:customer_ids AS uuid[]), CAST(:item_types AS text[]),
+        CAST(:statuses AS text[]), CAST(:recorded_ats AS timestamptz[]), CAST(:completed_ats AS timestamptz[]),
+        CAST(:deleted_ats AS timestamptz[]))
+    ON CONFLICT (progress_id) DO UPDATE SET deleted_at = excluded.deleted_at
+    """
+)
+_RECORD_ORDERS = text(
+    """
+    INSERT INTO report_orders (order_id, customer_id, total, currency, completed_at)
+    SELECT * FROM unnest(
+        CAST(:order_ids AS uuid[]), CAST(:customer_ids AS uuid[]), CAST(:totals AS numeric[]),
+        CAST(:currencies AS text[]), CAST(:completed_ats AS timestamptz[]))
+    ON CONFLICT DO NOTHING
+    """
+)
+
+
+def _progress_arrays(facts: Sequence[ProgressFact]) -> dict[str, list[Any]]:
+    return {
+        "progress_ids": [f.progress_id for f in facts],
+        "customer_ids": [f.customer_id for f in facts],
+        "item_types": [f.item_type for f in facts],
+        "statuses": ["completed" if f.completed else "in_progress" for f in facts],
+        "recorded_ats": [f.recorded_at for f in facts],
+        "completed_ats": [f.completed_at for f in facts],
+    }
 
 
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def record_progress(self, fact: ProgressFact) -> None:
+    async def record_progress(self, facts: Sequence[ProgressFact]) -> None:
         """Upsert; a completion stays a completion, and a deleted entry stays deleted."""
-        status = "completed" if fact.completed else "in_progress"
-        stmt = pg_insert(report_progress).values(
-            progress_id=fact.progress_id,
-            customer_id=fact.customer_id,
-            item_type=fact.item_type,
-            status=status,
-            recorded_at=fact.recorded_at,
-            completed_at=fact.completed_at,
-        )
-        current = report_progress.c
-        await self._session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["progress_id"],
-                set_={
-                    "status": case((current.status == "completed", "completed"), else_=stmt.excluded.status),
-                    "completed_at": func.coalesce(current.completed_at, stmt.excluded.completed_at),
-                    "recorded_at": func.greatest(current.recorded_at, stmt.excluded.recorded_at),
+        rows = fold_progress(facts)
+        if rows:
+            await self._session.execute(_RECORD_PROGRESS, _progress_arrays(rows))
+
+    async def delete_progress(self, deletions: Sequence[tuple[ProgressFact, datetime]]) -> None:
+        """Mark the entries deleted (a tombstone, so a late ProgressRecorded cannot revive it)."""
+        last = {fact.progress_id: (fact, deleted_at) for fact, deleted_at in deletions}  # the latest event wins
+        rows = sorted(last.values(), key=lambda pair: pair[0].progress_id)
+        if rows:
+            arrays = _progress_arrays([fact for fact, _ in rows])
+            await self._session.execute(_DELETE_PROGRESS, {**arrays, "deleted_ats": [at for _, at in rows]})
+
+    async def record_orders(self, facts: Sequence[OrderFact]) -> None:
+        if facts:
+            await self._session.execute(
+                _RECORD_ORDERS,
+                {
+                    "order_ids": [f.order_id for f in facts],
+                    "customer_ids": [f.customer_id for f in facts],
+                    "totals": [f.total for f in facts],
+                    "currencies": [f.currency for f in facts],
+                    "completed_ats": [f.completed_at for f in facts],
                 },
-                where=current.deleted_at.is_(None),
             )
-        )
-
-    async def delete_progress(self, fact: ProgressFact, deleted_at: datetime) -> None:
-        """Mark the entry deleted (a tombstone, so a late ProgressRecorded cannot revive it)."""
-        stmt = pg_insert(report_progress).values(
-            progress_id=fact.progress_id,
-            customer_id=fact.customer_id,
-            item_type=fact.item_type,
-            status="completed" if fact.completed else "in_progress",
-            recorded_at=fact.recorded_at,
-            completed_at=fact.completed_at,
-            deleted_at=deleted_at,
-        )
-        await self._session.execute(
-            stmt.on_conflict_do_update(index_elements=["progress_id"], set_={"deleted_at": deleted_at})
-        )
-
-    async def record_order(self, fact: OrderFact) -> None:
-        await self._session.execute(
-            pg_insert(report_orders)
-            .values(
-                order_id=fact.order_id,
-                customer_id=fact.customer_id,
-                total=fact.total,
-                currency=fact.currency,
-                completed_at=fact.completed_at,
-            )
-            .on_conflict_do_nothing()
-        )
 
     async def by_client(self, query: ReportQuery) -> tuple[list[ClientReport], int]:
         chosen = select(clients.c.id, clients.c.name, clients.c.industry, clients.c.active)

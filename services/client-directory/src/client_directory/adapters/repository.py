@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,14 +23,9 @@ from client_directory.adapters.tables import (
 )
 from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
+from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
-
-
-@dataclass(frozen=True, slots=True)
-class ClientMatch:
-    client_id: uuid.UUID
-    client_name: str
 
 
 class ClientRepository:
@@ -126,32 +122,32 @@ class ClientRepository:
         )
         return list(ids), int(total or 0)
 
-    async def match_by_domain(self, candidates: list[str]) -> ClientMatch | None:
-        """The active client owning the longest of ``candidates`` (most specific domain wins)."""
-        if not candidates:
-            return None
-        row = (
-            await self._session.execute(
-                select(clients.c.id, clients.c.name)
-                .join(client_domains, client_domains.c.client_id == clients.c.id)
-                .where(clients.c.active, client_domains.c.domain.in_(candidates))
-                .order_by(func.length(client_domains.c.domain).desc())
-                .limit(1)
-            )
-        ).first()
-        return ClientMatch(row.id, row.name) if row else None
+    async def index(self, keys: MatchKeys) -> ClientIndex:
+        """The active clients owning any of ``keys``' domains or aliases (two queries at most)."""
+        by_domain: dict[str, ClientMatch] = {}
+        if keys.domains:
+            rows = await self._session.execute(_DOMAIN_OWNERS, {"domains": list(keys.domains)})
+            by_domain = {row.domain: ClientMatch(row.id, row.name) for row in rows}
+        by_alias_key: dict[str, ClientMatch] = {}
+        if keys.alias_keys:
+            rows = await self._session.execute(_ALIAS_OWNERS, {"keys": list(keys.alias_keys)})
+            by_alias_key = {row.alias_key: ClientMatch(row.id, row.name) for row in rows}
+        return ClientIndex(by_domain, by_alias_key)
 
-    async def match_by_alias(self, organization: str) -> ClientMatch | None:
-        row = (
-            await self._session.execute(
-                select(clients.c.id, clients.c.name)
-                .join(client_aliases, client_aliases.c.client_id == clients.c.id)
-                .where(clients.c.active, client_aliases.c.alias_key == normalize_alias(organization))
-                .order_by(clients.c.created_at)
-                .limit(1)
-            )
-        ).first()
-        return ClientMatch(row.id, row.name) if row else None
+
+_DOMAIN_OWNERS = (
+    select(client_domains.c.domain, clients.c.id, clients.c.name)
+    .join(clients, clients.c.id == client_domains.c.client_id)
+    .where(clients.c.active, client_domains.c.domain.in_(bindparam("domains", expanding=True)))
+)
+# An alias may belong to several active clients: the oldest one wins, as it always did.
+_ALIAS_OWNERS = (
+    select(client_aliases.c.alias_key, clients.c.id, clients.c.name)
+    .ext(distinct_on(client_aliases.c.alias_key))
+    .join(clients, clients.c.id == client_aliases.c.client_id)
+    .where(clients.c.active, client_aliases.c.alias_key.in_(bindparam("keys", expanding=True)))
+    .order_by(client_aliases.c.alias_key, clients.c.created_at)
+)
 
 
 class LearnerRepository:
@@ -178,19 +174,24 @@ class LearnerRepository:
         return {row.customer_id: _learner(row) for row in rows}
 
     async def save(self, learner: Learner) -> None:
-        values = {
-            "email": learner.email,
-            "organization": learner.organization,
-            "client_id": learner.client_id,
-            "reason": learner.reason.value if learner.reason else None,
-            "assigned_at": learner.assigned_at,
-            "erased_at": learner.erased_at,
-        }
-        await self._session.execute(
-            pg_insert(learners)
-            .values(customer_id=learner.customer_id, **values)
-            .on_conflict_do_update(index_elements=["customer_id"], set_=values)
-        )
+        await self.save_all([learner])
+
+    async def save_all(self, changed: Iterable[Learner]) -> None:
+        """Upsert every learner in one statement, in key order (as ``many_for_update`` locks)."""
+        rows = sorted({learner.customer_id: learner for learner in changed}.values(), key=lambda x: x.customer_id)
+        if rows:
+            await self._session.execute(
+                _UPSERT_LEARNERS,
+                {
+                    "customer_ids": [x.customer_id for x in rows],
+                    "emails": [x.email for x in rows],
+                    "organizations": [x.organization for x in rows],
+                    "client_ids": [x.client_id for x in rows],
+                    "reasons": [x.reason.value if x.reason else None for x in rows],
+                    "assigned_ats": [x.assigned_at for x in rows],
+                    "erased_ats": [x.erased_at for x in rows],
+                },
+            )
 
     async def unmapped_matching(self, domains: list[str], alias_keys: list[str]) -> list[Learner]:
         """Learners free for automatic mapping whose e-mail domain (or a sub-domain) or organisation matches.
@@ -226,10 +227,14 @@ class LearnerRepository:
         return [_learner(row) for row in rows], int(total or 0)
 
     async def is_forgotten(self, customer_id: uuid.UUID) -> bool:
-        found = await self._session.scalar(
-            select(forgotten_customers.c.customer_id).where(forgotten_customers.c.customer_id == customer_id)
-        )
-        return found is not None
+        return bool(await self.forgotten_among([customer_id]))
+
+    async def forgotten_among(self, customer_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of ``customer_ids`` were deleted (their tombstone keeps them out for good)."""
+        wanted = list(set(customer_ids))
+        if not wanted:
+            return set()
+        return set(await self._session.scalars(_FORGOTTEN, {"ids": wanted}))
 
     async def forget(self, customer_id: uuid.UUID, at: datetime) -> None:
         """Delete everything held about the customer; keep only the bare id as a tombstone."""
@@ -238,6 +243,23 @@ class LearnerRepository:
         await self._session.execute(
             pg_insert(forgotten_customers).values(customer_id=customer_id, forgotten_at=at).on_conflict_do_nothing()
         )
+
+
+_FORGOTTEN = select(forgotten_customers.c.customer_id).where(
+    forgotten_customers.c.customer_id.in_(bindparam("ids", expanding=True))
+)
+_UPSERT_LEARNERS = text(
+    """
+    INSERT INTO learners (customer_id, email, organization, client_id, reason, assigned_at, erased_at)
+    SELECT * FROM unnest(
+        CAST(:customer_ids AS uuid[]), CAST(:emails AS text[]), CAST(:organizations AS text[]),
+        CAST(:client_ids AS uuid[]), CAST(:reasons AS text[]), CAST(:assigned_ats AS timestamptz[]),
+        CAST(:erased_ats AS timestamptz[]))
+    ON CONFLICT (customer_id) DO UPDATE SET
+        email = excluded.email, organization = excluded.organization, client_id = excluded.client_id,
+        reason = excluded.reason, assigned_at = excluded.assigned_at, erased_at = excluded.erased_at
+    """
+)
 
 
 def _client_row(client: Client) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +19,30 @@ class ProgressFact:
     completed: bool
     recorded_at: datetime
     completed_at: datetime | None = None
+
+    def followed_by(self, later: ProgressFact) -> ProgressFact:
+        return ProgressFact(
+            self.progress_id,
+            self.customer_id,
+            self.item_type,
+            self.completed or later.completed,
+            max(self.recorded_at, later.recorded_at),
+            self.completed_at or later.completed_at,
+        )
+
+
+def fold_progress(facts: Sequence[ProgressFact]) -> list[ProgressFact]:
+    """Facts of one progress entry merged in their order, one per entry (sorted by id).
+
+    The same rules as recording them one after the other: a completion stays a completion, the
+    first completion date stays, the latest recording time wins; the entry keeps its first
+    learner and type.
+    """
+    merged: dict[uuid.UUID, ProgressFact] = {}
+    for fact in facts:
+        earlier = merged.get(fact.progress_id)
+        merged[fact.progress_id] = fact if earlier is None else earlier.followed_by(fact)
+    return [merged[key] for key in sorted(merged)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,17 @@
-"""The events client-directory consumes. Each handler: contract → command → service layer."""
+"""The events client-directory consumes. Each handler: contracts → commands → service layer.
+
+The frequent ones take a whole partition batch (one transaction, a few statements); erasure
+and deletion, rare and heavier, take one event at a time.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from client_directory.domain.reporting import OrderFact, ProgressFact
 from client_directory.service_layer import lifecycle, reporting
-from client_directory.service_layer.mapping import LearnerSeen, ProfileChanged, record_learner, record_profile_change
+from client_directory.service_layer.mapping import LearnerBatch, LearnerNews, LearnerSeen, ProfileChanged
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.contracts import (
     CustomerDeleted,
@@ -18,66 +25,44 @@ from trainyard_common.contracts import (
     TrainingCompleted,
     UserRegistered,
 )
+from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
 
 REMAP_FIELDS = {ProfileField.EMAIL, ProfileField.ORGANIZATION}
 
 
 def register_handlers(subscriptions: EventSubscriptions) -> None:
-    @subscriptions.handler(UserRegistered)
-    async def on_user_registered(event: UserRegistered, uow: DirectoryUnitOfWork) -> None:
+    @subscriptions.batch_handler(UserRegistered)
+    async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: DirectoryUnitOfWork) -> None:
         """Keep the learner and map them to a client by e-mail domain or organisation alias."""
-        await record_learner(uow, LearnerSeen(event.customer_id, str(event.email), event.organization))
+        await _learner_news(uow, events, [_seen(d.event) for d in events])
 
-    @subscriptions.handler(CustomerProfileUpdated)
-    async def on_profile_updated(event: CustomerProfileUpdated, uow: DirectoryUnitOfWork) -> None:
+    @subscriptions.batch_handler(CustomerProfileUpdated)
+    async def on_profiles_updated(
+        events: Sequence[Delivered[CustomerProfileUpdated]], uow: DirectoryUnitOfWork
+    ) -> None:
         """Re-map on an e-mail or organisation change (manual and class assignments stay)."""
-        remap = bool(REMAP_FIELDS & set(event.changed_fields))
-        await record_profile_change(
-            uow, ProfileChanged(event.customer_id, str(event.email), event.organization, remap=remap)
-        )
+        await _learner_news(uow, events, [_changed(d.event) for d in events])
 
-    @subscriptions.handler(ProgressRecorded)
-    async def on_progress_recorded(event: ProgressRecorded, uow: DirectoryUnitOfWork) -> None:
+    @subscriptions.batch_handler(ProgressRecorded)
+    async def on_progress_recorded(events: Sequence[Delivered[ProgressRecorded]], uow: DirectoryUnitOfWork) -> None:
         """Reporting: a progress entry started, changed or completed."""
-        completed = event.status is ProgressStatus.COMPLETED
-        fact = ProgressFact(
-            event.progress_id,
-            event.customer_id,
-            event.item_type.value,
-            completed,
-            event.recorded_at,
-            completed_at=event.completed_at,
-        )
-        await reporting.record_progress(uow, fact)
+        await reporting.record_progress(uow, [_recorded(d.event) for d in events])
 
-    @subscriptions.handler(TrainingCompleted)
-    async def on_training_completed(event: TrainingCompleted, uow: DirectoryUnitOfWork) -> None:
+    @subscriptions.batch_handler(TrainingCompleted)
+    async def on_training_completed(events: Sequence[Delivered[TrainingCompleted]], uow: DirectoryUnitOfWork) -> None:
         """Reporting: a completion (sent once per progress entry)."""
-        fact = ProgressFact(
-            event.progress_id, event.customer_id, event.item_type.value, True, event.completed_at, event.completed_at
-        )
-        await reporting.record_progress(uow, fact)
+        await reporting.record_progress(uow, [_completed(d.event) for d in events])
 
-    @subscriptions.handler(ProgressDeleted)
-    async def on_progress_deleted(event: ProgressDeleted, uow: DirectoryUnitOfWork) -> None:
+    @subscriptions.batch_handler(ProgressDeleted)
+    async def on_progress_deleted(events: Sequence[Delivered[ProgressDeleted]], uow: DirectoryUnitOfWork) -> None:
         """Reporting: deleted progress is no longer counted."""
-        recorded_at = event.completed_at or event.deleted_at
-        fact = ProgressFact(
-            event.progress_id,
-            event.customer_id,
-            event.item_type.value,
-            event.was_completed,
-            recorded_at,
-            completed_at=event.completed_at,
-        )
-        await reporting.delete_progress(uow, fact, event.deleted_at)
+        await reporting.delete_progress(uow, [(_deleted(d.event), d.event.deleted_at) for d in events])
 
-    @subscriptions.handler(OrderCompleted)
-    async def on_order_completed(event: OrderCompleted, uow: DirectoryUnitOfWork) -> None:
+    @subscriptions.batch_handler(OrderCompleted)
+    async def on_orders_completed(events: Sequence[Delivered[OrderCompleted]], uow: DirectoryUnitOfWork) -> None:
         """Reporting: orders and revenue per client."""
-        fact = OrderFact(event.order_id, event.customer_id, event.total, event.currency, event.completed_at)
-        await reporting.record_order(uow, fact)
+        await reporting.record_orders(uow, [_order(d.event) for d in events])
 
     @subscriptions.handler(CustomerErased)
     async def on_customer_erased(event: CustomerErased, uow: DirectoryUnitOfWork) -> None:
@@ -88,3 +73,56 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
     async def on_customer_deleted(event: CustomerDeleted, uow: DirectoryUnitOfWork) -> None:
         """Remove the learner and every fact about them; send the receipt."""
         await lifecycle.delete_customer(uow, event.customer_id)
+
+
+async def _learner_news(
+    uow: DirectoryUnitOfWork, events: Sequence[Delivered[Any]], news: Sequence[LearnerNews]
+) -> None:
+    """Apply registrations or profile changes in order; what each emits keeps its event's cause."""
+    batch = await LearnerBatch.load(uow, news)
+    for delivered, one in zip(events, news, strict=True):
+        uow.cause = delivered.cause
+        batch.apply(uow, one)
+    await batch.save(uow)
+
+
+def _order(event: OrderCompleted) -> OrderFact:
+    return OrderFact(event.order_id, event.customer_id, event.total, event.currency, event.completed_at)
+
+
+def _seen(event: UserRegistered) -> LearnerSeen:
+    return LearnerSeen(event.customer_id, str(event.email), event.organization)
+
+
+def _changed(event: CustomerProfileUpdated) -> ProfileChanged:
+    remap = bool(REMAP_FIELDS & set(event.changed_fields))
+    return ProfileChanged(event.customer_id, str(event.email), event.organization, remap=remap)
+
+
+def _recorded(event: ProgressRecorded) -> ProgressFact:
+    completed = event.status is ProgressStatus.COMPLETED
+    return ProgressFact(
+        event.progress_id,
+        event.customer_id,
+        event.item_type.value,
+        completed,
+        event.recorded_at,
+        completed_at=event.completed_at,
+    )
+
+
+def _completed(event: TrainingCompleted) -> ProgressFact:
+    return ProgressFact(
+        event.progress_id, event.customer_id, event.item_type.value, True, event.completed_at, event.completed_at
+    )
+
+
+def _deleted(event: ProgressDeleted) -> ProgressFact:
+    return ProgressFact(
+        event.progress_id,
+        event.customer_id,
+        event.item_type.value,
+        event.was_completed,
+        event.completed_at or event.deleted_at,
+        completed_at=event.completed_at,
+    )

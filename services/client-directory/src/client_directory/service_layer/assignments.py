@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from client_directory.adapters.repository import ClientMatch
 from client_directory.domain.learners import AssignmentReason, Learner
+from client_directory.domain.matching import ClientMatch
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.contracts import AssignmentReason as ContractReason
 from trainyard_common.contracts import LearnerAssignedToClient, LearnerRemovedFromClient, RemovalReason

@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from client_directory.adapters.repository import ClientMatch
 from client_directory.domain.classes import ClassChanges, TrainingClass, change_class
 from client_directory.domain.errors import InvalidInput, NotFoundError
 from client_directory.domain.learners import AssignmentReason, Learner
+from client_directory.domain.matching import ClientMatch
 from client_directory.service_layer.assignments import assign, remove
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.contracts import RemovalReason

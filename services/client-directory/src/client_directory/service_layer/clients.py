@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from client_directory.domain.clients import Client, ClientChanges, InvalidClient, new_client, normalize_alias
 from client_directory.domain.errors import ConflictingInput, NotFoundError
-from client_directory.service_layer.mapping import map_automatically
+from client_directory.service_layer.mapping import map_learners
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 
 ClientConflict = ConflictingInput
@@ -66,8 +66,7 @@ async def _map_existing_learners(uow: DirectoryUnitOfWork, domains: list[str], a
     if not domains and not aliases:
         return
     alias_keys = [normalize_alias(a) for a in aliases]
-    for learner in await uow.learners.unmapped_matching(domains, alias_keys):
-        await map_automatically(uow, learner)
+    await map_learners(uow, await uow.learners.unmapped_matching(domains, alias_keys))
 
 
 __all__ = ["ClientConflict", "CreateClient", "InvalidClient", "change_client", "create_client"]

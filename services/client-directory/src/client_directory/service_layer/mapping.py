@@ -1,13 +1,19 @@
-"""Mapping learners to clients automatically, by e-mail domain or organisation alias."""
+"""Mapping learners to clients automatically, by e-mail domain or organisation alias.
+
+Registrations and profile changes arrive in batches: ``LearnerBatch`` loads everything a batch
+needs in a few queries (tombstones, the learners, locked, and the clients their domains and
+aliases could match), the events are applied in order in memory, and every learner touched is
+written back in one statement.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from client_directory.adapters.repository import ClientMatch
-from client_directory.domain.clients import email_domain_candidates
-from client_directory.domain.learners import AssignmentReason, Learner
+from client_directory.domain.learners import Learner
+from client_directory.domain.matching import ClientIndex, MatchKeys
 from client_directory.service_layer.assignments import assign, remove
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.contracts import RemovalReason
@@ -32,52 +38,75 @@ class ProfileChanged:
     remap: bool
 
 
-async def record_learner(uow: DirectoryUnitOfWork, command: LearnerSeen) -> None:
-    """A registration; if a (later) profile change or an erasure got here first, it wins."""
-    if await uow.learners.is_forgotten(command.customer_id):
-        return
-    learner = await uow.learners.get_for_update(command.customer_id)
-    if learner is None:
-        learner = Learner(customer_id=command.customer_id, email=command.email, organization=command.organization)
-    await map_automatically(uow, learner)
+LearnerNews = LearnerSeen | ProfileChanged
 
 
-async def record_profile_change(uow: DirectoryUnitOfWork, command: ProfileChanged) -> None:
-    if await uow.learners.is_forgotten(command.customer_id):
-        return
-    learner = await uow.learners.get_for_update(command.customer_id)
-    if learner is None:
-        learner = Learner(customer_id=command.customer_id, email=command.email, organization=command.organization)
-    elif learner.erased_at is not None:
-        return  # an erased customer's personal data does not come back
-    learner.email, learner.organization = command.email, command.organization
-    await map_automatically(uow, learner, may_remove=command.remap)
+class LearnerBatch:
+    """The learners a batch of registrations and profile changes touches, and their possible clients."""
+
+    def __init__(self, forgotten: set[uuid.UUID], learners: dict[uuid.UUID, Learner], index: ClientIndex) -> None:
+        self._forgotten = forgotten
+        self._learners = learners
+        self._index = index
+        self._touched: dict[uuid.UUID, Learner] = {}
+
+    @classmethod
+    async def load(cls, uow: DirectoryUnitOfWork, news: Sequence[LearnerNews]) -> LearnerBatch:
+        ids = sorted({n.customer_id for n in news})
+        forgotten = await uow.learners.forgotten_among(ids)
+        learners = await uow.learners.many_for_update([i for i in ids if i not in forgotten])
+        # Stand-ins carry the addresses the news could give a learner, for the index's look-up.
+        as_announced = [Learner(n.customer_id, n.email, n.organization) for n in news]
+        index = await uow.clients.index(MatchKeys.of([*learners.values(), *as_announced]))
+        return cls(forgotten, learners, index)
+
+    def apply(self, uow: DirectoryUnitOfWork, news: LearnerNews) -> None:
+        """One registration or profile change, in the order the events came."""
+        if news.customer_id in self._forgotten:
+            return
+        learner = self._learners.get(news.customer_id)
+        if isinstance(news, LearnerSeen):
+            # A registration; if a (later) profile change or an erasure got here first, it wins.
+            learner = learner or Learner(news.customer_id, news.email, news.organization)
+            may_remove = False
+        elif learner is not None and learner.erased_at is not None:
+            return  # an erased customer's personal data does not come back
+        else:
+            learner = learner or Learner(news.customer_id, news.email, news.organization)
+            learner.email, learner.organization = news.email, news.organization
+            may_remove = news.remap
+        map_automatically(uow, learner, self._index, may_remove=may_remove)
+        self._learners[learner.customer_id] = self._touched[learner.customer_id] = learner
+
+    async def save(self, uow: DirectoryUnitOfWork) -> None:
+        await uow.learners.save_all(self._touched.values())
 
 
-async def map_automatically(uow: DirectoryUnitOfWork, learner: Learner, *, may_remove: bool = False) -> None:
+async def record_learner(uow: DirectoryUnitOfWork, news: LearnerNews) -> None:
+    """One registration or profile change on its own (a batch of one)."""
+    batch = await LearnerBatch.load(uow, [news])
+    batch.apply(uow, news)
+    await batch.save(uow)
+
+
+async def map_learners(uow: DirectoryUnitOfWork, learners: Sequence[Learner]) -> None:
+    """Map ``learners`` (locked by the caller) to the clients that now match them, if any."""
+    index = await uow.clients.index(MatchKeys.of(learners))
+    for learner in learners:
+        map_automatically(uow, learner, index, may_remove=False)
+    await uow.learners.save_all(learners)
+
+
+def map_automatically(uow: DirectoryUnitOfWork, learner: Learner, index: ClientIndex, *, may_remove: bool) -> None:
     """Domain first, then alias; manual and class assignments stay as they are.
 
     ``may_remove``: a learner whose e-mail/organisation no longer matches any active client
     leaves the client automatic mapping gave them.
     """
-    if learner.may_be_mapped_automatically():
-        match, reason = await _find_client(uow, learner)
-        if match is not None and reason is not None:
-            assign(uow, learner, match, reason)
-        elif may_remove:
-            remove(uow, learner, RemovalReason.NO_LONGER_MATCHES, by_admin=False)
-    await uow.learners.save(learner)
-
-
-async def _find_client(
-    uow: DirectoryUnitOfWork, learner: Learner
-) -> tuple[ClientMatch | None, AssignmentReason | None]:
-    if learner.email:
-        by_domain = await uow.clients.match_by_domain(email_domain_candidates(learner.email))
-        if by_domain is not None:
-            return by_domain, AssignmentReason.DOMAIN
-    if learner.organization:
-        by_alias = await uow.clients.match_by_alias(learner.organization)
-        if by_alias is not None:
-            return by_alias, AssignmentReason.ALIAS
-    return None, None
+    if not learner.may_be_mapped_automatically():
+        return
+    found = index.match(learner)
+    if found is not None:
+        assign(uow, learner, *found)
+    elif may_remove:
+        remove(uow, learner, RemovalReason.NO_LONGER_MATCHES, by_admin=False)
