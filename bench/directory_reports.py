@@ -114,15 +114,20 @@ def registration(run: Run, index: int, clients: int) -> Message:
 
 @dataclass(frozen=True, slots=True)
 class Replay:
-    start_up: float  # process start → /readyz
-    seconds: float  # /readyz → every learner mapped (polled)
-    first_mapped: float  # /readyz → first assigned_at
+    start_up: float  # process start → consuming (see ``replay``)
+    seconds: float  # consuming → every learner mapped (polled)
     mapping_seconds: float  # first → last assigned_at
     cpu: CpuUse
 
 
 def replay(directory: ServiceProcess, database_url: str, count: int) -> Replay:
-    """Start client-directory on the backlog; time it until every learner is mapped."""
+    """Start client-directory on the backlog; time it until every learner is mapped.
+
+    The clock starts when the service is consuming: at ``/readyz`` answering, or at the first
+    learner's ``assigned_at`` if that came earlier (consumers start during the application's
+    start-up, and ``/readyz`` is polled every 200 ms). The process's start-up before that (Python
+    imports, migrations: a constant, not a rate) is printed apart. CPU is counted from ``/readyz``.
+    """
     spawned = time.time()
     with running(directory):
         ready = time.time()
@@ -134,8 +139,9 @@ def replay(directory: ServiceProcess, database_url: str, count: int) -> Replay:
         with psycopg.connect(database_url) as conn:
             query = "SELECT extract(epoch FROM min(assigned_at)), extract(epoch FROM max(assigned_at)) FROM learners"
             first, last = conn.execute(query).fetchone() or (None, None)
-        assert probe.done_at is not None
-        return Replay(ready - spawned, probe.done_at - ready, float(first) - ready, float(last) - float(first), cpu)
+    assert probe.done_at is not None
+    consuming = min(ready, float(first))
+    return Replay(consuming - spawned, probe.done_at - consuming, float(last) - float(first), cpu)
 
 
 # --------------------------------------------------------------------------- reports
@@ -236,11 +242,12 @@ def summary(results: Results) -> str:
             "",
             "=" * 100,
             f"UserRegistered replayed: {n}  clients: {results.clients}  (80 % domain, 10 % sub-domain, 10 % alias)",
-            f"client-directory start-up (process start → /readyz, not counted): {r.start_up:.2f} s",
-            f"REPLAY (/readyz → every learner mapped): {r.seconds:.2f} s, {rate:.0f} events/s "
+            f"client-directory start-up (process start → consuming: /readyz or the first learner mapped, "
+            f"whichever came first; not counted): {r.start_up:.2f} s",
+            f"REPLAY (consuming → every learner mapped): {r.seconds:.2f} s, {rate:.0f} events/s "
             "(target ≥ 10,000; aim ≥ 20,000)",
-            f"  of which /readyz → first learner mapped (group join, first fetch): {r.first_mapped:.2f} s; "
-            f"steady mapping rate (first → last assigned_at): {n / max(r.mapping_seconds, 1e-9):.0f} events/s",
+            f"  steady mapping rate (first → last assigned_at): {n / max(r.mapping_seconds, 1e-9):.0f} events/s; "
+            f"counting the start-up too: {n / (r.start_up + r.seconds):.0f} events/s",
             f"raw Kafka, same topic, same records: tuned producer {results.produce_rate:.0f} msgs/s, "
             f"getmany consumer {results.consume_rate:.0f} msgs/s",
             f"ratio replay / raw getmany consumer: {ratio(rate, results.consume_rate)}",

@@ -203,3 +203,31 @@ async def test_a_dead_letter_can_be_listed_and_replayed_once_the_cause_is_fixed(
             await producer.stop()
         await wait_for(lambda: _has(runtime, "r", 1))
         assert await effects(runtime, "r") == [1]
+
+
+async def test_one_keys_events_are_published_in_the_order_their_transactions_committed(
+    probe: Any, kafka_bootstrap: str
+) -> None:
+    """Outbox ids are drawn when a transaction commits its events (``uow.commit`` writes them
+    last, after every row lock the transaction took), so for one key — whose writers lock the
+    same aggregate row — id order is commit order, and the relay publishes in id order.
+
+    Here the first transaction emits, the second emits and commits while the first is still
+    open, then the first commits: the second's event must come first, whatever the emit order."""
+    probe_type, settings = probe
+    relay_off = settings.model_copy(update={"outbox_relay_enabled": False})
+    async with running_service(relay_off, probe_type, group=group()) as runtime:
+
+        def uow() -> SqlUnitOfWork:
+            return SqlUnitOfWork(runtime.session_factory, source="/trainyard/probe")
+
+        async with uow() as first:
+            first.emit(probe_type(probe_key="order", n=1))
+            async with uow() as second:
+                second.emit(probe_type(probe_key="order", n=2))
+                await second.commit()
+            await first.commit()
+        while await runtime.relay.publish_batch():
+            pass
+    records = await read_topic(kafka_bootstrap, probe_type.topic(), until=lambda r: len(r) >= 2)
+    assert _ns(records) == [2, 1]

@@ -43,5 +43,6 @@ def test_progress_facts_of_one_entry_fold_as_if_recorded_one_after_the_other() -
 
     folded = {f.progress_id: f for f in fold_progress([started, completed, unrelated, touched_later])}
 
-    assert folded[entry] == ProgressFact(entry, customer, "module", True, t0 + timedelta(days=2), completed.completed_at)
+    latest = t0 + timedelta(days=2)
+    assert folded[entry] == ProgressFact(entry, customer, "module", True, latest, completed.completed_at)
     assert folded[other] == unrelated

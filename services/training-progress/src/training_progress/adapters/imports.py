@@ -4,7 +4,7 @@ set-based statements (joins against customers, the catalogue and progress), neve
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training_progress.adapters.progress import NamedEntry, entry_from_row
+from training_progress.adapters.progress import ANNOUNCE_CHANGES_SQL
 from training_progress.adapters.tables import import_rows, progress_imports
 from training_progress.domain.imports import Outcome, ParsedRow
 from trainyard_common.db.bulk import copy_rows
@@ -129,11 +129,12 @@ class ImportRepository:
                 r.item_type,
             )
 
-    async def commit_new_rows(self, import_id: uuid.UUID, now: datetime) -> list[NamedEntry]:
-        """Complete the New rows' entries (creating or completing them); rows completed since the analysis
-        are left alone. Returns the entries written."""
-        rows = await self._session.execute(text(_COMMIT_SQL), {"import_id": import_id, "now": now})
-        return [NamedEntry(entry_from_row(r._mapping), r.item_name) for r in rows]
+    async def commit_new_rows(self, import_id: uuid.UUID, now: datetime, announce: Mapping[str, str]) -> int:
+        """Complete the New rows' entries (creating or completing them) and write their events into the
+        outbox, in one statement (``announce``: the outbox parameters of ``ANNOUNCE_CHANGES_SQL``); rows
+        completed since the analysis are left alone. Returns how many entries were written."""
+        written = await self._session.execute(text(_COMMIT_SQL), {"import_id": import_id, "now": now, **announce})
+        return int(written.scalar_one())
 
     async def scrub_customer(self, customer_id: uuid.UUID) -> None:
         """An erased customer's e-mail leaves the stored import rows too."""
@@ -204,6 +205,8 @@ WITH written AS (
             updated_at = excluded.updated_at
         WHERE cur.status <> 'completed'
     RETURNING cur.*
-)
-SELECT written.*, items.name AS item_name FROM written JOIN items ON items.id = written.item_id
-"""
+), named AS (
+    SELECT written.*, items.name AS item_name FROM written JOIN items ON items.id = written.item_id
+), announced AS ({announce})
+SELECT count(*) FROM written
+""".format(announce=ANNOUNCE_CHANGES_SQL)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Result, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import items, progress
 from training_progress.domain.progress import ProgressEntry
 from trainyard_common.contracts.common import TrainingItemType
-from trainyard_common.contracts.training import ProgressSource, ProgressStatus
+from trainyard_common.contracts.training import ProgressRecorded, ProgressSource, ProgressStatus, TrainingCompleted
+from trainyard_common.messaging.outbox import SqlEvent, insert_outbox_sql, iso8601_sql
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,24 +98,59 @@ class ProgressRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def roll_up(
-        self,
-        touched_sql: str,
-        params: dict[str, Any],
-        *,
-        source: ProgressSource,
-        now: datetime,
-        bulk: bool = False,
+        self, touched_sql: str, params: dict[str, Any], *, source: ProgressSource, now: datetime
     ) -> list[NamedEntry]:
         """Courses and certifications above the touched (customer, item) pairs: a new parent entry is In
         Progress, or Completed when all its required children are; an In Progress parent whose children
         are now all completed becomes Completed (at the last child's completion). A completed parent is
         never touched. Returns the entries created or changed.
 
-        ``touched_sql`` selects ``customer_id, item_id`` (with ``params``); set-based, so an import's
-        100,000 rows roll up in a few statements. ``bulk``: fresh planner statistics first (rows
-        written in this very transaction are invisible to autovacuum, and a plan made for a tiny
-        table turns a join over 100,000 rows into nested loops).
+        ``touched_sql`` selects ``customer_id, item_id`` (with ``params``); set-based, a few statements
+        whatever the number of pairs.
         """
+        changed: list[NamedEntry] = []
+        async for rows in self._roll_up(touched_sql, params, source=source, now=now, then=_NAMED_CHANGES):
+            changed += [NamedEntry(entry_from_row(r._mapping), r.item_name) for r in rows]
+        return changed
+
+    async def roll_up_announced(
+        self,
+        touched_sql: str,
+        params: dict[str, Any],
+        *,
+        source: ProgressSource,
+        now: datetime,
+        announce: Mapping[str, str],
+    ) -> int:
+        """``roll_up`` for an import's 100,000 pairs: each level's statement also writes the events of
+        the entries it creates or changes (``ANNOUNCE_CHANGES_SQL``; ``announce``: its outbox
+        parameters), so neither entries nor events become Python objects. Returns how many entries
+        changed.
+
+        Planner statistics are refreshed first: rows written in this very transaction are invisible
+        to autovacuum, and a plan made for a tiny table turns a join over 100,000 rows into nested
+        loops.
+        """
+        changed = 0
+        levels = self._roll_up(
+            touched_sql, params, source=source, now=now, then=_ANNOUNCED_CHANGES, extra=announce, analyse=True
+        )
+        async for counted in levels:
+            changed += int(counted.scalar_one())
+        return changed
+
+    async def _roll_up(
+        self,
+        touched_sql: str,
+        params: dict[str, Any],
+        *,
+        source: ProgressSource,
+        now: datetime,
+        then: str,
+        extra: Mapping[str, str] | None = None,
+        analyse: bool = False,
+    ) -> AsyncIterator[Result[Any]]:
+        """One level at a time, the result of its upsert followed by ``then``."""
         await self._session.execute(
             text(
                 "CREATE TEMP TABLE IF NOT EXISTS rollup_touched (customer_id uuid, item_id uuid, level int)"
@@ -126,20 +162,19 @@ class ProgressRepository:
             text(f"INSERT INTO rollup_touched SELECT customer_id, item_id, 0 FROM ({touched_sql}) AS t"),  # noqa: S608
             params,
         )
-        if bulk:
+        if analyse:
             await self._session.execute(text("ANALYZE progress"))
-        changed: list[NamedEntry] = []
         started_at = now if source is ProgressSource.LEARNER else None
         for depth, level in enumerate(_LEVELS, start=1):
             await self._session.execute(text(_PARENTS_SQL.format(level=level, depth=depth)))
-            if bulk:
+            if analyse:
                 await self._session.execute(text("ANALYZE rollup_touched"))
-            rows = await self._session.execute(
-                text(_UPSERT_SQL.format(level=level, depth=depth, required="AND l.required" * level.required_only)),
-                {"item_type": level.item_type, "source": source.value, "started_at": started_at, "now": now},
+            upsert = _UPSERT_SQL.format(level=level, depth=depth, required="AND l.required" * level.required_only)
+            yield await self._session.execute(
+                text(upsert + then),
+                {"item_type": level.item_type, "source": source.value, "started_at": started_at, "now": now}
+                | dict(extra or {}),
             )
-            changed += [NamedEntry(entry_from_row(r._mapping), r.item_name) for r in rows]
-        return changed
 
 
 # Parents of everything touched so far (modules touch courses; modules' courses and courses touch
@@ -170,9 +205,36 @@ WITH state AS (
             updated_at = excluded.updated_at
         WHERE cur.status = 'in_progress' AND excluded.status = 'completed'
     RETURNING cur.*
+), named AS (
+    SELECT changed.*, items.name AS item_name FROM changed JOIN items ON items.id = changed.item_id
 )
-SELECT changed.*, items.name AS item_name FROM changed JOIN items ON items.id = changed.item_id
 """
+
+# What the events say about an entry, built by PostgreSQL from a ``named`` row (``p``): the same
+# payloads ``service_layer.announcements.change_events`` builds in Python (a test holds the two
+# together). Statements return only entries they created or changed, so a completed one has just
+# become completed: TrainingCompleted, once per entry.
+_FACTS = (
+    "'progress_id', p.id, 'customer_id', p.customer_id, 'item_type', p.item_type, 'item_id', p.item_id, "
+    f"'item_name', p.item_name, 'source', p.source, 'score', p.score::text, 'started_at', {iso8601_sql('p.started_at')}"
+)
+_COMPLETED_AT = f"'completed_at', {iso8601_sql('p.completed_at')}"
+_RECORDED_AT = f"'recorded_at', (SELECT {iso8601_sql('CAST(:now AS timestamptz)')})"  # once per statement
+CHANGE_EVENTS = (
+    SqlEvent(ProgressRecorded, f"json_build_object({_FACTS}, 'status', p.status, {_COMPLETED_AT}, {_RECORDED_AT})"),
+    SqlEvent(
+        TrainingCompleted,
+        f"json_build_object({_FACTS}, {_COMPLETED_AT})",
+        when="p.status = 'completed' AND p.completed_at IS NOT NULL",
+    ),
+)
+ANNOUNCE_CHANGES_SQL = insert_outbox_sql("named AS p", CHANGE_EVENTS, key="p.customer_id", order="p.id")
+"""The events of every entry in ``named`` (entries with their item's name) into the outbox: a
+data-modifying CTE for the statement that writes the entries; bind ``:now`` (``recorded_at``) and
+``outbox_params(uow, CHANGE_EVENTS)``."""
+
+_NAMED_CHANGES = "SELECT * FROM named"
+_ANNOUNCED_CHANGES = f", announced AS ({ANNOUNCE_CHANGES_SQL})\nSELECT count(*) FROM changed"
 
 
 def _values(entry: ProgressEntry, now: datetime) -> dict[str, Any]:
