@@ -7,10 +7,11 @@ from enum import StrEnum
 from typing import ClassVar, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, EmailStr, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.contracts.common import ActorKind, CurrencyCode, Money, ServiceName
+from trainyard_common.contracts.email import Email
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
 
@@ -29,7 +30,7 @@ class UserRegistered(Event):
     event_type: ClassVar[str] = "UserRegistered"
 
     customer_id: UUID = Field(description="The new customer's id.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: EmailStr = Field(description="Sign-in e-mail, unique case-insensitively.", examples=["ada@explorance.com"])
+    email: Email = Field(description="Sign-in e-mail, unique case-insensitively.", examples=["ada@explorance.com"])
     first_name: str = Field(description="Given name.", examples=["Ada"])
     last_name: str = Field(description="Family name.", examples=["Lovelace"])
     organization: str | None = Field(
@@ -63,8 +64,8 @@ class CustomerProfileUpdated(Event):
     event_type: ClassVar[str] = "CustomerProfileUpdated"
 
     customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: EmailStr = Field(description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"])
-    previous_email: EmailStr = Field(
+    email: Email = Field(description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"])
+    previous_email: Email = Field(
         description="Sign-in e-mail before the change (equal to `email` when it did not change).",
         examples=["ada@explorance.com"],
     )
@@ -143,7 +144,7 @@ class CustomerImported(Event):
     import_id: UUID = Field(description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"])
     row_number: int = Field(ge=1, description="1-based row number within the import (header excluded).", examples=[1])
     customer_id: UUID = Field(description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: EmailStr = Field(description="The customer's e-mail.", examples=["ada@explorance.com"])
+    email: Email = Field(description="The customer's e-mail.", examples=["ada@explorance.com"])
     price_id: UUID | None = Field(
         default=None,
         description="The price (of a product) to order for the customer, if the row has one.",

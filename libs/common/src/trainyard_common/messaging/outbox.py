@@ -29,10 +29,13 @@ from trainyard_common.messaging.envelope import CONTENT_TYPE, SPEC_VERSION, TYPE
 OutboxRow = tuple[str, str, str, str]
 """topic, message key, payload JSON, headers JSON: the outbox's columns, as written."""
 
+# The rows travel as one JSON array parameter: psycopg dumps a text[] element by element in
+# Python (quoting every '"' of a JSON payload with a regex), which cost more than the rest of a
+# consumer's batch; orjson writes the whole array in C, and the server takes it apart.
 _INSERT_ROWS = text(
     "INSERT INTO outbox (topic, message_key, payload, headers) "
-    "SELECT t, k, p, h::jsonb FROM unnest(CAST(:topics AS text[]), CAST(:keys AS text[]), "
-    "CAST(:payloads AS text[]), CAST(:headers AS text[])) WITH ORDINALITY AS r(t, k, p, h, n) ORDER BY n"
+    "SELECT r->>0, r->>1, r->>2, (r->>3)::jsonb "
+    "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS t(r, n) ORDER BY n"
 )
 
 
@@ -91,13 +94,8 @@ class OutboxRows:
 
 async def insert_outbox_rows(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
     """Every row in one statement, in the order given (the outbox id follows it)."""
-    if not rows:
-        return
-    topics, keys, payloads, headers = zip(*rows, strict=True)
-    await session.execute(
-        _INSERT_ROWS,
-        {"topics": list(topics), "keys": list(keys), "payloads": list(payloads), "headers": list(headers)},
-    )
+    if rows:
+        await session.execute(_INSERT_ROWS, {"rows": orjson.dumps(rows).decode()})
 
 
 # --------------------------------------------------------------------------- events built in SQL
