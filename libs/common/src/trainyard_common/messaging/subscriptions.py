@@ -23,6 +23,7 @@ before the partitions go.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Sequence
 from itertools import groupby
@@ -145,9 +146,15 @@ class EventSubscriptions:
             if consumer is None:  # stopped meanwhile: the records are redelivered to whoever owns them next
                 return
             assigned = consumer.assignment()
-            for partition, records in _per_partition(message.raw_message):
-                if partition in assigned:  # revoked meanwhile: its new owner has them
-                    await delivery.deliver(consumer, records, event_type, apply)
+            # Partitions are independent: their transactions overlap (one waits on the database
+            # while another runs); within a partition, batches stay in order.
+            await asyncio.gather(
+                *(
+                    delivery.deliver(consumer, records, event_type, apply)
+                    for partition, records in _per_partition(message.raw_message)
+                    if partition in assigned  # revoked meanwhile: its new owner has them
+                )
+            )
 
         # FastStream documents the annotated payload (AsyncAPI) and validates the decoded body
         # against it; the decoder hands it nothing, since each record is read and validated on
