@@ -39,7 +39,7 @@ class RecordingSession:
 
     async def execute(self, statement: Any, params: Any = None) -> None:
         assert str(statement).startswith("INSERT INTO outbox")
-        self.headers.extend(json.loads(h) for h in params["headers"])
+        self.headers.extend(json.loads(row[3]) for row in json.loads(params["rows"]))
 
     async def commit(self) -> None:
         pass

@@ -1,18 +1,22 @@
-"""The shared customer projection over a real broker and database: kept from UserRegistered,
-once per event, readable over HTTP."""
+"""The shared customer projection over a real broker and database: kept from UserRegistered and
+CustomerProfileUpdated, once per event and in their order within a batch, readable over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import CustomerProfileUpdated, ProfileField, RegistrationSource, UserRegistered
+from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.tables import messaging_metadata
@@ -24,15 +28,17 @@ from trainyard_common.projections.customers import (
 )
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
-from trainyard_common.testing.kafka import produce
+from trainyard_common.testing.kafka import produce, produce_together
+from trainyard_common.testing.probe import wait_for
 
 pytestmark = pytest.mark.integration
 
 
-async def test_registrations_are_kept_once_and_served(
-    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
-) -> None:
-    database_url = new_database("projection")
+@contextlib.asynccontextmanager
+async def running_projection(
+    kafka_bootstrap: str, topic_prefix: str, database_url: str
+) -> AsyncIterator[tuple[ServiceRuntime, FastAPI]]:
+    """A service keeping nothing but the projection, consuming and serving until the block ends."""
     settings = ServiceSettings(
         kafka_bootstrap=kafka_bootstrap,
         database_url=database_url,
@@ -51,19 +57,29 @@ async def test_registrations_are_kept_once_and_served(
     keep_customer_projection(subscriptions)
     runtime.include(subscriptions)
     app = runtime.http_app(customer_projection_router(uow), title="projection")
+    async with app.router.lifespan_context(app):
+        await runtime.wait_until_consuming()
+        yield runtime, app
 
-    customer_id = uuid.uuid4()
-    event = UserRegistered(
+
+def registration(customer_id: uuid.UUID, first_name: str = "Ada") -> UserRegistered:
+    return UserRegistered(
         customer_id=customer_id,
         email=f"Ada.{customer_id.hex[:6]}@Example.org",
-        first_name="Ada",
+        first_name=first_name,
         last_name="Lovelace",
         source=RegistrationSource.SELF_REGISTRATION,
         registered_at=datetime.now(UTC),
     )
+
+
+async def test_registrations_are_kept_once_and_served(
+    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
+) -> None:
+    customer_id = uuid.uuid4()
+    event = registration(customer_id)
     headers = Envelope(event_type="UserRegistered", source="/tests").to_headers()
-    async with app.router.lifespan_context(app):
-        await runtime.wait_until_consuming()
+    async with running_projection(kafka_bootstrap, topic_prefix, new_database("projection")) as (runtime, app):
         for _ in range(2):  # the same event twice
             await produce(
                 kafka_bootstrap,
@@ -90,3 +106,66 @@ async def test_registrations_are_kept_once_and_served(
     assert rows == 1
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
+
+
+def profile_update(customer_id: uuid.UUID, email: str, first_name: str) -> CustomerProfileUpdated:
+    return CustomerProfileUpdated(
+        customer_id=customer_id,
+        email=email,
+        previous_email=email,
+        first_name=first_name,
+        last_name="Byron",
+        changed_fields=[ProfileField.EMAIL, ProfileField.FIRST_NAME],
+        updated_at=datetime.now(UTC),
+    )
+
+
+async def send_together(kafka_bootstrap: str, topic_prefix: str, *events: Event) -> None:
+    """In one record batch per partition: the projection gets each customer's events in one batch."""
+    records = [
+        (
+            e.aggregate_id().encode(),
+            e.model_dump_json().encode(),
+            Envelope(event_type=e.event_type, source="/tests").to_headers(),
+        )
+        for e in events
+    ]
+    await produce_together(kafka_bootstrap, topic_prefix + events[0].topic(), records)
+
+
+async def test_several_events_of_one_customer_in_one_batch_end_as_applied_in_order(
+    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
+) -> None:
+    known, twice, unknown = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with running_projection(kafka_bootstrap, topic_prefix, new_database("projection")) as (runtime, _):
+
+        async def row(customer_id: uuid.UUID) -> dict[str, Any] | None:
+            async with runtime.engine.connect() as conn:
+                found = (await conn.execute(select(customers).where(customers.c.customer_id == customer_id))).first()
+            return found._asdict() if found else None
+
+        await send_together(kafka_bootstrap, topic_prefix, registration(known), registration(twice, "First"))
+        await wait_for(lambda: _exists(row, known))
+        await send_together(kafka_bootstrap, topic_prefix, registration(twice, "Second"), registration(twice, "Third"))
+        await send_together(
+            kafka_bootstrap,
+            topic_prefix,
+            profile_update(known, "One@Example.org", "One"),
+            profile_update(unknown, "ghost@example.org", "Ghost"),
+            profile_update(known, "Two@Example.org", "Two"),
+            profile_update(known, "Three@Example.ORG", "Three"),
+        )
+        await wait_for(lambda: _has(row, known, first_name="Three"))
+        await wait_for(lambda: _has(row, twice, first_name="Third"))
+        assert await row(unknown) is None, "a profile change does not create a customer"
+        assert (await row(known) or {})["email"] == "three@example.org"
+        assert (await row(known) or {})["last_name"] == "Byron"
+
+
+async def _exists(row: Callable[[uuid.UUID], Any], customer_id: uuid.UUID) -> bool:
+    return await row(customer_id) is not None
+
+
+async def _has(row: Callable[[uuid.UUID], Any], customer_id: uuid.UUID, **values: Any) -> bool:
+    found = await row(customer_id)
+    return found is not None and all(found[k] == v for k, v in values.items())

@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Self
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,9 +15,10 @@ from trainyard_common.correlation import current_correlation_id
 from trainyard_common.messaging.outbox import Cause, OutboxRow, OutboxRows, insert_outbox_rows
 from trainyard_common.tracing import inject_trace_context
 
+# The ids travel as one JSON array: psycopg dumps a text[] element by element in Python.
 _CLAIM = text(
     "INSERT INTO processed_events (consumer_group, event_id) "
-    "SELECT :group, unnest(CAST(:ids AS text[])) ON CONFLICT DO NOTHING RETURNING event_id"
+    "SELECT :group, json_array_elements_text(CAST(:ids AS json)) ON CONFLICT DO NOTHING RETURNING event_id"
 )
 
 
@@ -78,7 +80,8 @@ class SqlUnitOfWork:
 
         One statement for a whole batch; an id given twice is claimed once.
         """
-        claimed = await self.session.execute(_CLAIM, {"group": consumer_group, "ids": list(event_ids)})
+        ids = orjson.dumps(list(event_ids)).decode()
+        claimed = await self.session.execute(_CLAIM, {"group": consumer_group, "ids": ids})
         return set(claimed.scalars())
 
     async def claim_event(self, event_id: str, consumer_group: str) -> bool:

@@ -22,7 +22,7 @@ from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.databases import create_database, drop_database
-from trainyard_common.testing.kafka import Record, produce, read_topic
+from trainyard_common.testing.kafka import Record, produce, produce_together, read_topic
 
 # Quick polling and few retries: tests wait less and poison messages reach the DLQ sooner.
 QUICK_SETTINGS: dict[str, Any] = {
@@ -56,6 +56,22 @@ class InProcessService:
             headers=envelope.to_headers(),
         )
         return envelope.event_id
+
+    async def send_together(self, *events: Event) -> list[str]:
+        """Produce ``events`` (one type) so that they reach the service in one batch (per partition,
+        in this order); their ``ce_id``s."""
+        envelopes = [Envelope(event_type=e.event_type, source="/tests", subject=e.aggregate_id()) for e in events]
+        records = [
+            (e.aggregate_id().encode(), e.model_dump_json().encode(), envelope.to_headers())
+            for e, envelope in zip(events, envelopes, strict=True)
+        ]
+        await produce_together(self.kafka, self.topic_prefix + events[0].topic(), records)
+        return [envelope.event_id for envelope in envelopes]
+
+    async def handled(self, event_ids: list[str]) -> bool:
+        """Whether every one of ``event_ids`` was consumed (claimed, so its effects are committed)."""
+        count = await self.scalar("SELECT count(*) FROM processed_events WHERE event_id = ANY(:ids)", ids=event_ids)
+        return bool(count == len(set(event_ids)))
 
     async def published(
         self, event: type[Event], key: uuid.UUID | str, at_least: int = 1, timeout: float = 20

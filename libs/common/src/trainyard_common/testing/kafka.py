@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.structs import ConsumerRecord
 
 from trainyard_common.messaging.admin import topic_partitions
@@ -53,6 +55,30 @@ async def produce(
     await producer.start()
     try:
         return await producer.send_and_wait(topic, value=value, key=key, headers=headers or [])
+    finally:
+        await producer.stop()
+
+
+async def produce_together(
+    bootstrap: str, topic: str, records: Sequence[tuple[bytes, bytes, list[tuple[str, bytes]]]]
+) -> None:
+    """Publish (key, value, headers) records so that a consumer's fetch takes them together.
+
+    One record batch per partition (each key where the default partitioner puts it, as the
+    services' producers do): a fetch returns a record batch whole, so the records of one key
+    reach a batch handler in one batch, in the order given.
+    """
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        partitions = sorted(await producer.partitions_for(topic))
+        batches: dict[int, Any] = {}
+        for key, value, headers in records:
+            batch = batches.setdefault(DefaultPartitioner()(key, partitions, partitions), producer.create_batch())
+            if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
+                raise ValueError("more records than one batch holds")
+        sent = [await producer.send_batch(batch, topic, partition=partition) for partition, batch in batches.items()]
+        await asyncio.gather(*sent)
     finally:
         await producer.stop()
 

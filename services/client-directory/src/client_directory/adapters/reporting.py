@@ -11,58 +11,37 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client_directory.adapters.tables import classes, clients, enrollments, learners, report_orders, report_progress
 from client_directory.domain.reporting import ClientReport, OrderFact, ProgressFact, ReportQuery, fold_progress
+from trainyard_common.db.batches import InsertRows, last_per_key
 
-_PROGRESS_ROWS = """
-    SELECT * FROM unnest(
-        CAST(:progress_ids AS uuid[]), CAST(:customer_ids AS uuid[]), CAST(:item_types AS text[]),
-        CAST(:statuses AS text[]), CAST(:recorded_ats AS timestamptz[]), CAST(:completed_ats AS timestamptz[]))
-"""
-_RECORD_PROGRESS = text(
-    "INSERT INTO report_progress (progress_id, customer_id, item_type, status, recorded_at, completed_at)"
-    + _PROGRESS_ROWS
-    + """
-    ON CONFLICT (progress_id) DO UPDATE SET
-        status = CASE WHEN report_progress.status = 'completed' THEN 'completed' ELSE excluded.status END,
-        completed_at = coalesce(report_progress.completed_at, excluded.completed_at),
-        recorded_at = greatest(report_progress.recorded_at, excluded.recorded_at)
-    WHERE report_progress.deleted_at IS NULL
-    """
+_PROGRESS_COLUMNS = ("progress_id", "customer_id", "item_type", "status", "recorded_at", "completed_at")
+# Recorded one after the other, facts of one entry merge so (``fold_progress`` does the same).
+_RECORD_PROGRESS = InsertRows(
+    report_progress,
+    _PROGRESS_COLUMNS,
+    conflict=["progress_id"],
+    update={
+        "status": "CASE WHEN report_progress.status = 'completed' THEN 'completed' ELSE excluded.status END",
+        "completed_at": "coalesce(report_progress.completed_at, excluded.completed_at)",
+        "recorded_at": "greatest(report_progress.recorded_at, excluded.recorded_at)",
+    },
+    where="report_progress.deleted_at IS NULL",
 )
-_DELETE_PROGRESS = text(
-    """
-    INSERT INTO report_progress (progress_id, customer_id, item_type, status, recorded_at, completed_at, deleted_at)
-    SELECT * FROM unnest(
-        CAST(:progress_ids AS uuid[]), CAST(:customer_ids AS uuid[]), CAST(:item_types AS text[]),
-        CAST(:statuses AS text[]), CAST(:recorded_ats AS timestamptz[]), CAST(:completed_ats AS timestamptz[]),
-        CAST(:deleted_ats AS timestamptz[]))
-    ON CONFLICT (progress_id) DO UPDATE SET deleted_at = excluded.deleted_at
-    """
+_DELETE_PROGRESS = InsertRows(
+    report_progress, (*_PROGRESS_COLUMNS, "deleted_at"), conflict=["progress_id"], update=["deleted_at"]
 )
-_RECORD_ORDERS = text(
-    """
-    INSERT INTO report_orders (order_id, customer_id, total, currency, completed_at)
-    SELECT * FROM unnest(
-        CAST(:order_ids AS uuid[]), CAST(:customer_ids AS uuid[]), CAST(:totals AS numeric[]),
-        CAST(:currencies AS text[]), CAST(:completed_ats AS timestamptz[]))
-    ON CONFLICT DO NOTHING
-    """
+_RECORD_ORDERS = InsertRows(
+    report_orders, ("order_id", "customer_id", "total", "currency", "completed_at"), conflict=["order_id"]
 )
 
 
-def _progress_arrays(facts: Sequence[ProgressFact]) -> dict[str, list[Any]]:
-    return {
-        "progress_ids": [f.progress_id for f in facts],
-        "customer_ids": [f.customer_id for f in facts],
-        "item_types": [f.item_type for f in facts],
-        "statuses": ["completed" if f.completed else "in_progress" for f in facts],
-        "recorded_ats": [f.recorded_at for f in facts],
-        "completed_ats": [f.completed_at for f in facts],
-    }
+def _progress_row(fact: ProgressFact) -> tuple[Any, ...]:
+    status = "completed" if fact.completed else "in_progress"
+    return (fact.progress_id, fact.customer_id, fact.item_type, status, fact.recorded_at, fact.completed_at)
 
 
 class ReportRepository:
@@ -71,30 +50,16 @@ class ReportRepository:
 
     async def record_progress(self, facts: Sequence[ProgressFact]) -> None:
         """Upsert; a completion stays a completion, and a deleted entry stays deleted."""
-        rows = fold_progress(facts)
-        if rows:
-            await self._session.execute(_RECORD_PROGRESS, _progress_arrays(rows))
+        await _RECORD_PROGRESS.execute(self._session, [_progress_row(f) for f in fold_progress(facts)])
 
     async def delete_progress(self, deletions: Sequence[tuple[ProgressFact, datetime]]) -> None:
         """Mark the entries deleted (a tombstone, so a late ProgressRecorded cannot revive it)."""
-        last = {fact.progress_id: (fact, deleted_at) for fact, deleted_at in deletions}  # the latest event wins
-        rows = sorted(last.values(), key=lambda pair: pair[0].progress_id)
-        if rows:
-            arrays = _progress_arrays([fact for fact, _ in rows])
-            await self._session.execute(_DELETE_PROGRESS, {**arrays, "deleted_ats": [at for _, at in rows]})
+        latest = last_per_key(deletions, key=lambda deletion: deletion[0].progress_id)  # the last event wins
+        await _DELETE_PROGRESS.execute(self._session, [(*_progress_row(fact), at) for fact, at in latest])
 
     async def record_orders(self, facts: Sequence[OrderFact]) -> None:
-        if facts:
-            await self._session.execute(
-                _RECORD_ORDERS,
-                {
-                    "order_ids": [f.order_id for f in facts],
-                    "customer_ids": [f.customer_id for f in facts],
-                    "totals": [f.total for f in facts],
-                    "currencies": [f.currency for f in facts],
-                    "completed_ats": [f.completed_at for f in facts],
-                },
-            )
+        rows = [(f.order_id, f.customer_id, f.total, f.currency, f.completed_at) for f in facts]
+        await _RECORD_ORDERS.execute(self._session, rows)
 
     async def by_client(self, query: ReportQuery) -> tuple[list[ClientReport], int]:
         chosen = select(clients.c.id, clients.c.name, clients.c.industry, clients.c.active)

@@ -24,6 +24,7 @@ from client_directory.adapters.tables import (
 from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
+from trainyard_common.db.batches import InsertRows, last_per_key
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
 
@@ -177,21 +178,13 @@ class LearnerRepository:
         await self.save_all([learner])
 
     async def save_all(self, changed: Iterable[Learner]) -> None:
-        """Upsert every learner in one statement, in key order (as ``many_for_update`` locks)."""
-        rows = sorted({learner.customer_id: learner for learner in changed}.values(), key=lambda x: x.customer_id)
-        if rows:
-            await self._session.execute(
-                _UPSERT_LEARNERS,
-                {
-                    "customer_ids": [x.customer_id for x in rows],
-                    "emails": [x.email for x in rows],
-                    "organizations": [x.organization for x in rows],
-                    "client_ids": [x.client_id for x in rows],
-                    "reasons": [x.reason.value if x.reason else None for x in rows],
-                    "assigned_ats": [x.assigned_at for x in rows],
-                    "erased_ats": [x.erased_at for x in rows],
-                },
-            )
+        """Upsert every learner in one statement, in key order (as ``many_for_update`` locks); a
+        learner given twice is the same object, so the last is as good as any."""
+        rows = [
+            (x.customer_id, x.email, x.organization, x.client_id, x.reason, x.assigned_at, x.erased_at)
+            for x in last_per_key(changed, key=lambda x: x.customer_id)
+        ]
+        await _UPSERT_LEARNERS.execute(self._session, rows)
 
     async def unmapped_matching(self, domains: list[str], alias_keys: list[str]) -> list[Learner]:
         """Learners free for automatic mapping whose e-mail domain (or a sub-domain) or organisation matches.
@@ -248,18 +241,8 @@ class LearnerRepository:
 _FORGOTTEN = select(forgotten_customers.c.customer_id).where(
     forgotten_customers.c.customer_id.in_(bindparam("ids", expanding=True))
 )
-_UPSERT_LEARNERS = text(
-    """
-    INSERT INTO learners (customer_id, email, organization, client_id, reason, assigned_at, erased_at)
-    SELECT * FROM unnest(
-        CAST(:customer_ids AS uuid[]), CAST(:emails AS text[]), CAST(:organizations AS text[]),
-        CAST(:client_ids AS uuid[]), CAST(:reasons AS text[]), CAST(:assigned_ats AS timestamptz[]),
-        CAST(:erased_ats AS timestamptz[]))
-    ON CONFLICT (customer_id) DO UPDATE SET
-        email = excluded.email, organization = excluded.organization, client_id = excluded.client_id,
-        reason = excluded.reason, assigned_at = excluded.assigned_at, erased_at = excluded.erased_at
-    """
-)
+_LEARNER_COLUMNS = ("customer_id", "email", "organization", "client_id", "reason", "assigned_at", "erased_at")
+_UPSERT_LEARNERS = InsertRows(learners, _LEARNER_COLUMNS, conflict=["customer_id"], update=_LEARNER_COLUMNS[1:])
 
 
 def _client_row(client: Client) -> dict[str, object]:

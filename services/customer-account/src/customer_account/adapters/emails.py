@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import aiosmtplib
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import email_outbox
+from trainyard_common.db.batches import InsertRows
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,27 +43,17 @@ class SmtpSettings:
     timeout_seconds: float = 10.0
 
 
+# One statement for any number of e-mails (SQLAlchemy would send psycopg an executemany).
+_ADD = InsertRows(email_outbox, ["id", "customer_id", "recipient", "subject", "body", "created_at", "next_attempt_at"])
+
+
 class EmailOutbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, emails: list[Email], at: datetime) -> None:
-        if emails:
-            await self._session.execute(
-                insert(email_outbox),
-                [
-                    {
-                        "id": e.id or uuid.uuid4(),
-                        "customer_id": e.customer_id,
-                        "recipient": e.recipient,
-                        "subject": e.subject,
-                        "body": e.body,
-                        "created_at": at,
-                        "next_attempt_at": at,
-                    }
-                    for e in emails
-                ],
-            )
+        rows = [(e.id or uuid.uuid4(), e.customer_id, e.recipient, e.subject, e.body, at, at) for e in emails]
+        await _ADD.execute(self._session, rows)
 
     async def claim(self, at: datetime, limit: int) -> list[Email]:
         query = (

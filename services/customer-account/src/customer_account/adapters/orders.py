@@ -1,19 +1,23 @@
 """What customer-account knows of orders and access, from commerce-access's events: the order
-history and whether the customer still holds any access (both block a deletion)."""
+history and whether the customer still holds any access (both block a deletion).
+
+Both are written a partition batch at a time, one statement each."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import customer_access, order_history
+from trainyard_common.db.batches import InsertRows, first_per_key, latest_per_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,27 +31,42 @@ class SeenOrder:
     completed_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class AccessState:
+    """Whether one access row counts (blocks a deletion), as of ``changed_at``."""
+
+    access_id: uuid.UUID
+    customer_id: uuid.UUID
+    product_id: uuid.UUID
+    active: bool
+    changed_at: datetime
+
+
+_ADD_ORDERS = InsertRows(
+    order_history, [f.name for f in fields(SeenOrder)], conflict=["order_id"], returning=["order_id"]
+)
+_SET_ACCESS = InsertRows(
+    customer_access,
+    [f.name for f in fields(AccessState)],
+    conflict=["access_id"],
+    update=["customer_id", "product_id", "active", "changed_at"],
+    # events of one customer arrive in order; this guards a replay of an older one
+    where="customer_access.changed_at <= excluded.changed_at",
+)
+_order_row = attrgetter(*_ADD_ORDERS.columns)
+_access_row = attrgetter(*_SET_ACCESS.columns)
+
+
 class OrderHistory:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, order: SeenOrder) -> bool:
-        """False when the order was already known (a redelivery under another event id)."""
-        inserted = await self._session.execute(
-            insert(order_history)
-            .values(
-                order_id=order.order_id,
-                customer_id=order.customer_id,
-                total=order.total,
-                currency=order.currency,
-                source=order.source,
-                lines=order.lines,
-                completed_at=order.completed_at,
-            )
-            .on_conflict_do_nothing()
-            .returning(order_history.c.order_id)
-        )
-        return inserted.first() is not None
+    async def add_new(self, orders: Sequence[SeenOrder]) -> list[SeenOrder]:
+        """Insert the orders not known yet (one statement) and return them; an order already
+        known (a redelivery under another event id, or twice in this batch) is left alone."""
+        rows = first_per_key(orders, key=lambda o: o.order_id)
+        inserted = {row.order_id for row in await _ADD_ORDERS.execute(self._session, [_order_row(o) for o in rows])}
+        return [o for o in rows if o.order_id in inserted]
 
     async def of_customer(self, customer_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[SeenOrder], int]:
         where = order_history.c.customer_id == customer_id
@@ -65,20 +84,10 @@ class AccessSeen:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def set(
-        self, access_id: uuid.UUID, customer_id: uuid.UUID, product_id: uuid.UUID, *, active: bool, at: datetime
-    ) -> None:
-        values = {"customer_id": customer_id, "product_id": product_id, "active": active, "changed_at": at}
-        await self._session.execute(
-            insert(customer_access)
-            .values(access_id=access_id, **values)
-            .on_conflict_do_update(
-                index_elements=[customer_access.c.access_id],
-                set_=values,
-                # events of one customer arrive in order; this guards a replay of an older one
-                where=customer_access.c.changed_at <= at,
-            )
-        )
+    async def set_all(self, states: Sequence[AccessState]) -> None:
+        """Upsert in one statement; a row already newer than a state keeps its own."""
+        rows = latest_per_key(states, key=lambda s: s.access_id, at=lambda s: s.changed_at)
+        await _SET_ACCESS.execute(self._session, [_access_row(s) for s in rows])
 
     async def has_access(self, customer_id: uuid.UUID) -> bool:
         query = select(exists().where(customer_access.c.customer_id == customer_id, customer_access.c.active))

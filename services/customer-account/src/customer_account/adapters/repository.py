@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -13,6 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
+from trainyard_common.db.batches import LockRows, UpdateRows
+
+# The client is written by batches of client-directory's events (two topics, handled
+# concurrently): rows are locked in key order, then updated.
+_LOCK_CLIENTS = LockRows(customers, "id", ["id", "client_id"], mode="NO KEY UPDATE")
+_SET_CLIENTS = UpdateRows(customers, "id", ["client_id"])
 
 
 def _row(customer: Customer) -> dict[str, Any]:
@@ -43,6 +49,10 @@ class CustomerRepository:
         row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
         return _customer(row) if row else None
 
+    async def many(self, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Customer]:
+        rows = await self._session.execute(select(customers).where(customers.c.id.in_(list(set(customer_ids)))))
+        return {row.id: _customer(row) for row in rows}
+
     async def by_email(self, email: str) -> Customer | None:
         row = (await self._session.execute(select(customers).where(customers.c.email == email))).first()
         return _customer(row) if row else None
@@ -62,14 +72,13 @@ class CustomerRepository:
         query = select(customers.c.id).where(customers.c.email == email, customers.c.id != customer_id)
         return (await self._session.execute(query)).first() is not None
 
-    async def set_client(
-        self, customer_id: uuid.UUID, client_id: uuid.UUID | None, *, unless: uuid.UUID | None = None
-    ) -> None:
-        """``unless``: leave the customer alone when already moved to another client than this."""
-        query = update(customers).where(customers.c.id == customer_id)
-        if unless is not None:
-            query = query.where(customers.c.client_id == unless)
-        await self._session.execute(query.values(client_id=client_id))
+    async def clients_for_update(self, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID | None]:
+        """The existing customers among ``customer_ids`` and their client, locked in key order."""
+        return {row.id: row.client_id for row in await _LOCK_CLIENTS.execute(self._session, customer_ids)}
+
+    async def set_clients(self, clients: Mapping[uuid.UUID, uuid.UUID | None]) -> None:
+        """One statement; lock the rows first (``clients_for_update``)."""
+        await _SET_CLIENTS.execute(self._session, list(clients.items()))
 
     async def delete(self, customer_id: uuid.UUID) -> None:
         await self._session.execute(delete(customers).where(customers.c.id == customer_id))

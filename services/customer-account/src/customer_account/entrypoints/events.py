@@ -1,8 +1,18 @@
-"""The events customer-account consumes. Each handler: contract → service layer."""
+"""The events customer-account consumes. Each handler: contract → service layer.
+
+The frequent ones take a whole partition batch (one transaction, a few statements, no event
+emitted); an erasure receipt, rare, is taken one event at a time.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypeVar
+
+from customer_account.adapters.orders import AccessState
 from customer_account.service_layer import commerce, lifecycle
+from customer_account.service_layer.clients import record_clients
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import (
     AccessChanged,
@@ -14,55 +24,69 @@ from trainyard_common.contracts import (
     LearnerRemovedFromClient,
     OrderCompleted,
 )
+from trainyard_common.contracts.base import Event
+from trainyard_common.contracts.commerce import _AccessFacts
+from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.projections.clients import ClientNews
+
+E = TypeVar("E", bound=Event)
 
 
 def register_handlers(subscriptions: EventSubscriptions) -> None:
-    @subscriptions.handler(OrderCompleted)
-    async def on_order_completed(event: OrderCompleted, uow: CustomerUnitOfWork) -> None:
+    @subscriptions.batch_handler(OrderCompleted)
+    async def on_orders_completed(events: Sequence[Delivered[OrderCompleted]], uow: CustomerUnitOfWork) -> None:
         """Order history (blocks deletion) and the order confirmation e-mail."""
-        await commerce.record_order(uow, event)
+        await commerce.record_orders(uow, [d.event for d in events])
 
-    @subscriptions.handler(AccessGranted)
-    async def on_access_granted(event: AccessGranted, uow: CustomerUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessGranted)
+    async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: CustomerUnitOfWork) -> None:
         """The customer holds access (blocks deletion)."""
-        await commerce.record_access(
-            uow, event.access_id, event.customer_id, event.product_id, active=True, at=event.granted_at
-        )
+        await commerce.record_access(uow, [_access(e, active=True, at=e.granted_at) for e in _events(events)])
 
-    @subscriptions.handler(AccessChanged)
-    async def on_access_changed(event: AccessChanged, uow: CustomerUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessChanged)
+    async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: CustomerUnitOfWork) -> None:
         """An admin moved the dates: an end pushed into the future makes expired access count again."""
-        active = event.ends_on is None or event.ends_on >= event.changed_at.date()
-        await commerce.record_access(
-            uow, event.access_id, event.customer_id, event.product_id, active=active, at=event.changed_at
-        )
+        await commerce.record_access(uow, [_access(e, active=_counts(e), at=e.changed_at) for e in _events(events)])
 
-    @subscriptions.handler(AccessRevoked)
-    async def on_access_revoked(event: AccessRevoked, uow: CustomerUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessRevoked)
+    async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: CustomerUnitOfWork) -> None:
         """That access no longer blocks deletion."""
-        await commerce.record_access(
-            uow, event.access_id, event.customer_id, event.product_id, active=False, at=event.revoked_at
-        )
+        await commerce.record_access(uow, [_access(e, active=False, at=e.revoked_at) for e in _events(events)])
 
-    @subscriptions.handler(AccessExpired)
-    async def on_access_expired(event: AccessExpired, uow: CustomerUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessExpired)
+    async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: CustomerUnitOfWork) -> None:
         """That access no longer blocks deletion."""
-        await commerce.record_access(
-            uow, event.access_id, event.customer_id, event.product_id, active=False, at=event.expired_at
-        )
+        await commerce.record_access(uow, [_access(e, active=False, at=e.expired_at) for e in _events(events)])
 
     @subscriptions.handler(CustomerErasureCompleted)
     async def on_erasure_completed(event: CustomerErasureCompleted, uow: CustomerUnitOfWork) -> None:
         """A service's receipt for the certificate of erasure."""
         await lifecycle.record_receipt(uow, event)
 
-    @subscriptions.handler(LearnerAssignedToClient)
-    async def on_learner_assigned(event: LearnerAssignedToClient, uow: CustomerUnitOfWork) -> None:
+    @subscriptions.batch_handler(LearnerAssignedToClient)
+    async def on_learners_assigned(
+        events: Sequence[Delivered[LearnerAssignedToClient]], uow: CustomerUnitOfWork
+    ) -> None:
         """The customer's client, for the admin list's client filter."""
-        await uow.customers.set_client(event.customer_id, event.client_id)
+        await record_clients(uow, [ClientNews.of(d.event) for d in events])
 
-    @subscriptions.handler(LearnerRemovedFromClient)
-    async def on_learner_removed(event: LearnerRemovedFromClient, uow: CustomerUnitOfWork) -> None:
+    @subscriptions.batch_handler(LearnerRemovedFromClient)
+    async def on_learners_removed(
+        events: Sequence[Delivered[LearnerRemovedFromClient]], uow: CustomerUnitOfWork
+    ) -> None:
         """No client any more (unless a later assignment already moved the customer elsewhere)."""
-        await uow.customers.set_client(event.customer_id, None, unless=event.client_id)
+        await record_clients(uow, [ClientNews.of(d.event) for d in events])
+
+
+def _events(deliveries: Sequence[Delivered[E]]) -> list[E]:
+    return [d.event for d in deliveries]
+
+
+def _counts(change: AccessChanged) -> bool:
+    """Whether the access counts again after the change: it has not ended yet."""
+    return change.ends_on is None or change.ends_on >= change.changed_at.date()
+
+
+def _access(event: _AccessFacts, *, active: bool, at: datetime) -> AccessState:
+    return AccessState(event.access_id, event.customer_id, event.product_id, active=active, changed_at=at)

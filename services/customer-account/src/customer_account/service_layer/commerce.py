@@ -1,39 +1,46 @@
 """What customer-account does with commerce-access's events: the order history (and its
-confirmation e-mail) and whether the customer holds access — both block a deletion."""
+confirmation e-mail) and whether the customer holds access — both block a deletion.
+
+A partition batch at a time: the orders in one statement, their buyers in one query, the
+confirmations in one statement; access rows in one statement."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+from collections.abc import Sequence
 
-from customer_account.adapters.orders import SeenOrder
-from customer_account.domain.customer import now
+from customer_account.adapters.emails import Email
+from customer_account.adapters.orders import AccessState, SeenOrder
+from customer_account.domain.customer import Customer, now
 from customer_account.service_layer.messages import order_confirmation
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import OrderCompleted
 
 
-async def record_order(uow: CustomerUnitOfWork, event: OrderCompleted) -> None:
+async def record_orders(uow: CustomerUnitOfWork, events: Sequence[OrderCompleted]) -> None:
+    """Keep each order; confirm by e-mail those not known before (never twice)."""
+    new = await uow.orders.add_new([seen_order(event) for event in events])
+    if not new:
+        return  # all known already: no second confirmation
+    buyers = await uow.customers.many(order.customer_id for order in new)
+    confirmations = [_confirmation(buyers[o.customer_id], o) for o in new if _may_mail(buyers.get(o.customer_id))]
+    await uow.emails.add(confirmations, now())
+
+
+async def record_access(uow: CustomerUnitOfWork, states: Sequence[AccessState]) -> None:
+    await uow.access.set_all(states)
+
+
+def seen_order(event: OrderCompleted) -> SeenOrder:
     lines = [line.model_dump(mode="json") for line in event.lines]
-    order = SeenOrder(
+    return SeenOrder(
         event.order_id, event.customer_id, event.total, event.currency, event.source.value, lines, event.completed_at
     )
-    if not await uow.orders.add(order):
-        return  # known already: no second confirmation
-    customer = await uow.customers.get(event.customer_id)
-    if customer is not None and customer.email and not customer.erased:
-        await uow.emails.add(
-            [order_confirmation(customer, event.order_id, lines, format(event.total, "f"), event.currency)], now()
-        )
 
 
-async def record_access(
-    uow: CustomerUnitOfWork,
-    access_id: uuid.UUID,
-    customer_id: uuid.UUID,
-    product_id: uuid.UUID,
-    *,
-    active: bool,
-    at: datetime,
-) -> None:
-    await uow.access.set(access_id, customer_id, product_id, active=active, at=at)
+def _may_mail(customer: Customer | None) -> bool:
+    """Only to a customer known here with an address, never to an erased one."""
+    return customer is not None and bool(customer.email) and not customer.erased
+
+
+def _confirmation(customer: Customer, order: SeenOrder) -> Email:
+    return order_confirmation(customer, order.order_id, order.lines, format(order.total, "f"), order.currency)

@@ -1,11 +1,17 @@
-"""The events training-progress consumes. Each handler: contract → command → service layer."""
+"""The events training-progress consumes. Each handler: contract → command → service layer.
+
+The frequent ones take a whole partition batch (one transaction, one or two statements);
+erasure and deletion, rare and heavier, take one event at a time.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from training_progress.adapters.projections import AccessRow
-from training_progress.service_layer import lifecycle
+from training_progress.adapters.projections import AccessRow, LearnerClient
+from training_progress.service_layer import lifecycle, partners
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.contracts import (
     AccessChanged,
@@ -18,42 +24,50 @@ from trainyard_common.contracts import (
     LearnerRemovedFromClient,
 )
 from trainyard_common.contracts.commerce import _AccessFacts
+from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.projections.clients import ClientNews
 from trainyard_common.projections.customers import keep_customer_projection
+
+A = TypeVar("A", bound=_AccessFacts)
 
 
 def register_handlers(subscriptions: EventSubscriptions) -> None:
     keep_customer_projection(subscriptions)
 
-    @subscriptions.handler(LearnerAssignedToClient)
-    async def on_learner_assigned(event: LearnerAssignedToClient, uow: ProgressUnitOfWork) -> None:
+    @subscriptions.batch_handler(LearnerAssignedToClient)
+    async def on_learners_assigned(
+        events: Sequence[Delivered[LearnerAssignedToClient]], uow: ProgressUnitOfWork
+    ) -> None:
         """The learner's partner (the Partner filter and partner summaries)."""
-        await uow.projections.assign_client(event.customer_id, event.client_id, event.client_name, event.assigned_at)
+        await partners.assign(uow, [_partner(d.event) for d in events])
 
-    @subscriptions.handler(LearnerRemovedFromClient)
-    async def on_learner_removed(event: LearnerRemovedFromClient, uow: ProgressUnitOfWork) -> None:
-        """The learner belongs to no partner any more."""
-        await uow.projections.remove_client(event.customer_id, event.client_id)
+    @subscriptions.batch_handler(LearnerRemovedFromClient)
+    async def on_learners_removed(
+        events: Sequence[Delivered[LearnerRemovedFromClient]], uow: ProgressUnitOfWork
+    ) -> None:
+        """The learner belongs to no partner any more (unless already moved to another one)."""
+        await partners.remove(uow, [ClientNews.of(d.event) for d in events])
 
-    @subscriptions.handler(AccessGranted)
-    async def on_access_granted(event: AccessGranted, uow: ProgressUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessGranted)
+    async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: ProgressUnitOfWork) -> None:
         """The transcript lists what the customer has access to, until when."""
-        await uow.projections.save_access(_access(event, "active"), datetime.now(UTC))
+        await _save_access(uow, events, "active")
 
-    @subscriptions.handler(AccessChanged)
-    async def on_access_changed(event: AccessChanged, uow: ProgressUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessChanged)
+    async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: ProgressUnitOfWork) -> None:
         """New access dates (the transcript's expiry)."""
-        await uow.projections.save_access(_access(event, "active"), datetime.now(UTC))
+        await _save_access(uow, events, "active")
 
-    @subscriptions.handler(AccessRevoked)
-    async def on_access_revoked(event: AccessRevoked, uow: ProgressUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessRevoked)
+    async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: ProgressUnitOfWork) -> None:
         """Access taken away before its end."""
-        await uow.projections.save_access(_access(event, "revoked"), datetime.now(UTC))
+        await _save_access(uow, events, "revoked")
 
-    @subscriptions.handler(AccessExpired)
-    async def on_access_expired(event: AccessExpired, uow: ProgressUnitOfWork) -> None:
+    @subscriptions.batch_handler(AccessExpired)
+    async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: ProgressUnitOfWork) -> None:
         """Access reached its end date."""
-        await uow.projections.save_access(_access(event, "expired"), datetime.now(UTC))
+        await _save_access(uow, events, "expired")
 
     @subscriptions.handler(CustomerErased)
     async def on_customer_erased(event: CustomerErased, uow: ProgressUnitOfWork) -> None:
@@ -64,6 +78,14 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
     async def on_customer_deleted(event: CustomerDeleted, uow: ProgressUnitOfWork) -> None:
         """Remove the customer's progress, quiz submissions and CMI data; send the receipt."""
         await lifecycle.delete_customer(uow, event.customer_id)
+
+
+async def _save_access(uow: ProgressUnitOfWork, events: Sequence[Delivered[A]], state: str) -> None:
+    await uow.projections.save_access([_access(d.event, state) for d in events], datetime.now(UTC))
+
+
+def _partner(event: LearnerAssignedToClient) -> LearnerClient:
+    return LearnerClient(event.customer_id, event.client_id, event.client_name, event.assigned_at)
 
 
 def _access(event: _AccessFacts, state: str) -> AccessRow:
