@@ -27,13 +27,14 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Sequence
 from itertools import groupby
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaMessage, KafkaRouter
 from faststream.kafka.message import FAKE_CONSUMER
 from faststream.kafka.subscriber.usecase import BatchSubscriber
+from pydantic import SkipValidation
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.correlation import bind_correlation_id
@@ -141,7 +142,7 @@ class EventSubscriptions:
         apply = self._transaction(event_type, handler)
         delivery = self._delivery
 
-        async def entry(events: list[Any], message: KafkaMessage) -> None:  # noqa: ARG001  # see below
+        async def entry(events: Any, message: KafkaMessage) -> None:  # noqa: ARG001  # see below
             consumer = subscriber.consumer
             if consumer is None:  # stopped meanwhile: the records are redelivered to whoever owns them next
                 return
@@ -156,10 +157,15 @@ class EventSubscriptions:
                 )
             )
 
-        # FastStream documents the annotated payload (AsyncAPI) and validates the decoded body
-        # against it; the decoder hands it nothing, since each record is read and validated on
-        # its own (one bad record must not fail its batch-mates).
-        entry.__annotations__ = {"events": list[event_type], "message": KafkaMessage, "return": None}  # type: ignore[valid-type]
+        # FastStream documents the annotated payload in the AsyncAPI document: one event per
+        # message. It would also validate the decoded body against it; it is told to skip that,
+        # since each record is read and validated on its own (one bad record must not fail its
+        # batch-mates), and the decoder hands it nothing.
+        entry.__annotations__ = {
+            "events": Annotated[event_type, SkipValidation],
+            "message": KafkaMessage,
+            "return": None,
+        }
         entry.__name__ = declared.__name__
         entry.__doc__ = declared.__doc__
         return entry
@@ -251,5 +257,5 @@ async def _records_as_they_are(records: tuple[Record, ...]) -> KafkaMessage:
     return KafkaMessage(body=b"", headers={}, raw_message=records, consumer=FAKE_CONSUMER, message_id="")
 
 
-async def _nothing_to_decode(message: KafkaMessage) -> list[Any]:  # noqa: ARG001  # FastStream's signature
-    return []
+async def _nothing_to_decode(message: KafkaMessage) -> None:  # noqa: ARG001  # FastStream's signature
+    return None
