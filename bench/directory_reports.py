@@ -37,7 +37,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
-import psycopg
 from harness import (
     CpuMeter,
     CpuUse,
@@ -45,6 +44,7 @@ from harness import (
     Message,
     Probe,
     Run,
+    assignment_span,
     consume_all,
     create_client,
     find_endpoints,
@@ -136,12 +136,10 @@ def replay(directory: ServiceProcess, database_url: str, count: int) -> Replay:
         probe = Probe("learners mapped", database_url, mapped, (), count)
         asyncio.run(wait_for_counts([probe]))
         cpu = meter.stop()
-        with psycopg.connect(database_url) as conn:
-            query = "SELECT extract(epoch FROM min(assigned_at)), extract(epoch FROM max(assigned_at)) FROM learners"
-            first, last = conn.execute(query).fetchone() or (None, None)
+    first, last = assignment_span(database_url)
     assert probe.done_at is not None
-    consuming = min(ready, float(first))
-    return Replay(consuming - spawned, probe.done_at - consuming, float(last) - float(first), cpu)
+    consuming = min(ready, first)
+    return Replay(consuming - spawned, probe.done_at - consuming, last - first, cpu)
 
 
 # --------------------------------------------------------------------------- reports
@@ -251,7 +249,7 @@ def summary(results: Results) -> str:
             f"raw Kafka, same topic, same records: tuned producer {results.produce_rate:.0f} msgs/s, "
             f"getmany consumer {results.consume_rate:.0f} msgs/s",
             f"ratio replay / raw getmany consumer: {ratio(rate, results.consume_rate)}",
-            r.cpu.line(),
+            r.cpu.line(n),
             latency_line(
                 f"report, all {min(results.clients, 1000)} clients, {n} learners", results.reports["all"], "requests"
             ),

@@ -283,12 +283,17 @@ class CpuUse:
     processes: dict[str, float]
     machine_busy: float
 
-    def line(self) -> str:
+    def line(self, events: int | None = None) -> str:
+        """``events``: also give each process's CPU per event (what bounds a process's rate)."""
         cpus = os.cpu_count() or 1
-        parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.processes.items())
+        parts = ", ".join(
+            f"{name} {seconds:.1f} s" + (f" ({seconds / events * 1e6:.0f} µs/event)" if events else "")
+            for name, seconds in self.processes.items()
+        )
+        listed = sum(self.processes.values())
         return (
-            f"CPU over the {self.wall:.1f} s window ({cpus} CPUs, whole machine busy {self.machine_busy:.1f} "
-            f"of {cpus * self.wall:.1f} CPU-s): {parts}"
+            f"CPU over the {self.wall:.1f} s window ({cpus} CPUs: {cpus * self.wall:.1f} CPU-s; whole machine busy "
+            f"{self.machine_busy:.1f}, these processes {listed:.1f}, the rest is other work): {parts}"
         )
 
 
@@ -394,6 +399,17 @@ async def wait_for_counts(probes: Sequence[Probe], *, poll: float = 0.2, fast_po
     finally:
         for connection in connections.values():
             await connection.close()
+
+
+def assignment_span(directory_db: str) -> tuple[float, float]:
+    """First and last ``learners.assigned_at`` in client-directory's database, epoch seconds: the
+    handler's own clock, stamped before its transaction commits."""
+    query = "SELECT extract(epoch FROM min(assigned_at)), extract(epoch FROM max(assigned_at)) FROM learners"
+    with psycopg.connect(directory_db) as conn:
+        first, last = conn.execute(query).fetchone() or (None, None)
+    if first is None or last is None:
+        raise RuntimeError("no learner assigned in client-directory")
+    return float(first), float(last)
 
 
 # --------------------------------------------------------------------------- customer-account's write path

@@ -12,8 +12,10 @@ What one run does (and leaves nothing behind):
 3. Analysis: uploads an N-row CSV (one row per customer, a module each) as multipart, and polls
    ``GET /v1/progress-imports/{id}`` until it is analysed. Clock: upload start → analysed.
 4. Commit: ``POST /v1/progress-imports/{id}/commit`` and polls until committed. Clock: request →
-   committed (N completions, the roll-up to courses, and every event COPYed into the outbox, in one
-   transaction). The relay publishing those events afterwards is not timed.
+   committed (N completions, the roll-up to courses, and every event written into the outbox by the
+   same SQL statements, in one transaction). The relay publishing those events afterwards is not
+   timed. Besides the service's CPU, the CPU of the PostgreSQL backends serving its database
+   (local infrastructure only: /proc) shows where the work is now.
 5. Baseline: the same N rows (row number + 4 text columns) COPYed by psycopg into a plain
    table of the same database.
 
@@ -29,9 +31,20 @@ from datetime import UTC, datetime
 
 import httpx
 import psycopg
-from harness import Endpoints, Run, cpu_seconds, find_endpoints, peak_rss_mib, run_topics
+from harness import (
+    CopyTable,
+    Run,
+    cpu_seconds,
+    find_endpoints,
+    fresh_databases,
+    peak_rss_mib,
+    raw_copy,
+    run_header,
+    run_topics,
+    running,
+    service_process,
+)
 
-from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import ServiceProcess
 
 MODULES, COURSES, CERTIFICATIONS = 50, 10, 2
@@ -85,43 +98,42 @@ def wait_status(http: httpx.Client, import_id: str, status: str, timeout: float 
     raise TimeoutError(f"import {import_id} never reached {status}")
 
 
-def raw_copy(database_url: str, rows: list[tuple[str, str, str, str]]) -> float:
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE bench_raw_rows (row_number int, email text, kind text, name text, day text)")
-        conn.commit()
-        started = time.perf_counter()
-        with cur.copy("COPY bench_raw_rows FROM STDIN") as copy:
-            for number, row in enumerate(rows, start=2):
-                copy.write_row((number, *row))
-        conn.commit()
-        return time.perf_counter() - started
+def database_cpu(database_url: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to this database (the service's
+    pool keeps its connections, so the difference over a step is that step's database work); NaN
+    when the server's processes are not visible from here."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return sum(cpu_seconds(pid) for (pid,) in rows)
+
+
+def raw_copy_seconds(database_url: str, rows: list[tuple[str, str, str, str]]) -> float:
+    """The same rows, with their CSV row number, COPYed into a plain table."""
+    scratch = CopyTable(
+        "bench_raw_rows",
+        "CREATE TABLE bench_raw_rows (row_number int, email text, kind text, name text, day text)",
+        ("row_number", "email", "kind", "name", "day"),
+        [(number, *row) for number, row in enumerate(rows, start=2)],
+    )
+    return raw_copy(database_url, [scratch])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    endpoints: Endpoints = find_endpoints()
+    endpoints = find_endpoints()
+    print(run_header())
     run = Run.new()
-    with run_topics(endpoints.kafka, run):
-        database_url = create_database(endpoints.pg_url, f"bench_progress_{run.id}")
-        service = ServiceProcess(
-            "training_progress",
-            {
-                "TRAINYARD_DATABASE_URL": database_url,
-                "TRAINYARD_KAFKA_BOOTSTRAP": endpoints.kafka,
-                "TRAINYARD_TOPIC_PREFIX": run.topic_prefix,
-                "TRAINYARD_LOG_LEVEL": "WARNING",
-                "TRAINYARD_IMPORT_INLINE_SECONDS": "0",
-            },
+    with run_topics(endpoints.kafka, run), fresh_databases(endpoints.pg_url, "bench_progress") as (database_url,):
+        # Inline time 0: both steps answer 202 at once and the bench polls their status.
+        service = service_process(
+            "training_progress", endpoints, run, database_url, TRAINYARD_IMPORT_INLINE_SECONDS="0"
         )
-        try:
-            service.start()
-            service.wait_ready()
+        with running(service):
             measure(service, database_url, run, args.rows)
-        finally:
-            service.stop()
-            drop_database(database_url)
 
 
 def measure(service: ServiceProcess, database_url: str, run: Run, count: int) -> None:
@@ -138,15 +150,17 @@ def measure(service: ServiceProcess, database_url: str, run: Run, count: int) ->
         analysed = wait_status(http, import_id, "analysed")
         analysis_s = time.perf_counter() - started
         cpu_analysis = cpu_seconds(pid) - cpu_before
+        db_before = database_cpu(database_url)
         started = time.perf_counter()
         http.post(f"/v1/progress-imports/{import_id}/commit")
         committed = wait_status(http, import_id, "committed")
         commit_s = time.perf_counter() - started
         cpu_commit = cpu_seconds(pid) - cpu_before - cpu_analysis
+        db_commit = database_cpu(database_url) - db_before
         rss_peak = peak_rss_mib(pid)
     with psycopg.connect(database_url) as conn:
         outbox = conn.execute("SELECT count(*) FROM outbox").fetchone()
-    copy_s = raw_copy(database_url, rows)
+    copy_s = raw_copy_seconds(database_url, rows)
     copy_rate = count / copy_s
     print(f"progress import: {count} rows ({len(body) / 1_048_576:.1f} MiB CSV), {MODULES} modules, {COURSES} courses")
     print(
@@ -157,7 +171,7 @@ def measure(service: ServiceProcess, database_url: str, run: Run, count: int) ->
     print(
         f"commit (request → committed):  {commit_s:6.2f} s  {count / commit_s:9.0f} rows/s  "
         f"imported {committed['imported']}, events in outbox at the end {outbox[0] if outbox else '?'}  "
-        f"(service CPU {cpu_commit:.1f} s)"
+        f"(service CPU {cpu_commit:.1f} s, PostgreSQL CPU {db_commit:.1f} s)"
     )
     print(f"raw PostgreSQL COPY of the same rows: {copy_s:6.2f} s  {copy_rate:9.0f} rows/s")
     print(

@@ -45,7 +45,6 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import psycopg
 from harness import (
     CUSTOMER_ACCOUNT_SOURCE,
     CopyTable,
@@ -56,6 +55,7 @@ from harness import (
     Probe,
     RawKafka,
     Run,
+    assignment_span,
     bench_customers,
     create_client,
     find_endpoints,
@@ -137,12 +137,10 @@ async def pipeline(databases: tuple[str, str], client_id: uuid.UUID, written: Wr
     ]
     await wait_for_counts(probes)
     cpu = meter.stop()
-    async with await psycopg.AsyncConnection.connect(directory_db) as conn:
-        query = "SELECT extract(epoch FROM min(assigned_at)), extract(epoch FROM max(assigned_at)) FROM learners"
-        first, last = await (await conn.execute(query)).fetchone() or (None, None)
+    first, last = assignment_span(directory_db)
     published, mapped, consumed = (p.done_at or float("nan") for p in probes)
     start = written.committed_at
-    return Pipeline(published - start, mapped - start, consumed - start, float(first) - start, float(last) - start, cpu)
+    return Pipeline(published - start, mapped - start, consumed - start, first - start, last - start, cpu)
 
 
 def customer_row(c: Customer) -> tuple[object, ...]:
@@ -228,7 +226,7 @@ def summary(results: Results) -> str:
             raw.line(),
             f"ratio end to end / tuned raw producer: {ratio(end_to_end, raw.produce_rate)}   "
             f"/ raw getmany consumer: {ratio(end_to_end, raw.consume_rate)}",
-            p.cpu.line(),
+            p.cpu.line(n),
             "=" * 100,
         ]
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -29,6 +30,7 @@ from trainyard_common.lifecycle import service_lifespan
 from trainyard_common.messaging.delivery import Delivery, RetryPolicy
 from trainyard_common.messaging.offsets import OffsetCommitter
 from trainyard_common.messaging.producer import LazyProducer, make_producer
+from trainyard_common.messaging.pruning import PRUNE_INTERVAL_SECONDS, prune_processed_events
 from trainyard_common.messaging.relay import OutboxRelay
 from trainyard_common.messaging.subscriptions import DuplicateHandler, EventSubscriptions
 from trainyard_common.periodic import PeriodicJob
@@ -83,6 +85,8 @@ class ServiceRuntime:
         self.broker_ready = asyncio.Event()
         self.periodic_jobs: list[PeriodicJob] = []
         self._topics_handled: set[str] = set()
+        keep = timedelta(days=settings.processed_events_keep_days)
+        self.every(PRUNE_INTERVAL_SECONDS, "prune-processed-events", lambda: prune_processed_events(self.engine, keep))
 
     def subscriptions(self, uow_factory: Callable[[], SqlUnitOfWork]) -> EventSubscriptions:
         return EventSubscriptions(

@@ -7,6 +7,8 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from trainyard_common.messaging.pruning import default_keep_days
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -39,7 +41,11 @@ class ServiceSettings(BaseSettings):
     outbox_relay_enabled: bool = Field(
         default=True, description="Publish the outbox from this process (off: another process does it)."
     )
-    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_batch_size: int = Field(
+        default=5000,
+        ge=1,
+        description="Outbox rows per relay cycle (one transaction, acknowledged by Kafka as a whole).",
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     outbox_linger_seconds: float = Field(
         default=0.02, ge=0, description="After a commit wakes the relay, wait this long so a burst goes in one batch."
@@ -56,6 +62,11 @@ class ServiceSettings(BaseSettings):
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
     consumer_retry_max_seconds: float = Field(default=5.0, gt=0)
     offset_commit_interval_seconds: float = Field(default=0.5, gt=0)
+    processed_events_keep_days: int = Field(
+        default_factory=default_keep_days,
+        ge=1,
+        description="Claims older than this are pruned: as long as a record may come back (messaging/pruning.py).",
+    )
 
     @model_validator(mode="after")
     def _database_required(self) -> ServiceSettings:

@@ -22,6 +22,7 @@ from customer_account.adapters.passwords import HashingPool
 from customer_account.bootstrap import MIGRATIONS, NAME
 from customer_account.domain.actors import Actor
 from customer_account.domain.imports import RawRow
+from customer_account.service_layer import imports as imports_service
 from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
@@ -149,3 +150,36 @@ async def test_every_event_of_an_import_is_valid_and_what_the_python_builders_gi
 
 def _registered(checked: list[CheckedRow]) -> list[UserRegistered]:
     return [c.event for c in checked if isinstance(c.event, UserRegistered)]
+
+
+async def test_a_customer_registered_meanwhile_loses_its_rows_and_nothing_of_them_is_written(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The e-mail is taken between the batch's lookup and its insert (here: the lookup misses it)."""
+    taken = uuid.uuid4()
+    async with sessions() as session:
+        await session.execute(
+            text(
+                "INSERT INTO customers (id, first_name, last_name, email, status, created_at) "
+                "VALUES (:id, 'Al', 'Ready', 'taken@example.com', 'active', now())"
+            ),
+            {"id": taken},
+        )
+        await session.commit()
+
+    async def nobody(session: AsyncSession, emails: object) -> dict[str, uuid.UUID]:
+        return {}
+
+    monkeypatch.setattr(imports_service, "existing_customers", nobody)
+    report = await _run(
+        sessions,
+        [[_row(1, "Al", "Ready", "taken@example.com", P1), _row(2, "Al", "Ready", "taken@example.com", P2)]],
+    )
+    assert (report.created, report.imported_rows) == (0, 0)
+    assert [(e.number, e.reason) for e in report.errors] == [
+        (1, "taken@example.com is already registered"),
+        (2, "taken@example.com is already registered"),
+    ]
+    async with sessions() as session:
+        assert await outbox_rows(session) == []
+        assert (await session.execute(text("SELECT count(*) FROM activity_log"))).scalar_one() == 0

@@ -31,6 +31,10 @@ def run_migrations(*metadata: MetaData) -> None:
     engine = create_engine(async_url(url), poolclass=NullPool)
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        # The session-level lock outlives this commit. Left open, the transaction would make
+        # Alembic run every migration inside it, ignoring `transaction_per_migration`, and a
+        # migration that needs to run outside a transaction (an autocommit block) would fail.
+        connection.commit()
         try:
             context.configure(connection=connection, target_metadata=list(metadata), **_options())
             with context.begin_transaction():

@@ -103,7 +103,8 @@ async def insert_outbox_rows(session: AsyncSession, rows: Sequence[OutboxRow]) -
 # A bulk path (an import of 100,000 rows) cannot afford a Python object per event: it writes its
 # events with ``INSERT INTO outbox … SELECT`` from the rows it has just written, the payload built
 # by PostgreSQL (``json_build_object``) and the headers from the constant part above plus the
-# varying members below.
+# members below that vary per row. ``ce_correlationid`` and the trace context travel with the
+# constant part: the events of one statement have one cause.
 
 CE_ID_SQL = "gen_random_uuid()::text"
 """SQL: a fresh ``ce_id`` per row (a random UUID, as ``Envelope`` makes)."""
@@ -162,10 +163,11 @@ def insert_outbox_sql(rows: str, events: Sequence[SqlEvent], *, key: str, order:
         f"CAST(:outbox_headers_{n} AS jsonb) AS constant, ({event.payload})::text AS payload WHERE {event.when}"
         for n, event in enumerate(events)
     )
-    varying = f"jsonb_build_object('ce_id', {CE_ID_SQL}, 'ce_time', {CE_TIME_SQL}, 'ce_subject', {ce_subject_sql(key)})"
+    subject = ce_subject_sql(key)
+    varying = f"jsonb_build_object('ce_id', {CE_ID_SQL}, 'ce_time', {CE_TIME_SQL}, 'ce_subject', {subject})"
     return (
         "INSERT INTO outbox (topic, message_key, payload, headers)\n"  # noqa: S608 (SQL from code, values bound)
-        f"    SELECT e.topic, ({key})::text, e.payload, e.constant || {varying}\n"
+        f"    SELECT e.topic, {subject}, e.payload, e.constant || {varying}\n"
         f"    FROM {rows} CROSS JOIN LATERAL (\n        {branches}\n    ) AS e\n"
         f"    ORDER BY {order}, e.n"
     )

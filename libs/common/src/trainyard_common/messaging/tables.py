@@ -8,7 +8,7 @@ Each service's Alembic environment includes ``messaging_metadata`` next to its o
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 
 messaging_metadata = MetaData()
@@ -30,4 +30,6 @@ processed_events = Table(
     Column("consumer_group", Text, primary_key=True),
     Column("event_id", Text, primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The pruning job finds old claims by it (messaging/pruning.py, db/messaging_migration.py).
+    Index("ix_processed_events_processed_at", "processed_at"),
 )

@@ -95,7 +95,7 @@ def check_row(raw: RawRow, known_groups: set[uuid.UUID]) -> CheckedRow | RowErro
 
 
 def _no_nul(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
-    if any("\x00" in v for v in raw.values.values() if v):
+    if "\x00" in "".join(raw.values.values()):  # one scan in C, not a generator per row
         return RowError(raw.number, None, "contains a NUL character")
     return None
 

@@ -12,7 +12,7 @@ import io
 import time
 from collections.abc import AsyncIterator, Iterator
 from itertools import islice
-from typing import IO, Annotated, Any
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
@@ -170,14 +170,11 @@ async def _csv_batches(file: IO[bytes], size: int) -> AsyncIterator[list[RawRow]
             code="bad_header",
         ) from exc
     rows = _data_rows(file)
+    columns = [(f, i) for f in FIELDS if (i := positions.get(f)) is not None]  # once, not per row
     number = 0
     while chunk := await asyncio.to_thread(lambda: list(islice(rows, size))):
         batch = []
         for cells in chunk:
             number += 1
-            batch.append(RawRow(number, _values(cells, positions)))
+            batch.append(RawRow(number, {f: cells[i] for f, i in columns if i < len(cells)}))
         yield batch
-
-
-def _values(cells: list[str], positions: dict[str, int]) -> dict[str, Any]:
-    return {f: cells[i] for f in FIELDS if (i := positions.get(f)) is not None and i < len(cells)}

@@ -6,6 +6,9 @@ price id, CustomerGroupsChanged) and its welcome e-mail — so a row is created 
 all. Rows fail with a reason and never stop the others. The caller counts the rows before the
 first batch (a file over the maximum is refused with nothing written).
 
+Rows are checked and planned here; the batch is then written by PostgreSQL from one COPY
+(``adapters/imports.py``): customers, activity entries, UserRegistered and CustomerImported.
+
 Passwords people chose are hashed with argon2id in a process pool; generated ones (blank
 Password) are 144 random bits, stored as a salted SHA-256 and re-hashed with argon2id at the
 first sign-in (see adapters/passwords.py), and must be changed at that sign-in.
@@ -15,22 +18,26 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from customer_account.adapters.activity import Activity
-from customer_account.adapters.bulk import insert_activities, insert_customers
 from customer_account.adapters.emails import Email
+from customer_account.adapters.imports import (
+    IMPORT_EVENTS,
+    existing_customers,
+    insert_staged_customers,
+    record_staged,
+    stage_rows,
+)
 from customer_account.adapters.passwords import HashingPool, generate_password, hash_generated
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer, email_domain, new_customer, now
 from customer_account.domain.imports import CheckedRow, DuplicateRows, RawRow, RowError, check_row
 from customer_account.service_layer.messages import welcome_email
-from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerGroupsChanged, CustomerImported, Event, RegistrationSource
-from trainyard_common.db.bulk import copy_events
+from trainyard_common.contracts import CustomerGroupsChanged
+from trainyard_common.db.bulk import outbox_params
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +106,11 @@ class CustomerImport:
             return
         at = now()
         async with self._uow_factory() as uow:
-            existing = await uow.customers.ids_by_email({r.email for r in rows} - self._known.keys())
+            existing = await existing_customers(uow.session, {r.email for r in rows} - self._known.keys())
             planned = [p for r in rows if (p := self._plan(r, existing)) is not None]
             generated = await self._set_passwords([p.new for p in planned if p.new is not None], planned)
-            inserted = await insert_customers(uow.session, [p.new for p in planned if p.new is not None])
+            await stage_rows(uow.session, ((p.row, p.customer_id, p.new) for p in planned))
+            inserted = await insert_staged_customers(uow.session)
             lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
             applied = [p for p in planned if p.customer_id not in lost]
             for p in planned:
@@ -110,8 +118,15 @@ class CustomerImport:
                     self.report.errors.append(RowError(p.row.number, "email", f"{p.row.email} is already registered"))
                     self._known.pop(p.row.email, None)
             await self._groups_of(uow, [p for p in applied if p.new is not None], at)
-            await copy_events(uow, self._events(applied, at))
-            await insert_activities(uow.session, self._activities(applied, at))
+            await record_staged(
+                uow.session,
+                lost,
+                import_id=self.report.import_id,
+                at=at,
+                actor=self._actor,
+                currency=self._options.currency,
+                outbox=outbox_params(uow, IMPORT_EVENTS),
+            )
             await uow.emails.add(self._welcomes(applied, generated), at)
             await uow.commit()
         self.report.created += sum(1 for p in applied if p.new is not None)
@@ -159,35 +174,6 @@ class CustomerImport:
                     CustomerGroupsChanged(customer_id=p.customer_id, group_ids=sorted(groups, key=str), changed_at=at)
                 )
         await uow.groups.add_members(memberships, at)
-
-    def _events(self, applied: list[_Planned], at: datetime) -> Iterator[Event]:
-        for p in applied:
-            if p.new is not None:
-                yield registered_event(p.new, RegistrationSource.IMPORT, checked=True)
-            if p.row.price_id is not None:
-                yield CustomerImported(
-                    import_id=self.report.import_id,
-                    row_number=p.row.number,
-                    customer_id=p.customer_id,
-                    email=p.row.email,
-                    price_id=p.row.price_id,
-                    cost=p.row.cost,
-                    currency=self._options.currency if p.row.cost is not None else None,
-                    imported_at=at,
-                )
-
-    def _activities(self, applied: list[_Planned], at: datetime) -> list[Activity]:
-        return [
-            Activity(
-                p.customer_id,
-                "created",
-                self._actor,
-                at,
-                {"channel": "import", "import_id": str(self.report.import_id), "row": p.row.number},
-            )
-            for p in applied
-            if p.new is not None
-        ]
 
     def _welcomes(self, applied: list[_Planned], generated: dict[uuid.UUID, str]) -> list[Email]:
         if not self._options.send_welcome_email:

@@ -1,0 +1,133 @@
+"""A customer import's batch in PostgreSQL: the planned rows are COPYed into a staging table, then two
+set-based statements write the customers, their activity entries and their events (UserRegistered,
+CustomerImported), with no Python object per entry or event: building those in Python (an event, its
+JSON and headers, a COPY line each) took a third of a 100,000-row import's CPU.
+
+Customers go from the staging table with ``ON CONFLICT DO NOTHING``, so the unique e-mail index still
+decides: an address registered meanwhile by someone else is skipped (the caller reports the row),
+not a failed batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from customer_account.domain.actors import Actor
+from customer_account.domain.customer import Customer
+from customer_account.domain.imports import CheckedRow
+from trainyard_common.contracts import CustomerImported, RegistrationSource, UserRegistered
+from trainyard_common.db.bulk import copy_records, custom_plans
+from trainyard_common.messaging.outbox import SqlEvent, insert_outbox_sql, iso8601_sql
+
+STAGING = "customer_import_rows"
+_COLUMNS = (
+    "row_number", "customer_id", "new", "first_name", "last_name", "email", "organization", "password_hash",
+    "status", "created_at", "password_change_required", "price_id", "cost",
+)  # fmt: skip
+_CREATE_STAGING = text(
+    f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (row_number int, customer_id uuid, new bool, first_name text, "
+    "last_name text, email text, organization text, password_hash text, status text, created_at timestamptz, "
+    "password_change_required bool, price_id uuid, cost text) ON COMMIT DELETE ROWS"
+)
+_EXISTING = text(
+    "SELECT c.email, c.id FROM json_array_elements_text(CAST(:emails AS json)) AS e(email) "
+    "JOIN customers c ON c.email = e.email"
+)
+_CUSTOMER = "first_name, last_name, email, organization, password_hash, status, created_at, password_change_required"
+_INSERT_CUSTOMERS = text(
+    f"INSERT INTO customers (id, {_CUSTOMER}) SELECT customer_id, {_CUSTOMER} FROM {STAGING} "  # noqa: S608
+    "WHERE new ORDER BY row_number ON CONFLICT (email) DO NOTHING RETURNING id"
+)
+
+# The events of an applied row (``r``), as ``registered_event`` and ``CustomerImported(…)`` build them in
+# Python: a test holds them to the contracts and the committed JSON Schemas.
+IMPORT_EVENTS = (
+    SqlEvent(
+        UserRegistered,
+        "json_build_object('customer_id', r.customer_id, 'email', r.email, 'first_name', r.first_name, "
+        "'last_name', r.last_name, 'organization', r.organization, "
+        f"'source', '{RegistrationSource.IMPORT.value}', 'registered_at', {iso8601_sql('r.created_at')})",
+        when="r.new",
+    ),
+    SqlEvent(
+        CustomerImported,
+        "json_build_object('import_id', CAST(:import_id AS uuid), 'row_number', r.row_number, "
+        "'customer_id', r.customer_id, 'email', r.email, 'price_id', r.price_id, 'cost', r.cost, "
+        "'currency', CASE WHEN r.cost IS NOT NULL THEN CAST(:currency AS text) END, "
+        f"'imported_at', (SELECT {iso8601_sql('CAST(:at AS timestamptz)')}))",
+        when="r.price_id IS NOT NULL",
+    ),
+)
+
+# Rows whose customer was not lost to a concurrent registration: the created customers' activity
+# entries, then every applied row's events, in row order.
+_RECORD = text(
+    f"WITH r AS (SELECT * FROM {STAGING} WHERE customer_id <> ALL(CAST(:lost AS uuid[]))), "  # noqa: S608
+    "activities AS (INSERT INTO activity_log (customer_id, at, type, actor_kind, actor_name, impersonated, details) "
+    "SELECT customer_id, :at, 'created', :actor_kind, :actor_name, :impersonated, "
+    "jsonb_build_object('channel', 'import', 'import_id', CAST(:import_id AS text), 'row', row_number) "
+    "FROM r WHERE new ORDER BY row_number) "
+    + insert_outbox_sql("r", IMPORT_EVENTS, key="r.customer_id", order="r.row_number")
+)
+
+
+async def existing_customers(session: AsyncSession, emails: Collection[str]) -> dict[str, uuid.UUID]:
+    """The customers already registered under ``emails`` (one JSON parameter, not one per address)."""
+    if not emails:
+        return {}
+    async with custom_plans(session):  # the table grows by 1,000 rows a batch: a cached plan goes stale
+        rows = await session.execute(_EXISTING, {"emails": orjson.dumps(list(emails)).decode()})
+    return {row.email: row.id for row in rows}
+
+
+async def stage_rows(session: AsyncSession, planned: Iterable[tuple[CheckedRow, uuid.UUID, Customer | None]]) -> None:
+    """Each planned row: the checked row, its customer's id, and the customer it creates (None: it adds a
+    product to an existing one)."""
+    await session.execute(_CREATE_STAGING)
+    await copy_records(session, STAGING, _COLUMNS, (_staged(*p) for p in planned))
+
+
+async def insert_staged_customers(session: AsyncSession) -> set[uuid.UUID]:
+    """The staged new customers; returns the ids inserted (an e-mail taken meanwhile is skipped)."""
+    return set((await session.execute(_INSERT_CUSTOMERS)).scalars())
+
+
+async def record_staged(
+    session: AsyncSession,
+    lost: Collection[uuid.UUID],
+    *,
+    import_id: uuid.UUID,
+    at: datetime,
+    actor: Actor,
+    currency: str,
+    outbox: Mapping[str, str],
+) -> None:
+    """Activity entries of the created customers and events of every staged row, except those of the
+    ``lost`` customers; ``outbox``: the outbox parameters of ``IMPORT_EVENTS``."""
+    params: dict[str, Any] = {
+        "lost": list(lost),
+        "import_id": import_id,
+        "at": at,
+        "currency": currency,
+        "actor_kind": actor.kind.value,
+        "actor_name": actor.name,
+        "impersonated": actor.impersonated,
+    }
+    await session.execute(_RECORD, params | dict(outbox))
+
+
+def _staged(row: CheckedRow, customer_id: uuid.UUID, new: Customer | None) -> tuple[Any, ...]:
+    cost = format(row.cost, "f") if row.cost is not None else None  # as the contract's Money writes it
+    if new is None:
+        return (row.number, customer_id, False, None, None, row.email, None, None, None, None, None, row.price_id, cost)
+    return (
+        row.number, customer_id, True, new.first_name, new.last_name, new.email, new.organization,
+        new.password_hash, new.status.value, new.created_at, new.password_change_required, row.price_id, cost,
+    )  # fmt: skip
