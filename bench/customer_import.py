@@ -25,8 +25,8 @@ What one run does (and leaves nothing behind):
 5. Baselines, same database: COPY of the same N customer rows into a scratch table shaped like
    ``customers``, and the same rows as multi-row INSERTs of 1,000.
 
-``--alone`` starts customer-account only (steps 1 and 3 without client-directory): the import's own
-pace, with nothing consuming its events in the same process and on the same CPUs.
+``--alone`` starts customer-account only (no client-directory, so step 3 is skipped): the import's
+own pace, with nothing consuming its events in the same process and on the same CPUs.
 
     uv run python bench/customer_import.py [--rows N] [--chosen N] [--alone]
 """

@@ -209,22 +209,28 @@ class UpdateRows(_ArrayRows):
             await session.execute(self.statement, self.parameters(rows))
 
 
-class LockRows:
-    """``SELECT columns FROM table WHERE key = ANY(:keys) ORDER BY key FOR <mode>``: the rows a
-    batch is about to change, locked in key order (see the module's docstring).
-
-    ``mode``: ``NO KEY UPDATE`` (what an ``UPDATE`` of non-key columns takes, so foreign-key
+class SelectRows:
+    """``SELECT columns FROM table WHERE key IN (<keys>) ORDER BY key``: the rows of a batch's
+    keys, in one statement built once (an ``IN`` list would be compiled anew for every batch,
+    with one parameter per key). ``lock``: also lock them, in key order (see the module's
+    docstring) — ``NO KEY UPDATE`` (what an ``UPDATE`` of non-key columns takes, so foreign-key
     checks of other tables' inserts still pass) or ``UPDATE`` (before a ``DELETE``).
     """
 
     def __init__(
-        self, table: Table, key: str, columns: Sequence[str], *, mode: Literal["NO KEY UPDATE", "UPDATE"]
+        self,
+        table: Table,
+        key: str,
+        columns: Sequence[str],
+        *,
+        lock: Literal["NO KEY UPDATE", "UPDATE"] | None = None,
     ) -> None:
         column = table.c[key]
         self.statement = text(
             f"SELECT {', '.join(map(_quote, columns))} FROM {_quote(table.name)} "  # noqa: S608 (as above)
             f"WHERE {_quote(key)} IN (SELECT CAST(k AS {_sql_type(column)}) "
-            f"FROM json_array_elements_text(CAST(:keys AS json)) AS k) ORDER BY {_quote(key)} FOR {mode}"
+            f"FROM json_array_elements_text(CAST(:keys AS json)) AS k) ORDER BY {_quote(key)}"
+            + (f" FOR {lock}" if lock else "")
         )
 
     async def execute(self, session: AsyncSession, keys: Iterable[Any]) -> list[Row[Any]]:
@@ -232,3 +238,12 @@ class LockRows:
         if not wanted:
             return []
         return list(await session.execute(self.statement, {"keys": orjson.dumps(wanted).decode()}))
+
+
+class LockRows(SelectRows):
+    """``SelectRows`` that locks: the rows a batch is about to change, in key order."""
+
+    def __init__(
+        self, table: Table, key: str, columns: Sequence[str], *, mode: Literal["NO KEY UPDATE", "UPDATE"]
+    ) -> None:
+        super().__init__(table, key, columns, lock=mode)

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+import orjson
+from sqlalchemy import JSON, Select, Text, bindparam, cast, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,9 +25,13 @@ from client_directory.adapters.tables import (
 from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
-from trainyard_common.db.batches import InsertRows, last_per_key
+from trainyard_common.db.batches import InsertRows, SelectRows, last_per_key
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
+
+
+def _json_keys(name: str) -> Select[tuple[str]]:
+    return select(func.json_array_elements_text(cast(bindparam(name, type_=Text), JSON)))
 
 
 class ClientRepository:
@@ -127,26 +132,27 @@ class ClientRepository:
         """The active clients owning any of ``keys``' domains or aliases (two queries at most)."""
         by_domain: dict[str, ClientMatch] = {}
         if keys.domains:
-            rows = await self._session.execute(_DOMAIN_OWNERS, {"domains": list(keys.domains)})
+            rows = await self._session.execute(_DOMAIN_OWNERS, {"domains": orjson.dumps(list(keys.domains)).decode()})
             by_domain = {row.domain: ClientMatch(row.id, row.name) for row in rows}
         by_alias_key: dict[str, ClientMatch] = {}
         if keys.alias_keys:
-            rows = await self._session.execute(_ALIAS_OWNERS, {"keys": list(keys.alias_keys)})
+            rows = await self._session.execute(_ALIAS_OWNERS, {"keys": orjson.dumps(list(keys.alias_keys)).decode()})
             by_alias_key = {row.alias_key: ClientMatch(row.id, row.name) for row in rows}
         return ClientIndex(by_domain, by_alias_key)
 
 
+# The keys travel as one JSON array: an IN list would be compiled anew for every batch.
 _DOMAIN_OWNERS = (
     select(client_domains.c.domain, clients.c.id, clients.c.name)
     .join(clients, clients.c.id == client_domains.c.client_id)
-    .where(clients.c.active, client_domains.c.domain.in_(bindparam("domains", expanding=True)))
+    .where(clients.c.active, client_domains.c.domain.in_(_json_keys("domains")))
 )
 # An alias may belong to several active clients: the oldest one wins, as it always did.
 _ALIAS_OWNERS = (
     select(client_aliases.c.alias_key, clients.c.id, clients.c.name)
     .ext(distinct_on(client_aliases.c.alias_key))
     .join(clients, clients.c.id == client_aliases.c.client_id)
-    .where(clients.c.active, client_aliases.c.alias_key.in_(bindparam("keys", expanding=True)))
+    .where(clients.c.active, client_aliases.c.alias_key.in_(_json_keys("keys")))
     .order_by(client_aliases.c.alias_key, clients.c.created_at)
 )
 
@@ -165,13 +171,9 @@ class LearnerRepository:
         ).first()
         return _learner(row) if row else None
 
-    async def many_for_update(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, Learner]:
-        rows = await self._session.execute(
-            select(learners)
-            .where(learners.c.customer_id.in_(customer_ids))
-            .order_by(learners.c.customer_id)
-            .with_for_update()
-        )
+    async def many_for_update(self, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Learner]:
+        """The learners among ``customer_ids``, locked in key order."""
+        rows = await _LOCK_LEARNERS.execute(self._session, customer_ids)
         return {row.customer_id: _learner(row) for row in rows}
 
     async def save(self, learner: Learner) -> None:
@@ -224,10 +226,7 @@ class LearnerRepository:
 
     async def forgotten_among(self, customer_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Which of ``customer_ids`` were deleted (their tombstone keeps them out for good)."""
-        wanted = list(set(customer_ids))
-        if not wanted:
-            return set()
-        return set(await self._session.scalars(_FORGOTTEN, {"ids": wanted}))
+        return {row.customer_id for row in await _FORGOTTEN.execute(self._session, customer_ids)}
 
     async def forget(self, customer_id: uuid.UUID, at: datetime) -> None:
         """Delete everything held about the customer; keep only the bare id as a tombstone."""
@@ -238,10 +237,9 @@ class LearnerRepository:
         )
 
 
-_FORGOTTEN = select(forgotten_customers.c.customer_id).where(
-    forgotten_customers.c.customer_id.in_(bindparam("ids", expanding=True))
-)
+_FORGOTTEN = SelectRows(forgotten_customers, "customer_id", ["customer_id"])
 _LEARNER_COLUMNS = ("customer_id", "email", "organization", "client_id", "reason", "assigned_at", "erased_at")
+_LOCK_LEARNERS = SelectRows(learners, "customer_id", _LEARNER_COLUMNS, lock="UPDATE")
 _UPSERT_LEARNERS = InsertRows(learners, _LEARNER_COLUMNS, conflict=["customer_id"], update=_LEARNER_COLUMNS[1:])
 
 
