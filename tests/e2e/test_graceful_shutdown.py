@@ -26,7 +26,10 @@ from trainyard_common.testing.processes import LOG_DIR
 
 pytestmark = pytest.mark.e2e
 
-EVENTS = 400
+EVENTS = 4000
+# Small fetches, so the stream is still flowing when SIGTERM comes: at full batches the service
+# maps thousands of learners a second and would be done before it is stopped.
+BATCH_SIZE = "20"
 GRACE_SECONDS = 30  # Kubernetes' default terminationGracePeriodSeconds
 
 
@@ -38,7 +41,9 @@ def test_sigterm_mid_stream_loses_nothing_and_applies_nothing_twice(
 
 
 def run_through_a_sigterm(kafka_bootstrap: str, own_prefix: str, database_url: str) -> None:
-    service = client_directory(kafka_bootstrap, own_prefix, database_url).start()
+    service = client_directory(kafka_bootstrap, own_prefix, database_url)
+    service.env["TRAINYARD_CONSUMER_BATCH_SIZE"] = BATCH_SIZE
+    service.start()
     try:
         service.wait_ready()
         domain = f"shutdown-{uuid.uuid4().hex[:6]}.example"

@@ -28,7 +28,8 @@ from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.logs import configure_logging, get_logger
 from trainyard_common.messaging.delivered import Delivered, read_record
 from trainyard_common.messaging.envelope import Envelope
-from trainyard_common.tracing import continued_trace, inject_trace_context, tracing_enabled, tracing_requested
+from trainyard_common.messaging.outbox import Cause
+from trainyard_common.tracing import consumer_spans, inject_trace_context, tracing_enabled, tracing_requested
 
 
 class RecordingSession:
@@ -71,10 +72,10 @@ def registered() -> UserRegistered:
     )
 
 
-async def outbox_headers_of_one_event() -> dict[str, str]:
+async def outbox_headers_of_one_event(cause: Cause | None = None) -> dict[str, str]:
     session = RecordingSession()
     async with SqlUnitOfWork(lambda: session, source="/trainyard/test") as uow:  # type: ignore[arg-type,return-value]
-        uow.emit(registered())
+        uow.emit(registered(), cause=cause)
         await uow.commit()
     [headers] = session.headers
     return headers
@@ -184,9 +185,9 @@ def test_configure_tracing_installs_nothing_when_off() -> None:
 async def test_a_consumed_event_is_handled_in_a_span_continuing_its_traceparent(
     spans: tuple[TracerProvider, InMemorySpanExporter],
 ) -> None:
-    """What the relay publishes: CloudEvents ``ce_*`` headers plus ``traceparent``; the
-    handler runs inside a consumer span of that trace, and what it writes to the outbox
-    carries the trace onwards."""
+    """What the relay publishes: CloudEvents ``ce_*`` headers plus ``traceparent``; each event
+    of a batch gets a consumer span of that trace, and what is emitted for it carries the trace
+    onwards, with that span as its parent."""
     provider, exporter = spans
     tracer = provider.get_tracer("test")
     with tracer.start_as_current_span("POST /v1/customers") as producer_span:
@@ -194,23 +195,23 @@ async def test_a_consumed_event_is_handled_in_a_span_continuing_its_traceparent(
     delivered = read_record(record_with(upstream), UserRegistered)
     assert isinstance(delivered, Delivered)
 
-    with continued_trace("on_user_registered", delivered.trace_headers, provider=provider):
-        handler_span = trace.get_current_span().get_span_context()
-        emitted = await outbox_headers_of_one_event()
+    with consumer_spans("UserRegistered process", [delivered.trace_headers], provider=provider) as headers:
+        assert headers is not None
+        emitted = await outbox_headers_of_one_event(cause=Cause(delivered.correlation_id, headers[0]))
 
-    trace_id = producer_span.get_span_context().trace_id
-    assert handler_span.trace_id == trace_id
-    assert trace_id_of(emitted["traceparent"]) == trace_id
-    assert emitted["traceparent"] != upstream["traceparent"]  # a new span of the same trace
     [consumer] = [s for s in exporter.get_finished_spans() if s.kind == trace.SpanKind.CONSUMER]
+    trace_id = producer_span.get_span_context().trace_id
+    assert consumer.context.trace_id == trace_id
     assert consumer.parent is not None
     assert consumer.parent.span_id == producer_span.get_span_context().span_id
+    assert trace_id_of(emitted["traceparent"]) == trace_id
+    assert emitted["traceparent"].split("-")[2] == f"{consumer.context.span_id:016x}"
     assert Envelope.from_headers(upstream).event_type == "UserRegistered"
 
 
 def test_without_tracing_no_span_is_made_for_a_consumed_event() -> None:
-    with continued_trace("on_user_registered", {"traceparent": f"00-{'1' * 32}-{'2' * 16}-01"}):
-        assert not trace.get_current_span().get_span_context().is_valid
+    with consumer_spans("UserRegistered process", [{"traceparent": f"00-{'1' * 32}-{'2' * 16}-01"}]) as headers:
+        assert headers is None
 
 
 def record_with(headers: dict[str, str]) -> ConsumerRecord[bytes, bytes]:

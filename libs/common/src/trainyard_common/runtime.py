@@ -54,6 +54,9 @@ class ServiceRuntime:
             client_id=name,
             logger=logging.getLogger("trainyard.broker"),  # not FastStream's own: ours logs JSON
             log_level=logging.DEBUG,
+            # Topics are declared once (messaging/topics.py, `trainyard-topics ensure`, Strimzi);
+            # FastStream would otherwise create a missing one, with the broker's defaults.
+            allow_auto_create_topics=False,
         )
         self.relay = OutboxRelay(
             self.engine,

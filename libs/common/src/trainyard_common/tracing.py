@@ -21,18 +21,18 @@ Propagation is W3C trace context:
   (client spans, ``traceparent`` injected; its readiness probes run ``untraced_http``).
 * Kafka: the unit of work stores the current ``traceparent`` / ``tracestate`` in each outbox
   row's headers; the relay forwards every stored header unchanged; on the consuming side
-  each event of a batch is handled in a span that continues its own ``traceparent``
-  (``continued_trace``; W3C trace context only, hence the explicit propagator here rather than
-  whatever ``OTEL_PROPAGATORS`` names), current while the handler runs — so the events the
-  handler emits carry the same trace onwards. A batch handler passes ``delivered.cause`` to
-  ``emit``, which forwards the consumed event's trace context itself.
+  each event of a batch gets a consumer span continuing its own ``traceparent``
+  (``consumer_spans``; W3C trace context only, hence the explicit propagator here rather than
+  whatever ``OTEL_PROPAGATORS`` names), open while the batch is handled; the events a handler
+  emits for it (``uow.cause = delivered.cause``) name that span as their parent, so the trace
+  goes on through every hop.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, MutableMapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
@@ -128,18 +128,32 @@ def untraced_http() -> AbstractContextManager[None]:
     return suppress_http_instrumentation()
 
 
-def continued_trace(
-    name: str, headers: Mapping[str, str], *, provider: TracerProvider | None = None
-) -> AbstractContextManager[object]:
-    """A consumer span continuing the trace in ``headers``, current within; nothing when tracing is off.
+@contextmanager
+def consumer_spans(
+    name: str, consumed: Sequence[Mapping[str, str]], *, provider: TracerProvider | None = None
+) -> Iterator[list[dict[str, str]] | None]:
+    """One consumer span per consumed event, each continuing that event's own ``traceparent``,
+    open while the batch is handled; yields each span's trace headers, which the events it causes
+    carry onwards. None when tracing is off: nothing is made.
 
     ``provider``: the global one unless given (tests make their own).
     """
-    if not headers or (provider is None and not tracing_enabled()):
-        return nullcontext()
-    return trace.get_tracer(__name__, tracer_provider=provider).start_as_current_span(
-        name, context=_W3C.extract(headers), kind=trace.SpanKind.CONSUMER
-    )
+    if provider is None and not tracing_enabled():
+        yield None
+        return
+    tracer = trace.get_tracer(__name__, tracer_provider=provider)
+    spans = [tracer.start_span(name, context=_W3C.extract(h), kind=trace.SpanKind.CONSUMER) for h in consumed]
+    try:
+        yield [_headers_of(span) for span in spans]
+    finally:
+        for span in spans:
+            span.end()
+
+
+def _headers_of(span: trace.Span) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    _W3C.inject(headers, context=trace.set_span_in_context(span))
+    return headers
 
 
 def inject_trace_context(headers: MutableMapping[str, str]) -> None:

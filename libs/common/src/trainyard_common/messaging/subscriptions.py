@@ -24,6 +24,7 @@ before the partitions go.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 from collections.abc import Awaitable, Callable, Sequence
 from itertools import groupby
@@ -43,7 +44,7 @@ from trainyard_common.logs import get_logger
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.delivery import Apply, Delivery, Record
 from trainyard_common.metrics import MESSAGES_CONSUMED
-from trainyard_common.tracing import continued_trace
+from trainyard_common.tracing import consumer_spans
 
 log = get_logger(__name__)
 
@@ -180,8 +181,10 @@ class EventSubscriptions:
                 claimed = await uow.claim_events([d.event_id for d in deliveries], consumer_group)
                 fresh = first_claims(deliveries, claimed)
                 if fresh:
-                    await handler(fresh, uow)
-                    await uow.commit()
+                    with consumer_spans(f"{topic} process", [d.trace_headers for d in fresh]) as spans:
+                        traced = fresh if spans is None else list(map(_continued, fresh, spans))
+                        await handler(traced, uow)
+                        await uow.commit()
             MESSAGES_CONSUMED.labels(topic, "processed").inc(len(fresh))
             if len(fresh) < len(deliveries):
                 log.info("duplicate events skipped", count=len(deliveries) - len(fresh))
@@ -194,18 +197,22 @@ def one_at_a_time(handler: Handler[E, U]) -> BatchHandler[E, U]:
     """A per-event handler run on each event of a batch in turn, in the batch's transaction.
 
     Each event is handled as it was alone: its id on the unit of work (an erasure receipt names
-    it), its correlation id in the logs and in what it emits, its trace continued.
+    it), its correlation id in the logs, its cause on what it emits.
     """
 
     @functools.wraps(handler)
     async def each(deliveries: Sequence[Delivered[E]], uow: U) -> None:
         for delivered in deliveries:
             uow.event_id = delivered.event_id
+            uow.cause = delivered.cause
             bind_correlation_id(delivered.correlation_id)
-            with continued_trace(handler.__name__, delivered.trace_headers):
-                await handler(delivered.event, uow)
+            await handler(delivered.event, uow)
 
     return each
+
+
+def _continued(delivered: Delivered[Any], span_headers: dict[str, str]) -> Delivered[Any]:
+    return dataclasses.replace(delivered, trace_headers=span_headers)
 
 
 def first_claims(deliveries: Sequence[Delivered[Any]], claimed: set[str]) -> list[Delivered[Any]]:
