@@ -57,7 +57,7 @@ class ServiceSettings(BaseSettings):
         default=5, ge=1, description="Attempts before a failing message is dead-lettered."
     )
     consumer_batch_size: int = Field(
-        default=1000, ge=1, description="Most records one fetch hands over; each partition's share is one transaction."
+        default=5000, ge=1, description="Most records one fetch hands over; each partition's share is one transaction."
     )
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
     consumer_retry_max_seconds: float = Field(default=5.0, gt=0)

@@ -70,7 +70,7 @@ class EventSubscriptions:
         uow_factory: Callable[[], SqlUnitOfWork],
         delivery: Delivery,
         topic_prefix: str = "",
-        batch_size: int = 1000,
+        batch_size: int = 5000,
         rebalance_wait_seconds: float = 10.0,
     ) -> None:
         self.consumer_group = consumer_group
