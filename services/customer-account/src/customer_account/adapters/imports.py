@@ -36,6 +36,7 @@ _CREATE_STAGING = text(
     "last_name text, email text, organization text, password_hash text, status text, created_at timestamptz, "
     "password_change_required bool, price_id uuid, cost text) ON COMMIT DELETE ROWS"
 )
+_EMPTY_STAGING = text(f"TRUNCATE {STAGING}")
 _EXISTING = text(
     "SELECT c.email, c.id FROM json_array_elements_text(CAST(:emails AS json)) AS e(email) "
     "JOIN customers c ON c.email = e.email"
@@ -91,6 +92,7 @@ async def stage_rows(session: AsyncSession, planned: Iterable[tuple[CheckedRow, 
     """Each planned row: the checked row, its customer's id, and the customer it creates (None: it adds a
     product to an existing one)."""
     await session.execute(_CREATE_STAGING)
+    await session.execute(_EMPTY_STAGING)  # the import is one transaction: the previous batch's rows
     await copy_records(session, STAGING, _COLUMNS, (_staged(*p) for p in planned))
 
 

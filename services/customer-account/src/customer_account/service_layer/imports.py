@@ -1,10 +1,13 @@
 """Importing customers: rows stream in, are checked one by one, and are applied in batches.
 
-Each batch is one transaction holding, for every valid row, everything it causes: the customer,
-its groups, its activity entry, its events (UserRegistered, CustomerImported for a row with a
-price id, CustomerGroupsChanged) and its welcome e-mail — so a row is created whole or not at
-all. Rows fail with a reason and never stop the others. The caller counts the rows before the
-first batch (a file over the maximum is refused with nothing written).
+The whole import is one transaction holding, for every valid row, everything it causes: the
+customer, its groups, its activity entry, its events (UserRegistered, CustomerImported for a row
+with a price id, CustomerGroupsChanged) and its welcome e-mail — so an import is applied whole or
+not at all (a crash or an outage midway leaves nothing to clean up, and the file can be sent
+again), and its events reach the other services only once it committed: the pipeline behind it
+does not compete with the import for the machine while it runs. Rows fail with a reason and never
+stop the others. The caller counts the rows before the first batch (a file over the maximum is
+refused with nothing written). Rows are applied in batches of the caller's size.
 
 Rows are checked and planned here; the batch is then written by PostgreSQL from one COPY
 (``adapters/imports.py``): customers, activity entries, UserRegistered and CustomerImported.
@@ -86,8 +89,9 @@ class CustomerImport:
         async with self._uow_factory() as uow:
             self._groups = {g.id for g in await uow.groups.all()}
             self._automations = await uow.groups.automations()
-        async for batch in batches:
-            await self._apply([c for raw in batch if (c := self._check(raw)) is not None])
+            async for batch in batches:
+                await self._apply(uow, [c for raw in batch if (c := self._check(raw)) is not None])
+            await uow.commit()
         self.report.errors.sort(key=lambda e: e.number)
         return self.report
 
@@ -101,34 +105,32 @@ class CustomerImport:
         self.report.errors.append(checked)
         return None
 
-    async def _apply(self, rows: list[CheckedRow]) -> None:
+    async def _apply(self, uow: CustomerUnitOfWork, rows: list[CheckedRow]) -> None:
         if not rows:
             return
         at = now()
-        async with self._uow_factory() as uow:
-            existing = await existing_customers(uow.session, {r.email for r in rows} - self._known.keys())
-            planned = [p for r in rows if (p := self._plan(r, existing)) is not None]
-            generated = await self._set_passwords([p.new for p in planned if p.new is not None], planned)
-            await stage_rows(uow.session, ((p.row, p.customer_id, p.new) for p in planned))
-            inserted = await insert_staged_customers(uow.session)
-            lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
-            applied = [p for p in planned if p.customer_id not in lost]
-            for p in planned:
-                if p.customer_id in lost:  # the e-mail was registered meanwhile, by someone else
-                    self.report.errors.append(RowError(p.row.number, "email", f"{p.row.email} is already registered"))
-                    self._known.pop(p.row.email, None)
-            await self._groups_of(uow, [p for p in applied if p.new is not None], at)
-            await record_staged(
-                uow.session,
-                lost,
-                import_id=self.report.import_id,
-                at=at,
-                actor=self._actor,
-                currency=self._options.currency,
-                outbox=outbox_params(uow, IMPORT_EVENTS),
-            )
-            await uow.emails.add(self._welcomes(applied, generated), at)
-            await uow.commit()
+        existing = await existing_customers(uow.session, {r.email for r in rows} - self._known.keys())
+        planned = [p for r in rows if (p := self._plan(r, existing)) is not None]
+        generated = await self._set_passwords([p.new for p in planned if p.new is not None], planned)
+        await stage_rows(uow.session, ((p.row, p.customer_id, p.new) for p in planned))
+        inserted = await insert_staged_customers(uow.session)
+        lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
+        applied = [p for p in planned if p.customer_id not in lost]
+        for p in planned:
+            if p.customer_id in lost:  # the e-mail was registered meanwhile, by someone else
+                self.report.errors.append(RowError(p.row.number, "email", f"{p.row.email} is already registered"))
+                self._known.pop(p.row.email, None)
+        await self._groups_of(uow, [p for p in applied if p.new is not None], at)
+        await record_staged(
+            uow.session,
+            lost,
+            import_id=self.report.import_id,
+            at=at,
+            actor=self._actor,
+            currency=self._options.currency,
+            outbox=outbox_params(uow, IMPORT_EVENTS),
+        )
+        await uow.emails.add(self._welcomes(applied, generated), at)
         self.report.created += sum(1 for p in applied if p.new is not None)
         self.report.imported_rows += len(applied)
 
