@@ -19,7 +19,6 @@ from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import DuplicateHandler
 from trainyard_common.runtime import ServiceRuntime
-from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.kafka import header, produce, read_topic
 from trainyard_common.testing.probe import (
     ProbeBase,
@@ -39,14 +38,6 @@ from trainyard_common.testing.probe import (
 pytestmark = pytest.mark.integration
 
 BATCH = 500
-
-
-@pytest.fixture
-async def probe(kafka_bootstrap: str, new_database: Callable[[str], str]) -> tuple[type[ProbeBase], ServiceSettings]:
-    probe_type = new_probe_type()
-    database_url = new_database("probe")
-    await prepare(kafka_bootstrap, database_url, probe_type)
-    return probe_type, settings_for(kafka_bootstrap, database_url)
 
 
 def numbered(probe_type: type[ProbeBase], count: int, **fields: Any) -> list[tuple[ProbeBase, str]]:

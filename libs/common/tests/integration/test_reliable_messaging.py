@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.producer import make_producer
 from trainyard_common.messaging.tables import outbox
 from trainyard_common.runtime import ServiceRuntime
-from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.databases import set_connections_allowed
 from trainyard_common.testing.kafka import header, produce, read_topic
 from trainyard_common.testing.probe import (
@@ -25,26 +23,15 @@ from trainyard_common.testing.probe import (
     count,
     effects,
     group,
-    new_probe_type,
-    prepare,
     record_effect,
     running_service,
     send_probe,
-    settings_for,
     wait_for,
 )
 
 # ---------------------------------------------------------------- the tests
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def probe(kafka_bootstrap: str, new_database: Callable[[str], str]) -> tuple[type[ProbeBase], ServiceSettings]:
-    probe_type = new_probe_type()
-    database_url = new_database("probe")
-    await prepare(kafka_bootstrap, database_url, probe_type)
-    return probe_type, settings_for(kafka_bootstrap, database_url)
 
 
 async def test_the_same_event_delivered_twice_is_applied_once(probe: Any, kafka_bootstrap: str) -> None:
