@@ -215,6 +215,29 @@ async def test_a_statement_timeout_counts_against_the_message_and_the_topic_move
     assert "QueryCanceled" in (header(dead[0], "dlq_error") or "")
 
 
+async def test_a_handler_that_commits_by_itself_is_refused_and_its_event_dead_lettered(
+    probe: Any, kafka_bootstrap: str
+) -> None:
+    """Its commit would also commit the claims of the batch's later events, not yet applied."""
+    probe_type, settings = probe
+    events = numbered(probe_type, 10)
+    rogue = 4
+    events[rogue] = (probe_type(probe_key="rogue", n=rogue, fail=True), events[rogue][1])
+    await send_probes(kafka_bootstrap, events)
+
+    async def commits_on_rogue(event: ProbeBase, uow: SqlUnitOfWork) -> None:
+        await uow.session.execute(insert(probe_effects).values(probe_key=event.probe_key, n=event.n))
+        if event.fail:
+            await uow.commit()
+
+    async with running_service(settings, probe_type, commits_on_rogue, group=group()) as runtime:
+        await wait_for(lambda: all_applied(runtime, set(range(10)) - {rogue}))
+        counts = await applied(runtime)
+    assert counts == Counter(n for n in range(10) if n != rogue)
+    dead = await read_topic(kafka_bootstrap, f"{probe_type.topic()}.DLQ", until=lambda r: len(r) >= 1)
+    assert "does not commit" in (header(dead[0], "dlq_error") or "")
+
+
 async def test_a_second_handler_for_one_event_type_is_refused_at_start_up(probe: Any) -> None:
     probe_type, settings = probe
     runtime = ServiceRuntime(settings, name=group(), migrations_dir=None)

@@ -36,6 +36,9 @@ class SqlUnitOfWork:
     cause: Cause | None = None
     """What ``emit`` passes on to the events it queues: a batch handler sets it to each consumed
     event's ``Delivered.cause`` in turn. None: the current correlation id and span."""
+    handling_batch: bool = False
+    """Set while event handlers run: their batch commits once, after all its events (its claims
+    are written first, so a commit in the middle would mark events handled before they were)."""
 
     def __init__(
         self,
@@ -54,6 +57,7 @@ class SqlUnitOfWork:
         self._pending = []
         self.event_id = None
         self.cause = None
+        self.handling_batch = False
         self._open()
         return self
 
@@ -100,6 +104,8 @@ class SqlUnitOfWork:
         return bool(pending)
 
     async def commit(self) -> None:
+        if self.handling_batch:
+            raise RuntimeError("an event handler does not commit: its batch commits after the last event")
         wrote_events = await self.write_events()
         await self.session.commit()
         if wrote_events:

@@ -183,7 +183,9 @@ class EventSubscriptions:
                 if fresh:
                     with consumer_spans(f"{topic} process", [d.trace_headers for d in fresh]) as spans:
                         traced = fresh if spans is None else list(map(_continued, fresh, spans))
+                        uow.handling_batch = True
                         await handler(traced, uow)
+                        uow.handling_batch = False
                         await uow.commit()
             MESSAGES_CONSUMED.labels(topic, "processed").inc(len(fresh))
             if len(fresh) < len(deliveries):
