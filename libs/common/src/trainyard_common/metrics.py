@@ -15,7 +15,7 @@ MESSAGES_CONSUMED = Counter(
 )
 HANDLER_SECONDS = Histogram(
     "trainyard_handler_seconds",
-    "Time from taking a message to finishing it (retries included).",
+    "Time from taking a partition's batch to finishing it (splits and retries included).",
     ["topic"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )

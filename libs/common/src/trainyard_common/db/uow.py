@@ -88,15 +88,6 @@ class SqlUnitOfWork:
         claimed = await self.session.execute(_CLAIM, {"group": consumer_group, "ids": ids})
         return set(claimed.scalars())
 
-    async def claim_event(self, event_id: str, consumer_group: str) -> bool:
-        """Record that ``consumer_group`` handles ``event_id``; False if it already did.
-
-        The id is kept on the unit of work: an answer such as an erasure receipt must name the
-        request's ``ce_id``.
-        """
-        self.event_id = event_id
-        return bool(await self.claim_events([event_id], consumer_group))
-
     async def write_events(self) -> bool:
         """Write the queued events into the outbox (still uncommitted); True if there were any."""
         pending, self._pending = self._pending, []
