@@ -13,7 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from trainyard_common.contracts import CustomerErased, RegistrationSource, UserRegistered
+from trainyard_common.db.bulk import outbox_params
 from trainyard_common.db.engine import make_engine, make_session_factory
+from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.messaging.outbox import Cause, SqlEvent, insert_outbox_sql, iso8601_sql, outbox_sql_params
 from trainyard_common.messaging.tables import messaging_metadata
 from trainyard_common.testing.outbox import check_outbox_row, outbox_rows
@@ -109,3 +111,20 @@ async def test_a_write_without_a_correlation_id_gets_one_for_all_its_events(
     correlation_ids = {c.envelope.correlation_id for c in checked}
     assert len(correlation_ids) == 1
     assert "traceparent" not in checked[0].headers
+
+
+async def test_events_written_in_sql_through_a_unit_of_work_wake_the_relay_at_commit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """As emitted events do: otherwise a bulk path's events wait for the relay's next poll."""
+    nudges: list[str] = []
+    uow = SqlUnitOfWork(sessions, source=SOURCE, after_commit=lambda: nudges.append("nudged"))
+    async with uow:
+        statement = insert_outbox_sql(PEOPLE, EVENTS, key="c.id", order="c.n")
+        people = {"ada": str(uuid.uuid4()), "grace": str(uuid.uuid4())}
+        await uow.session.execute(text(statement), {**people, **outbox_params(uow, EVENTS)})
+        assert nudges == []
+        await uow.commit()
+    assert nudges == ["nudged"]
+    async with sessions() as session:
+        assert len(await outbox_rows(session)) == 3

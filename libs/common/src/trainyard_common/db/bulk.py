@@ -101,7 +101,9 @@ async def copy_events(uow: SqlUnitOfWork, events: Iterable[Event]) -> int:
 def outbox_params(uow: SqlUnitOfWork, events: Sequence[SqlEvent]) -> dict[str, str]:
     """The bind parameters of ``insert_outbox_sql(…, events, …)`` for events written in ``uow``'s
     transaction: its service as their source and the cause ``emit`` would give them (the unit of
-    work's, else the current correlation id and span)."""
+    work's, else the current correlation id and span). The unit of work's commit then nudges the
+    relay."""
+    uow.outbox_written_by_sql()
     return outbox_sql_params(events, uow.outbox_rows.source, uow.cause or current_cause())
 
 

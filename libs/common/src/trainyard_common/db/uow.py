@@ -51,10 +51,12 @@ class SqlUnitOfWork:
         self.outbox_rows = OutboxRows(source)
         self._after_commit = after_commit
         self._pending: list[OutboxRow] = []
+        self._outbox_written_by_sql = False
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         self._pending = []
+        self._outbox_written_by_sql = False
         self.event_id = None
         self.cause = None
         self.handling_batch = False
@@ -88,6 +90,11 @@ class SqlUnitOfWork:
         claimed = await self.session.execute(_CLAIM, {"group": consumer_group, "ids": ids})
         return set(claimed.scalars())
 
+    def outbox_written_by_sql(self) -> None:
+        """A bulk path wrote outbox rows in SQL (``INSERT INTO outbox … SELECT``): the commit nudges
+        the relay, as it does for emitted events, rather than leaving them to its next poll."""
+        self._outbox_written_by_sql = True
+
     async def write_events(self) -> bool:
         """Write the queued events into the outbox (still uncommitted); True if there were any."""
         pending, self._pending = self._pending, []
@@ -97,7 +104,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self.handling_batch:
             raise RuntimeError("an event handler does not commit: its batch commits after the last event")
-        wrote_events = await self.write_events()
+        wrote_events = await self.write_events() or self._outbox_written_by_sql
         await self.session.commit()
         if wrote_events:
             self._after_commit()
