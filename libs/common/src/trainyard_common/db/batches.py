@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Column, Row, Table, text
+from sqlalchemy import JSON, Column, Row, Select, Table, Text, bindparam, cast, func, select, text
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,6 +103,17 @@ def _json_default(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"cannot send {type(value).__name__} in a batch")
+
+
+def json_array(values: Iterable[Any]) -> str:
+    """``values`` as one JSON array, the bind parameter a batch's keys travel in (see ``_ArrayRows``)."""
+    return orjson.dumps(list(values), default=_json_default).decode()
+
+
+def keys_in(parameter: str) -> Select[tuple[str]]:
+    """The text keys sent as a ``json_array`` in ``parameter``, as a sub-select: for ``column.in_(…)``
+    in a statement built once (an ``IN`` list is compiled anew for each batch, a parameter per key)."""
+    return select(func.json_array_elements_text(cast(bindparam(parameter, type_=Text), JSON)))
 
 
 class _ArrayRows:
@@ -237,7 +248,7 @@ class SelectRows:
         wanted = list(set(keys))
         if not wanted:
             return []
-        return list(await session.execute(self.statement, {"keys": orjson.dumps(wanted).decode()}))
+        return list(await session.execute(self.statement, {"keys": json_array(wanted)}))
 
 
 class LockRows(SelectRows):

@@ -6,16 +6,16 @@ from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Self
 
-import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.correlation import current_correlation_id
+from trainyard_common.db.batches import json_array
 from trainyard_common.messaging.outbox import Cause, OutboxRow, OutboxRows, insert_outbox_rows
 from trainyard_common.tracing import inject_trace_context
 
-# The ids travel as one JSON array: psycopg dumps a text[] element by element in Python.
+# The ids travel as one JSON array (``db.batches.json_array``).
 _CLAIM = text(
     "INSERT INTO processed_events (consumer_group, event_id) "
     "SELECT :group, json_array_elements_text(CAST(:ids AS json)) ON CONFLICT DO NOTHING RETURNING event_id"
@@ -86,8 +86,7 @@ class SqlUnitOfWork:
 
         One statement for a whole batch; an id given twice is claimed once.
         """
-        ids = orjson.dumps(list(event_ids)).decode()
-        claimed = await self.session.execute(_CLAIM, {"group": consumer_group, "ids": ids})
+        claimed = await self.session.execute(_CLAIM, {"group": consumer_group, "ids": json_array(event_ids)})
         return set(claimed.scalars())
 
     def outbox_written_by_sql(self) -> None:

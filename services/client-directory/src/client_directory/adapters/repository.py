@@ -6,8 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-import orjson
-from sqlalchemy import JSON, Select, Text, bindparam, cast, delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,13 +24,9 @@ from client_directory.adapters.tables import (
 from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
-from trainyard_common.db.batches import InsertRows, SelectRows, last_per_key
+from trainyard_common.db.batches import InsertRows, SelectRows, json_array, keys_in, last_per_key
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
-
-
-def _json_keys(name: str) -> Select[tuple[str]]:
-    return select(func.json_array_elements_text(cast(bindparam(name, type_=Text), JSON)))
 
 
 class ClientRepository:
@@ -132,27 +127,26 @@ class ClientRepository:
         """The active clients owning any of ``keys``' domains or aliases (two queries at most)."""
         by_domain: dict[str, ClientMatch] = {}
         if keys.domains:
-            rows = await self._session.execute(_DOMAIN_OWNERS, {"domains": orjson.dumps(list(keys.domains)).decode()})
+            rows = await self._session.execute(_DOMAIN_OWNERS, {"domains": json_array(keys.domains)})
             by_domain = {row.domain: ClientMatch(row.id, row.name) for row in rows}
         by_alias_key: dict[str, ClientMatch] = {}
         if keys.alias_keys:
-            rows = await self._session.execute(_ALIAS_OWNERS, {"keys": orjson.dumps(list(keys.alias_keys)).decode()})
+            rows = await self._session.execute(_ALIAS_OWNERS, {"keys": json_array(keys.alias_keys)})
             by_alias_key = {row.alias_key: ClientMatch(row.id, row.name) for row in rows}
         return ClientIndex(by_domain, by_alias_key)
 
 
-# The keys travel as one JSON array: an IN list would be compiled anew for every batch.
 _DOMAIN_OWNERS = (
     select(client_domains.c.domain, clients.c.id, clients.c.name)
     .join(clients, clients.c.id == client_domains.c.client_id)
-    .where(clients.c.active, client_domains.c.domain.in_(_json_keys("domains")))
+    .where(clients.c.active, client_domains.c.domain.in_(keys_in("domains")))
 )
 # An alias may belong to several active clients: the oldest one wins, as it always did.
 _ALIAS_OWNERS = (
     select(client_aliases.c.alias_key, clients.c.id, clients.c.name)
     .ext(distinct_on(client_aliases.c.alias_key))
     .join(clients, clients.c.id == client_aliases.c.client_id)
-    .where(clients.c.active, client_aliases.c.alias_key.in_(_json_keys("keys")))
+    .where(clients.c.active, client_aliases.c.alias_key.in_(keys_in("keys")))
     .order_by(client_aliases.c.alias_key, clients.c.created_at)
 )
 

@@ -15,7 +15,6 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +22,7 @@ from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer
 from customer_account.domain.imports import CheckedRow
 from trainyard_common.contracts import CustomerImported, RegistrationSource, UserRegistered
+from trainyard_common.db.batches import json_array
 from trainyard_common.db.bulk import copy_records, custom_plans
 from trainyard_common.messaging.outbox import SqlEvent, insert_outbox_sql, iso8601_sql
 
@@ -84,7 +84,7 @@ async def existing_customers(session: AsyncSession, emails: Collection[str]) -> 
     if not emails:
         return {}
     async with custom_plans(session):  # the table grows by 1,000 rows a batch: a cached plan goes stale
-        rows = await session.execute(_EXISTING, {"emails": orjson.dumps(list(emails)).decode()})
+        rows = await session.execute(_EXISTING, {"emails": json_array(emails)})
     return {row.email: row.id for row in rows}
 
 
