@@ -36,17 +36,15 @@ import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from customer_account.adapters.activity import Activity
-from customer_account.adapters.bulk import insert_activities, insert_customers
+from customer_account.adapters.imports import IMPORT_EVENTS, insert_staged_customers, record_staged, stage_rows
 from customer_account.adapters.passwords import hash_password
 from customer_account.bootstrap import NAME as CUSTOMER_ACCOUNT
-from customer_account.domain.actors import CUSTOMER
-from customer_account.domain.customer import Customer, new_customer
-from customer_account.service_layer.registration import registered_event
+from customer_account.domain.actors import SYSTEM
+from customer_account.domain.customer import Customer, new_customer, now
+from customer_account.domain.imports import CheckedRow
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import RegistrationSource
 from trainyard_common.contracts.base import Event
-from trainyard_common.db.bulk import copy_events
+from trainyard_common.db.bulk import outbox_params
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec, all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
@@ -437,21 +435,24 @@ def bench_customers(domain: str, start: int, count: int) -> list[Customer]:
 
 
 async def write_registrations(uow: CustomerUnitOfWork, customers: Sequence[Customer]) -> None:
-    """customer-account's bulk write path, inside ``uow``'s transaction (not committed): what one
-    batch of its customer import writes for new customers — the customers through COPY and the
-    staging table (the unique e-mail index still decides), a ``UserRegistered`` per customer
-    COPYed into the outbox (``trainyard_common.db.bulk.copy_events``: the same envelope and
-    headers as ``uow.emit``), an activity entry each. As in the import, the event is built
-    without validating the e-mail again (``checked=True``): the address is the bench's own.
+    """customer-account's bulk write path, inside ``uow``'s transaction (not committed): what its
+    customer import writes for new customers (``customer_account.adapters.imports``) — the
+    customers COPYed through the staging table (the unique e-mail index still decides), an
+    activity entry and a ``UserRegistered`` each, built by PostgreSQL in one statement.
     """
-    inserted = await insert_customers(uow.session, customers)
+    rows = [(_as_import_row(n, c), c.id, c) for n, c in enumerate(customers, 1)]
+    await stage_rows(uow.session, rows)
+    inserted = await insert_staged_customers(uow.session)
     if len(inserted) != len(customers):
         raise RuntimeError(f"{len(customers) - len(inserted)} bench customer(s) already existed")
-    source = RegistrationSource.SELF_REGISTRATION
-    await copy_events(uow, (registered_event(c, source, checked=True) for c in customers))
-    await insert_activities(
-        uow.session, [Activity(c.id, "created", CUSTOMER, c.created_at, {"channel": source.value}) for c in customers]
-    )
+    outbox = outbox_params(uow, IMPORT_EVENTS)
+    await record_staged(uow.session, (), import_id=uuid.uuid4(), at=now(), actor=SYSTEM, currency="USD", outbox=outbox)
+
+
+def _as_import_row(number: int, customer: Customer) -> CheckedRow:
+    """The checked import row that creates ``customer``: no password, group or product."""
+    names = (str(customer.first_name), str(customer.last_name), str(customer.email))
+    return CheckedRow(number, *names, password=None, group_id=None, price_id=None, cost=None)
 
 
 # --------------------------------------------------------------------------- raw limits: Kafka

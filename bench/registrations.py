@@ -75,13 +75,16 @@ from harness import (
     write_registrations,
 )
 
-from customer_account.adapters.bulk import CUSTOMER_COLUMNS
 from customer_account.domain.customer import Customer
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import RegistrationSource, UserRegistered
 from trainyard_common.db.engine import make_engine, make_session_factory
 
+CUSTOMER_COLUMNS = (
+    "id", "first_name", "last_name", "email", "organization", "password_hash", "status", "created_at",
+    "password_change_required",
+)  # fmt: skip
 CHUNK = 5_000  # customers per COPY round inside the one transaction (bounded statement sizes)
 RELAY_POLL_SECONDS = "0.05"
 

@@ -1,31 +1,25 @@
 """Writing many rows at once with PostgreSQL's COPY, inside a unit of work's transaction.
 
-Bulk paths (a 100,000-row import) cannot afford one INSERT per row, nor one outbox INSERT per
-event: ``copy_rows`` streams rows through ``COPY ... FROM STDIN`` on the session's own
-connection (so they commit or roll back with everything else), and ``copy_events`` writes
-outbox rows exactly as ``SqlUnitOfWork.commit`` would, for events the relay then publishes.
-Cheaper still, a bulk path writes its events in SQL from the rows it has just written
-(``trainyard_common.messaging.outbox.insert_outbox_sql`` with ``outbox_params``), with no Python
-object per event.
+Bulk paths (a 100,000-row import) cannot afford one INSERT per row, nor a Python object per
+event: ``copy_records`` streams rows through ``COPY ... FROM STDIN`` on the session's own
+connection (so they commit or roll back with everything else), and a bulk path writes its events
+in SQL from the rows it has just written (``trainyard_common.messaging.outbox.insert_outbox_sql``
+with ``outbox_params``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 from psycopg import AsyncConnection, sql
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import SqlUnitOfWork, current_cause
 from trainyard_common.messaging.outbox import SqlEvent, outbox_sql_params
 
-OUTBOX_COLUMNS = ("topic", "message_key", "payload", "headers")
-_CHUNK_ROWS = 5_000
 BULK_WORK_MEM = "256MB"
 
 
@@ -37,27 +31,12 @@ async def driver_connection(session: AsyncSession) -> AsyncConnection[Any]:
     return driver
 
 
-async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """COPY ``rows`` into ``table``; None is NULL, every other value its ``str()``. Returns how many.
-
-    Rows travel in COPY's text format, escaped here, in chunks (one write per chunk, not one
-    await per row).
-    """
-    driver = await driver_connection(session)
-    count = 0
-    async with driver.cursor() as cursor, cursor.copy(_copy_statement(table, columns)) as copy:
-        for chunk in _chunks(rows):
-            await copy.write("".join("\t".join(map(_text_value, row)) + "\n" for row in chunk))
-            count += len(chunk)
-    return count
-
-
 async def copy_records(session: AsyncSession, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """COPY ``rows`` into ``table`` with psycopg's own row formatting; returns how many.
 
     psycopg formats each value by its type, in C (UUIDs, str, datetimes, decimals, booleans, None
     as NULL; a dict needs ``psycopg.types.json.Jsonb``) and buffers the rows into large writes:
-    several times cheaper per row than ``copy_rows``' ``str()`` and escaping in Python.
+    several times cheaper per row than formatting and escaping the lines in Python.
     """
     driver = await driver_connection(session)
     count = 0
@@ -72,30 +51,6 @@ def _copy_statement(table: str, columns: Sequence[str]) -> sql.Composed:
     return sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     )
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _text_value(value: Any) -> str:
-    """One value in COPY's text format: ``\\N`` for NULL, backslash, tab and line breaks escaped."""
-    return "\\N" if value is None else str(value).translate(_ESCAPES)
-
-
-def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, _CHUNK_ROWS)):
-        yield chunk
-
-
-async def copy_events(uow: SqlUnitOfWork, events: Iterable[Event]) -> int:
-    """Write ``events`` into the outbox of ``uow``'s transaction (uncommitted), as ``emit`` + ``commit`` do.
-
-    The relay publishes them once the transaction commits (it polls; nudge it for speed).
-    """
-    cause = current_cause()
-    rows = (uow.outbox_rows.row(event, cause) for event in events)
-    return await copy_rows(uow.session, "outbox", OUTBOX_COLUMNS, rows)
 
 
 def outbox_params(uow: SqlUnitOfWork, events: Sequence[SqlEvent]) -> dict[str, str]:

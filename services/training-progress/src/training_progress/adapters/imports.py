@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from training_progress.adapters.progress import ANNOUNCE_CHANGES_SQL
 from training_progress.adapters.tables import import_rows, progress_imports
 from training_progress.domain.imports import Outcome, ParsedRow
-from trainyard_common.db.bulk import copy_rows
+from trainyard_common.db.bulk import copy_records
 
 ROW_COLUMNS = (
     "import_id",
@@ -87,7 +87,7 @@ class ImportRepository:
         await self._session.execute(update(progress_imports).where(progress_imports.c.id == import_id).values(**values))
 
     async def add_rows(self, import_id: uuid.UUID, rows: Iterable[ParsedRow]) -> int:
-        return await copy_rows(self._session, "import_rows", ROW_COLUMNS, (_copy_row(import_id, r) for r in rows))
+        return await copy_records(self._session, "import_rows", ROW_COLUMNS, (_copy_row(import_id, r) for r in rows))
 
     async def sort(self, import_id: uuid.UUID) -> dict[str, int]:
         """Resolve e-mails and names, find duplicates and completions; count each outcome."""
