@@ -64,9 +64,10 @@ from harness import (
 from sqlalchemy import insert, select
 
 from client_directory.adapters.tables import learners, report_orders, report_progress
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.db.engine import make_engine
 from trainyard_common.testing.processes import ServiceProcess
+from trainyard_common.vocabulary import RegistrationSource
 
 REPORT_SAMPLES = 100
 

@@ -79,10 +79,11 @@ from customer_account.bootstrap import bootstrap
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec
 from trainyard_common.messaging.topics_cli import ensure_topics
+from trainyard_common.vocabulary import RegistrationSource
 
 POLL_SECONDS = 0.01
 WARM_UP = 50  # registrations committed and seen before the clock starts

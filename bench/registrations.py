@@ -78,8 +78,9 @@ from harness import (
 from customer_account.domain.customer import Customer
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.db.engine import make_engine, make_session_factory
+from trainyard_common.vocabulary import RegistrationSource
 
 CUSTOMER_COLUMNS = (
     "id", "first_name", "last_name", "email", "organization", "password_hash", "status", "created_at",

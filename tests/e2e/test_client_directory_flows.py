@@ -23,14 +23,11 @@ from trainyard_common.contracts import (
     Event,
     OrderCompleted,
     OrderLine,
-    OrderSource,
-    ProfileField,
-    ProgressSource,
     TrainingCompleted,
-    TrainingItemType,
 )
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.testing.kafka import produce
+from trainyard_common.vocabulary import OrderSource, ProfileField, ProgressSource, TrainingItemType
 
 pytestmark = pytest.mark.e2e
 

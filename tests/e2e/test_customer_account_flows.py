@@ -21,8 +21,9 @@ from support.api import assert_error
 from support.customers import Mailbox, eventually, publish, sign_in
 from support.flows import create_client, events_about, register, unique_domain, wait_for_learner
 
-from trainyard_common.contracts import CustomerErased, OrderCompleted, OrderLine, OrderSource
+from trainyard_common.contracts import CustomerErased, OrderCompleted, OrderLine
 from trainyard_common.db.engine import async_url
+from trainyard_common.vocabulary import OrderSource
 
 pytestmark = pytest.mark.e2e
 

@@ -13,11 +13,12 @@ import httpx
 import psycopg
 from aiokafka import AIOKafkaProducer
 
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.testing.processes import ServiceProcess
+from trainyard_common.vocabulary import RegistrationSource
 
 
 @contextmanager

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from trainyard_common.contracts import CustomerProfileUpdated, ProfileField
+from trainyard_common.contracts import CustomerProfileUpdated
 from trainyard_common.db.batches import apply_in_order, first_per_key, last_per_key, latest_per_key
 from trainyard_common.projections.clients import ClientNews, client_after
 from trainyard_common.projections.customers import KnownCustomer, with_profile
+from trainyard_common.vocabulary import ProfileField
 
 A, B, C = (uuid.UUID(int=n) for n in (1, 2, 3))
 

@@ -23,13 +23,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.logs import configure_logging, get_logger
 from trainyard_common.messaging.delivered import Delivered, read_record
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.outbox import Cause
 from trainyard_common.tracing import consumer_spans, inject_trace_context, tracing_enabled, tracing_requested
+from trainyard_common.vocabulary import RegistrationSource
 
 
 class RecordingSession:

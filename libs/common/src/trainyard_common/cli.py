@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import gc
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import uvicorn
 from fastapi import FastAPI
@@ -17,7 +17,7 @@ from trainyard_common.settings import ServiceSettings
 
 
 class Bootstrap(Protocol):
-    def __call__(self, settings: ServiceSettings) -> tuple[ServiceRuntime, FastAPI]: ...
+    def __call__(self, settings: ServiceSettings) -> tuple[ServiceRuntime[Any], FastAPI]: ...
 
 
 def settle_garbage_collection() -> None:

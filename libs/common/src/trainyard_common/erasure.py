@@ -3,8 +3,9 @@
 import uuid
 from datetime import UTC, datetime
 
-from trainyard_common.contracts import CustomerErasureCompleted, ErasureKind, ServiceName
+from trainyard_common.contracts import CustomerErasureCompleted
 from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.vocabulary import ErasureKind, ServiceName
 
 
 def send_erasure_receipt(uow: SqlUnitOfWork, customer_id: uuid.UUID, service: ServiceName, kind: ErasureKind) -> None:

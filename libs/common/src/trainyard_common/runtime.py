@@ -1,22 +1,26 @@
 """Assembles one service: database, broker, outbox relay, offset committer, HTTP app.
 
-Each service's ``bootstrap.py`` builds a ``ServiceRuntime`` from its settings, registers its
-subscriptions and routers, and hands the result to ``serve``. Nothing here runs at import.
+Each service's ``bootstrap.py`` builds a ``ServiceRuntime`` from its settings and its unit of
+work, and makes one call, ``assemble``, with its event handlers, the events it publishes and
+its routers; ``serve`` runs the result. Nothing here runs at import.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar, overload
 
 from fastapi import APIRouter, FastAPI
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.engine import make_engine, make_session_factory
@@ -26,7 +30,7 @@ from trainyard_common.http.correlation import CorrelationMiddleware
 from trainyard_common.http.errors import install_error_handlers
 from trainyard_common.http.health import Check, health_router
 from trainyard_common.http.metrics import HttpMetricsMiddleware
-from trainyard_common.lifecycle import service_lifespan
+from trainyard_common.lifespan import service_lifespan
 from trainyard_common.messaging.delivery import Delivery, RetryPolicy
 from trainyard_common.messaging.offsets import OffsetCommitter
 from trainyard_common.messaging.producer import LazyProducer, make_producer
@@ -37,11 +41,63 @@ from trainyard_common.periodic import PeriodicJob
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.tracing import configure_tracing, instrument_fastapi
 
+U = TypeVar("U", bound=SqlUnitOfWork)
+U_co = TypeVar("U_co", bound=SqlUnitOfWork, covariant=True)
 
-class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings, *, name: str, migrations_dir: Path | None) -> None:
+
+class UnitOfWorkType(Protocol[U_co]):
+    """A service's unit-of-work class (``SqlUnitOfWork``'s constructor)."""
+
+    def __call__(
+        self, session_factory: async_sessionmaker[AsyncSession], *, source: str, after_commit: Callable[[], None]
+    ) -> U_co: ...
+
+
+Alongside = Callable[[], contextlib.AbstractAsyncContextManager[object]]
+"""A service's own background work: entered once the runtime runs (migrated, consuming),
+left before it stops."""
+
+
+class ServiceRuntime(Generic[U]):
+    @overload
+    def __init__(
+        self: ServiceRuntime[SqlUnitOfWork],
+        settings: ServiceSettings,
+        *,
+        name: str,
+        migrations_dir: Path | None,
+        service: str | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        name: str,
+        migrations_dir: Path | None,
+        service: str | None = None,
+        unit_of_work: UnitOfWorkType[U],
+    ) -> None: ...
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        name: str,
+        migrations_dir: Path | None,
+        service: str | None = None,
+        unit_of_work: UnitOfWorkType[U] | None = None,
+    ) -> None:
+        """``name`` is the consumer group; it differs from ``service`` (the events' source) only
+        in tests and benchmarks, which run several copies of a service side by side."""
         self.settings = settings
         self.name = name
+        self.service = service or name
+        # Without a class of its own, U is SqlUnitOfWork (the first overload).
+        self._unit_of_work_type: UnitOfWorkType[U] = unit_of_work or SqlUnitOfWork  # type: ignore[assignment]
+        self._after_commit: list[Callable[[], None]] = []
+        self._alongside: list[Alongside] = []
         # Tracing (trainyard_common.tracing): on only when the OTEL_* variables ask for it. Then
         # each consumed event is handled in a span continuing its `traceparent` (subscriptions).
         self.tracing = configure_tracing(name)
@@ -91,6 +147,47 @@ class ServiceRuntime:
         keep = timedelta(days=settings.processed_events_keep_days)
         self.every(PRUNE_INTERVAL_SECONDS, "prune-processed-events", lambda: prune_processed_events(self.engine, keep))
 
+    def unit_of_work(self) -> U:
+        """A fresh unit of work; its commit wakes the relay (and whatever ``after_commit`` added)."""
+        return self._unit_of_work_type(
+            self.session_factory, source=f"/trainyard/{self.service}", after_commit=self._committed
+        )
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` after each commit that wrote events or outbox rows (besides the relay)."""
+        self._after_commit.append(hook)
+
+    def alongside(self, work: Alongside) -> None:
+        """Run ``work`` (an async context manager factory) while the service runs."""
+        self._alongside.append(work)
+
+    def assemble(
+        self,
+        *,
+        title: str,
+        handlers: Callable[[EventSubscriptions], None] | None = None,
+        publishes: Sequence[type[Event]] = (),
+        routers: Sequence[APIRouter] = (),
+        readiness: Mapping[str, Check] | None = None,
+    ) -> FastAPI:
+        """The one wiring call: consume what ``handlers`` register, declare ``publishes`` for the
+        AsyncAPI document, serve ``routers``. Routes reach the unit of work and the settings
+        through ``trainyard_common.http.deps``."""
+        self.publishes(*publishes)
+        if handlers is not None:
+            subscriptions = self.subscriptions(self.unit_of_work)
+            handlers(subscriptions)
+            self.include(subscriptions)
+        app = self.http_app(*routers, title=title, readiness=readiness)
+        app.state.unit_of_work = self.unit_of_work
+        app.state.settings = self.settings
+        return app
+
+    def _committed(self) -> None:
+        self.relay.nudge()
+        for hook in self._after_commit:
+            hook()
+
     def subscriptions(self, uow_factory: Callable[[], SqlUnitOfWork]) -> EventSubscriptions:
         return EventSubscriptions(
             consumer_group=self.name,
@@ -121,7 +218,7 @@ class ServiceRuntime:
 
     def http_app(self, *routers: APIRouter, title: str, readiness: Mapping[str, Check] | None = None) -> FastAPI:
         """The service's ASGI app; ``/readyz`` checks the database, Kafka and ``readiness``."""
-        app = FastAPI(title=title, lifespan=lambda _: service_lifespan(self))
+        app = FastAPI(title=title, lifespan=lambda _: self._lifespan())
         app.add_middleware(CorrelationMiddleware)
         app.add_middleware(HttpMetricsMiddleware)
         install_error_handlers(app)
@@ -133,6 +230,13 @@ class ServiceRuntime:
         if self.tracing:
             instrument_fastapi(app)  # tracing: server spans continuing the caller's `traceparent`
         return app
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self) -> AsyncIterator[None]:
+        async with service_lifespan(self), contextlib.AsyncExitStack() as alongside:
+            for work in self._alongside:
+                await alongside.enter_async_context(work())
+            yield
 
     async def wait_until_consuming(self, timeout: float = 30.0) -> None:
         await asyncio.wait_for(self.broker_ready.wait(), timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +75,11 @@ class ServiceSettings(BaseSettings):
             raise ValueError("TRAINYARD_DATABASE_URL is required")
         return self
 
-    @property
-    def is_development(self) -> bool:
-        return self.environment is not Environment.PRODUCTION
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def settings_of_kind(settings: ServiceSettings, kind: type[S]) -> S:
+    """``settings`` as the service's own ``Settings`` class: its defaults fill what tests and the
+    shared launcher did not set, so a bootstrap never repeats a default as a fallback."""
+    return settings if isinstance(settings, kind) else kind.model_validate(settings.model_dump())

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from trainyard_common.contracts import CustomerProfileUpdated, ProfileField, RegistrationSource, UserRegistered
+from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.messaging.envelope import Envelope
@@ -30,6 +30,7 @@ from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.kafka import produce, produce_together
 from trainyard_common.testing.probe import wait_for
+from trainyard_common.vocabulary import ProfileField, RegistrationSource
 
 pytestmark = pytest.mark.integration
 

@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from trainyard_common.contracts import CustomerErased, RegistrationSource, UserRegistered
+from trainyard_common.contracts import CustomerErased, UserRegistered
 from trainyard_common.db.bulk import outbox_params
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.messaging.outbox import Cause, SqlEvent, insert_outbox_sql, iso8601_sql, outbox_sql_params
 from trainyard_common.messaging.tables import messaging_metadata
 from trainyard_common.testing.outbox import check_outbox_row, outbox_rows
+from trainyard_common.vocabulary import RegistrationSource
 
 pytestmark = pytest.mark.integration
 

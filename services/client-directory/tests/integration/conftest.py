@@ -13,8 +13,9 @@ from sqlalchemy import text
 
 from client_directory.bootstrap import bootstrap
 from client_directory.settings import Settings
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.testing.in_process import QUICK_SETTINGS, InProcessService, in_process_service, wait_for
+from trainyard_common.vocabulary import RegistrationSource
 
 
 class Directory(InProcessService):

@@ -21,14 +21,11 @@ from trainyard_common.contracts import (
     LearnerRemovedFromClient,
     OrderCompleted,
     OrderLine,
-    OrderSource,
     ProgressDeleted,
     ProgressRecorded,
-    ProgressSource,
-    ProgressStatus,
     TrainingCompleted,
-    TrainingItemType,
 )
+from trainyard_common.vocabulary import OrderSource, ProgressSource, ProgressStatus, TrainingItemType
 
 pytestmark = pytest.mark.integration
 

@@ -10,12 +10,8 @@ from typing import Any
 
 import pytest
 
-from trainyard_common.contracts import (
-    CustomerProfileUpdated,
-    LearnerAssignedToClient,
-    LearnerRemovedFromClient,
-    ProfileField,
-)
+from trainyard_common.contracts import CustomerProfileUpdated, LearnerAssignedToClient, LearnerRemovedFromClient
+from trainyard_common.vocabulary import ProfileField
 
 pytestmark = pytest.mark.integration
 

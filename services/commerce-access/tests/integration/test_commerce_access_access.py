@@ -18,7 +18,7 @@ from trainyard_common.contracts import (
     CustomerErasureCompleted,
     UserRegistered,
 )
-from trainyard_common.contracts.customers import RegistrationSource
+from trainyard_common.vocabulary import RegistrationSource
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from trainyard_common.contracts import AccessGranted, AccessRevoked, OrderCompleted, UserRegistered
-from trainyard_common.contracts.customers import RegistrationSource
+from trainyard_common.vocabulary import RegistrationSource
 
 pytestmark = pytest.mark.integration
 

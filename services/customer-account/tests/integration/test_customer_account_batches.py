@@ -15,15 +15,13 @@ from support.customers import Accounts
 from trainyard_common.contracts import (
     AccessChanged,
     AccessGranted,
-    AssignmentReason,
     LearnerAssignedToClient,
     LearnerRemovedFromClient,
     OrderCompleted,
     OrderLine,
-    OrderSource,
-    RemovalReason,
 )
 from trainyard_common.testing.in_process import wait_for
+from trainyard_common.vocabulary import AssignmentReason, OrderSource, RemovalReason
 
 pytestmark = pytest.mark.integration
 

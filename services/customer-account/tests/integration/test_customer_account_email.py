@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from support.customers import Accounts
 
-from trainyard_common.contracts import OrderCompleted, OrderLine, OrderSource
+from trainyard_common.contracts import OrderCompleted, OrderLine
 from trainyard_common.testing.in_process import wait_for
+from trainyard_common.vocabulary import OrderSource
 
 pytestmark = pytest.mark.integration
 

@@ -26,11 +26,12 @@ from customer_account.service_layer import imports as imports_service
 from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerImported, RegistrationSource, UserRegistered
+from trainyard_common.contracts import CustomerImported, UserRegistered
 from trainyard_common.correlation import bind_correlation_id
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.db.migrations import upgrade_to_head
 from trainyard_common.testing.outbox import CheckedRow, check_outbox_row, outbox_rows
+from trainyard_common.vocabulary import RegistrationSource
 
 pytestmark = pytest.mark.integration
 

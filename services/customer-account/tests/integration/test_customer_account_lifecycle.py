@@ -17,20 +17,17 @@ from trainyard_common.contracts import (
     AccessChanged,
     AccessExpired,
     AccessGranted,
-    AccessRevocationReason,
     AccessRevoked,
     CustomerDeleted,
     CustomerErased,
     CustomerErasureCompleted,
     CustomerGroupsChanged,
     CustomerProfileUpdated,
-    ErasureKind,
     OrderCompleted,
     OrderLine,
-    OrderSource,
-    ServiceName,
 )
 from trainyard_common.testing.in_process import wait_for
+from trainyard_common.vocabulary import AccessRevocationReason, ErasureKind, OrderSource, ServiceName
 
 pytestmark = pytest.mark.integration
 

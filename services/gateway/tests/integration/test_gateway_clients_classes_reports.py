@@ -17,10 +17,11 @@ import uvicorn
 
 from client_directory.bootstrap import bootstrap as directory_bootstrap
 from client_directory.settings import Settings as DirectorySettings
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.kafka import produce
+from trainyard_common.vocabulary import RegistrationSource
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,9 @@ import pytest
 
 from training_progress.bootstrap import bootstrap
 from training_progress.settings import Settings
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
 from trainyard_common.testing.in_process import QUICK_SETTINGS, InProcessService, in_process_service, wait_for
+from trainyard_common.vocabulary import RegistrationSource
 
 
 class Training(InProcessService):

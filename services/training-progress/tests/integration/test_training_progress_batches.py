@@ -11,14 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from trainyard_common.contracts import (
-    AccessChanged,
-    AssignmentReason,
-    LearnerAssignedToClient,
-    LearnerRemovedFromClient,
-    RemovalReason,
-)
+from trainyard_common.contracts import AccessChanged, LearnerAssignedToClient, LearnerRemovedFromClient
 from trainyard_common.testing.in_process import wait_for
+from trainyard_common.vocabulary import AssignmentReason, RemovalReason
 
 from .conftest import Training
 

@@ -14,14 +14,13 @@ import pytest
 
 from trainyard_common.contracts import (
     AccessGranted,
-    AccessRevocationReason,
     AccessRevoked,
     CustomerDeleted,
     CustomerErased,
     CustomerErasureCompleted,
     TrainingItemRef,
-    TrainingItemType,
 )
+from trainyard_common.vocabulary import AccessRevocationReason, TrainingItemType
 
 from .conftest import wait_for
 

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from trainyard_common.contracts.common import Percentage, TrainingItemType
-from trainyard_common.contracts.training import ProgressSource, ProgressStatus
+from trainyard_common.contracts.common import Percentage
+from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 Score = Annotated[Percentage, Field(max_digits=5, decimal_places=2)]

@@ -1,31 +1,16 @@
 """Event contracts: pydantic models, one per event type, and the topic registry."""
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.contracts.clients import (
-    AssignmentReason,
-    LearnerAssignedToClient,
-    LearnerRemovedFromClient,
-    RemovalReason,
-)
+from trainyard_common.contracts.clients import LearnerAssignedToClient, LearnerRemovedFromClient
 from trainyard_common.contracts.commerce import (
     AccessChanged,
     AccessExpired,
     AccessGranted,
-    AccessRevocationReason,
     AccessRevoked,
     OrderCompleted,
     OrderLine,
-    OrderSource,
 )
-from trainyard_common.contracts.common import (
-    ActorKind,
-    CurrencyCode,
-    Money,
-    Percentage,
-    ServiceName,
-    TrainingItemRef,
-    TrainingItemType,
-)
+from trainyard_common.contracts.common import CurrencyCode, Money, Percentage, TrainingItemRef
 from trainyard_common.contracts.customers import (
     CustomerDeleted,
     CustomerErased,
@@ -33,20 +18,25 @@ from trainyard_common.contracts.customers import (
     CustomerGroupsChanged,
     CustomerImported,
     CustomerProfileUpdated,
-    CustomerStatus,
     CustomerStatusChanged,
-    ErasureKind,
-    ProfileField,
-    RegistrationSource,
     UserRegistered,
 )
 from trainyard_common.contracts.registry import ALL_EVENTS, EVENTS_BY_TOPIC, event_for_topic
-from trainyard_common.contracts.training import (
-    ProgressDeleted,
-    ProgressRecorded,
+from trainyard_common.contracts.training import ProgressDeleted, ProgressRecorded, TrainingCompleted
+from trainyard_common.vocabulary import (
+    AccessRevocationReason,
+    ActorKind,
+    AssignmentReason,
+    CustomerStatus,
+    ErasureKind,
+    OrderSource,
+    ProfileField,
     ProgressSource,
     ProgressStatus,
-    TrainingCompleted,
+    RegistrationSource,
+    RemovalReason,
+    ServiceName,
+    TrainingItemType,
 )
 
 __all__ = [

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from trainyard_common.contracts.base import Event
+from trainyard_common.vocabulary import AssignmentReason, RemovalReason
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
 CLIENT_ID_EXAMPLE = "2b6d8f0a-1c3e-4a5b-9d7f-0e2a4c6b8d13"
 CLASS_ID_EXAMPLE = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
-
-
-class AssignmentReason(StrEnum):
-    """How a learner came to belong to a client."""
-
-    DOMAIN = "domain"
-    ALIAS = "alias"
-    CLASS = "class"
-    MANUAL = "manual"
 
 
 class LearnerAssignedToClient(Event):
@@ -48,17 +39,6 @@ class LearnerAssignedToClient(Event):
         examples=[CLASS_ID_EXAMPLE],
     )
     assigned_at: datetime = Field(description="When the assignment took effect.", examples=["2025-03-14T09:26:54Z"])
-
-
-class RemovalReason(StrEnum):
-    """Why a learner no longer belongs to any client."""
-
-    MANUAL = "manual"
-    """An admin removed the client (e.g. for selected students of a class)."""
-    NO_LONGER_MATCHES = "no_longer_matches"
-    """The learner's e-mail or organisation changed and no client matches any more."""
-    CUSTOMER_ERASED = "customer_erased"
-    """The customer was erased or deleted."""
 
 
 class LearnerRemovedFromClient(Event):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import ClassVar, Self
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.contracts.common import CurrencyCode, Money, TrainingItemRef
+from trainyard_common.vocabulary import AccessRevocationReason, OrderSource
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
 ORDER_ID_EXAMPLE = "f1e2d3c4-b5a6-4978-8a6b-5c4d3e2f1a0b"
@@ -18,17 +18,6 @@ PRODUCT_ID_EXAMPLE = "3d5f7a9c-1b2e-4d6f-8a0c-2e4f6a8c0b1d"
 PRICE_ID_EXAMPLE = "6e2f9b1c-0d3a-4c7e-b5f8-2a9d1e4c7b60"
 ACCESS_ID_EXAMPLE = "7c9e1a3b-5d7f-4b2c-9e4a-6f8b0d2c4e61"
 TRAINING_ITEM_EXAMPLE = {"type": "course", "id": "8d1e4c2a-6b0f-4f7e-a3c5-91b2d0e6f7a4"}
-
-
-class OrderSource(StrEnum):
-    """How an order came to be."""
-
-    CHECKOUT = "checkout"
-    """The learner bought it."""
-    ADMIN_ASSIGNMENT = "admin_assignment"
-    """An admin assigned a product: a zero-dollar order."""
-    IMPORT = "import"
-    """A customer-import row with a price id."""
 
 
 class OrderLine(BaseModel):
@@ -149,15 +138,6 @@ class AccessChanged(_AccessFacts):
         examples=["2025-09-21"],
     )
     changed_at: AwareDatetime = Field(description="When the dates were changed.", examples=["2025-04-02T11:30:00Z"])
-
-
-class AccessRevocationReason(StrEnum):
-    """Why access ended before its end date."""
-
-    REGISTRATION_CODE_REMOVED = "registration_code_removed"
-    """An admin removed a registration-code user; the seat returns to the purchaser."""
-    ADMIN = "admin"
-    """An admin revoked the access."""
 
 
 class AccessRevoked(_AccessFacts):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from trainyard_common.vocabulary import TrainingItemType
 
 DECIMAL_PATTERN = r"^\d+(\.\d+)?$"
 
@@ -48,14 +49,6 @@ CurrencyCode = Annotated[
 """An ISO 4217 currency code in upper case (``USD``, ``EUR``, ``CAD``)."""
 
 
-class TrainingItemType(StrEnum):
-    """The kinds of training content: a course is made of modules, a certification of courses."""
-
-    MODULE = "module"
-    COURSE = "course"
-    CERTIFICATION = "certification"
-
-
 class TrainingItemRef(BaseModel):
     """Points at one item of training-progress's catalogue."""
 
@@ -66,21 +59,3 @@ class TrainingItemRef(BaseModel):
         description="The item's id in training-progress's catalogue.",
         examples=["8d1e4c2a-6b0f-4f7e-a3c5-91b2d0e6f7a4"],
     )
-
-
-class ServiceName(StrEnum):
-    """Trainyard's services, as named in events that say which service did something."""
-
-    CLIENT_DIRECTORY = "client-directory"
-    CUSTOMER_ACCOUNT = "customer-account"
-    COMMERCE_ACCESS = "commerce-access"
-    TRAINING_PROGRESS = "training-progress"
-    GATEWAY = "gateway"
-
-
-class ActorKind(StrEnum):
-    """Who caused a change: an admin, the learner themself, or the system on its own rules."""
-
-    ADMIN = "admin"
-    LEARNER = "learner"
-    SYSTEM = "system"

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import ClassVar, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.contracts.common import ActorKind, CurrencyCode, Money, ServiceName
+from trainyard_common.contracts.common import CurrencyCode, Money
 from trainyard_common.contracts.email import Email
+from trainyard_common.vocabulary import (
+    ActorKind,
+    CustomerStatus,
+    ErasureKind,
+    ProfileField,
+    RegistrationSource,
+    ServiceName,
+)
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
-
-
-class RegistrationSource(StrEnum):
-    """How a customer account came to be: public registration, an admin, or an import."""
-
-    SELF_REGISTRATION = "self_registration"
-    ADMIN = "admin"
-    IMPORT = "import"
 
 
 class UserRegistered(Event):
@@ -43,15 +42,6 @@ class UserRegistered(Event):
         description="When the account was created (ISO 8601 with offset).",
         examples=["2025-03-14T09:26:53Z"],
     )
-
-
-class ProfileField(StrEnum):
-    """The profile fields a CustomerProfileUpdated event reports on."""
-
-    FIRST_NAME = "first_name"
-    LAST_NAME = "last_name"
-    EMAIL = "email"
-    ORGANIZATION = "organization"
 
 
 class CustomerProfileUpdated(Event):
@@ -87,14 +77,6 @@ class CustomerProfileUpdated(Event):
         examples=[["email", "organization"]],
     )
     updated_at: AwareDatetime = Field(description="When the change was saved.", examples=["2025-03-20T14:02:11Z"])
-
-
-class CustomerStatus(StrEnum):
-    """Active: may sign in. Inactive: deactivated by an admin. Locked: suspicious activity."""
-
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-    LOCKED = "locked"
 
 
 class CustomerStatusChanged(Event):
@@ -203,13 +185,6 @@ class CustomerDeleted(Event):
         description="When customer-account deleted the customer.",
         examples=["2025-04-01T12:00:00Z"],
     )
-
-
-class ErasureKind(StrEnum):
-    """Which request an erasure receipt answers."""
-
-    ERASED = "erased"
-    DELETED = "deleted"
 
 
 class CustomerErasureCompleted(Event):

@@ -7,36 +7,18 @@ follows it, once. Consumers keyed on `progress_id` never count an entry twice.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import ClassVar, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.contracts.common import Percentage, TrainingItemType
+from trainyard_common.contracts.common import Percentage
+from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
 PROGRESS_ID_EXAMPLE = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 ITEM_ID_EXAMPLE = "8d1e4c2a-6b0f-4f7e-a3c5-91b2d0e6f7a4"
-
-
-class ProgressStatus(StrEnum):
-    """A learner's progress on one item."""
-
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-
-
-class ProgressSource(StrEnum):
-    """Where the progress came from."""
-
-    LEARNER = "learner"
-    """Recorded automatically from the learner's activity."""
-    ADMIN = "admin"
-    """Entered manually by an admin."""
-    IMPORT = "import"
-    """Bulk-imported from a CSV file."""
 
 
 class _ProgressFacts(Event):

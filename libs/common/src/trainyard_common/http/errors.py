@@ -1,15 +1,14 @@
 """One error body for every HTTP API: ``{"error": {"code", "message", "details": [{field, reason}]}}``.
 
-Services raise ``ApiError`` subclasses from their routes; the handlers installed by
-``install_error_handlers`` turn those, FastAPI's validation errors and malformed JSON into
-that body with a 4xx status. An unexpected exception becomes a 500 with the same shape and
-no internals, and is logged with the correlation id.
+Use cases raise the domain's errors (``trainyard_common.domain_errors``), routes may raise
+``ApiError`` subclasses; the handlers installed by ``install_error_handlers`` turn those,
+FastAPI's validation errors and malformed JSON into that body with a 4xx status. An unexpected
+exception becomes a 500 with the same shape and no internals, and is logged with the
+correlation id.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +19,7 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from trainyard_common.domain_errors import Conflicting, InvalidInput, NotFoundError
+from trainyard_common.domain_errors import Conflicting, DomainError, InvalidInput, NotFoundError
 from trainyard_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -82,33 +81,29 @@ class Unprocessable(ApiError):
     code = "validation_failed"
 
 
-class NotImplementedYet(ApiError):
-    status_code = 501
-    code = "not_implemented"
-
-
 def error_response(status: int, code: str, message: str, details: list[ErrorDetail] | None = None) -> JSONResponse:
     body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or []))
     return JSONResponse(status_code=status, content=body.model_dump())
 
 
-@contextlib.contextmanager
-def http_errors() -> Iterator[None]:
-    """Around a use case called by a route: its domain errors become the error body."""
-    try:
-        yield
-    except InvalidInput as exc:
-        detail = ErrorDetail(field=exc.field_name, reason=exc.reason)
-        raise Unprocessable("The request is not valid.", details=[detail]) from exc
-    except Conflicting as exc:
-        details = [ErrorDetail(field=exc.field_name, reason=exc.reason)] if exc.field_name else None
-        raise Conflict(exc.reason, code=exc.code, details=details) from exc
-    except NotFoundError as exc:
-        raise NotFound(str(exc)) from exc
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    """The one mapping of the domain's refusals to HTTP (``trainyard_common.domain_errors``)."""
+    if isinstance(exc, InvalidInput):
+        detail = ErrorDetail(field=exc.field_name or "body", reason=exc.reason)
+        return error_response(422, exc.code or Unprocessable.code, exc.message, [detail])
+    if isinstance(exc, Conflicting):
+        details = [ErrorDetail(field=exc.field_name, reason=exc.field_reason)] if exc.field_name else []
+        return error_response(409, exc.code or Conflict.code, exc.reason, details)
+    if isinstance(exc, NotFoundError):
+        details = [ErrorDetail(field=exc.field_name, reason=exc.message)] if exc.field_name else []
+        return error_response(404, exc.code or NotFound.code, exc.message, details)
+    details = [ErrorDetail(field=exc.field_name, reason=exc.message)] if exc.field_name else []
+    return error_response(400, exc.code or BadRequest.code, exc.message, details)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
@@ -120,6 +115,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
     return error_response(exc.status_code, exc.code, exc.message, exc.details)
+
+
+async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    return domain_error_response(exc)
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,7 @@ applied in order in memory and written back in one statement.
 """
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
 from trainyard_common.db.batches import InsertRows, LockRows, UpdateRows, apply_in_order, last_per_key
 from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.http.deps import unit_of_work
 from trainyard_common.http.errors import ErrorBody, NotFound
 from trainyard_common.messaging.delivered import Delivered
-from trainyard_common.messaging.subscriptions import EventSubscriptions
 
 customer_projection_metadata = MetaData()
 
@@ -122,42 +122,34 @@ class CustomerProjection:
         return KnownCustomer(**row._asdict()) if row else None
 
 
-def keep_customer_projection(subscriptions: EventSubscriptions) -> None:
-    """Subscribe the projection's upkeep to customer-account's events.
+async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: SqlUnitOfWork) -> None:
+    """Keep the customer's e-mail and name (imports match on e-mail; codes and transcripts name people).
 
+    A service registers it in its ``events.py``: ``subscriptions.batch_handler(UserRegistered)``.
     CustomerErased and CustomerDeleted are left to the service (one handler per topic and
-    service): its handler scrubs its own data, calls ``CustomerProjection.forget`` and sends
-    the receipt (``trainyard_common.erasure.send_erasure_receipt``) in one transaction.
+    service): its handler scrubs its own data, calls ``CustomerProjection.forget`` and sends the
+    receipt (``trainyard_common.erasure.send_erasure_receipt``) in one transaction.
     """
-
-    @subscriptions.batch_handler(UserRegistered)
-    async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: SqlUnitOfWork) -> None:
-        """Keep the customer's e-mail and name (imports match on e-mail; codes and transcripts name people)."""
-        await CustomerProjection(uow.session).save_all(from_registration(d.event) for d in events)
-
-    @subscriptions.batch_handler(CustomerProfileUpdated)
-    async def on_customer_profiles_updated(
-        events: Sequence[Delivered[CustomerProfileUpdated]], uow: SqlUnitOfWork
-    ) -> None:
-        """Follow e-mail and name changes (imports match the current e-mail)."""
-        await CustomerProjection(uow.session).update_profiles([d.event for d in events])
+    await CustomerProjection(uow.session).save_all(from_registration(d.event) for d in events)
 
 
-def customer_projection_router(uow_factory: Callable[[], SqlUnitOfWork]) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["customers"])
+async def on_customer_profiles_updated(events: Sequence[Delivered[CustomerProfileUpdated]], uow: SqlUnitOfWork) -> None:
+    """Follow e-mail and name changes (imports match the current e-mail)."""
+    await CustomerProjection(uow.session).update_profiles([d.event for d in events])
 
-    @router.get("/customers/{customer_id}", responses={404: {"model": ErrorBody}})
-    async def get_customer(
-        customer_id: uuid.UUID, uow: Annotated[SqlUnitOfWork, Depends(uow_factory)]
-    ) -> CustomerPublic:
-        """The customer as this service knows it, from customer-account's events."""
-        async with uow:
-            customer = await CustomerProjection(uow.session).get(customer_id)
-        if customer is None:
-            raise NotFound("No such customer.")
-        return _public(customer)
 
-    return router
+router = APIRouter(prefix="/v1", tags=["customers"])
+"""The projection's read route; a service serves it among its own routers."""
+
+
+@router.get("/customers/{customer_id}", responses={404: {"model": ErrorBody}})
+async def get_customer(customer_id: uuid.UUID, uow: Annotated[SqlUnitOfWork, Depends(unit_of_work)]) -> CustomerPublic:
+    """The customer as this service knows it, from customer-account's events."""
+    async with uow:
+        customer = await CustomerProjection(uow.session).get(customer_id)
+    if customer is None:
+        raise NotFound("No such customer.")
+    return _public(customer)
 
 
 def _row(customer: KnownCustomer) -> tuple[uuid.UUID, str, str, str, datetime]:

@@ -38,7 +38,7 @@ QUICK_SETTINGS: dict[str, Any] = {
 class InProcessService:
     """Base of each service's test harness; subclasses add the service's own steps."""
 
-    runtime: ServiceRuntime
+    runtime: ServiceRuntime[Any]
     http: httpx.AsyncClient
     kafka: str
     topic_prefix: str
@@ -92,7 +92,7 @@ class InProcessService:
 
 
 H = TypeVar("H", bound=InProcessService)
-Bootstrap = Callable[..., tuple[ServiceRuntime, FastAPI]]
+Bootstrap = Callable[..., tuple[ServiceRuntime[Any], FastAPI]]
 
 
 @contextlib.asynccontextmanager

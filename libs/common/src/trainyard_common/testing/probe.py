@@ -97,7 +97,7 @@ async def running_service(
     *,
     group: str,
     batch_handler: BatchHandler | None = None,
-) -> AsyncIterator[ServiceRuntime]:
+) -> AsyncIterator[ServiceRuntime[Any]]:
     """The probe service, consuming ``probe`` with ``handler`` (or ``batch_handler`` if given)."""
     runtime = ServiceRuntime(settings, name=group, migrations_dir=None)
     subscriptions = runtime.subscriptions(
@@ -150,7 +150,7 @@ async def send_probes(kafka: str, events: Sequence[tuple[ProbeBase, str]]) -> No
         await producer.stop()
 
 
-async def effects(runtime: ServiceRuntime, probe_key: str) -> list[int]:
+async def effects(runtime: ServiceRuntime[Any], probe_key: str) -> list[int]:
     async with runtime.engine.connect() as conn:
         rows = await conn.execute(
             select(probe_effects.c.n).where(probe_effects.c.probe_key == probe_key).order_by(probe_effects.c.id)
@@ -166,7 +166,7 @@ async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 30
         await asyncio.sleep(0.1)
 
 
-async def count(runtime: ServiceRuntime, table: Table) -> int:
+async def count(runtime: ServiceRuntime[Any], table: Table) -> int:
     async with runtime.engine.connect() as conn:
         return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
 

@@ -18,15 +18,14 @@ from trainyard_common.contracts import (
     CustomerErased,
     CustomerProfileUpdated,
     OrderCompleted,
-    ProfileField,
     ProgressDeleted,
     ProgressRecorded,
-    ProgressStatus,
     TrainingCompleted,
     UserRegistered,
 )
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.vocabulary import ProfileField, ProgressStatus
 
 REMAP_FIELDS = {ProfileField.EMAIL, ProfileField.ORGANIZATION}
 

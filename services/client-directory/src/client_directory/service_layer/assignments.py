@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientMatch
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
-from trainyard_common.contracts import AssignmentReason as ContractReason
-from trainyard_common.contracts import LearnerAssignedToClient, LearnerRemovedFromClient, RemovalReason
+from trainyard_common.contracts import LearnerAssignedToClient, LearnerRemovedFromClient
+from trainyard_common.vocabulary import AssignmentReason as ContractReason
+from trainyard_common.vocabulary import RemovalReason
 
 
 def assign(

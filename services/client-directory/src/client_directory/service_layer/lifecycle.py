@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from client_directory.domain.learners import Learner
 from client_directory.service_layer.assignments import remove
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
-from trainyard_common.contracts import ErasureKind, RemovalReason, ServiceName
 from trainyard_common.erasure import send_erasure_receipt
+from trainyard_common.vocabulary import ErasureKind, RemovalReason, ServiceName
 
 
 async def erase_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> None:

@@ -16,7 +16,7 @@ from client_directory.domain.learners import Learner
 from client_directory.domain.matching import ClientIndex, MatchKeys
 from client_directory.service_layer.assignments import assign, remove
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
-from trainyard_common.contracts import RemovalReason
+from trainyard_common.vocabulary import RemovalReason
 
 
 @dataclass(frozen=True, slots=True)

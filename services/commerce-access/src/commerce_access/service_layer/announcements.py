@@ -12,14 +12,12 @@ from trainyard_common.contracts import (
     AccessChanged,
     AccessExpired,
     AccessGranted,
-    AccessRevocationReason,
     AccessRevoked,
     OrderCompleted,
     OrderLine,
-    OrderSource,
     TrainingItemRef,
-    TrainingItemType,
 )
+from trainyard_common.vocabulary import AccessRevocationReason, OrderSource, TrainingItemType
 
 
 def training_item_ref(item: TrainingItem | None) -> TrainingItemRef | None:

@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime
 
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
-from trainyard_common.contracts import ErasureKind, ServiceName
 from trainyard_common.erasure import send_erasure_receipt
+from trainyard_common.vocabulary import ErasureKind, ServiceName
 
 
 async def erase_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> None:

@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer
 from customer_account.domain.imports import CheckedRow
-from trainyard_common.contracts import CustomerImported, RegistrationSource, UserRegistered
+from trainyard_common.contracts import CustomerImported, UserRegistered
 from trainyard_common.db.batches import json_array
 from trainyard_common.db.bulk import copy_records, custom_plans
 from trainyard_common.messaging.outbox import SqlEvent, insert_outbox_sql, iso8601_sql
+from trainyard_common.vocabulary import RegistrationSource
 
 STAGING = "customer_import_rows"
 _COLUMNS = (

@@ -12,7 +12,8 @@ from customer_account.domain.errors import CustomerNotFound, EmailAlreadyRegiste
 from customer_account.service_layer.groups import automatic_groups, join_groups
 from customer_account.service_layer.status import apply_status
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerProfileUpdated, ProfileField
+from trainyard_common.contracts import CustomerProfileUpdated
+from trainyard_common.vocabulary import ProfileField
 
 
 async def _load(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> Customer:

@@ -13,7 +13,8 @@ from customer_account.domain.actors import Actor
 from customer_account.domain.customer import CustomerStatus, now
 from customer_account.domain.errors import CustomerNotFound, NotAllowed
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerDeleted, CustomerErased, CustomerErasureCompleted, ErasureKind
+from trainyard_common.contracts import CustomerDeleted, CustomerErased, CustomerErasureCompleted
+from trainyard_common.vocabulary import ErasureKind
 
 
 async def erase(uow: CustomerUnitOfWork, customer_id: uuid.UUID, actor: Actor) -> None:

@@ -13,7 +13,8 @@ from customer_account.domain.errors import EmailAlreadyRegistered
 from customer_account.service_layer.groups import automatic_groups, ensure_groups_exist, join_groups
 from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import RegistrationSource, UserRegistered
+from trainyard_common.contracts import UserRegistered
+from trainyard_common.vocabulary import RegistrationSource
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,9 @@ from customer_account.adapters.activity import Activity
 from customer_account.domain.actors import Actor, ActorKind
 from customer_account.domain.customer import Customer, CustomerStatus
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import ActorKind as EventActor
-from trainyard_common.contracts import CustomerStatus as EventStatus
 from trainyard_common.contracts import CustomerStatusChanged
+from trainyard_common.vocabulary import ActorKind as EventActor
+from trainyard_common.vocabulary import CustomerStatus as EventStatus
 
 EVENT_ACTOR = {
     ActorKind.ADMIN: EventActor.ADMIN,

@@ -30,9 +30,8 @@ from trainyard_common.api.training import (
     Transcript,
     TranscriptEdit,
 )
-from trainyard_common.contracts.common import TrainingItemType
-from trainyard_common.contracts.training import ProgressStatus
 from trainyard_common.http.errors import ErrorBody
+from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]

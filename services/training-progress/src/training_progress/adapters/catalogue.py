@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import certification_courses, course_modules, items
 from training_progress.domain.catalogue import CourseModule, Item, ModuleKind, Question, Quiz, name_key
-from trainyard_common.contracts.common import TrainingItemType
+from trainyard_common.vocabulary import TrainingItemType
 
 
 class CatalogueRepository:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import cmi_data, quiz_submissions
 from training_progress.domain.quizzes import Answers
-from trainyard_common.contracts.training import ProgressSource
+from trainyard_common.vocabulary import ProgressSource
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import items, progress
 from training_progress.domain.progress import ProgressEntry
-from trainyard_common.contracts.common import TrainingItemType
-from trainyard_common.contracts.training import ProgressRecorded, ProgressSource, ProgressStatus, TrainingCompleted
+from trainyard_common.contracts.training import ProgressRecorded, TrainingCompleted
 from trainyard_common.messaging.outbox import SqlEvent, insert_outbox_sql, iso8601_sql
+from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from trainyard_common.contracts.common import TrainingItemType
+from trainyard_common.vocabulary import TrainingItemType
 
 
 class ModuleKind(StrEnum):

@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 
 from training_progress.domain.catalogue import name_key
-from trainyard_common.contracts.common import TrainingItemType
+from trainyard_common.vocabulary import TrainingItemType
 
 HEADER = ("Email", "Training Type", "Name", "Date (yyyy-mm-dd)")
 TEMPLATE_ROWS = (

@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from training_progress.domain.errors import Invalid
-from trainyard_common.contracts.common import TrainingItemType
-from trainyard_common.contracts.training import ProgressSource, ProgressStatus
+from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from trainyard_common.api.training import (
     QuestionPublic,
     QuizPublic,
 )
-from trainyard_common.contracts.common import TrainingItemType
+from trainyard_common.vocabulary import TrainingItemType
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]

@@ -22,8 +22,7 @@ from trainyard_common.api.training import (
     RecentCompletion,
     TopCertification,
 )
-from trainyard_common.contracts.common import TrainingItemType
-from trainyard_common.contracts.training import ProgressStatus
+from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]

@@ -14,9 +14,8 @@ from training_progress.entrypoints.errors import http_errors
 from training_progress.service_layer import progress as use_cases
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.api.training import Transcript, TranscriptEdit, TranscriptItem, TranscriptModule
-from trainyard_common.contracts.common import TrainingItemType
-from trainyard_common.contracts.training import ProgressStatus
 from trainyard_common.http.export_parts import ExportPart, csv_file
+from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
 
 def add_transcript_routes(router: APIRouter, uow_factory: Callable[[], ProgressUnitOfWork]) -> None:

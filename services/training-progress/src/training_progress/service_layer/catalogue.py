@@ -7,7 +7,7 @@ import uuid
 from training_progress.domain.catalogue import Item
 from training_progress.domain.errors import Conflict, Invalid
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
-from trainyard_common.contracts.common import TrainingItemType
+from trainyard_common.vocabulary import TrainingItemType
 
 
 async def add_item(uow: ProgressUnitOfWork, item: Item) -> Item:

@@ -24,9 +24,9 @@ from training_progress.adapters.progress import CHANGE_EVENTS
 from training_progress.domain import imports as rules
 from training_progress.domain.errors import Conflict, NotFound
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
-from trainyard_common.contracts.training import ProgressSource
 from trainyard_common.db.bulk import allow_large_sorts, custom_plans, outbox_params
 from trainyard_common.logs import get_logger
+from trainyard_common.vocabulary import ProgressSource
 
 log = get_logger(__name__)
 

@@ -15,7 +15,7 @@ from training_progress.domain.errors import Invalid, NotFound
 from training_progress.domain.progress import progress_from_cmi
 from training_progress.service_layer.progress import learner_activity
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
-from trainyard_common.contracts.training import ProgressSource
+from trainyard_common.vocabulary import ProgressSource
 
 
 @dataclass(frozen=True, slots=True)

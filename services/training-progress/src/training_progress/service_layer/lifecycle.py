@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
-from trainyard_common.contracts import ErasureKind, ServiceName
 from trainyard_common.erasure import send_erasure_receipt
+from trainyard_common.vocabulary import ErasureKind, ServiceName
 
 
 async def erase_customer(uow: ProgressUnitOfWork, customer_id: uuid.UUID) -> None:

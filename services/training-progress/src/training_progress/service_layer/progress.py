@@ -14,8 +14,7 @@ from training_progress.domain.errors import Conflict, Invalid, NotFound
 from training_progress.domain.progress import ProgressEntry
 from training_progress.service_layer.announcements import change_events, deletion_event
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
-from trainyard_common.contracts.common import TrainingItemType
-from trainyard_common.contracts.training import ProgressSource
+from trainyard_common.vocabulary import ProgressSource, TrainingItemType
 
 TOUCHED_ONE_SQL = "SELECT CAST(:customer_id AS uuid) AS customer_id, CAST(:item_id AS uuid) AS item_id"
 

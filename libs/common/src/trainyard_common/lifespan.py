@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trainyard_common.logs import get_logger
 from trainyard_common.periodic import run_periodically
@@ -20,7 +20,7 @@ BROKER_RETRY_SECONDS = 2.0
 
 
 @contextlib.asynccontextmanager
-async def service_lifespan(runtime: ServiceRuntime) -> AsyncIterator[None]:
+async def service_lifespan(runtime: ServiceRuntime[Any]) -> AsyncIterator[None]:
     if runtime.settings.migrate_on_start:
         await runtime.migrate()
     tasks = [
@@ -37,7 +37,7 @@ async def service_lifespan(runtime: ServiceRuntime) -> AsyncIterator[None]:
         await _shutdown(runtime, tasks, relay)
 
 
-async def _start_broker(runtime: ServiceRuntime) -> None:
+async def _start_broker(runtime: ServiceRuntime[Any]) -> None:
     """Keep trying: the HTTP API (and the outbox) must work while Kafka is away."""
     while True:
         try:
@@ -52,7 +52,9 @@ async def _start_broker(runtime: ServiceRuntime) -> None:
             return
 
 
-async def _shutdown(runtime: ServiceRuntime, tasks: list[asyncio.Task[None]], relay: asyncio.Task[None] | None) -> None:
+async def _shutdown(
+    runtime: ServiceRuntime[Any], tasks: list[asyncio.Task[None]], relay: asyncio.Task[None] | None
+) -> None:
     """Take no new message, finish those in flight, commit their offsets, stop consuming, then
     publish what the outbox still holds — all within the grace period."""
     grace = runtime.settings.shutdown_grace_seconds

@@ -1,0 +1,29 @@
+"""What routes receive from the app they run in, and the paging parameters they share.
+
+``ServiceRuntime.assemble`` puts the service's unit-of-work factory and settings on the app's
+state; each service's ``entrypoints/deps.py`` turns these providers into ``Annotated`` aliases
+of its own types (``UnitOfWork``, ``Settings``), so a route is a plain module-level function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, cast
+
+from fastapi import Query, Request
+
+from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.settings import ServiceSettings
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Most items to return.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+
+
+def unit_of_work(request: Request) -> SqlUnitOfWork:
+    """A fresh unit of work of the service (entered by the route: ``async with uow``)."""
+    factory = cast(Callable[[], SqlUnitOfWork], request.app.state.unit_of_work)
+    return factory()
+
+
+def service_settings(request: Request) -> ServiceSettings:
+    return cast(ServiceSettings, request.app.state.settings)

@@ -1,0 +1,46 @@
+"""Calling a service's use cases directly: its unit of work on a throwaway, migrated database.
+
+No broker and no HTTP: a service-layer test gets ``units_of_work`` (a factory), calls the use
+case, and reads the result from the repositories or from the outbox the use case wrote
+(``emitted``). What only a real broker proves (offsets, dead letters, ordering) stays in the
+integration tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from trainyard_common.db.engine import make_engine, make_session_factory
+from trainyard_common.db.migrations import upgrade_to_head
+from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.messaging.envelope import TYPE_PREFIX
+from trainyard_common.runtime import U, UnitOfWorkType
+
+
+@contextlib.asynccontextmanager
+async def units_of_work(
+    database_url: str, unit_of_work: UnitOfWorkType[U], migrations_dir: Path
+) -> AsyncIterator[Callable[[], U]]:
+    """A factory of ``unit_of_work`` on ``database_url``, migrated to head first."""
+    await asyncio.to_thread(upgrade_to_head, database_url, migrations_dir)
+    engine = make_engine(database_url)
+    session_factory = make_session_factory(engine)
+    try:
+        yield lambda: unit_of_work(session_factory, source="/trainyard/tests", after_commit=lambda: None)
+    finally:
+        await engine.dispose()
+
+
+async def emitted(uow: SqlUnitOfWork, event_type: str | None = None) -> list[dict[str, Any]]:
+    """The payloads of the events committed to the outbox (of ``event_type``, if given), oldest first."""
+    async with uow:
+        rows = await uow.session.execute(text("SELECT payload, headers FROM outbox ORDER BY id"))
+        found = [(json.loads(r.payload), dict(r.headers)) for r in rows]
+    return [payload for payload, headers in found if event_type is None or headers.get("ce_type") == TYPE_PREFIX + event_type]

@@ -1,0 +1,125 @@
+"""The words events and domains share: enumerations with no pydantic in them.
+
+The event contracts (``trainyard_common.contracts``) use them as field types; a service's
+domain imports them from here, so it depends on the vocabulary and not on the contracts.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TrainingItemType(StrEnum):
+    """The kinds of training content: a course is made of modules, a certification of courses."""
+
+    MODULE = "module"
+    COURSE = "course"
+    CERTIFICATION = "certification"
+
+
+class ServiceName(StrEnum):
+    """Trainyard's services, as named in events that say which service did something."""
+
+    CLIENT_DIRECTORY = "client-directory"
+    CUSTOMER_ACCOUNT = "customer-account"
+    COMMERCE_ACCESS = "commerce-access"
+    TRAINING_PROGRESS = "training-progress"
+    GATEWAY = "gateway"
+
+
+class ActorKind(StrEnum):
+    """Who caused a change: an admin, the learner themself, or the system on its own rules."""
+
+    ADMIN = "admin"
+    LEARNER = "learner"
+    SYSTEM = "system"
+
+
+class AssignmentReason(StrEnum):
+    """How a learner came to belong to a client."""
+
+    DOMAIN = "domain"
+    ALIAS = "alias"
+    CLASS = "class"
+    MANUAL = "manual"
+
+
+class RemovalReason(StrEnum):
+    """Why a learner no longer belongs to any client."""
+
+    MANUAL = "manual"
+    """An admin removed the client (e.g. for selected students of a class)."""
+    NO_LONGER_MATCHES = "no_longer_matches"
+    """The learner's e-mail or organisation changed and no client matches any more."""
+    CUSTOMER_ERASED = "customer_erased"
+    """The customer was erased or deleted."""
+
+
+class ProgressStatus(StrEnum):
+    """A learner's progress on one item."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+class ProgressSource(StrEnum):
+    """Where the progress came from."""
+
+    LEARNER = "learner"
+    """Recorded automatically from the learner's activity."""
+    ADMIN = "admin"
+    """Entered manually by an admin."""
+    IMPORT = "import"
+    """Bulk-imported from a CSV file."""
+
+
+class OrderSource(StrEnum):
+    """How an order came to be."""
+
+    CHECKOUT = "checkout"
+    """The learner bought it."""
+    ADMIN_ASSIGNMENT = "admin_assignment"
+    """An admin assigned a product: a zero-dollar order."""
+    IMPORT = "import"
+    """A customer-import row with a price id."""
+
+
+class AccessRevocationReason(StrEnum):
+    """Why access ended before its end date."""
+
+    REGISTRATION_CODE_REMOVED = "registration_code_removed"
+    """An admin removed a registration-code user; the seat returns to the purchaser."""
+    ADMIN = "admin"
+    """An admin revoked the access."""
+
+
+class RegistrationSource(StrEnum):
+    """How a customer account came to be: public registration, an admin, or an import."""
+
+    SELF_REGISTRATION = "self_registration"
+    ADMIN = "admin"
+    IMPORT = "import"
+
+
+class ProfileField(StrEnum):
+    """The profile fields a CustomerProfileUpdated event reports on."""
+
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    EMAIL = "email"
+    ORGANIZATION = "organization"
+
+
+class CustomerStatus(StrEnum):
+    """Active: may sign in. Inactive: deactivated by an admin. Locked: suspicious activity."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    LOCKED = "locked"
+
+
+class ErasureKind(StrEnum):
+    """Which request an erasure receipt answers."""
+
+    ERASED = "erased"
+    DELETED = "deleted"
