@@ -4,17 +4,13 @@ Revision ID: 0003
 Revises: 0002
 """
 
-from trainyard_common.db.messaging_migration import create_processed_at_index, drop_processed_at_index
+# The operations are the shared ones, so every service's database changes alike.
+from trainyard_common.db.messaging_migration import create_processed_at_index as upgrade
+from trainyard_common.db.messaging_migration import drop_processed_at_index as downgrade
+
+__all__ = ["downgrade", "upgrade"]
 
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
-
-
-def upgrade() -> None:
-    create_processed_at_index()
-
-
-def downgrade() -> None:
-    drop_processed_at_index()
