@@ -11,11 +11,15 @@ from __future__ import annotations
 class DomainError(Exception):
     """A use case refused: the caller's input or the current state, never a fault of ours."""
 
-    def __init__(self, message: str, *, code: str | None = None, field_name: str | None = None) -> None:
-        super().__init__(f"{field_name}: {message}" if field_name else message)
+    def __init__(
+        self, message: str, *, code: str | None = None, field_name: str | None = None, field_reason: str | None = None
+    ) -> None:
+        self.field_reason = field_reason or message
+        super().__init__(f"{field_name}: {self.field_reason}" if field_name else message)
         self.message = message
         self.code = code
         self.field_name = field_name
+        """What is wrong with ``field_name``, when that differs from the headline ``message``."""
 
 
 class InvalidInput(DomainError, ValueError):
@@ -24,15 +28,12 @@ class InvalidInput(DomainError, ValueError):
     def __init__(
         self, field_name: str, reason: str, *, message: str = "The request is not valid.", code: str | None = None
     ) -> None:
-        super().__init__(message, code=code, field_name=field_name)
+        super().__init__(message, code=code, field_name=field_name, field_reason=reason)
         self.reason = reason
 
 
 class Conflicting(DomainError):
-    """The request collides with existing data or the current state (409).
-
-    ``field_reason`` says what is wrong with ``field_name`` when that differs from ``reason``.
-    """
+    """The request collides with existing data or the current state (409)."""
 
     def __init__(
         self,
@@ -42,9 +43,8 @@ class Conflicting(DomainError):
         field_name: str | None = None,
         field_reason: str | None = None,
     ) -> None:
-        super().__init__(reason, code=code, field_name=field_name)
+        super().__init__(reason, code=code, field_name=field_name, field_reason=field_reason)
         self.reason = reason
-        self.field_reason = field_reason or reason
 
 
 class NotFoundError(DomainError, LookupError):

@@ -19,13 +19,10 @@ from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.messaging.envelope import Envelope
+from trainyard_common.messaging.subscriptions import EventSubscriptions
 from trainyard_common.messaging.tables import messaging_metadata
-from trainyard_common.projections.customers import (
-    customer_projection_metadata,
-    customer_projection_router,
-    customers,
-    keep_customer_projection,
-)
+from trainyard_common.projections import customers as projection
+from trainyard_common.projections.customers import customer_projection_metadata, customers
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.kafka import produce, produce_together
@@ -38,7 +35,7 @@ pytestmark = pytest.mark.integration
 @contextlib.asynccontextmanager
 async def running_projection(
     kafka_bootstrap: str, topic_prefix: str, database_url: str
-) -> AsyncIterator[tuple[ServiceRuntime, FastAPI]]:
+) -> AsyncIterator[tuple[ServiceRuntime[SqlUnitOfWork], FastAPI]]:
     """A service keeping nothing but the projection, consuming and serving until the block ends."""
     settings = ServiceSettings(
         kafka_bootstrap=kafka_bootstrap,
@@ -50,17 +47,16 @@ async def running_projection(
     async with runtime.engine.begin() as conn:
         await conn.run_sync(messaging_metadata.create_all)
         await conn.run_sync(customer_projection_metadata.create_all)
-
-    def uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(runtime.session_factory, source="/tests")
-
-    subscriptions = runtime.subscriptions(uow)
-    keep_customer_projection(subscriptions)
-    runtime.include(subscriptions)
-    app = runtime.http_app(customer_projection_router(uow), title="projection")
+    app = runtime.assemble(title="projection", handlers=keep_projection, routers=[projection.router])
     async with app.router.lifespan_context(app):
         await runtime.wait_until_consuming()
         yield runtime, app
+
+
+def keep_projection(subscriptions: EventSubscriptions) -> None:
+    """What a service keeping the projection registers in its ``events.py``."""
+    subscriptions.batch_handler(UserRegistered)(projection.on_users_registered)
+    subscriptions.batch_handler(CustomerProfileUpdated)(projection.on_customer_profiles_updated)
 
 
 def registration(customer_id: uuid.UUID, first_name: str = "Ada") -> UserRegistered:

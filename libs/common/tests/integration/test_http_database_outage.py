@@ -8,8 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from trainyard_common.db.uow import SqlUnitOfWork
-from trainyard_common.projections.customers import customer_projection_metadata, customer_projection_router
+from trainyard_common.projections.customers import customer_projection_metadata, router
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.databases import set_connections_allowed
@@ -23,9 +22,7 @@ async def test_database_outage_is_a_503_then_heals(new_database: Callable[[str],
     runtime = ServiceRuntime(settings, name="outage", migrations_dir=None)
     async with runtime.engine.begin() as conn:
         await conn.run_sync(customer_projection_metadata.create_all)
-    app = runtime.http_app(
-        customer_projection_router(lambda: SqlUnitOfWork(runtime.session_factory, source="/t")), title="t"
-    )
+    app = runtime.assemble(title="t", routers=[router])
     path = f"/v1/customers/{uuid.uuid4()}"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client:
         assert (await client.get(path)).status_code == 404  # the pool holds a live connection now

@@ -86,19 +86,18 @@ def error_response(status: int, code: str, message: str, details: list[ErrorDeta
     return JSONResponse(status_code=status, content=body.model_dump())
 
 
+_STATUS_AND_CODE: tuple[tuple[type[DomainError], int, str], ...] = (
+    (InvalidInput, 422, Unprocessable.code),
+    (Conflicting, 409, Conflict.code),
+    (NotFoundError, 404, NotFound.code),
+)
+
+
 def domain_error_response(exc: DomainError) -> JSONResponse:
     """The one mapping of the domain's refusals to HTTP (``trainyard_common.domain_errors``)."""
-    if isinstance(exc, InvalidInput):
-        detail = ErrorDetail(field=exc.field_name or "body", reason=exc.reason)
-        return error_response(422, exc.code or Unprocessable.code, exc.message, [detail])
-    if isinstance(exc, Conflicting):
-        details = [ErrorDetail(field=exc.field_name, reason=exc.field_reason)] if exc.field_name else []
-        return error_response(409, exc.code or Conflict.code, exc.reason, details)
-    if isinstance(exc, NotFoundError):
-        details = [ErrorDetail(field=exc.field_name, reason=exc.message)] if exc.field_name else []
-        return error_response(404, exc.code or NotFound.code, exc.message, details)
-    details = [ErrorDetail(field=exc.field_name, reason=exc.message)] if exc.field_name else []
-    return error_response(400, exc.code or BadRequest.code, exc.message, details)
+    status, code = next(((s, c) for kind, s, c in _STATUS_AND_CODE if isinstance(exc, kind)), (400, BadRequest.code))
+    details = [ErrorDetail(field=exc.field_name, reason=exc.field_reason)] if exc.field_name else []
+    return error_response(status, exc.code or code, exc.message, details)
 
 
 def install_error_handlers(app: FastAPI) -> None:

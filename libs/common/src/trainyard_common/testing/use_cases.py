@@ -43,4 +43,8 @@ async def emitted(uow: SqlUnitOfWork, event_type: str | None = None) -> list[dic
     async with uow:
         rows = await uow.session.execute(text("SELECT payload, headers FROM outbox ORDER BY id"))
         found = [(json.loads(r.payload), dict(r.headers)) for r in rows]
-    return [payload for payload, headers in found if event_type is None or headers.get("ce_type") == TYPE_PREFIX + event_type]
+    return [
+        payload
+        for payload, headers in found
+        if event_type is None or headers.get("ce_type") == TYPE_PREFIX + event_type
+    ]
