@@ -20,8 +20,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from training_progress.adapters.progress import NamedEntry, entry_from_row
+from training_progress.adapters.progress import entry_from_row
 from training_progress.bootstrap import MIGRATIONS, NAME
+from training_progress.domain.progress import NamedEntry
 from training_progress.service_layer import imports
 from training_progress.service_layer.announcements import change_events
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.progress import ANNOUNCE_CHANGES_SQL
 from training_progress.adapters.tables import import_rows, progress_imports
-from training_progress.domain.imports import Outcome, ParsedRow
+from training_progress.domain.imports import ImportState, Outcome, ParsedRow, StoredRow
 from trainyard_common.db.bulk import copy_records
 
 ROW_COLUMNS = (
@@ -31,31 +30,6 @@ ROW_COLUMNS = (
     "reason",
     "outcome",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ImportState:
-    id: uuid.UUID
-    status: str
-    file_name: str | None
-    created_at: datetime
-    rows_read: int
-    new: int
-    already_completed: int
-    errors: int
-    imported: int | None
-    committed_at: datetime | None
-    failure: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRow:
-    row_number: int
-    cells: tuple[str, str, str, str]
-    reason: str | None
-    problem: str | None
-    duplicate_of: int | None
-    item_type: str | None
 
 
 class ImportRepository:
@@ -141,9 +115,6 @@ class ImportRepository:
         await self._session.execute(
             update(import_rows).where(import_rows.c.customer_id == customer_id).values(email="", email_key="")
         )
-
-
-TOUCHED_BY_IMPORT_SQL = "SELECT customer_id, item_id FROM import_rows WHERE import_id = :import_id AND outcome = 'new'"
 
 
 def _copy_row(import_id: uuid.UUID, row: ParsedRow) -> tuple[Any, ...]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -13,20 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import cmi_data, quiz_submissions
-from training_progress.domain.quizzes import Answers
+from training_progress.domain.quizzes import Submission
 from trainyard_common.vocabulary import ProgressSource
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    id: uuid.UUID
-    customer_id: uuid.UUID
-    quiz_id: uuid.UUID
-    submitted_at: datetime
-    score: Decimal
-    passed: bool
-    answers: Answers
-    source: ProgressSource
 
 
 class SubmissionRepository:

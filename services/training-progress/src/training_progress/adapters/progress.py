@@ -13,18 +13,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import items, progress
-from training_progress.domain.progress import ProgressEntry
+from training_progress.domain.progress import NamedEntry, ProgressEntry
 from trainyard_common.contracts.training import ProgressRecorded, TrainingCompleted
 from trainyard_common.messaging.outbox import SqlEvent, insert_outbox_sql, iso8601_sql
 from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
-
-
-@dataclass(frozen=True, slots=True)
-class NamedEntry:
-    """An entry with its item's name (what the events say)."""
-
-    entry: ProgressEntry
-    item_name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +88,20 @@ class ProgressRepository:
     async def delete_customer(self, customer_id: uuid.UUID) -> int:
         result = await self._session.execute(delete(progress).where(progress.c.customer_id == customer_id))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def roll_up_entry(
+        self, customer_id: uuid.UUID, item_id: uuid.UUID, *, source: ProgressSource, now: datetime
+    ) -> list[NamedEntry]:
+        """``roll_up`` above one learner's entry (what a learner or an admin just changed)."""
+        params = {"customer_id": customer_id, "item_id": item_id}
+        return await self.roll_up(_TOUCHED_ONE_SQL, params, source=source, now=now)
+
+    async def roll_up_import(self, import_id: uuid.UUID, *, now: datetime, announce: Mapping[str, str]) -> int:
+        """``roll_up_announced`` above the entries an import's New rows just completed."""
+        params = {"import_id": import_id}
+        return await self.roll_up_announced(
+            _TOUCHED_BY_IMPORT_SQL, params, source=ProgressSource.IMPORT, now=now, announce=announce
+        )
 
     async def roll_up(
         self, touched_sql: str, params: dict[str, Any], *, source: ProgressSource, now: datetime
@@ -176,6 +182,10 @@ class ProgressRepository:
                 | dict(extra or {}),
             )
 
+
+# What a roll-up starts from: ``customer_id, item_id`` pairs.
+_TOUCHED_ONE_SQL = "SELECT CAST(:customer_id AS uuid) AS customer_id, CAST(:item_id AS uuid) AS item_id"
+_TOUCHED_BY_IMPORT_SQL = "SELECT customer_id, item_id FROM import_rows WHERE import_id = :import_id AND outcome = 'new'"
 
 # Parents of everything touched so far (modules touch courses; modules' courses and courses touch
 # certifications), as the next level of the temp table.

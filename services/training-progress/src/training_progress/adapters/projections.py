@@ -10,37 +10,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
-from datetime import date, datetime
+from dataclasses import fields
+from datetime import datetime
 from operator import attrgetter
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import access, learner_clients
+from training_progress.domain.learners import AccessRow, LearnerClient
 from trainyard_common.db.batches import InsertRows, LockRows, last_per_key
-
-
-@dataclass(frozen=True, slots=True)
-class AccessRow:
-    access_id: uuid.UUID
-    customer_id: uuid.UUID
-    item_type: str | None
-    item_id: uuid.UUID | None
-    starts_on: date
-    ends_on: date | None
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class LearnerClient:
-    """The learner's partner (client), as of ``assigned_at``."""
-
-    customer_id: uuid.UUID
-    client_id: uuid.UUID
-    client_name: str
-    assigned_at: datetime
-
 
 _ACCESS_COLUMNS = [f.name for f in fields(AccessRow)]
 _SAVE_ACCESS = InsertRows(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from trainyard_common.domain_errors import InvalidInput
 from trainyard_common.vocabulary import TrainingItemType
 
 
@@ -20,13 +21,11 @@ class ModuleKind(StrEnum):
     QUIZ = "quiz"
 
 
-class CatalogueError(ValueError):
-    """An item that cannot exist as described (field, reason)."""
+class CatalogueError(InvalidInput):
+    """An item that cannot exist as described: 422, the reason both headline and the field's."""
 
     def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field_name
-        self.reason = reason
+        super().__init__(field_name, reason, message=reason)
 
 
 def name_key(name: str) -> str:

@@ -1,22 +1,31 @@
-"""What can go wrong in training-progress's use cases, in the domain's words (the HTTP layer maps them)."""
+"""What can go wrong in training-progress's use cases, in the domain's words.
+
+Each derives from ``trainyard_common.domain_errors``, whose handlers answer for every service:
+the message is both the error's headline and the reason given for ``field`` (the part of the
+request it concerns; ``body`` when none is named).
+"""
 
 from __future__ import annotations
 
+from trainyard_common.domain_errors import Conflicting, InvalidInput, NotFoundError
 
-class DomainError(Exception):
+
+class NotFound(NotFoundError):
+    """No such item, entry, customer, submission or import: 404."""
+
     def __init__(self, message: str, *, field: str = "body") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field_name=field)
 
 
-class NotFound(DomainError):
-    """No such item, entry, customer, submission or import."""
-
-
-class Invalid(DomainError):
+class Invalid(InvalidInput):
     """The request contradicts a rule (a future date, a score on a course, ...): 422."""
 
+    def __init__(self, message: str, *, field: str = "body") -> None:
+        super().__init__(field, message, message=message)
 
-class Conflict(DomainError):
+
+class Conflict(Conflicting):
     """The request clashes with the current state (a taken name, an exhausted quiz, a committed import): 409."""
+
+    def __init__(self, message: str, *, field: str = "body") -> None:
+        super().__init__(message, field_name=field)

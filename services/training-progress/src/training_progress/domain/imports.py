@@ -8,9 +8,10 @@ decided afterwards for all rows at once; here: missing values, the training type
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from training_progress.domain.catalogue import name_key
@@ -48,6 +49,37 @@ class ParsedRow:
     completed_on: date | None
     reason: str | None
     """Why the row is an error, when that is known from the row alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportState:
+    """An import as the admin polls it: its status (analysing, analysed, committing, committed,
+    failed), how far the analysis got and what it counted."""
+
+    id: uuid.UUID
+    status: str
+    file_name: str | None
+    created_at: datetime
+    rows_read: int
+    new: int
+    already_completed: int
+    errors: int
+    imported: int | None
+    committed_at: datetime | None
+    failure: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    """A sorted row as stored: ``reason`` when the row alone showed the error, else ``problem``
+    (unknown_email, no_item, duplicate) found against the database."""
+
+    row_number: int
+    cells: tuple[str, str, str, str]
+    reason: str | None
+    problem: str | None
+    duplicate_of: int | None
+    item_type: str | None
 
 
 def column_positions(header: Sequence[str]) -> tuple[int, int, int, int]:
@@ -111,3 +143,16 @@ def no_item_reason(item_type: str, name: str) -> str:
 
 def duplicate_reason(first_row: int) -> str:
     return f"Duplicate of row {first_row} (same user and item)."
+
+
+def row_error(row: StoredRow) -> str:
+    """What the error download says of a row: its number and why it cannot be imported."""
+    if row.reason:
+        reason = row.reason
+    elif row.problem == "unknown_email":
+        reason = unknown_email_reason(row.cells[0])
+    elif row.problem == "no_item":
+        reason = no_item_reason(row.item_type or "item", row.cells[2])
+    else:
+        reason = duplicate_reason(row.duplicate_of or 0)
+    return f"Row {row.row_number}: {reason}"

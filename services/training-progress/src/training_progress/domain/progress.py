@@ -33,6 +33,14 @@ class ProgressEntry:
         return self.status is ProgressStatus.COMPLETED
 
 
+@dataclass(frozen=True, slots=True)
+class NamedEntry:
+    """An entry with its item's name (what the events say)."""
+
+    entry: ProgressEntry
+    item_name: str
+
+
 def start_of_day(day: date) -> datetime:
     """Admin entries and imports give a date; the contract's timestamp is midnight UTC of it."""
     return datetime.combine(day, time(), UTC)

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from training_progress.domain.catalogue import Quiz
 from training_progress.domain.errors import Conflict, Invalid
+from trainyard_common.vocabulary import ProgressSource
 
 Answers = dict[uuid.UUID, frozenset[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One attempt at a quiz: the learner's own (scored here) or an admin's recorded result."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    quiz_id: uuid.UUID
+    submitted_at: datetime
+    score: Decimal
+    passed: bool
+    answers: Answers
+    source: ProgressSource
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,12 @@
 """Routes: the catalogue (modules, courses, certifications)."""
 
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 
 from training_progress.domain import catalogue
-from training_progress.entrypoints.errors import http_errors
+from training_progress.entrypoints.deps import UnitOfWork
 from training_progress.service_layer.catalogue import add_item
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.api.training import (
@@ -22,63 +20,53 @@ from trainyard_common.api.training import (
     QuestionPublic,
     QuizPublic,
 )
+from trainyard_common.http.deps import Limit, Offset
 from trainyard_common.vocabulary import TrainingItemType
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+router = APIRouter(prefix="/v1", tags=["catalogue"])
 
 
-def add_catalogue_routes(router: APIRouter, uow_factory: Callable[[], ProgressUnitOfWork]) -> None:
-    UnitOfWork = Annotated[ProgressUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
-
-    @router.post("/modules", status_code=201, tags=["catalogue"])
-    async def create_module(body: ModuleCreate, uow: UnitOfWork) -> ItemPublic:
-        with http_errors():
-            item = catalogue.new_module(body.name, catalogue.ModuleKind(body.kind.value), _quiz(body))
-            async with uow:
-                await add_item(uow, item)
-                await uow.commit()
-        return public_item(item)
-
-    @router.post("/courses", status_code=201, tags=["catalogue"])
-    async def create_course(body: CourseCreate, uow: UnitOfWork) -> ItemPublic:
-        modules = [catalogue.CourseModule(m, True) for m in body.module_ids]
-        modules += [catalogue.CourseModule(m.module_id, m.required) for m in body.modules]
-        with http_errors():
-            item = catalogue.new_course(body.name, modules)
-            async with uow:
-                await add_item(uow, item)
-                await uow.commit()
-        return public_item(item)
-
-    @router.post("/certifications", status_code=201, tags=["catalogue"])
-    async def create_certification(body: CertificationCreate, uow: UnitOfWork) -> ItemPublic:
-        with http_errors():
-            item = catalogue.new_certification(body.name, body.course_ids)
-            async with uow:
-                await add_item(uow, item)
-                await uow.commit()
-        return public_item(item)
-
-    for path, item_type in (
-        ("/modules", TrainingItemType.MODULE),
-        ("/courses", TrainingItemType.COURSE),
-        ("/certifications", TrainingItemType.CERTIFICATION),
-    ):
-        _add_list_route(router, path, item_type, uow_factory)
+@router.post("/modules", status_code=201)
+async def create_module(body: ModuleCreate, uow: UnitOfWork) -> ItemPublic:
+    item = catalogue.new_module(body.name, catalogue.ModuleKind(body.kind.value), _quiz(body))
+    return public_item(await add_item(uow, item))
 
 
-def _add_list_route(
-    router: APIRouter, path: str, item_type: TrainingItemType, uow_factory: Callable[[], ProgressUnitOfWork]
-) -> None:
-    UnitOfWork = Annotated[ProgressUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
+@router.post("/courses", status_code=201)
+async def create_course(body: CourseCreate, uow: UnitOfWork) -> ItemPublic:
+    modules = [catalogue.CourseModule(m, True) for m in body.module_ids]
+    modules += [catalogue.CourseModule(m.module_id, m.required) for m in body.modules]
+    return public_item(await add_item(uow, catalogue.new_course(body.name, modules)))
 
-    async def list_items(uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0) -> ItemList:
-        async with uow:
-            found, total = await uow.catalogue.of_type(item_type, search, limit, offset)
-        return ItemList(items=[public_item(i) for i in found], total=total)
 
-    router.add_api_route(path, list_items, methods=["GET"], tags=["catalogue"], summary=f"List {path[1:]}")
+@router.post("/certifications", status_code=201)
+async def create_certification(body: CertificationCreate, uow: UnitOfWork) -> ItemPublic:
+    return public_item(await add_item(uow, catalogue.new_certification(body.name, body.course_ids)))
+
+
+@router.get("/modules", summary="List modules")
+async def list_modules(uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0) -> ItemList:
+    return await _list(uow, TrainingItemType.MODULE, search, limit, offset)
+
+
+@router.get("/courses", summary="List courses")
+async def list_courses(uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0) -> ItemList:
+    return await _list(uow, TrainingItemType.COURSE, search, limit, offset)
+
+
+@router.get("/certifications", summary="List certifications")
+async def list_certifications(
+    uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0
+) -> ItemList:
+    return await _list(uow, TrainingItemType.CERTIFICATION, search, limit, offset)
+
+
+async def _list(
+    uow: ProgressUnitOfWork, item_type: TrainingItemType, search: str | None, limit: int, offset: int
+) -> ItemList:
+    async with uow:
+        found, total = await uow.catalogue.of_type(item_type, search, limit, offset)
+    return ItemList(items=[public_item(i) for i in found], total=total)
 
 
 def _quiz(body: ModuleCreate) -> catalogue.Quiz | None:

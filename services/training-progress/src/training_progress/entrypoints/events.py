@@ -1,4 +1,5 @@
-"""The events training-progress consumes. Each handler: contract → command → service layer.
+"""The events training-progress consumes (each handler: contract → command → service layer) and
+those it publishes.
 
 The frequent ones take a whole partition batch (one transaction, one or two statements);
 erasure and deletion, rare and heavier, take one event at a time.
@@ -10,8 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from training_progress.adapters.projections import AccessRow, LearnerClient
-from training_progress.service_layer import lifecycle, partners
+from training_progress.domain.learners import AccessRow, LearnerClient
+from training_progress.service_layer import erasure, partners
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.contracts import (
     AccessChanged,
@@ -20,64 +21,77 @@ from trainyard_common.contracts import (
     AccessRevoked,
     CustomerDeleted,
     CustomerErased,
+    CustomerErasureCompleted,
+    CustomerProfileUpdated,
     LearnerAssignedToClient,
     LearnerRemovedFromClient,
+    ProgressDeleted,
+    ProgressRecorded,
+    TrainingCompleted,
+    UserRegistered,
 )
 from trainyard_common.contracts.commerce import _AccessFacts
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.projections import customers
 from trainyard_common.projections.clients import ClientNews
-from trainyard_common.projections.customers import keep_customer_projection
 
 A = TypeVar("A", bound=_AccessFacts)
 
+PUBLISHED = (ProgressRecorded, TrainingCompleted, ProgressDeleted, CustomerErasureCompleted)
+
 
 def register_handlers(subscriptions: EventSubscriptions) -> None:
-    keep_customer_projection(subscriptions)
+    subscriptions.batch_handler(UserRegistered)(customers.on_users_registered)
+    subscriptions.batch_handler(CustomerProfileUpdated)(customers.on_customer_profiles_updated)
+    subscriptions.batch_handler(LearnerAssignedToClient)(on_learners_assigned)
+    subscriptions.batch_handler(LearnerRemovedFromClient)(on_learners_removed)
+    subscriptions.batch_handler(AccessGranted)(on_access_granted)
+    subscriptions.batch_handler(AccessChanged)(on_access_changed)
+    subscriptions.batch_handler(AccessRevoked)(on_access_revoked)
+    subscriptions.batch_handler(AccessExpired)(on_access_expired)
+    subscriptions.handler(CustomerErased)(on_customer_erased)
+    subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 
-    @subscriptions.batch_handler(LearnerAssignedToClient)
-    async def on_learners_assigned(
-        events: Sequence[Delivered[LearnerAssignedToClient]], uow: ProgressUnitOfWork
-    ) -> None:
-        """The learner's partner (the Partner filter and partner summaries)."""
-        await partners.assign(uow, [_partner(d.event) for d in events])
 
-    @subscriptions.batch_handler(LearnerRemovedFromClient)
-    async def on_learners_removed(
-        events: Sequence[Delivered[LearnerRemovedFromClient]], uow: ProgressUnitOfWork
-    ) -> None:
-        """The learner belongs to no partner any more (unless already moved to another one)."""
-        await partners.remove(uow, [ClientNews.of(d.event) for d in events])
+async def on_learners_assigned(events: Sequence[Delivered[LearnerAssignedToClient]], uow: ProgressUnitOfWork) -> None:
+    """The learner's partner (the Partner filter and partner summaries)."""
+    await partners.assign(uow, [_partner(d.event) for d in events])
 
-    @subscriptions.batch_handler(AccessGranted)
-    async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: ProgressUnitOfWork) -> None:
-        """The transcript lists what the customer has access to, until when."""
-        await _save_access(uow, events, "active")
 
-    @subscriptions.batch_handler(AccessChanged)
-    async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: ProgressUnitOfWork) -> None:
-        """New access dates (the transcript's expiry)."""
-        await _save_access(uow, events, "active")
+async def on_learners_removed(events: Sequence[Delivered[LearnerRemovedFromClient]], uow: ProgressUnitOfWork) -> None:
+    """The learner belongs to no partner any more (unless already moved to another one)."""
+    await partners.remove(uow, [ClientNews.of(d.event) for d in events])
 
-    @subscriptions.batch_handler(AccessRevoked)
-    async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: ProgressUnitOfWork) -> None:
-        """Access taken away before its end."""
-        await _save_access(uow, events, "revoked")
 
-    @subscriptions.batch_handler(AccessExpired)
-    async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: ProgressUnitOfWork) -> None:
-        """Access reached its end date."""
-        await _save_access(uow, events, "expired")
+async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: ProgressUnitOfWork) -> None:
+    """The transcript lists what the customer has access to, until when."""
+    await _save_access(uow, events, "active")
 
-    @subscriptions.handler(CustomerErased)
-    async def on_customer_erased(event: CustomerErased, uow: ProgressUnitOfWork) -> None:
-        """Drop the customer's personal data, keep the anonymous progress; send the receipt."""
-        await lifecycle.erase_customer(uow, event.customer_id)
 
-    @subscriptions.handler(CustomerDeleted)
-    async def on_customer_deleted(event: CustomerDeleted, uow: ProgressUnitOfWork) -> None:
-        """Remove the customer's progress, quiz submissions and CMI data; send the receipt."""
-        await lifecycle.delete_customer(uow, event.customer_id)
+async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: ProgressUnitOfWork) -> None:
+    """New access dates (the transcript's expiry)."""
+    await _save_access(uow, events, "active")
+
+
+async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: ProgressUnitOfWork) -> None:
+    """Access taken away before its end."""
+    await _save_access(uow, events, "revoked")
+
+
+async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: ProgressUnitOfWork) -> None:
+    """Access reached its end date."""
+    await _save_access(uow, events, "expired")
+
+
+async def on_customer_erased(event: CustomerErased, uow: ProgressUnitOfWork) -> None:
+    """Drop the customer's personal data, keep the anonymous progress; send the receipt."""
+    await erasure.erase_customer(uow, event.customer_id)
+
+
+async def on_customer_deleted(event: CustomerDeleted, uow: ProgressUnitOfWork) -> None:
+    """Remove the customer's progress, quiz submissions and CMI data; send the receipt."""
+    await erasure.delete_customer(uow, event.customer_id)
 
 
 async def _save_access(uow: ProgressUnitOfWork, events: Sequence[Delivered[A]], state: str) -> None:

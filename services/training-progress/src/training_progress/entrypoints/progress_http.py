@@ -1,16 +1,14 @@
 """Routes: the Training Progress tabs (listing, manual completion, deletion) and partner summaries."""
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from training_progress.adapters import views
-from training_progress.entrypoints.errors import http_errors
+from training_progress.entrypoints.deps import UnitOfWork
 from training_progress.service_layer import progress as use_cases
-from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.api.training import (
     ManualCompletionCreate,
     PartnerRef,
@@ -22,82 +20,74 @@ from trainyard_common.api.training import (
     RecentCompletion,
     TopCertification,
 )
+from trainyard_common.http.deps import Limit, Offset
 from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+router = APIRouter(prefix="/v1", tags=["progress"])
 
 
-def add_progress_routes(router: APIRouter, uow_factory: Callable[[], ProgressUnitOfWork]) -> None:
-    UnitOfWork = Annotated[ProgressUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
+@router.get("/training-progress")
+async def list_progress(  # noqa: PLR0917 (one parameter per query filter)
+    uow: UnitOfWork,
+    type: TrainingItemType = TrainingItemType.MODULE,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    partner_id: uuid.UUID | None = None,
+    user: Annotated[str | None, Query(max_length=200)] = None,
+    progress: ProgressStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ProgressList:
+    """One tab (modules, courses or certifications): an entry per user and item, filtered."""
+    query = views.ProgressQuery(type.value, name, partner_id, user, progress.value if progress else None, limit, offset)
+    async with uow:
+        rows, total = await views.progress_list(uow.session, query)
+    return ProgressList(items=[_public(r) for r in rows], total=total)
 
-    @router.get("/training-progress", tags=["progress"])
-    async def list_progress(  # noqa: PLR0917 (one parameter per query filter)
-        uow: UnitOfWork,
-        type: TrainingItemType = TrainingItemType.MODULE,
-        name: Annotated[str | None, Query(max_length=200)] = None,
-        partner_id: uuid.UUID | None = None,
-        user: Annotated[str | None, Query(max_length=200)] = None,
-        progress: ProgressStatus | None = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> ProgressList:
-        """One tab (modules, courses or certifications): an entry per user and item, filtered."""
-        query = views.ProgressQuery(
-            type.value, name, partner_id, user, progress.value if progress else None, limit, offset
-        )
-        async with uow:
-            rows, total = await views.progress_list(uow.session, query)
-        return ProgressList(items=[_public(r) for r in rows], total=total)
 
-    @router.post("/training-progress", status_code=201, tags=["progress"])
-    async def set_completed(body: ManualCompletionCreate, uow: UnitOfWork) -> dict[str, Any]:
-        """ "Set Training as Completed" (past dates or today only)."""
-        now = datetime.now(UTC)
-        request = use_cases.ManualCompletion(
-            body.training_type, body.item_id, body.customer_id, body.completed_on, body.partner_id
-        )
-        with http_errors():
-            async with uow:
-                entry = await use_cases.manual_completion(uow, request, now.date(), now)
-                await uow.commit()
-        return {"id": str(entry.id), "status": entry.status.value, "completed_at": entry.completed_at}
+@router.post("/training-progress", status_code=201)
+async def set_completed(body: ManualCompletionCreate, uow: UnitOfWork) -> dict[str, Any]:
+    """ "Set Training as Completed" (past dates or today only)."""
+    now = datetime.now(UTC)
+    request = use_cases.ManualCompletion(
+        body.training_type, body.item_id, body.customer_id, body.completed_on, body.partner_id
+    )
+    entry = await use_cases.manual_completion(uow, request, now.date(), now)
+    return {"id": str(entry.id), "status": entry.status.value, "completed_at": entry.completed_at}
 
-    @router.post("/training-progress/deletions", tags=["progress"])
-    async def delete_progress(body: ProgressDeletion, uow: UnitOfWork) -> ProgressDeletionResult:
-        """Delete one or many entries (all or none: an unknown id deletes nothing)."""
-        with http_errors():
-            async with uow:
-                deleted = await use_cases.delete_entries(uow, body.ids, datetime.now(UTC))
-                await uow.commit()
-        return ProgressDeletionResult(deleted=deleted)
 
-    @router.get("/partners/{client_id}/training-summary", tags=["progress"])
-    async def partner_summary(
-        client_id: uuid.UUID, uow: UnitOfWork, limit: Annotated[int, Query(ge=1, le=100)] = 10
-    ) -> PartnerTrainingSummary:
-        """Recent course and certification completions by the partner's users; top certifications."""
-        async with uow:
-            summary = await views.partner_summary(uow.session, client_id, limit)
-        return PartnerTrainingSummary(
-            partner_id=client_id,
-            recent_activity=[
-                RecentCompletion(
-                    progress_id=r["id"],
-                    customer_id=r["customer_id"],
-                    user_name=_name(r),
-                    item_type=r["item_type"],
-                    item_id=r["item_id"],
-                    item_name=r["item_name"],
-                    completed_at=r["completed_at"],
-                )
-                for r in summary["recent_activity"]
-            ],
-            top_certifications=[
-                TopCertification(certification_id=r["item_id"], name=r["name"], completions=r["completions"])
-                for r in summary["top_certifications"]
-            ],
-        )
+@router.post("/training-progress/deletions")
+async def delete_progress(body: ProgressDeletion, uow: UnitOfWork) -> ProgressDeletionResult:
+    """Delete one or many entries (all or none: an unknown id deletes nothing)."""
+    return ProgressDeletionResult(deleted=await use_cases.delete_entries(uow, body.ids, datetime.now(UTC)))
+
+
+@router.get("/partners/{client_id}/training-summary")
+async def partner_summary(
+    client_id: uuid.UUID, uow: UnitOfWork, limit: Annotated[int, Query(ge=1, le=100)] = 10
+) -> PartnerTrainingSummary:
+    """Recent course and certification completions by the partner's users; top certifications."""
+    async with uow:
+        summary = await views.partner_summary(uow.session, client_id, limit)
+    return PartnerTrainingSummary(
+        partner_id=client_id,
+        recent_activity=[_recent(r) for r in summary["recent_activity"]],
+        top_certifications=[
+            TopCertification(certification_id=r["item_id"], name=r["name"], completions=r["completions"])
+            for r in summary["top_certifications"]
+        ],
+    )
+
+
+def _recent(row: dict[str, Any]) -> RecentCompletion:
+    return RecentCompletion(
+        progress_id=row["id"],
+        customer_id=row["customer_id"],
+        user_name=_name(row),
+        item_type=row["item_type"],
+        item_id=row["item_id"],
+        item_name=row["item_name"],
+        completed_at=row["completed_at"],
+    )
 
 
 def _name(row: dict[str, Any]) -> str | None:

@@ -2,105 +2,92 @@
 
 import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from training_progress.adapters import views
 from training_progress.domain.catalogue import Item
-from training_progress.entrypoints.errors import http_errors
+from training_progress.entrypoints.deps import UnitOfWork
 from training_progress.service_layer import progress as use_cases
-from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.api.training import Transcript, TranscriptEdit, TranscriptItem, TranscriptModule
 from trainyard_common.http.export_parts import ExportPart, csv_file
 from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
+router = APIRouter(prefix="/v1")
 
-def add_transcript_routes(router: APIRouter, uow_factory: Callable[[], ProgressUnitOfWork]) -> None:
-    UnitOfWork = Annotated[ProgressUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
 
-    @router.get("/customers/{customer_id}/transcript", tags=["transcript"])
-    async def transcript(customer_id: uuid.UUID, uow: UnitOfWork) -> Transcript:
-        """Every item the customer has access to or progress on: status, score, completion, access expiry."""
-        async with uow:
-            rows = await views.transcript(uow.session, customer_id)
-            courses = [r["item_id"] for r in rows if r["item_type"] == TrainingItemType.COURSE.value]
-            modules = await views.course_modules_progress(uow.session, customer_id, courses)
-        return Transcript(customer_id=customer_id, items=[_transcript_item(r, modules) for r in rows])
+@router.get("/customers/{customer_id}/transcript", tags=["transcript"])
+async def transcript(customer_id: uuid.UUID, uow: UnitOfWork) -> Transcript:
+    """Every item the customer has access to or progress on: status, score, completion, access expiry."""
+    async with uow:
+        rows = await views.transcript(uow.session, customer_id)
+        courses = [r["item_id"] for r in rows if r["item_type"] == TrainingItemType.COURSE.value]
+        modules = await views.course_modules_progress(uow.session, customer_id, courses)
+    return Transcript(customer_id=customer_id, items=[_transcript_item(r, modules) for r in rows])
 
-    @router.patch("/customers/{customer_id}/transcript/{item_id}", tags=["transcript"])
-    async def edit_transcript_item(
-        customer_id: uuid.UUID, item_id: uuid.UUID, body: TranscriptEdit, uow: UnitOfWork
-    ) -> dict[str, Any]:
-        """The transcript's "Edit": status, completion date and time, score (modules only)."""
-        given = body.model_fields_set
-        edit = use_cases.EntryEdit(
-            completed=None if body.status is None else body.status is ProgressStatus.COMPLETED,
-            completed_at=body.completed_at,
-            score=body.score,
-            score_given="score" in given,
+
+@router.patch("/customers/{customer_id}/transcript/{item_id}", tags=["transcript"])
+async def edit_transcript_item(
+    customer_id: uuid.UUID, item_id: uuid.UUID, body: TranscriptEdit, uow: UnitOfWork
+) -> dict[str, Any]:
+    """The transcript's "Edit": status, completion date and time, score (modules only)."""
+    edit = use_cases.EntryEdit(
+        completed=None if body.status is None else body.status is ProgressStatus.COMPLETED,
+        completed_at=body.completed_at,
+        score=body.score,
+        score_given="score" in body.model_fields_set,
+    )
+    entry = await use_cases.edit_entry(uow, customer_id, item_id, edit, datetime.now(UTC))
+    return {"id": str(entry.id), "status": entry.status.value, "score": entry.score, "completed_at": entry.completed_at}
+
+
+@router.get("/customers/{customer_id}/export", tags=["learners"])
+async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
+    """Completions, quiz results and SCORM CMI data, for the GDPR export."""
+    async with uow:
+        entries = await uow.progress.of_customer(customer_id)
+        submissions = await uow.submissions.of_customer(customer_id)
+        cmi = await uow.cmi.of_customer(customer_id)
+        names = {i: await uow.catalogue.get(i) for i in {s.quiz_id for s in submissions} | {c[0] for c in cmi}}
+    completions = [
+        (
+            e.entry.item_type,
+            e.item_name,
+            e.entry.status,
+            e.entry.score,
+            e.entry.source,
+            e.entry.started_at,
+            e.entry.completed_at,
         )
-        with http_errors():
-            async with uow:
-                entry = await use_cases.edit_entry(uow, customer_id, item_id, edit, datetime.now(UTC))
-                await uow.commit()
-        return {
-            "id": str(entry.id),
-            "status": entry.status.value,
-            "score": entry.score,
-            "completed_at": entry.completed_at,
-        }
-
-    @router.get("/customers/{customer_id}/export", tags=["learners"])
-    async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
-        """Completions, quiz results and SCORM CMI data, for the GDPR export."""
-        async with uow:
-            entries = await uow.progress.of_customer(customer_id)
-            submissions = await uow.submissions.of_customer(customer_id)
-            cmi = await uow.cmi.of_customer(customer_id)
-            names = {i: await uow.catalogue.get(i) for i in {s.quiz_id for s in submissions} | {c[0] for c in cmi}}
-        return ExportPart(
-            files=[
-                csv_file(
-                    "completions.csv",
-                    ("item_type", "item", "status", "score", "source", "started_at", "completed_at"),
-                    [
-                        (
-                            e.entry.item_type,
-                            e.item_name,
-                            e.entry.status,
-                            e.entry.score,
-                            e.entry.source,
-                            e.entry.started_at,
-                            e.entry.completed_at,
-                        )
-                        for e in entries
-                    ],
-                ),
-                csv_file(
-                    "quiz_results.csv",
-                    ("quiz", "submitted_at", "score", "passed", "source", "answers"),
-                    [
-                        (
-                            _item_name(names.get(s.quiz_id)),
-                            s.submitted_at,
-                            s.score,
-                            s.passed,
-                            s.source,
-                            json.dumps({str(q): sorted(c) for q, c in s.answers.items()}),
-                        )
-                        for s in submissions
-                    ],
-                ),
-                csv_file(
-                    "scorm_cmi.csv",
-                    ("module", "updated_at", "data"),
-                    [(_item_name(names.get(m)), at, json.dumps(data, sort_keys=True)) for m, data, at in cmi],
-                ),
-            ]
+        for e in entries
+    ]
+    quiz_results = [
+        (
+            _item_name(names.get(s.quiz_id)),
+            s.submitted_at,
+            s.score,
+            s.passed,
+            s.source,
+            json.dumps({str(q): sorted(c) for q, c in s.answers.items()}),
         )
+        for s in submissions
+    ]
+    cmi_rows = [(_item_name(names.get(m)), at, json.dumps(data, sort_keys=True)) for m, data, at in cmi]
+    return ExportPart(
+        files=[
+            csv_file(
+                "completions.csv",
+                ("item_type", "item", "status", "score", "source", "started_at", "completed_at"),
+                completions,
+            ),
+            csv_file(
+                "quiz_results.csv", ("quiz", "submitted_at", "score", "passed", "source", "answers"), quiz_results
+            ),
+            csv_file("scorm_cmi.csv", ("module", "updated_at", "data"), cmi_rows),
+        ]
+    )
 
 
 def _item_name(item: Item | None) -> str:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from training_progress.adapters.progress import NamedEntry
-from training_progress.domain.progress import ProgressEntry
+from training_progress.domain.progress import NamedEntry, ProgressEntry
 from trainyard_common.contracts import Event, ProgressDeleted, ProgressRecorded, TrainingCompleted
 
 

@@ -12,11 +12,13 @@ from trainyard_common.vocabulary import TrainingItemType
 
 async def add_item(uow: ProgressUnitOfWork, item: Item) -> Item:
     """``item`` comes from the domain's constructors (already checked on its own)."""
-    if await uow.catalogue.name_taken(item.type, item.name):
-        raise Conflict(f"A {item.type.value} named {item.name!r} exists already.", field="name")
-    await _parts_exist(uow, TrainingItemType.MODULE, [m.module_id for m in item.modules], "module_ids")
-    await _parts_exist(uow, TrainingItemType.COURSE, item.course_ids, "course_ids")
-    await uow.catalogue.add(item)
+    async with uow:
+        if await uow.catalogue.name_taken(item.type, item.name):
+            raise Conflict(f"A {item.type.value} named {item.name!r} exists already.", field="name")
+        await _parts_exist(uow, TrainingItemType.MODULE, [m.module_id for m in item.modules], "module_ids")
+        await _parts_exist(uow, TrainingItemType.COURSE, item.course_ids, "course_ids")
+        await uow.catalogue.add(item)
+        await uow.commit()
     return item
 
 

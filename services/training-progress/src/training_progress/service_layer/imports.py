@@ -19,14 +19,12 @@ from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
-from training_progress.adapters.imports import TOUCHED_BY_IMPORT_SQL, ImportState
-from training_progress.adapters.progress import CHANGE_EVENTS
 from training_progress.domain import imports as rules
 from training_progress.domain.errors import Conflict, NotFound
+from training_progress.domain.imports import ImportState
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
-from trainyard_common.db.bulk import allow_large_sorts, custom_plans, outbox_params
+from trainyard_common.db.bulk import allow_large_sorts, custom_plans
 from trainyard_common.logs import get_logger
-from trainyard_common.vocabulary import ProgressSource
 
 log = get_logger(__name__)
 
@@ -135,16 +133,10 @@ async def commit(uow_factory: UowFactory, import_id: uuid.UUID) -> None:
     try:
         async with uow_factory() as uow:
             await allow_large_sorts(uow.session)
-            announce = outbox_params(uow, CHANGE_EVENTS)
+            announce = uow.change_announcement()
             async with custom_plans(uow.session):  # a plan cached for a small import would not do
                 imported = await uow.imports.commit_new_rows(import_id, now, announce)
-                await uow.progress.roll_up_announced(
-                    TOUCHED_BY_IMPORT_SQL,
-                    {"import_id": import_id},
-                    source=ProgressSource.IMPORT,
-                    now=now,
-                    announce=announce,
-                )
+                await uow.progress.roll_up_import(import_id, now=now, announce=announce)
             await uow.imports.set(import_id, status="committed", imported=imported, committed_at=now)
             await uow.commit()
     except Exception as exc:

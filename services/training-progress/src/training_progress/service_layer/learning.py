@@ -1,4 +1,6 @@
-"""Quiz submissions (learner and admin) and SCORM CMI data; both feed the module's progress."""
+"""Quiz submissions (learner and admin) and SCORM CMI data; both feed the module's progress.
+
+Each use case runs its own transaction."""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from training_progress.adapters.learning import Submission
 from training_progress.domain import quizzes
 from training_progress.domain.catalogue import Item, ModuleKind, Quiz
 from training_progress.domain.errors import Invalid, NotFound
 from training_progress.domain.progress import progress_from_cmi
+from training_progress.domain.quizzes import Submission
 from training_progress.service_layer.progress import learner_activity
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.vocabulary import ProgressSource
@@ -28,6 +30,24 @@ class QuizCompletion:
     score: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A submission stored, with its quiz module (whose questions the responses answer)."""
+
+    submission: Submission
+    quiz: Item
+    attempt: int | None = None
+    """Which of the learner's attempts this was (None: an admin's recorded result)."""
+
+    @property
+    def attempts_left(self) -> int | None:
+        """None: unlimited."""
+        limit = self.quiz.quiz.attempt_limit if self.quiz.quiz else None
+        if limit is None or self.attempt is None:
+            return None
+        return max(limit - self.attempt, 0)
+
+
 async def module_of_kind(uow: ProgressUnitOfWork, module_id: uuid.UUID, kind: ModuleKind) -> Item:
     item = await uow.catalogue.get(module_id)
     if item is None or item.kind is not kind:
@@ -37,73 +57,84 @@ async def module_of_kind(uow: ProgressUnitOfWork, module_id: uuid.UUID, kind: Mo
 
 async def submit_quiz(
     uow: ProgressUnitOfWork, customer_id: uuid.UUID, quiz_id: uuid.UUID, answers: quizzes.Answers, now: datetime
-) -> tuple[Submission, int]:
-    """Score the learner's answers, within the attempt limit; returns the submission and the attempt number."""
-    item = await module_of_kind(uow, quiz_id, ModuleKind.QUIZ)
-    quiz: Quiz = item.quiz  # type: ignore[assignment]  # a quiz module always has its quiz
-    await uow.progress.lock_customer(customer_id)
-    made = await uow.submissions.count(customer_id, quiz_id)
-    quizzes.check_attempts_left(quiz, made)
-    result = quizzes.score(quiz, answers)
-    submission = Submission(
-        uuid.uuid4(), customer_id, quiz_id, now, result.score, result.passed, answers, ProgressSource.LEARNER
-    )
-    await uow.submissions.add(submission)
-    await learner_activity(uow, customer_id, item, completed=result.passed, score=result.score, now=now)
-    return submission, made + 1
+) -> Submitted:
+    """Score the learner's answers, within the attempt limit; the attempt's number comes back too."""
+    async with uow:
+        item = await module_of_kind(uow, quiz_id, ModuleKind.QUIZ)
+        quiz: Quiz = item.quiz  # type: ignore[assignment]  # a quiz module always has its quiz
+        await uow.progress.lock_customer(customer_id)
+        made = await uow.submissions.count(customer_id, quiz_id)
+        quizzes.check_attempts_left(quiz, made)
+        result = quizzes.score(quiz, answers)
+        submission = Submission(
+            uuid.uuid4(), customer_id, quiz_id, now, result.score, result.passed, answers, ProgressSource.LEARNER
+        )
+        await uow.submissions.add(submission)
+        await learner_activity(uow, customer_id, item, completed=result.passed, score=result.score, now=now)
+        await uow.commit()
+    return Submitted(submission, item, made + 1)
 
 
 async def add_quiz_completion(
     uow: ProgressUnitOfWork, customer_id: uuid.UUID, request: QuizCompletion, now: datetime
-) -> Submission:
+) -> Submitted:
     """An admin records a quiz result; "passed" records the correct answers as the responses (the seed)."""
-    item = await module_of_kind(uow, request.quiz_id, ModuleKind.QUIZ)
-    quiz: Quiz = item.quiz  # type: ignore[assignment]
-    if request.submitted_at > now:
-        raise Invalid("The submission time must not be in the future.", field="submitted_at")
-    if not Decimal(0) <= request.score <= Decimal(100):
-        raise Invalid("A score is a percentage from 0 to 100.", field="score")
-    answers = quizzes.correct_answers(quiz) if request.passed else {}
-    submission = Submission(
-        uuid.uuid4(),
-        customer_id,
-        request.quiz_id,
-        request.submitted_at,
-        request.score,
-        request.passed,
-        answers,
-        ProgressSource.ADMIN,
-    )
-    await uow.submissions.add(submission)
-    await learner_activity(
-        uow,
-        customer_id,
-        item,
-        completed=request.passed,
-        score=request.score,
-        now=now,
-        source=ProgressSource.ADMIN,
-        completed_at=request.submitted_at,
-    )
-    return submission
+    async with uow:
+        item = await module_of_kind(uow, request.quiz_id, ModuleKind.QUIZ)
+        quiz: Quiz = item.quiz  # type: ignore[assignment]
+        if request.submitted_at > now:
+            raise Invalid("The submission time must not be in the future.", field="submitted_at")
+        if not Decimal(0) <= request.score <= Decimal(100):
+            raise Invalid("A score is a percentage from 0 to 100.", field="score")
+        answers = quizzes.correct_answers(quiz) if request.passed else {}
+        submission = Submission(
+            uuid.uuid4(),
+            customer_id,
+            request.quiz_id,
+            request.submitted_at,
+            request.score,
+            request.passed,
+            answers,
+            ProgressSource.ADMIN,
+        )
+        await uow.submissions.add(submission)
+        await learner_activity(
+            uow,
+            customer_id,
+            item,
+            completed=request.passed,
+            score=request.score,
+            now=now,
+            source=ProgressSource.ADMIN,
+            completed_at=request.submitted_at,
+        )
+        await uow.commit()
+    return Submitted(submission, item)
 
 
 async def remove_submission(uow: ProgressUnitOfWork, submission_id: uuid.UUID) -> None:
     """The learner may then retake the quiz (one attempt fewer counted); progress stays as it is."""
-    if not await uow.submissions.remove(submission_id):
-        raise NotFound("No such quiz submission.", field="id")
+    async with uow:
+        if not await uow.submissions.remove(submission_id):
+            raise NotFound("No such quiz submission.", field="id")
+        await uow.commit()
 
 
 async def store_cmi(
     uow: ProgressUnitOfWork, customer_id: uuid.UUID, module_id: uuid.UUID, data: dict[str, Any], now: datetime
 ) -> None:
     """Keep the SCORM run-time data and record what it says about progress (started, completed, score)."""
-    item = await module_of_kind(uow, module_id, ModuleKind.SCORM)
-    await uow.cmi.put(customer_id, module_id, data, now)
-    completed, score = progress_from_cmi(data)
-    await learner_activity(uow, customer_id, item, completed=bool(completed), score=score, now=now)
+    async with uow:
+        item = await module_of_kind(uow, module_id, ModuleKind.SCORM)
+        await uow.cmi.put(customer_id, module_id, data, now)
+        completed, score = progress_from_cmi(data)
+        await learner_activity(uow, customer_id, item, completed=bool(completed), score=score, now=now)
+        await uow.commit()
 
 
 async def clear_cmi(uow: ProgressUnitOfWork, customer_id: uuid.UUID, module_id: uuid.UUID) -> None:
-    if not await uow.cmi.clear(customer_id, module_id):
-        raise NotFound("No CMI data for this customer and module.", field="module_id")
+    """The transcript's "Clear CMI Data" (SCORM modules)."""
+    async with uow:
+        if not await uow.cmi.clear(customer_id, module_id):
+            raise NotFound("No CMI data for this customer and module.", field="module_id")
+        await uow.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from training_progress.adapters.projections import LearnerClient
+from training_progress.domain.learners import LearnerClient
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.db.batches import apply_in_order
 from trainyard_common.projections.clients import ClientNews, client_after

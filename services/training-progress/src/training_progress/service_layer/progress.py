@@ -1,4 +1,9 @@
-"""Recording progress: learner activity, admin entries and edits, deletions; and rolling it up."""
+"""Recording progress: learner activity, admin entries and edits, deletions; and rolling it up.
+
+The use cases a route calls (``record_learner_progress``, ``manual_completion``, ``edit_entry``,
+``delete_entries``) run their own transaction; ``learner_activity`` runs inside the caller's (a
+quiz result or SCORM data lands there too).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from training_progress.adapters.progress import NamedEntry
 from training_progress.domain import progress as rules
 from training_progress.domain.catalogue import Item
 from training_progress.domain.errors import Conflict, Invalid, NotFound
-from training_progress.domain.progress import ProgressEntry
+from training_progress.domain.progress import NamedEntry, ProgressEntry
 from training_progress.service_layer.announcements import change_events, deletion_event
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.vocabulary import ProgressSource, TrainingItemType
-
-TOUCHED_ONE_SQL = "SELECT CAST(:customer_id AS uuid) AS customer_id, CAST(:item_id AS uuid) AS item_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +58,26 @@ async def apply(
     if before is not None and before.id != after.id:
         uow.emit(deletion_event(before, item_name, now))  # reopened: the completed entry is gone
     uow.emit(*change_events(NamedEntry(after, item_name), now, was_completed=was_completed))
-    params = {"customer_id": after.customer_id, "item_id": after.item_id}
-    for changed in await uow.progress.roll_up(TOUCHED_ONE_SQL, params, source=after.source, now=now):
+    for changed in await uow.progress.roll_up_entry(after.customer_id, after.item_id, source=after.source, now=now):
         uow.emit(*change_events(changed, now))
+
+
+async def record_learner_progress(
+    uow: ProgressUnitOfWork,
+    customer_id: uuid.UUID,
+    item_type: TrainingItemType,
+    item_id: uuid.UUID,
+    *,
+    completed: bool,
+    score: Decimal | None,
+    now: datetime,
+) -> ProgressEntry:
+    """The learner (through the gateway's learner API) started or completed an item."""
+    async with uow:
+        item = await item_of_type(uow, item_type, item_id)
+        entry = await learner_activity(uow, customer_id, item, completed=completed, score=score, now=now)
+        await uow.commit()
+    return entry
 
 
 async def learner_activity(
@@ -90,18 +109,23 @@ async def manual_completion(
 ) -> ProgressEntry:
     """ "Set Training as Completed": past or today only; the user must belong to the partner given."""
     rules.check_not_future(request.completed_on, today)
-    item = await item_of_type(uow, request.training_type, request.item_id)
-    if await uow.customers.get(request.customer_id) is None:
-        raise NotFound("No such customer.", field="customer_id")
-    if request.partner_id is not None and await uow.projections.client_of(request.customer_id) != request.partner_id:
-        raise Invalid("The user does not belong to this partner.", field="partner_id")
-    await uow.progress.lock_customer(request.customer_id)
-    before = await uow.progress.get(request.customer_id, item.id)
-    if before is not None and before.completed:
-        raise Conflict("The user has already completed this item.", field="item_id")
-    base = before or rules.not_started(request.customer_id, item.type, item.id, ProgressSource.ADMIN)
-    after = rules.complete(base, rules.start_of_day(request.completed_on), ProgressSource.ADMIN)
-    await apply(uow, before, after, item.name, now)
+    async with uow:
+        item = await item_of_type(uow, request.training_type, request.item_id)
+        if await uow.customers.get(request.customer_id) is None:
+            raise NotFound("No such customer.", field="customer_id")
+        if (
+            request.partner_id is not None
+            and await uow.projections.client_of(request.customer_id) != request.partner_id
+        ):
+            raise Invalid("The user does not belong to this partner.", field="partner_id")
+        await uow.progress.lock_customer(request.customer_id)
+        before = await uow.progress.get(request.customer_id, item.id)
+        if before is not None and before.completed:
+            raise Conflict("The user has already completed this item.", field="item_id")
+        base = before or rules.not_started(request.customer_id, item.type, item.id, ProgressSource.ADMIN)
+        after = rules.complete(base, rules.start_of_day(request.completed_on), ProgressSource.ADMIN)
+        await apply(uow, before, after, item.name, now)
+        await uow.commit()
     return after
 
 
@@ -109,35 +133,43 @@ async def edit_entry(
     uow: ProgressUnitOfWork, customer_id: uuid.UUID, item_id: uuid.UUID, edit: EntryEdit, now: datetime
 ) -> ProgressEntry:
     """The transcript's "Edit": status, completion date and time, score (modules only)."""
-    item = await uow.catalogue.get(item_id)
-    if item is None:
-        raise NotFound("No such item.", field="item_id")
-    if edit.score_given:
-        rules.check_score(item.type, edit.score)
-    if edit.completed_at is not None and edit.completed_at > now:
-        raise Invalid("The completion time must not be in the future.", field="completed_at")
-    await uow.progress.lock_customer(customer_id)
-    before = await uow.progress.get(customer_id, item_id)
-    after = before or rules.not_started(customer_id, item.type, item.id, ProgressSource.ADMIN)
-    completing = edit.completed if edit.completed is not None else after.completed
-    if completing:
-        after = rules.complete(after, edit.completed_at or after.completed_at or now, ProgressSource.ADMIN)
-    elif after.completed:
-        after = rules.reopen(after, ProgressSource.ADMIN)
-    if edit.score_given:
-        after = rules.rescore(after, edit.score, ProgressSource.ADMIN)
-    await apply(uow, before, after, item.name, now)
+    async with uow:
+        item = await uow.catalogue.get(item_id)
+        if item is None:
+            raise NotFound("No such item.", field="item_id")
+        if edit.score_given:
+            rules.check_score(item.type, edit.score)
+        if edit.completed_at is not None and edit.completed_at > now:
+            raise Invalid("The completion time must not be in the future.", field="completed_at")
+        await uow.progress.lock_customer(customer_id)
+        before = await uow.progress.get(customer_id, item_id)
+        after = _edited(before or rules.not_started(customer_id, item.type, item.id, ProgressSource.ADMIN), edit, now)
+        await apply(uow, before, after, item.name, now)
+        await uow.commit()
     return after
+
+
+def _edited(entry: ProgressEntry, edit: EntryEdit, now: datetime) -> ProgressEntry:
+    completing = edit.completed if edit.completed is not None else entry.completed
+    if completing:
+        entry = rules.complete(entry, edit.completed_at or entry.completed_at or now, ProgressSource.ADMIN)
+    elif entry.completed:
+        entry = rules.reopen(entry, ProgressSource.ADMIN)
+    if edit.score_given:
+        entry = rules.rescore(entry, edit.score, ProgressSource.ADMIN)
+    return entry
 
 
 async def delete_entries(uow: ProgressUnitOfWork, ids: list[uuid.UUID], now: datetime) -> int:
     """Delete the entries, each announced; nothing cascades: a course keeps its completion when one of
     its modules' progress goes, and a course's deletion leaves its modules' progress alone."""
     unique = list(dict.fromkeys(ids))
-    found = await uow.progress.by_ids(unique)
-    missing = set(unique) - {n.entry.id for n in found}
-    if missing:
-        raise NotFound(f"No progress entry {', '.join(sorted(map(str, missing)))}.", field="ids")
-    await uow.progress.delete(unique)
-    uow.emit(*(deletion_event(n.entry, n.item_name, now) for n in found))
+    async with uow:
+        found = await uow.progress.by_ids(unique)
+        missing = set(unique) - {n.entry.id for n in found}
+        if missing:
+            raise NotFound(f"No progress entry {', '.join(sorted(map(str, missing)))}.", field="ids")
+        await uow.progress.delete(unique)
+        uow.emit(*(deletion_event(n.entry, n.item_name, now) for n in found))
+        await uow.commit()
     return len(found)

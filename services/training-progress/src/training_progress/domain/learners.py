@@ -1,0 +1,31 @@
+"""What training-progress keeps of other services' facts about a learner: their access rows
+(commerce-access: what the transcript lists, until when) and their partner (client-directory:
+the Partner filter and partner summaries)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRow:
+    access_id: uuid.UUID
+    customer_id: uuid.UUID
+    item_type: str | None
+    item_id: uuid.UUID | None
+    starts_on: date
+    ends_on: date | None
+    state: str
+    """active, revoked or expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerClient:
+    """The learner's partner (client), as of ``assigned_at``."""
+
+    customer_id: uuid.UUID
+    client_id: uuid.UUID
+    client_name: str
+    assigned_at: datetime
