@@ -6,10 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from client_directory.entrypoints.events import register_handlers
-from client_directory.entrypoints.http import build_router
+from client_directory.entrypoints import events, http
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
-from trainyard_common.contracts import CustomerErasureCompleted, LearnerAssignedToClient, LearnerRemovedFromClient
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 
@@ -17,17 +15,15 @@ NAME = "client-directory"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRuntime, FastAPI]:
+def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRuntime[DirectoryUnitOfWork], FastAPI]:
     """``name`` (the consumer group) differs from the service's only in tests and benchmarks."""
-    runtime = ServiceRuntime(settings, name=name, migrations_dir=MIGRATIONS)
-    runtime.publishes(LearnerAssignedToClient, LearnerRemovedFromClient, CustomerErasureCompleted)
-
-    def uow_factory() -> DirectoryUnitOfWork:
-        return DirectoryUnitOfWork(
-            runtime.session_factory, source=f"/trainyard/{NAME}", after_commit=runtime.relay.nudge
-        )
-
-    subscriptions = runtime.subscriptions(uow_factory)
-    register_handlers(subscriptions)
-    runtime.include(subscriptions)
-    return runtime, runtime.http_app(build_router(uow_factory), title="client-directory (internal)")
+    runtime = ServiceRuntime(
+        settings, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=DirectoryUnitOfWork
+    )
+    app = runtime.assemble(
+        title="client-directory (internal)",
+        handlers=events.register_handlers,
+        publishes=events.PUBLISHED,
+        routers=http.ROUTERS,
+    )
+    return runtime, app

@@ -6,41 +6,30 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from commerce_access.entrypoints.events import register_handlers
-from commerce_access.entrypoints.http import build_router
+from commerce_access.entrypoints import events, http
 from commerce_access.service_layer.access import announce_expiries
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from commerce_access.settings import Settings
-from trainyard_common.contracts import (
-    AccessChanged,
-    AccessExpired,
-    AccessGranted,
-    AccessRevoked,
-    CustomerErasureCompleted,
-    OrderCompleted,
-)
 from trainyard_common.runtime import ServiceRuntime
-from trainyard_common.settings import ServiceSettings
+from trainyard_common.settings import ServiceSettings, settings_of_kind
 
 NAME = "commerce-access"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRuntime, FastAPI]:
+def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRuntime[CommerceUnitOfWork], FastAPI]:
     """``name`` (the consumer group) differs from the service's only in tests and benchmarks."""
-    runtime = ServiceRuntime(settings, name=name, migrations_dir=MIGRATIONS)
-    runtime.publishes(
-        OrderCompleted, AccessGranted, AccessChanged, AccessRevoked, AccessExpired, CustomerErasureCompleted
+    own = settings_of_kind(settings, Settings)
+    runtime = ServiceRuntime(
+        settings, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=CommerceUnitOfWork
     )
-
-    def uow_factory() -> CommerceUnitOfWork:
-        return CommerceUnitOfWork(
-            runtime.session_factory, source=f"/trainyard/{NAME}", after_commit=runtime.relay.nudge
-        )
-
-    sweep_seconds = settings.access_expiry_sweep_seconds if isinstance(settings, Settings) else 60.0
-    runtime.every(sweep_seconds, "access-expiry-sweep", lambda: announce_expiries(uow_factory))
-    subscriptions = runtime.subscriptions(uow_factory)
-    register_handlers(subscriptions)
-    runtime.include(subscriptions)
-    return runtime, runtime.http_app(build_router(uow_factory), title="commerce-access (internal)")
+    runtime.every(
+        own.access_expiry_sweep_seconds, "access-expiry-sweep", lambda: announce_expiries(runtime.unit_of_work)
+    )
+    app = runtime.assemble(
+        title="commerce-access (internal)",
+        handlers=events.register_handlers,
+        publishes=events.PUBLISHED,
+        routers=http.ROUTERS,
+    )
+    return runtime, app

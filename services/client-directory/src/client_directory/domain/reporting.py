@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from client_directory.domain.errors import InvalidInput
+
 TRAINING_TYPES = ("module", "course", "certification")
 
 
@@ -62,6 +64,10 @@ class ReportQuery:
     date_to: date | None = None  # inclusive
     limit: int = 100
     offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.date_from and self.date_to and self.date_to < self.date_from:
+            raise InvalidInput("to", "before from")
 
 
 @dataclass(slots=True)

@@ -1,15 +1,14 @@
 """Routes: classes, enrolments, and client changes for a class's selected students."""
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from client_directory.domain.classes import ClassChanges, TrainingClass
+from client_directory.entrypoints.deps import Limit, Offset, UnitOfWork
 from client_directory.service_layer import classes as use_cases
-from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.api.clients import (
     ClassCreate,
     ClassList,
@@ -20,85 +19,81 @@ from trainyard_common.api.clients import (
     EnrollmentResult,
     StudentsChanged,
 )
-from trainyard_common.http.errors import NotFound, http_errors
+from trainyard_common.http.errors import NotFound
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+router = APIRouter(prefix="/v1", tags=["classes"])
 
 
-def add_class_routes(router: APIRouter, uow_factory: Callable[[], DirectoryUnitOfWork]) -> None:
-    UnitOfWork = Annotated[DirectoryUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
+@router.post("/classes", status_code=201)
+async def create(body: ClassCreate, uow: UnitOfWork) -> ClassPublic:
+    command = use_cases.CreateClass(body.name, body.starts_on, body.ends_on, body.default_client_id)
+    async with uow:
+        return _public(await use_cases.create_class(uow, command))
 
-    @router.post("/classes", status_code=201, tags=["classes"])
-    async def create(body: ClassCreate, uow: UnitOfWork) -> ClassPublic:
-        command = use_cases.CreateClass(body.name, body.starts_on, body.ends_on, body.default_client_id)
-        with http_errors():
-            async with uow:
-                return _public(await use_cases.create_class(uow, command))
 
-    @router.get("/classes", tags=["classes"])
-    async def list_classes(
-        uow: UnitOfWork,
-        *,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
-        search: str | None = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> ClassList:
-        """Classes running at some point between `from` and `to`, whose name contains `search`."""
-        async with uow:
-            found, total = await uow.classes.search(
-                starts_from=date_from, starts_to=date_to, search=search, limit=limit, offset=offset
-            )
-        return ClassList(items=[_public(c) for c in found], total=total)
-
-    @router.get("/classes/{class_id}", tags=["classes"])
-    async def get_class(class_id: uuid.UUID, uow: UnitOfWork) -> ClassPublic:
-        async with uow:
-            found = await uow.classes.get(class_id)
-            if found is None:
-                raise NotFound("No such class.")
-            return _public(found, enrollments=await uow.classes.enrollment_count(class_id))
-
-    @router.patch("/classes/{class_id}", tags=["classes"])
-    async def change(class_id: uuid.UUID, body: ClassUpdate, uow: UnitOfWork) -> ClassPublic:
-        sent = body.model_fields_set
-        changes = ClassChanges(
-            name=body.name,
-            starts_on=body.starts_on,
-            ends_on=body.ends_on,
-            set_default="default_client_id" in sent,
-            default_client_id=body.default_client_id,
+@router.get("/classes")
+async def list_classes(
+    uow: UnitOfWork,
+    *,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    search: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ClassList:
+    """Classes running at some point between `from` and `to`, whose name contains `search`."""
+    async with uow:
+        found, total = await uow.classes.search(
+            starts_from=date_from, starts_to=date_to, search=search, limit=limit, offset=offset
         )
-        with http_errors():
-            async with uow:
-                return _public(await use_cases.update_class(uow, class_id, changes))
+    return ClassList(items=[_public(c) for c in found], total=total)
 
-    @router.post("/classes/{class_id}/enrollments", tags=["classes"])
-    async def enroll(class_id: uuid.UUID, body: CustomerIds, uow: UnitOfWork) -> EnrollmentResult:
-        with http_errors():
-            async with uow:
-                result = await use_cases.enroll(uow, class_id, body.customer_ids)
-        return EnrollmentResult(
-            enrolled=result.enrolled,
-            already_enrolled=result.already_enrolled,
-            default_client_id=result.default_client_id,
-        )
 
-    @router.post("/classes/{class_id}/client-assignments", tags=["classes"])
-    async def assign(class_id: uuid.UUID, body: ClientAssignment, uow: UnitOfWork) -> StudentsChanged:
-        with http_errors():
-            async with uow:
-                done = await use_cases.assign_client_to_students(uow, class_id, body.customer_ids, body.client_id)
-        return StudentsChanged(customer_ids=done)
+@router.get("/classes/{class_id}")
+async def get_class(class_id: uuid.UUID, uow: UnitOfWork) -> ClassPublic:
+    async with uow:
+        found = await uow.classes.get(class_id)
+        if found is None:
+            raise NotFound("No such class.")
+        return _public(found, enrollments=await uow.classes.enrollment_count(class_id))
 
-    @router.post("/classes/{class_id}/client-removals", tags=["classes"])
-    async def remove(class_id: uuid.UUID, body: CustomerIds, uow: UnitOfWork) -> StudentsChanged:
-        with http_errors():
-            async with uow:
-                done = await use_cases.remove_client_from_students(uow, class_id, body.customer_ids)
-        return StudentsChanged(customer_ids=done)
+
+@router.patch("/classes/{class_id}")
+async def change(class_id: uuid.UUID, body: ClassUpdate, uow: UnitOfWork) -> ClassPublic:
+    changes = ClassChanges(
+        name=body.name,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        set_default="default_client_id" in body.model_fields_set,
+        default_client_id=body.default_client_id,
+    )
+    async with uow:
+        return _public(await use_cases.update_class(uow, class_id, changes))
+
+
+@router.post("/classes/{class_id}/enrollments")
+async def enroll(class_id: uuid.UUID, body: CustomerIds, uow: UnitOfWork) -> EnrollmentResult:
+    async with uow:
+        result = await use_cases.enroll(uow, class_id, body.customer_ids)
+    return EnrollmentResult(
+        enrolled=result.enrolled,
+        already_enrolled=result.already_enrolled,
+        default_client_id=result.default_client_id,
+    )
+
+
+@router.post("/classes/{class_id}/client-assignments")
+async def assign(class_id: uuid.UUID, body: ClientAssignment, uow: UnitOfWork) -> StudentsChanged:
+    async with uow:
+        done = await use_cases.assign_client_to_students(uow, class_id, body.customer_ids, body.client_id)
+    return StudentsChanged(customer_ids=done)
+
+
+@router.post("/classes/{class_id}/client-removals")
+async def remove(class_id: uuid.UUID, body: CustomerIds, uow: UnitOfWork) -> StudentsChanged:
+    async with uow:
+        done = await use_cases.remove_client_from_students(uow, class_id, body.customer_ids)
+    return StudentsChanged(customer_ids=done)
 
 
 def _public(found: TrainingClass, enrollments: int | None = None) -> ClassPublic:

@@ -1,15 +1,13 @@
 """Routes: clients, their learners, the industry pick list."""
 
 import uuid
-from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 
 from client_directory.domain.clients import INDUSTRIES, Client, ClientChanges
 from client_directory.domain.learners import Learner
+from client_directory.entrypoints.deps import Limit, Offset, UnitOfWork
 from client_directory.service_layer.clients import CreateClient, change_client, create_client
-from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.api.clients import (
     ClientCreate,
     ClientList,
@@ -18,69 +16,68 @@ from trainyard_common.api.clients import (
     LearnerList,
     LearnerPublic,
 )
-from trainyard_common.http.errors import NotFound, http_errors
+from trainyard_common.http.errors import NotFound
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+router = APIRouter(prefix="/v1", tags=["clients"])
 
 
-def add_client_routes(router: APIRouter, uow_factory: Callable[[], DirectoryUnitOfWork]) -> None:
-    UnitOfWork = Annotated[DirectoryUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
+@router.get("/industries")
+async def industries() -> dict[str, list[str]]:
+    return {"items": list(INDUSTRIES)}
 
-    @router.get("/industries", tags=["clients"])
-    async def industries() -> dict[str, list[str]]:
-        return {"items": list(INDUSTRIES)}
 
-    @router.post("/clients", status_code=201, tags=["clients"])
-    async def create(body: ClientCreate, uow: UnitOfWork) -> ClientPublic:
-        command = CreateClient(body.name, body.industry, body.email_domains, body.aliases)
-        with http_errors():
-            async with uow:
-                client = await create_client(uow, command)
-        return _public(client)
+@router.post("/clients", status_code=201)
+async def create(body: ClientCreate, uow: UnitOfWork) -> ClientPublic:
+    command = CreateClient(body.name, body.industry, body.email_domains, body.aliases)
+    async with uow:
+        client = await create_client(uow, command)
+    return _public(client)
 
-    @router.patch("/clients/{client_id}", tags=["clients"])
-    async def change(client_id: uuid.UUID, body: ClientUpdate, uow: UnitOfWork) -> ClientPublic:
-        changes = ClientChanges(**body.model_dump(exclude_unset=True, exclude_none=True))
-        with http_errors():
-            async with uow:
-                client = await change_client(uow, client_id, changes)
-        return _public(client)
 
-    @router.get("/clients", tags=["clients"])
-    async def list_clients(
-        uow: UnitOfWork,
-        *,
-        search: str | None = None,
-        industry: str | None = None,
-        active: bool | None = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> ClientList:
-        async with uow:
-            ids, total = await uow.clients.search(
-                search=search, industry=industry, active=active, limit=limit, offset=offset
-            )
-            clients = [await uow.clients.get(client_id) for client_id in ids]
-        return ClientList(items=[_public(c) for c in clients if c], total=total)
+@router.patch("/clients/{client_id}")
+async def change(client_id: uuid.UUID, body: ClientUpdate, uow: UnitOfWork) -> ClientPublic:
+    changes = ClientChanges(**body.model_dump(exclude_unset=True, exclude_none=True))
+    async with uow:
+        client = await change_client(uow, client_id, changes)
+    return _public(client)
 
-    @router.get("/clients/{client_id}", tags=["clients"])
-    async def get_client(client_id: uuid.UUID, uow: UnitOfWork) -> ClientPublic:
-        async with uow:
-            client = await uow.clients.get(client_id)
-        if client is None:
+
+@router.get("/clients")
+async def list_clients(
+    uow: UnitOfWork,
+    *,
+    search: str | None = None,
+    industry: str | None = None,
+    active: bool | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ClientList:
+    async with uow:
+        ids, total = await uow.clients.search(
+            search=search, industry=industry, active=active, limit=limit, offset=offset
+        )
+        clients = [await uow.clients.get(client_id) for client_id in ids]
+    return ClientList(items=[_public(c) for c in clients if c], total=total)
+
+
+@router.get("/clients/{client_id}")
+async def get_client(client_id: uuid.UUID, uow: UnitOfWork) -> ClientPublic:
+    async with uow:
+        client = await uow.clients.get(client_id)
+    if client is None:
+        raise NotFound("No such client.")
+    return _public(client)
+
+
+@router.get("/clients/{client_id}/learners")
+async def learners_of_client(
+    client_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
+) -> LearnerList:
+    async with uow:
+        if await uow.clients.get(client_id) is None:
             raise NotFound("No such client.")
-        return _public(client)
-
-    @router.get("/clients/{client_id}/learners", tags=["clients"])
-    async def learners_of_client(
-        client_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
-    ) -> LearnerList:
-        async with uow:
-            if await uow.clients.get(client_id) is None:
-                raise NotFound("No such client.")
-            learners, total = await uow.learners.of_client(client_id, limit=limit, offset=offset)
-        return LearnerList(items=[_learner(le) for le in learners], total=total)
+        learners, total = await uow.learners.of_client(client_id, limit=limit, offset=offset)
+    return LearnerList(items=[_learner(le) for le in learners], total=total)
 
 
 def _learner(learner: Learner) -> LearnerPublic:

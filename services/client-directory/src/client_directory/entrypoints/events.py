@@ -1,4 +1,4 @@
-"""The events client-directory consumes. Each handler: contracts → commands → service layer.
+"""The events client-directory consumes and publishes. Each handler: contracts → commands → service layer.
 
 The frequent ones take a whole partition batch (one transaction, a few statements); erasure
 and deletion, rare and heavier, take one event at a time.
@@ -10,13 +10,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from client_directory.domain.reporting import OrderFact, ProgressFact
-from client_directory.service_layer import lifecycle, reporting
+from client_directory.service_layer import erasure, reporting
 from client_directory.service_layer.mapping import LearnerBatch, LearnerNews, LearnerSeen, ProfileChanged
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.contracts import (
     CustomerDeleted,
     CustomerErased,
+    CustomerErasureCompleted,
     CustomerProfileUpdated,
+    LearnerAssignedToClient,
+    LearnerRemovedFromClient,
     OrderCompleted,
     ProgressDeleted,
     ProgressRecorded,
@@ -30,48 +33,59 @@ from trainyard_common.vocabulary import ProfileField, ProgressStatus
 REMAP_FIELDS = {ProfileField.EMAIL, ProfileField.ORGANIZATION}
 
 
+PUBLISHED = (LearnerAssignedToClient, LearnerRemovedFromClient, CustomerErasureCompleted)
+"""The events client-directory publishes (through its outbox)."""
+
+
 def register_handlers(subscriptions: EventSubscriptions) -> None:
-    @subscriptions.batch_handler(UserRegistered)
-    async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: DirectoryUnitOfWork) -> None:
-        """Keep the learner and map them to a client by e-mail domain or organisation alias."""
-        await _learner_news(uow, events, [_seen(d.event) for d in events])
+    subscriptions.batch_handler(UserRegistered)(on_users_registered)
+    subscriptions.batch_handler(CustomerProfileUpdated)(on_profiles_updated)
+    subscriptions.batch_handler(ProgressRecorded)(on_progress_recorded)
+    subscriptions.batch_handler(TrainingCompleted)(on_training_completed)
+    subscriptions.batch_handler(ProgressDeleted)(on_progress_deleted)
+    subscriptions.batch_handler(OrderCompleted)(on_orders_completed)
+    subscriptions.handler(CustomerErased)(on_customer_erased)
+    subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 
-    @subscriptions.batch_handler(CustomerProfileUpdated)
-    async def on_profiles_updated(
-        events: Sequence[Delivered[CustomerProfileUpdated]], uow: DirectoryUnitOfWork
-    ) -> None:
-        """Re-map on an e-mail or organisation change (manual and class assignments stay)."""
-        await _learner_news(uow, events, [_changed(d.event) for d in events])
 
-    @subscriptions.batch_handler(ProgressRecorded)
-    async def on_progress_recorded(events: Sequence[Delivered[ProgressRecorded]], uow: DirectoryUnitOfWork) -> None:
-        """Reporting: a progress entry started, changed or completed."""
-        await reporting.record_progress(uow, [_recorded(d.event) for d in events])
+async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: DirectoryUnitOfWork) -> None:
+    """Keep the learner and map them to a client by e-mail domain or organisation alias."""
+    await _learner_news(uow, events, [_seen(d.event) for d in events])
 
-    @subscriptions.batch_handler(TrainingCompleted)
-    async def on_training_completed(events: Sequence[Delivered[TrainingCompleted]], uow: DirectoryUnitOfWork) -> None:
-        """Reporting: a completion (sent once per progress entry)."""
-        await reporting.record_progress(uow, [_completed(d.event) for d in events])
 
-    @subscriptions.batch_handler(ProgressDeleted)
-    async def on_progress_deleted(events: Sequence[Delivered[ProgressDeleted]], uow: DirectoryUnitOfWork) -> None:
-        """Reporting: deleted progress is no longer counted."""
-        await reporting.delete_progress(uow, [(_deleted(d.event), d.event.deleted_at) for d in events])
+async def on_profiles_updated(events: Sequence[Delivered[CustomerProfileUpdated]], uow: DirectoryUnitOfWork) -> None:
+    """Re-map on an e-mail or organisation change (manual and class assignments stay)."""
+    await _learner_news(uow, events, [_changed(d.event) for d in events])
 
-    @subscriptions.batch_handler(OrderCompleted)
-    async def on_orders_completed(events: Sequence[Delivered[OrderCompleted]], uow: DirectoryUnitOfWork) -> None:
-        """Reporting: orders and revenue per client."""
-        await reporting.record_orders(uow, [_order(d.event) for d in events])
 
-    @subscriptions.handler(CustomerErased)
-    async def on_customer_erased(event: CustomerErased, uow: DirectoryUnitOfWork) -> None:
-        """Drop the learner's e-mail and organisation, keep the anonymous mapping; send the receipt."""
-        await lifecycle.erase_customer(uow, event.customer_id)
+async def on_progress_recorded(events: Sequence[Delivered[ProgressRecorded]], uow: DirectoryUnitOfWork) -> None:
+    """Reporting: a progress entry started, changed or completed."""
+    await reporting.record_progress(uow, [_recorded(d.event) for d in events])
 
-    @subscriptions.handler(CustomerDeleted)
-    async def on_customer_deleted(event: CustomerDeleted, uow: DirectoryUnitOfWork) -> None:
-        """Remove the learner and every fact about them; send the receipt."""
-        await lifecycle.delete_customer(uow, event.customer_id)
+
+async def on_training_completed(events: Sequence[Delivered[TrainingCompleted]], uow: DirectoryUnitOfWork) -> None:
+    """Reporting: a completion (sent once per progress entry)."""
+    await reporting.record_progress(uow, [_completed(d.event) for d in events])
+
+
+async def on_progress_deleted(events: Sequence[Delivered[ProgressDeleted]], uow: DirectoryUnitOfWork) -> None:
+    """Reporting: deleted progress is no longer counted."""
+    await reporting.delete_progress(uow, [(_deleted(d.event), d.event.deleted_at) for d in events])
+
+
+async def on_orders_completed(events: Sequence[Delivered[OrderCompleted]], uow: DirectoryUnitOfWork) -> None:
+    """Reporting: orders and revenue per client."""
+    await reporting.record_orders(uow, [_order(d.event) for d in events])
+
+
+async def on_customer_erased(event: CustomerErased, uow: DirectoryUnitOfWork) -> None:
+    """Drop the learner's e-mail and organisation, keep the anonymous mapping; send the receipt."""
+    await erasure.erase_customer(uow, event.customer_id)
+
+
+async def on_customer_deleted(event: CustomerDeleted, uow: DirectoryUnitOfWork) -> None:
+    """Remove the learner and every fact about them; send the receipt."""
+    await erasure.delete_customer(uow, event.customer_id)
 
 
 async def _learner_news(

@@ -1,20 +1,5 @@
-"""client-directory's internal HTTP API (reached only through the gateway)."""
+"""client-directory's internal HTTP API (reached only through the gateway), in inclusion order."""
 
-from collections.abc import Callable
+from client_directory.entrypoints import classes_http, clients_http, learners_http, reports_http
 
-from fastapi import APIRouter
-
-from client_directory.entrypoints.classes_http import add_class_routes
-from client_directory.entrypoints.clients_http import add_client_routes
-from client_directory.entrypoints.learners_http import add_learner_routes
-from client_directory.entrypoints.reports_http import add_report_routes
-from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
-
-
-def build_router(uow_factory: Callable[[], DirectoryUnitOfWork]) -> APIRouter:
-    router = APIRouter(prefix="/v1")
-    add_client_routes(router, uow_factory)
-    add_class_routes(router, uow_factory)
-    add_report_routes(router, uow_factory)
-    add_learner_routes(router, uow_factory)
-    return router
+ROUTERS = (clients_http.router, classes_http.router, reports_http.router, learners_http.router)

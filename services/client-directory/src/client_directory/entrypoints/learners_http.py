@@ -1,15 +1,15 @@
 """Routes about one learner: their client (for the gateway's customer page) and their export part."""
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from client_directory.entrypoints.deps import UnitOfWork
 from trainyard_common.http.export_parts import ExportPart, csv_file
+
+router = APIRouter(prefix="/v1", tags=["learners"])
 
 
 class ClientRef(BaseModel):
@@ -24,49 +24,39 @@ class LearnerClient(BaseModel):
     assigned_at: datetime | None
 
 
-def add_learner_routes(router: APIRouter, uow_factory: Callable[[], DirectoryUnitOfWork]) -> None:
-    UnitOfWork = Annotated[DirectoryUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
+@router.get("/learners/{customer_id}")
+async def learner_client(customer_id: uuid.UUID, uow: UnitOfWork) -> LearnerClient:
+    """The learner's client; a learner not known yet simply has none."""
+    async with uow:
+        learner = await uow.learners.get(customer_id)
+        client = await uow.clients.get(learner.client_id) if learner and learner.client_id else None
+    return LearnerClient(
+        customer_id=customer_id,
+        client=ClientRef(id=client.id, name=client.name) if client else None,
+        how=learner.reason.value if learner and learner.client_id and learner.reason else None,
+        assigned_at=learner.assigned_at if learner else None,
+    )
 
-    @router.get("/learners/{customer_id}", tags=["learners"])
-    async def learner_client(customer_id: uuid.UUID, uow: UnitOfWork) -> LearnerClient:
-        """The learner's client; a learner not known yet simply has none."""
-        async with uow:
-            learner = await uow.learners.get(customer_id)
-            client = await uow.clients.get(learner.client_id) if learner and learner.client_id else None
-        return LearnerClient(
-            customer_id=customer_id,
-            client=ClientRef(id=client.id, name=client.name) if client else None,
-            how=learner.reason.value if learner and learner.client_id and learner.reason else None,
-            assigned_at=learner.assigned_at if learner else None,
-        )
 
-    @router.get("/customers/{customer_id}/export", tags=["learners"])
-    async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
-        """What client-directory holds about the customer, for the GDPR export."""
-        async with uow:
-            learner = await uow.learners.get(customer_id)
-            client = await uow.clients.get(learner.client_id) if learner and learner.client_id else None
-            enrolments = await uow.classes.of_learner(customer_id)
-        mapping = (
-            [
-                (
-                    learner.email,
-                    learner.organization,
-                    client.name if client else None,
-                    learner.reason,
-                    learner.assigned_at,
-                )
-            ]
-            if learner
-            else []
-        )
-        return ExportPart(
-            files=[
-                csv_file("client.csv", ("email", "organization", "client", "how", "assigned_at"), mapping),
-                csv_file(
-                    "class_enrolments.csv",
-                    ("class", "starts_on", "ends_on", "enrolled_at"),
-                    [(c.name, c.starts_on, c.ends_on, at) for c, at in enrolments],
-                ),
-            ]
-        )
+@router.get("/customers/{customer_id}/export")
+async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
+    """What client-directory holds about the customer, for the GDPR export."""
+    async with uow:
+        learner = await uow.learners.get(customer_id)
+        client = await uow.clients.get(learner.client_id) if learner and learner.client_id else None
+        enrolments = await uow.classes.of_learner(customer_id)
+    mapping = (
+        [(learner.email, learner.organization, client.name if client else None, learner.reason, learner.assigned_at)]
+        if learner
+        else []
+    )
+    return ExportPart(
+        files=[
+            csv_file("client.csv", ("email", "organization", "client", "how", "assigned_at"), mapping),
+            csv_file(
+                "class_enrolments.csv",
+                ("class", "starts_on", "ends_on", "enrolled_at"),
+                [(c.name, c.starts_on, c.ends_on, at) for c, at in enrolments],
+            ),
+        ]
+    )

@@ -1,40 +1,35 @@
 """Route: the report by client, computed from the facts at query time."""
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from client_directory.domain.reporting import ClientReport, ReportQuery
+from client_directory.entrypoints.deps import UnitOfWork
 from client_directory.service_layer.reporting import client_report
-from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.api.clients import ClientReportList, ClientReportPublic, TrainingCounts
-from trainyard_common.http.errors import ErrorDetail, Unprocessable
+
+router = APIRouter(prefix="/v1", tags=["reports"])
 
 
-def add_report_routes(router: APIRouter, uow_factory: Callable[[], DirectoryUnitOfWork]) -> None:
-    UnitOfWork = Annotated[DirectoryUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
-
-    @router.get("/reports/clients", tags=["reports"])
-    async def report_by_client(
-        uow: UnitOfWork,
-        *,
-        client_id: uuid.UUID | None = None,
-        industry: str | None = None,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> ClientReportList:
-        """Per client (inactive ones included): learners, enrolments, progress by type, orders, revenue."""
-        if date_from and date_to and date_to < date_from:
-            raise Unprocessable("The request is not valid.", details=[ErrorDetail(field="to", reason="before from")])
-        query = ReportQuery(client_id, industry, date_from, date_to, limit, offset)
-        async with uow:
-            reports, total = await client_report(uow, query)
-        return ClientReportList(items=[_public(r) for r in reports], total=total)
+@router.get("/reports/clients")
+async def report_by_client(
+    uow: UnitOfWork,
+    *,
+    client_id: uuid.UUID | None = None,
+    industry: str | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ClientReportList:
+    """Per client (inactive ones included): learners, enrolments, progress by type, orders, revenue."""
+    query = ReportQuery(client_id, industry, date_from, date_to, limit, offset)
+    async with uow:
+        reports, total = await client_report(uow, query)
+    return ClientReportList(items=[_public(r) for r in reports], total=total)
 
 
 def _public(report: ClientReport) -> ClientReportPublic:

@@ -1,5 +1,5 @@
-"""Errors the domain and the use cases raise; ``trainyard_common.http.errors.http_errors`` turns
-them into 404 / 409 / 422."""
+"""Errors the domain and the use cases raise; the app's handlers (``trainyard_common.http.errors``)
+turn them into 404 / 409 / 422."""
 
 from __future__ import annotations
 

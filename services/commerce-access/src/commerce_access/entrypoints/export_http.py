@@ -1,12 +1,12 @@
 """commerce-access's part of a customer's GDPR export: orders and access as CSV."""
 
 import uuid
-from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
+from commerce_access.domain.access import Access
+from commerce_access.domain.orders import Order
+from commerce_access.entrypoints.deps import UnitOfWork
 from trainyard_common.http.export_parts import ExportPart, csv_file
 
 EVERYTHING = 1_000_000
@@ -33,43 +33,47 @@ ACCESS_HEADER = (
     "revoke_reason",
 )
 
+router = APIRouter(prefix="/v1", tags=["export"])
 
-def add_export_routes(router: APIRouter, uow_factory: Callable[[], CommerceUnitOfWork]) -> None:
-    UnitOfWork = Annotated[CommerceUnitOfWork, Depends(uow_factory)]  # noqa: N806 (a type alias)
 
-    @router.get("/customers/{customer_id}/export", tags=["export"])
-    async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
-        async with uow:
-            orders, _ = await uow.orders.of_customer(customer_id, EVERYTHING, 0)
-            rows, _ = await uow.access.of_customer(customer_id, EVERYTHING, 0)
-        order_rows = [
-            (
-                o.id,
-                o.completed_at.isoformat(),
-                o.source.value,
-                o.product_name,
-                o.price_id,
-                o.quantity,
-                o.unit_amount,
-                o.total,
-                o.currency,
-            )
-            for o in orders
+@router.get("/customers/{customer_id}/export")
+async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
+    async with uow:
+        orders, _ = await uow.orders.of_customer(customer_id, EVERYTHING, 0)
+        rows, _ = await uow.access.of_customer(customer_id, EVERYTHING, 0)
+    return ExportPart(
+        files=[
+            csv_file("orders.csv", ORDER_HEADER, [_order_row(o) for o in orders]),
+            csv_file("access.csv", ACCESS_HEADER, [_access_row(a) for a in rows]),
         ]
-        access_rows = [
-            (
-                a.id,
-                a.product_name,
-                a.order_id,
-                a.registration_code,
-                a.starts_on,
-                a.ends_on,
-                a.granted_at.isoformat(),
-                a.revoked_at.isoformat() if a.revoked_at else None,
-                a.revoke_reason.value if a.revoke_reason else None,
-            )
-            for a in rows
-        ]
-        return ExportPart(
-            files=[csv_file("orders.csv", ORDER_HEADER, order_rows), csv_file("access.csv", ACCESS_HEADER, access_rows)]
-        )
+    )
+
+
+def _order_row(o: Order) -> tuple[object, ...]:
+    """In ``ORDER_HEADER`` order."""
+    return (
+        o.id,
+        o.completed_at.isoformat(),
+        o.source.value,
+        o.product_name,
+        o.price_id,
+        o.quantity,
+        o.unit_amount,
+        o.total,
+        o.currency,
+    )
+
+
+def _access_row(a: Access) -> tuple[object, ...]:
+    """In ``ACCESS_HEADER`` order."""
+    return (
+        a.id,
+        a.product_name,
+        a.order_id,
+        a.registration_code,
+        a.starts_on,
+        a.ends_on,
+        a.granted_at.isoformat(),
+        a.revoked_at.isoformat() if a.revoked_at else None,
+        a.revoke_reason.value if a.revoke_reason else None,
+    )
