@@ -33,13 +33,19 @@ def test_the_workspace_has_services() -> None:
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_every_service_is_built_from_its_dockerfile_and_healthchecked(compose: dict[str, Any], name: str) -> None:
+def test_every_service_is_built_from_the_one_dockerfile_and_healthchecked(compose: dict[str, Any], name: str) -> None:
     service = compose[name]
-    assert service["build"] == {"context": ".", "dockerfile": f"services/{name}/Dockerfile"}
+    # The port probed is the one the image is built to listen on (and exposes).
+    args = {"SERVICE": name, "PORT": str(healthcheck_port(service))}
+    assert service["build"] == {"context": ".", "dockerfile": "deploy/Dockerfile", "args": args}
     assert service["healthcheck"]["test"][0] == "CMD"
-    dockerfile = ROOT / "services" / name / "Dockerfile"
-    if dockerfile.exists():  # the port probed is the one the image exposes
-        assert f"EXPOSE {healthcheck_port(service)}" in dockerfile.read_text()
+
+
+def test_the_dockerfile_listens_on_exposes_and_probes_its_port_argument() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "TRAINYARD_HTTP_PORT=${PORT}" in dockerfile
+    assert "EXPOSE ${PORT}" in dockerfile
+    assert 'os.environ[\\"TRAINYARD_HTTP_PORT\\"]}/healthz' in dockerfile
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -7,6 +7,13 @@ so the table, its upkeep and its read route are written once, here.
 Both events come in partition batches: registrations are folded to the last one per customer
 and upserted in one statement; profile changes load (and lock) the customers they touch, are
 applied in order in memory and written back in one statement.
+
+A service keeping the projection registers ``on_users_registered`` and
+``on_customer_profiles_updated`` in its own ``events.py`` (their docstrings describe them in
+its AsyncAPI document) and serves ``router``. CustomerErased and CustomerDeleted are left to
+the service (one handler per topic and service): its handler scrubs its own data, calls
+``CustomerProjection.forget`` and sends the receipt (``trainyard_common.erasure``) in one
+transaction.
 """
 
 import uuid
@@ -123,13 +130,7 @@ class CustomerProjection:
 
 
 async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: SqlUnitOfWork) -> None:
-    """Keep the customer's e-mail and name (imports match on e-mail; codes and transcripts name people).
-
-    A service registers it in its ``events.py``: ``subscriptions.batch_handler(UserRegistered)``.
-    CustomerErased and CustomerDeleted are left to the service (one handler per topic and
-    service): its handler scrubs its own data, calls ``CustomerProjection.forget`` and sends the
-    receipt (``trainyard_common.erasure.send_erasure_receipt``) in one transaction.
-    """
+    """Keep the customer's e-mail and name (imports match on e-mail; codes and transcripts name people)."""
     await CustomerProjection(uow.session).save_all(from_registration(d.event) for d in events)
 
 
