@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from customer_account.adapters.imports import ImportBatches
 from customer_account.adapters.passwords import HashingPool
 from customer_account.bootstrap import MIGRATIONS, NAME
 from customer_account.domain.actors import Actor
 from customer_account.domain.imports import RawRow
-from customer_account.service_layer import imports as imports_service
 from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
@@ -168,10 +168,10 @@ async def test_a_customer_registered_meanwhile_loses_its_rows_and_nothing_of_the
         )
         await session.commit()
 
-    async def nobody(session: AsyncSession, emails: object) -> dict[str, uuid.UUID]:
+    async def nobody(self: ImportBatches, emails: object) -> dict[str, uuid.UUID]:
         return {}
 
-    monkeypatch.setattr(imports_service, "existing_customers", nobody)
+    monkeypatch.setattr(ImportBatches, "existing", nobody)
     report = await _run(
         sessions,
         [[_row(1, "Al", "Ready", "taken@example.com", P1), _row(2, "Al", "Ready", "taken@example.com", P2)]],

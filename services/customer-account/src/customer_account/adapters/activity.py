@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import activity_log
+from customer_account.domain.activity import Activity
 from customer_account.domain.actors import Actor, ActorKind
-
-
-@dataclass(frozen=True, slots=True)
-class Activity:
-    customer_id: uuid.UUID
-    type: str
-    actor: Actor
-    at: datetime
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 class ActivityLog:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -20,16 +20,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import email_outbox
+from customer_account.domain.emails import Email
+from customer_account.settings import Settings
 from trainyard_common.db.batches import InsertRows
-
-
-@dataclass(frozen=True, slots=True)
-class Email:
-    recipient: str
-    subject: str
-    body: str
-    customer_id: uuid.UUID | None = None
-    id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +34,17 @@ class SmtpSettings:
     password: str | None = None
     starttls: bool = False
     timeout_seconds: float = 10.0
+
+    @classmethod
+    def of(cls, settings: Settings) -> SmtpSettings:
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.email_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
 
 
 # One statement for any number of e-mails (SQLAlchemy would send psycopg an executemany).
@@ -79,10 +83,6 @@ class EmailOutbox:
     async def forget_customer(self, customer_id: uuid.UUID) -> None:
         """Erasure: undelivered mail to the customer goes too (it holds their address)."""
         await self._session.execute(delete(email_outbox).where(email_outbox.c.customer_id == customer_id))
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2**attempts, 600))
 
 
 async def send_email(settings: SmtpSettings, email: Email) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,14 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import erasure_receipts, erasures
-
-
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    service: str
-    kind: str
-    completed_at: datetime
-    request_event_id: uuid.UUID
+from customer_account.domain.erasure import Receipt
 
 
 class ErasureRecords:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -12,14 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import customer_groups, groups
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    id: uuid.UUID
-    name: str
-    email_domain: str | None
-    created_at: datetime
+from customer_account.domain.groups import Group
 
 
 class GroupRepository:

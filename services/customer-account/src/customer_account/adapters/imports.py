@@ -11,7 +11,7 @@ not a failed batch.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -124,6 +124,32 @@ async def record_staged(
         "impersonated": actor.impersonated,
     }
     await session.execute(_RECORD, params | dict(outbox))
+
+
+class ImportBatches:
+    """An import's batches in the unit of work's transaction (the functions above, on its session);
+    ``outbox`` gives the outbox parameters of events written in SQL (``db.bulk.outbox_params``)."""
+
+    def __init__(self, session: AsyncSession, outbox: Callable[[Sequence[SqlEvent]], Mapping[str, str]]) -> None:
+        self._session = session
+        self._outbox = outbox
+
+    async def existing(self, emails: Collection[str]) -> dict[str, uuid.UUID]:
+        return await existing_customers(self._session, emails)
+
+    async def stage(self, planned: Iterable[tuple[CheckedRow, uuid.UUID, Customer | None]]) -> None:
+        await stage_rows(self._session, planned)
+
+    async def insert_customers(self) -> set[uuid.UUID]:
+        return await insert_staged_customers(self._session)
+
+    async def record(
+        self, lost: Collection[uuid.UUID], *, import_id: uuid.UUID, at: datetime, actor: Actor, currency: str
+    ) -> None:
+        outbox = self._outbox(IMPORT_EVENTS)
+        await record_staged(
+            self._session, lost, import_id=import_id, at=at, actor=actor, currency=currency, outbox=outbox
+        )
 
 
 def _staged(row: CheckedRow, customer_id: uuid.UUID, new: Customer | None) -> tuple[Any, ...]:

@@ -7,40 +7,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import fields
 from operator import attrgetter
-from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import customer_access, order_history
+from customer_account.domain.orders import AccessState, SeenOrder
 from trainyard_common.db.batches import InsertRows, first_per_key, latest_per_key
-
-
-@dataclass(frozen=True, slots=True)
-class SeenOrder:
-    order_id: uuid.UUID
-    customer_id: uuid.UUID
-    total: Decimal
-    currency: str
-    source: str
-    lines: list[dict[str, Any]]
-    completed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AccessState:
-    """Whether one access row counts (blocks a deletion), as of ``changed_at``."""
-
-    access_id: uuid.UUID
-    customer_id: uuid.UUID
-    product_id: uuid.UUID
-    active: bool
-    changed_at: datetime
-
 
 _ADD_ORDERS = InsertRows(
     order_history, [f.name for f in fields(SeenOrder)], conflict=["order_id"], returning=["order_id"]

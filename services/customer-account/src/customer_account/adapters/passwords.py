@@ -99,7 +99,25 @@ class HashingPool:
         results = await asyncio.gather(*(loop.run_in_executor(self._pool, hash_many, c) for c in chunks))
         return [h for chunk in results for h in chunk]
 
+    async def aclose(self) -> None:
+        """``contextlib.aclosing``: the service closes the pool when it stops."""
+        self.close()
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+class Passwords:
+    """What the use cases need of password hashing; the unit of work hands it to them, so the
+    service layer names no hashing library."""
+
+    dummy_hash = DUMMY_HASH
+    """Verified against when the e-mail is unknown, so timing does not reveal it."""
+
+    generate = staticmethod(generate_password)
+    hash = staticmethod(hash_async)
+    hash_generated = staticmethod(hash_generated)
+    verify = staticmethod(verify_async)
+    needs_rehash = staticmethod(needs_rehash)

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import login_attempts, sessions
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSession:
-    token_hash: str
-    customer_id: uuid.UUID
-    impersonated_by: str | None
-    created_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class LoginAttempt:
-    at: datetime
-    ip: str | None
-    success: bool
+from customer_account.domain.sign_in import LoginAttempt, StoredSession
 
 
 class SessionRepository:
@@ -100,7 +83,3 @@ class LoginHistory:
         await self._session.execute(
             update(login_attempts).where(login_attempts.c.customer_id == customer_id).values(ip=None)
         )
-
-
-def as_dicts(rows: list[Any]) -> list[dict[str, Any]]:
-    return [row._asdict() for row in rows]

@@ -8,13 +8,10 @@ again without a price id) is a duplicate.
 
 from __future__ import annotations
 
-import functools
-import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-
-from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from customer_account.domain.customer import normalize_email
 
@@ -26,7 +23,8 @@ MIN_PASSWORD = 8
 MAX_NAME = 100
 MAX_COST = Decimal("99999999.99")
 
-_email = TypeAdapter(EmailStr)
+EmailCheck = Callable[[str], bool]
+"""Whether an address is one the events accept (the contracts' check, given by the service layer)."""
 
 
 class BadHeader(Exception):
@@ -76,11 +74,20 @@ class RowError:
     reason: str
 
 
-def check_row(raw: RawRow, known_groups: set[uuid.UUID]) -> CheckedRow | RowError:
-    """Everything about one row that does not depend on the other rows or the database."""
-    for check in (_no_nul, _names, _email_address, _password, _group, _price, _cost):
-        if (error := check(raw, known_groups)) is not None:
-            return error
+def check_row(raw: RawRow, known_groups: set[uuid.UUID], *, valid_email: EmailCheck) -> CheckedRow | RowError:
+    """Everything about one row that does not depend on the other rows or the database; the first
+    failed check is the row's reason."""
+    error = (
+        _no_nul(raw)
+        or _names(raw)
+        or _email_address(raw, valid_email)
+        or _password(raw)
+        or _group(raw, known_groups)
+        or _price(raw)
+        or _cost(raw)
+    )
+    if error is not None:
+        return error
     cost = raw.get("cost").removeprefix("$")
     return CheckedRow(
         raw.number,
@@ -94,13 +101,13 @@ def check_row(raw: RawRow, known_groups: set[uuid.UUID]) -> CheckedRow | RowErro
     )
 
 
-def _no_nul(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+def _no_nul(raw: RawRow) -> RowError | None:
     if "\x00" in "".join(raw.values.values()):  # one scan in C, not a generator per row
         return RowError(raw.number, None, "contains a NUL character")
     return None
 
 
-def _names(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+def _names(raw: RawRow) -> RowError | None:
     for field in ("first_name", "last_name"):
         value = raw.get(field)
         if not value:
@@ -110,46 +117,16 @@ def _names(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
     return None
 
 
-def _email_address(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+def _email_address(raw: RawRow, valid_email: EmailCheck) -> RowError | None:
     email = raw.get("email")
     if not email:
         return RowError(raw.number, "email", "Email is missing")
-    if not is_valid_email(email):
+    if not valid_email(email):
         return RowError(raw.number, "email", f"'{email[:100]}' is not a valid e-mail address")
     return None
 
 
-# A plain dot-atom local part (the everyday subset of what the contract's EmailStr accepts).
-_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*")
-_MAX_LOCAL, _MAX_ADDRESS = 64, 254
-
-
-@functools.lru_cache(maxsize=4096)
-def _domain_accepted(domain: str) -> bool:
-    """Whether EmailStr accepts addresses at ``domain``; asked once per domain (an import's
-    100,000 rows share a few), since the domain is the costly half of the check."""
-    return _is_email_str(f"a@{domain}")
-
-
-def is_valid_email(email: str) -> bool:
-    """Exactly what the events' EmailStr accepts: a plain local part at a domain already
-    accepted is decided here; anything else gets the full check."""
-    local, at, domain = email.rpartition("@")
-    plain = at and len(local) <= _MAX_LOCAL and len(email) <= _MAX_ADDRESS and _PLAIN_LOCAL.fullmatch(local)
-    if plain:
-        return _domain_accepted(domain.lower())
-    return _is_email_str(email)
-
-
-def _is_email_str(email: str) -> bool:
-    try:
-        _email.validate_python(email)
-    except ValidationError:
-        return False
-    return True
-
-
-def _password(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+def _password(raw: RawRow) -> RowError | None:
     password = raw.values.get("password") or None
     if password is not None and len(password) < MIN_PASSWORD:
         return RowError(raw.number, "password", f"Password is shorter than {MIN_PASSWORD} characters")
@@ -166,7 +143,7 @@ def _group(raw: RawRow, known_groups: set[uuid.UUID]) -> RowError | None:
     return None
 
 
-def _price(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+def _price(raw: RawRow) -> RowError | None:
     """Only the form: which prices exist is commerce-access's to say (it dead-letters or reports)."""
     text = raw.get("price_id")
     if text and _uuid(text) is None:
@@ -174,7 +151,7 @@ def _price(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
     return None
 
 
-def _cost(raw: RawRow, _: set[uuid.UUID]) -> RowError | None:
+def _cost(raw: RawRow) -> RowError | None:
     text = raw.get("cost").removeprefix("$")
     if not text:
         return None

@@ -1,10 +1,11 @@
-"""The sign-in rules: tokens, the account lockout and the per-IP slow-down."""
+"""The sign-in rules: tokens, the account lockout and the per-IP slow-down; sessions and attempts."""
 
 from __future__ import annotations
 
 import hashlib
 import math
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,3 +51,19 @@ class SignInPolicy:
             return 0
         remaining = self.ip_delay(ip_failures) - (at - last_failure).total_seconds()
         return math.ceil(remaining) if remaining > 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    token_hash: str
+    customer_id: uuid.UUID
+    impersonated_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    at: datetime
+    ip: str | None
+    success: bool

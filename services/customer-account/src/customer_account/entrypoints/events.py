@@ -1,4 +1,4 @@
-"""The events customer-account consumes. Each handler: contract → service layer.
+"""The events customer-account publishes (``PUBLISHED``) and consumes. Each handler: contract → service layer.
 
 The frequent ones take a whole partition batch (one transaction, a few statements, no event
 emitted); an erasure receipt, rare, is taken one event at a time.
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from customer_account.adapters.orders import AccessState
-from customer_account.service_layer import commerce, lifecycle
+from customer_account.domain.orders import AccessState
+from customer_account.service_layer import commerce, erasure
 from customer_account.service_layer.clients import record_clients
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import (
@@ -19,10 +19,17 @@ from trainyard_common.contracts import (
     AccessExpired,
     AccessGranted,
     AccessRevoked,
+    CustomerDeleted,
+    CustomerErased,
     CustomerErasureCompleted,
+    CustomerGroupsChanged,
+    CustomerImported,
+    CustomerProfileUpdated,
+    CustomerStatusChanged,
     LearnerAssignedToClient,
     LearnerRemovedFromClient,
     OrderCompleted,
+    UserRegistered,
 )
 from trainyard_common.contracts.base import Event
 from trainyard_common.contracts.commerce import _AccessFacts
@@ -33,50 +40,66 @@ from trainyard_common.projections.clients import ClientNews
 E = TypeVar("E", bound=Event)
 
 
+PUBLISHED: tuple[type[Event], ...] = (
+    UserRegistered,
+    CustomerProfileUpdated,
+    CustomerStatusChanged,
+    CustomerGroupsChanged,
+    CustomerImported,
+    CustomerErased,
+    CustomerDeleted,
+)
+
+
 def register_handlers(subscriptions: EventSubscriptions) -> None:
-    @subscriptions.batch_handler(OrderCompleted)
-    async def on_orders_completed(events: Sequence[Delivered[OrderCompleted]], uow: CustomerUnitOfWork) -> None:
-        """Order history (blocks deletion) and the order confirmation e-mail."""
-        await commerce.record_orders(uow, [d.event for d in events])
+    subscriptions.batch_handler(OrderCompleted)(on_orders_completed)
+    subscriptions.batch_handler(AccessGranted)(on_access_granted)
+    subscriptions.batch_handler(AccessChanged)(on_access_changed)
+    subscriptions.batch_handler(AccessRevoked)(on_access_revoked)
+    subscriptions.batch_handler(AccessExpired)(on_access_expired)
+    subscriptions.handler(CustomerErasureCompleted)(on_erasure_completed)
+    subscriptions.batch_handler(LearnerAssignedToClient)(on_learners_assigned)
+    subscriptions.batch_handler(LearnerRemovedFromClient)(on_learners_removed)
 
-    @subscriptions.batch_handler(AccessGranted)
-    async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: CustomerUnitOfWork) -> None:
-        """The customer holds access (blocks deletion)."""
-        await commerce.record_access(uow, [_access(e, active=True, at=e.granted_at) for e in _events(events)])
 
-    @subscriptions.batch_handler(AccessChanged)
-    async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: CustomerUnitOfWork) -> None:
-        """An admin moved the dates: an end pushed into the future makes expired access count again."""
-        await commerce.record_access(uow, [_access(e, active=_counts(e), at=e.changed_at) for e in _events(events)])
+async def on_orders_completed(events: Sequence[Delivered[OrderCompleted]], uow: CustomerUnitOfWork) -> None:
+    """Order history (blocks deletion) and the order confirmation e-mail."""
+    await commerce.record_orders(uow, [d.event for d in events])
 
-    @subscriptions.batch_handler(AccessRevoked)
-    async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: CustomerUnitOfWork) -> None:
-        """That access no longer blocks deletion."""
-        await commerce.record_access(uow, [_access(e, active=False, at=e.revoked_at) for e in _events(events)])
 
-    @subscriptions.batch_handler(AccessExpired)
-    async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: CustomerUnitOfWork) -> None:
-        """That access no longer blocks deletion."""
-        await commerce.record_access(uow, [_access(e, active=False, at=e.expired_at) for e in _events(events)])
+async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: CustomerUnitOfWork) -> None:
+    """The customer holds access (blocks deletion)."""
+    await commerce.record_access(uow, [_access(e, active=True, at=e.granted_at) for e in _events(events)])
 
-    @subscriptions.handler(CustomerErasureCompleted)
-    async def on_erasure_completed(event: CustomerErasureCompleted, uow: CustomerUnitOfWork) -> None:
-        """A service's receipt for the certificate of erasure."""
-        await lifecycle.record_receipt(uow, event)
 
-    @subscriptions.batch_handler(LearnerAssignedToClient)
-    async def on_learners_assigned(
-        events: Sequence[Delivered[LearnerAssignedToClient]], uow: CustomerUnitOfWork
-    ) -> None:
-        """The customer's client, for the admin list's client filter."""
-        await record_clients(uow, [ClientNews.of(d.event) for d in events])
+async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: CustomerUnitOfWork) -> None:
+    """An admin moved the dates: an end pushed into the future makes expired access count again."""
+    await commerce.record_access(uow, [_access(e, active=_counts(e), at=e.changed_at) for e in _events(events)])
 
-    @subscriptions.batch_handler(LearnerRemovedFromClient)
-    async def on_learners_removed(
-        events: Sequence[Delivered[LearnerRemovedFromClient]], uow: CustomerUnitOfWork
-    ) -> None:
-        """No client any more (unless a later assignment already moved the customer elsewhere)."""
-        await record_clients(uow, [ClientNews.of(d.event) for d in events])
+
+async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: CustomerUnitOfWork) -> None:
+    """That access no longer blocks deletion."""
+    await commerce.record_access(uow, [_access(e, active=False, at=e.revoked_at) for e in _events(events)])
+
+
+async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: CustomerUnitOfWork) -> None:
+    """That access no longer blocks deletion."""
+    await commerce.record_access(uow, [_access(e, active=False, at=e.expired_at) for e in _events(events)])
+
+
+async def on_erasure_completed(event: CustomerErasureCompleted, uow: CustomerUnitOfWork) -> None:
+    """A service's receipt for the certificate of erasure."""
+    await erasure.record_receipt(uow, event)
+
+
+async def on_learners_assigned(events: Sequence[Delivered[LearnerAssignedToClient]], uow: CustomerUnitOfWork) -> None:
+    """The customer's client, for the admin list's client filter."""
+    await record_clients(uow, [ClientNews.of(d.event) for d in events])
+
+
+async def on_learners_removed(events: Sequence[Delivered[LearnerRemovedFromClient]], uow: CustomerUnitOfWork) -> None:
+    """No client any more (unless a later assignment already moved the customer elsewhere)."""
+    await record_clients(uow, [ClientNews.of(d.event) for d in events])
 
 
 def _events(deliveries: Sequence[Delivered[E]]) -> list[E]:

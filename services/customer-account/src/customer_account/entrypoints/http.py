@@ -1,26 +1,24 @@
-"""customer-account's internal HTTP API (reached only through the gateway)."""
+"""customer-account's internal HTTP API (reached only through the gateway): its routers, in the
+order the app includes them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from customer_account.entrypoints import (
+    customers_http,
+    groups_http,
+    imports_http,
+    learners_http,
+    records_http,
+    registration_http,
+    sessions_http,
+)
 
-from customer_account.entrypoints.context import Context
-from customer_account.entrypoints.customers_http import add_customer_routes
-from customer_account.entrypoints.groups_http import add_group_routes
-from customer_account.entrypoints.imports_http import add_import_routes
-from customer_account.entrypoints.learners_http import add_learner_routes
-from customer_account.entrypoints.records_http import add_record_routes
-from customer_account.entrypoints.registration_http import add_registration_routes
-from customer_account.entrypoints.sessions_http import add_session_routes
-
-
-def build_router(ctx: Context) -> APIRouter:
-    router = APIRouter(prefix="/v1")
-    add_registration_routes(router, ctx)
-    add_session_routes(router, ctx)
-    add_customer_routes(router, ctx)
-    add_record_routes(router, ctx)
-    add_learner_routes(router, ctx)
-    add_group_routes(router, ctx)
-    add_import_routes(router, ctx)
-    return router
+ROUTERS = (
+    registration_http.router,
+    sessions_http.router,
+    customers_http.router,
+    records_http.router,
+    learners_http.router,
+    groups_http.router,
+    imports_http.router,
+)

@@ -10,19 +10,23 @@ import asyncio
 import csv
 import io
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from functools import partial
 from itertools import islice
-from typing import IO, Annotated
+from typing import IO
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from customer_account.adapters.passwords import HashingPool
 from customer_account.domain.actors import Actor
 from customer_account.domain.imports import FIELDS, TEMPLATE_HEADER, BadHeader, RawRow, column_positions
-from customer_account.entrypoints.context import Context, admin_actor
+from customer_account.entrypoints.deps import AdminActor, Hashing, Settings, UnitOfWork
 from customer_account.metrics import IMPORT_HASHING_SECONDS, IMPORT_ROWS, IMPORT_SECONDS
 from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
+from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from customer_account.settings import Settings as OwnSettings
 from trainyard_common.api.customers import ImportError as RowErrorBody
 from trainyard_common.api.customers import ImportJson, ImportResult
 from trainyard_common.api.customers import ImportOptions as OptionsBody
@@ -34,65 +38,65 @@ class TooManyRows(ApiError):
     code = "too_many_rows"
 
 
-def add_import_routes(router: APIRouter, ctx: Context) -> None:
-    @router.get(
-        "/customer-imports/template",
-        tags=["imports"],
-        response_class=Response,
-        responses={200: {"content": {"text/csv": {}}}},
+router = APIRouter(prefix="/v1", tags=["imports"])
+
+Batches = AsyncIterator[list[RawRow]]
+RunImport = Callable[[OptionsBody, Batches], Awaitable[ImportReport]]
+"""The import itself, once the options and the rows' batches are known."""
+
+
+@router.get("/customer-imports/template", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def template() -> Response:
+    """The CSV header of an import (one row per customer and product)."""
+    return Response(
+        ",".join(TEMPLATE_HEADER) + "\r\n",
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="customer-import-template.csv"'},
     )
-    async def template() -> Response:
-        """The CSV header of an import (one row per customer and product)."""
-        return Response(
-            ",".join(TEMPLATE_HEADER) + "\r\n",
-            media_type="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="customer-import-template.csv"'},
-        )
 
-    @router.post(
-        "/customer-imports",
-        tags=["imports"],
-        responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+
+@router.post("/customer-imports", responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+async def import_customers(
+    request: Request, actor: AdminActor, uow: UnitOfWork, settings: Settings, hashing: Hashing
+) -> ImportResult:
+    """A CSV (multipart field `file`) or JSON `{rows, ...options}`; per-row errors, the rest created."""
+    run = partial(_run, uow=uow, hashing=hashing, settings=settings, actor=actor)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        report = await _from_csv(request, settings, run)
+    elif content_type.startswith("application/json"):
+        report = await _from_json(await request.body(), settings, run)
+    else:
+        raise Unprocessable("Send a CSV as multipart/form-data (field `file`) or JSON rows.", code="unsupported_type")
+    return ImportResult(
+        import_id=report.import_id,
+        created=report.created,
+        imported_rows=report.imported_rows,
+        errors=[RowErrorBody(row=e.number, reason=e.reason, field=e.field) for e in report.errors],
     )
-    async def import_customers(request: Request, actor: Annotated[Actor, Depends(admin_actor)]) -> ImportResult:
-        """A CSV (multipart field `file`) or JSON `{rows, ...options}`; per-row errors, the rest created."""
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith("multipart/form-data"):
-            report = await _from_csv(ctx, request, actor)
-        elif content_type.startswith("application/json"):
-            report = await _from_json(ctx, await request.body(), actor)
-        else:
-            raise Unprocessable(
-                "Send a CSV as multipart/form-data (field `file`) or JSON rows.", code="unsupported_type"
-            )
-        return ImportResult(
-            import_id=report.import_id,
-            created=report.created,
-            imported_rows=report.imported_rows,
-            errors=[RowErrorBody(row=e.number, reason=e.reason, field=e.field) for e in report.errors],
-        )
 
 
-async def _from_json(ctx: Context, body: bytes, actor: Actor) -> ImportReport:
+async def _from_json(body: bytes, settings: OwnSettings, run: RunImport) -> ImportReport:
     try:
         parsed = ImportJson.model_validate_json(body)
     except ValidationError as exc:
         details = [ErrorDetail(field=".".join(map(str, e["loc"])) or "body", reason=e["msg"]) for e in exc.errors()]
         raise Unprocessable("The request is not valid.", details=details) from exc
-    _within_limit(len(parsed.rows), ctx)
+    _within_limit(len(parsed.rows), settings)
     rows = [
         RawRow(number, {k: v for k, v in row.model_dump().items() if v is not None})
         for number, row in enumerate(parsed.rows, start=1)
     ]
+    size = settings.import_batch_rows
 
-    async def batches() -> AsyncIterator[list[RawRow]]:
-        for start in range(0, len(rows), ctx.settings.import_batch_rows):
-            yield rows[start : start + ctx.settings.import_batch_rows]
+    async def batches() -> Batches:
+        for start in range(0, len(rows), size):
+            yield rows[start : start + size]
 
-    return await _run(ctx, parsed, actor, batches())
+    return await run(parsed, batches())
 
 
-async def _from_csv(ctx: Context, request: Request, actor: Actor) -> ImportReport:
+async def _from_csv(request: Request, settings: OwnSettings, run: RunImport) -> ImportReport:
     async with request.form(max_files=1, max_fields=10) as form:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -104,27 +108,35 @@ async def _from_csv(ctx: Context, request: Request, actor: Actor) -> ImportRepor
         except ValidationError as exc:
             details = [ErrorDetail(field=".".join(map(str, e["loc"])), reason=e["msg"]) for e in exc.errors()]
             raise Unprocessable("The request is not valid.", details=details) from exc
-        _within_limit(await asyncio.to_thread(_count_rows, upload.file), ctx)
-        return await _run(ctx, options, actor, _csv_batches(upload.file, ctx.settings.import_batch_rows))
+        _within_limit(await asyncio.to_thread(_count_rows, upload.file), settings)
+        return await run(options, _csv_batches(upload.file, settings.import_batch_rows))
 
 
-def _within_limit(rows: int, ctx: Context) -> None:
-    if rows > ctx.settings.import_max_rows:
-        raise TooManyRows(f"The import has {rows} rows; at most {ctx.settings.import_max_rows} are accepted.")
+def _within_limit(rows: int, settings: OwnSettings) -> None:
+    if rows > settings.import_max_rows:
+        raise TooManyRows(f"The import has {rows} rows; at most {settings.import_max_rows} are accepted.")
     if rows == 0:
         raise Unprocessable("The import has no rows.", code="empty_import")
 
 
-async def _run(ctx: Context, options: OptionsBody, actor: Actor, batches: AsyncIterator[list[RawRow]]) -> ImportReport:
-    settings = ImportOptions(
+async def _run(
+    options: OptionsBody,
+    batches: Batches,
+    *,
+    uow: CustomerUnitOfWork,
+    hashing: HashingPool,
+    settings: OwnSettings,
+    actor: Actor,
+) -> ImportReport:
+    chosen = ImportOptions(
         require_password_change=options.require_password_change,
         send_welcome_email=options.send_welcome_email,
         email_subject=options.email_subject,
         additional_text=options.additional_text,
-        currency=ctx.settings.import_currency,
+        currency=settings.import_currency,
     )
     started = time.perf_counter()
-    report = await CustomerImport(ctx.uow_factory, ctx.hashing, settings, actor).run(batches)
+    report = await CustomerImport(lambda: uow, hashing, chosen, actor).run(batches)
     IMPORT_SECONDS.inc(time.perf_counter() - started)
     IMPORT_HASHING_SECONDS.inc(report.hashing_seconds)
     IMPORT_ROWS.labels("imported").inc(report.imported_rows)
@@ -158,7 +170,7 @@ def _count_rows(file: IO[bytes]) -> int:
     return sum(1 for _ in _data_rows(file))
 
 
-async def _csv_batches(file: IO[bytes], size: int) -> AsyncIterator[list[RawRow]]:
+async def _csv_batches(file: IO[bytes], size: int) -> Batches:
     header_text = _text(file)
     header = next(csv.reader(header_text), [])
     header_text.detach()

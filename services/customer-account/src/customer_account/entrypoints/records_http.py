@@ -4,15 +4,14 @@ end of the customer (erasure with its certificate, deletion)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Response
 
-from customer_account.domain.actors import Actor
-from customer_account.entrypoints.context import Context, admin_actor, http_errors
-from customer_account.entrypoints.customers_http import raise_not_found
-from customer_account.entrypoints.views import activity_entry, order_entry
-from customer_account.service_layer import lifecycle
+from customer_account.domain.errors import CustomerNotFound
+from customer_account.entrypoints.deps import AdminActor, Settings, UnitOfWork
+from customer_account.entrypoints.responses import activity_entry, order_entry
+from customer_account.service_layer import erasure
 from customer_account.service_layer.export import export_part
 from trainyard_common.api.customers import (
     ActivityList,
@@ -22,92 +21,94 @@ from trainyard_common.api.customers import (
     LoginHistoryList,
     OrderHistoryList,
 )
+from trainyard_common.http.deps import Limit, Offset
 from trainyard_common.http.errors import ErrorBody
 from trainyard_common.http.export_parts import ExportPart
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+router = APIRouter(prefix="/v1", tags=["records"])
+
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 
 
-def add_record_routes(router: APIRouter, ctx: Context) -> None:
-    @router.get("/customers/{customer_id}/login-history", tags=["records"], responses=NOT_FOUND)
-    async def login_history(customer_id: uuid.UUID, limit: Limit = 50, offset: Offset = 0) -> LoginHistoryList:
-        """Time and IP of each sign-in, newest first; failures marked."""
-        uow = ctx.uow_factory()
-        async with uow:
-            if await uow.customers.get(customer_id) is None:
-                raise_not_found()
-            attempts, total = await uow.logins.of_customer(customer_id, limit=limit, offset=offset)
-        items = [LoginHistoryEntry(at=a.at, ip=a.ip, success=a.success) for a in attempts]
-        return LoginHistoryList(items=items, total=total)
+@router.get("/customers/{customer_id}/login-history", responses=NOT_FOUND)
+async def login_history(
+    customer_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
+) -> LoginHistoryList:
+    """Time and IP of each sign-in, newest first; failures marked."""
+    async with uow:
+        if await uow.customers.get(customer_id) is None:
+            raise CustomerNotFound(customer_id)
+        attempts, total = await uow.logins.of_customer(customer_id, limit=limit, offset=offset)
+    items = [LoginHistoryEntry(at=a.at, ip=a.ip, success=a.success) for a in attempts]
+    return LoginHistoryList(items=items, total=total)
 
-    @router.get("/customers/{customer_id}/activity-log", tags=["records"], responses=NOT_FOUND)
-    async def activity_log(customer_id: uuid.UUID, limit: Limit = 50, offset: Offset = 0) -> ActivityList:
-        """Every change with its time, type and actor, oldest first (impersonation marked)."""
-        uow = ctx.uow_factory()
-        async with uow:
-            if await uow.customers.get(customer_id) is None:
-                raise_not_found()
-            entries, total = await uow.activity.of_customer(customer_id, limit=limit, offset=offset)
-        return ActivityList(items=[activity_entry(e) for e in entries], total=total)
 
-    @router.get("/customers/{customer_id}/order-history", tags=["records"])
-    async def order_history(customer_id: uuid.UUID, limit: Limit = 50, offset: Offset = 0) -> OrderHistoryList:
-        """Orders completed for the customer, newest first (from commerce-access's OrderCompleted)."""
-        uow = ctx.uow_factory()
-        async with uow:
-            orders, total = await uow.orders.of_customer(customer_id, limit=limit, offset=offset)
-        return OrderHistoryList(items=[order_entry(o) for o in orders], total=total)
+@router.get("/customers/{customer_id}/activity-log", responses=NOT_FOUND)
+async def activity_log(customer_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> ActivityList:
+    """Every change with its time, type and actor, oldest first (impersonation marked)."""
+    async with uow:
+        if await uow.customers.get(customer_id) is None:
+            raise CustomerNotFound(customer_id)
+        entries, total = await uow.activity.of_customer(customer_id, limit=limit, offset=offset)
+    return ActivityList(items=[activity_entry(e) for e in entries], total=total)
 
-    @router.get("/customers/{customer_id}/export", tags=["records"], responses=NOT_FOUND)
-    async def export(customer_id: uuid.UUID) -> ExportPart:
-        """customer-account's part of the GDPR export."""
-        part = await export_part(ctx.uow_factory(), customer_id)
-        if part is None:
-            raise_not_found()
-        return part
 
-    @router.post(
-        "/customers/{customer_id}/erasure",
-        status_code=202,
-        tags=["records"],
-        responses={**NOT_FOUND, 409: {"model": ErrorBody, "description": "`customer_not_inactive`"}},
+@router.get("/customers/{customer_id}/order-history")
+async def order_history(
+    customer_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
+) -> OrderHistoryList:
+    """Orders completed for the customer, newest first (from commerce-access's OrderCompleted)."""
+    async with uow:
+        orders, total = await uow.orders.of_customer(customer_id, limit=limit, offset=offset)
+    return OrderHistoryList(items=[order_entry(o) for o in orders], total=total)
+
+
+@router.get("/customers/{customer_id}/export", responses=NOT_FOUND)
+async def export(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
+    """customer-account's part of the GDPR export."""
+    part = await export_part(uow, customer_id)
+    if part is None:
+        raise CustomerNotFound(customer_id)
+    return part
+
+
+@router.post(
+    "/customers/{customer_id}/erasure",
+    status_code=202,
+    responses={**NOT_FOUND, 409: {"model": ErrorBody, "description": "`customer_not_inactive`"}},
+)
+async def erase(customer_id: uuid.UUID, actor: AdminActor, uow: UnitOfWork, settings: Settings) -> ErasureStatus:
+    """Right to be forgotten (inactive customers only, irreversible); the services' receipts follow."""
+    await erasure.erase(uow, customer_id, actor)
+    return await erasure_status(customer_id, uow, settings)
+
+
+@router.get("/customers/{customer_id}/erasure", responses=NOT_FOUND)
+async def erasure_status(customer_id: uuid.UUID, uow: UnitOfWork, settings: Settings) -> ErasureStatus:
+    """The certificate of erasure: which services confirmed, and when."""
+    found = await erasure.certificate(uow, customer_id, settings.erasure_services)
+    services = [
+        ErasureConfirmation(service=s.service, confirmed=s.confirmed, confirmed_at=s.confirmed_at)
+        for s in found.services
+    ]
+    return ErasureStatus(
+        customer_id=customer_id,
+        kind="erased" if found.kind == "erased" else "deleted",
+        requested_at=found.requested_at,
+        complete=found.complete,
+        services=services,
     )
-    async def erase(customer_id: uuid.UUID, actor: Annotated[Actor, Depends(admin_actor)]) -> ErasureStatus:
-        """Right to be forgotten (inactive customers only, irreversible); the services' receipts follow."""
-        with http_errors():
-            await lifecycle.erase(ctx.uow_factory(), customer_id, actor)
-        return await erasure_status(customer_id)
 
-    @router.get("/customers/{customer_id}/erasure", tags=["records"], responses=NOT_FOUND)
-    async def erasure_status(customer_id: uuid.UUID) -> ErasureStatus:
-        """The certificate of erasure: which services confirmed, and when."""
-        with http_errors():
-            found = await lifecycle.certificate(ctx.uow_factory(), customer_id, ctx.settings.erasure_services)
-        services = [
-            ErasureConfirmation(service=s.service, confirmed=s.confirmed, confirmed_at=s.confirmed_at)
-            for s in found.services
-        ]
-        return ErasureStatus(
-            customer_id=customer_id,
-            kind="erased" if found.kind == "erased" else "deleted",
-            requested_at=found.requested_at,
-            complete=found.complete,
-            services=services,
-        )
 
-    @router.delete(
-        "/customers/{customer_id}",
-        status_code=204,
-        tags=["records"],
-        responses={
-            **NOT_FOUND,
-            409: {"model": ErrorBody, "description": "`customer_has_orders` / `customer_has_access`"},
-        },
-    )
-    async def delete(customer_id: uuid.UUID) -> Response:
-        """Delete a customer without orders or access, for good."""
-        with http_errors():
-            await lifecycle.delete(ctx.uow_factory(), customer_id)
-        return Response(status_code=204)
+@router.delete(
+    "/customers/{customer_id}",
+    status_code=204,
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorBody, "description": "`customer_has_orders` / `customer_has_access`"},
+    },
+)
+async def delete(customer_id: uuid.UUID, uow: UnitOfWork) -> Response:
+    """Delete a customer without orders or access, for good."""
+    await erasure.delete(uow, customer_id)
+    return Response(status_code=204)

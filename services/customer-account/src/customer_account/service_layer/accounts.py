@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from customer_account.adapters.activity import Activity
+from customer_account.domain.activity import Activity
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer, CustomerStatus, now
 from customer_account.domain.errors import CustomerNotFound, EmailAlreadyRegistered

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from customer_account.adapters.emails import Email
-from customer_account.adapters.orders import AccessState, SeenOrder
 from customer_account.domain.customer import Customer, now
+from customer_account.domain.emails import Email
+from customer_account.domain.orders import AccessState, SeenOrder
 from customer_account.service_layer.messages import order_confirmation
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import OrderCompleted

@@ -6,22 +6,17 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from customer_account.adapters.activity import Activity
-from customer_account.adapters.groups import Group
+from customer_account.domain.activity import Activity
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import email_domain, now
 from customer_account.domain.errors import CustomerNotFound, GroupNameTaken, GroupNotFound
+from customer_account.domain.groups import Group, normalize_domain, normalize_group_name
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import CustomerGroupsChanged
 
 
-def normalize_domain(domain: str | None) -> str | None:
-    cleaned = (domain or "").strip().lower().removeprefix("@")
-    return cleaned or None
-
-
 async def create_group(uow: CustomerUnitOfWork, name: str, domain: str | None) -> Group:
-    group = Group(uuid.uuid4(), " ".join(name.split()), normalize_domain(domain), now())
+    group = Group(uuid.uuid4(), normalize_group_name(name), normalize_domain(domain), now())
     async with uow:
         if not await uow.groups.add_if_name_free(group):
             raise GroupNameTaken(group.name)

@@ -21,26 +21,34 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from customer_account.adapters.emails import Email
-from customer_account.adapters.imports import (
-    IMPORT_EVENTS,
-    existing_customers,
-    insert_staged_customers,
-    record_staged,
-    stage_rows,
-)
-from customer_account.adapters.passwords import HashingPool, generate_password, hash_generated
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer, email_domain, new_customer, now
+from customer_account.domain.emails import Email
 from customer_account.domain.imports import CheckedRow, DuplicateRows, RawRow, RowError, check_row
 from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import CustomerGroupsChanged
-from trainyard_common.db.bulk import outbox_params
+from trainyard_common.contracts.email import checked_email
+
+
+def is_valid_email(address: str) -> bool:
+    """Exactly what the events' e-mail check accepts (so an imported row's events are never refused)."""
+    try:
+        checked_email(address)
+    except ValueError:
+        return False
+    return True
+
+
+class HashesMany(Protocol):
+    """Hashes chosen passwords in bulk (``adapters.passwords.HashingPool``: across processes)."""
+
+    async def hash_all(self, passwords: Sequence[str]) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,7 @@ class CustomerImport:
     def __init__(
         self,
         uow_factory: Callable[[], CustomerUnitOfWork],
-        hashing: HashingPool,
+        hashing: HashesMany,
         options: ImportOptions,
         actor: Actor,
     ) -> None:
@@ -96,7 +104,7 @@ class CustomerImport:
         return self.report
 
     def _check(self, raw: RawRow) -> CheckedRow | None:
-        checked = check_row(raw, self._groups)
+        checked = check_row(raw, self._groups, valid_email=is_valid_email)
         if isinstance(checked, CheckedRow):
             duplicate = self._duplicates.check(checked)
             if duplicate is None:
@@ -109,11 +117,11 @@ class CustomerImport:
         if not rows:
             return
         at = now()
-        existing = await existing_customers(uow.session, {r.email for r in rows} - self._known.keys())
+        existing = await uow.imports.existing({r.email for r in rows} - self._known.keys())
         planned = [p for r in rows if (p := self._plan(r, existing)) is not None]
-        generated = await self._set_passwords([p.new for p in planned if p.new is not None], planned)
-        await stage_rows(uow.session, ((p.row, p.customer_id, p.new) for p in planned))
-        inserted = await insert_staged_customers(uow.session)
+        generated = await self._set_passwords(uow, [p.new for p in planned if p.new is not None], planned)
+        await uow.imports.stage((p.row, p.customer_id, p.new) for p in planned)
+        inserted = await uow.imports.insert_customers()
         lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
         applied = [p for p in planned if p.customer_id not in lost]
         for p in planned:
@@ -121,14 +129,8 @@ class CustomerImport:
                 self.report.errors.append(RowError(p.row.number, "email", f"{p.row.email} is already registered"))
                 self._known.pop(p.row.email, None)
         await self._groups_of(uow, [p for p in applied if p.new is not None], at)
-        await record_staged(
-            uow.session,
-            lost,
-            import_id=self.report.import_id,
-            at=at,
-            actor=self._actor,
-            currency=self._options.currency,
-            outbox=outbox_params(uow, IMPORT_EVENTS),
+        await uow.imports.record(
+            lost, import_id=self.report.import_id, at=at, actor=self._actor, currency=self._options.currency
         )
         await uow.emails.add(self._welcomes(applied, generated), at)
         self.report.created += sum(1 for p in applied if p.new is not None)
@@ -152,14 +154,16 @@ class CustomerImport:
         self._known[row.email] = customer.id
         return _Planned(row, customer.id, customer)
 
-    async def _set_passwords(self, customers: list[Customer], planned: list[_Planned]) -> dict[uuid.UUID, str]:
+    async def _set_passwords(
+        self, uow: CustomerUnitOfWork, customers: list[Customer], planned: list[_Planned]
+    ) -> dict[uuid.UUID, str]:
         """Hashes every new customer's password; returns the generated ones (for the welcome e-mail)."""
         started = time.perf_counter()
         chosen = {p.new.id: p.row.password for p in planned if p.new is not None and p.row.password is not None}
-        generated = {c.id: generate_password() for c in customers if c.id not in chosen}
+        generated = {c.id: uow.passwords.generate() for c in customers if c.id not in chosen}
         hashes = dict(zip(chosen, await self._hashing.hash_all(list(chosen.values())), strict=True))
         for customer in customers:
-            customer.password_hash = hashes.get(customer.id) or hash_generated(generated[customer.id])
+            customer.password_hash = hashes.get(customer.id) or uow.passwords.hash_generated(generated[customer.id])
         self.report.hashing_seconds += time.perf_counter() - started
         return generated
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-from customer_account.adapters.emails import Email, retry_delay
 from customer_account.domain.customer import now
+from customer_account.domain.emails import Email, retry_delay
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.logs import get_logger
 
@@ -62,3 +62,13 @@ class MailSender:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Delivers in the background while the block runs."""
+        task = asyncio.create_task(self.run(), name="mail-sender")
+        try:
+            yield
+        finally:
+            task.cancel()  # a message mid-send stays claimed-uncommitted: sent again, never lost
+            await asyncio.gather(task, return_exceptions=True)

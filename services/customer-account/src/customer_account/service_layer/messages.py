@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from customer_account.adapters.emails import Email
 from customer_account.domain.customer import Customer
+from customer_account.domain.emails import Email
 
 DEFAULT_WELCOME_SUBJECT = "Welcome to Trainyard"
 

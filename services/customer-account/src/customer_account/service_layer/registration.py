@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from customer_account.adapters.activity import Activity
+from customer_account.domain.activity import Activity
 from customer_account.domain.actors import CUSTOMER, Actor
 from customer_account.domain.customer import Customer, RegistrationChannel, new_customer, now
 from customer_account.domain.errors import EmailAlreadyRegistered

@@ -10,16 +10,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from customer_account.adapters.activity import Activity
-from customer_account.adapters.passwords import DUMMY_HASH, hash_async, needs_rehash, verify_async
-from customer_account.adapters.sessions import StoredSession
+from customer_account.domain.activity import Activity
 from customer_account.domain.actors import CUSTOMER, SYSTEM, Actor
 from customer_account.domain.customer import Customer, CustomerStatus, normalize_email, now
-from customer_account.domain.errors import CustomerNotFound, NotAllowed
-from customer_account.domain.sign_in import SignInPolicy, new_token, token_hash
+from customer_account.domain.errors import CustomerNotFound, NotAllowed, WrongCurrentPassword
+from customer_account.domain.sign_in import SignInPolicy, StoredSession, new_token, token_hash
 from customer_account.service_layer.status import apply_status
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+
+if TYPE_CHECKING:
+    from customer_account.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,21 @@ class SessionConfig:
     policy: SignInPolicy
     ttl: timedelta = timedelta(minutes=60)
     impersonation_ttl: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def of(cls, settings: Settings) -> SessionConfig:
+        policy = SignInPolicy(
+            max_failures=settings.lockout_max_failures,
+            failure_window=timedelta(minutes=settings.lockout_window_minutes),
+            ip_free_failures=settings.sign_in_ip_free_failures,
+            ip_base_delay_seconds=settings.sign_in_ip_base_delay_seconds,
+            ip_max_delay_seconds=settings.sign_in_ip_max_delay_seconds,
+        )
+        return cls(
+            policy,
+            ttl=timedelta(minutes=settings.session_ttl_minutes),
+            impersonation_ttl=timedelta(minutes=settings.impersonation_ttl_minutes),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +62,11 @@ class SessionInfo:
     expires_at: datetime
 
 
+# The sign-in's refusals: its route answers them itself (401, 403, 429 have no domain error).
+
+
 class InvalidCredentials(Exception):
-    pass
+    """A wrong password or an unknown e-mail (the answer does not say which)."""
 
 
 class TooManyAttempts(Exception):
@@ -72,7 +92,7 @@ async def sign_in(
             raise TooManyAttempts(wait)
         customer = await uow.customers.by_email(normalize_email(email))
     # argon2 off the event loop, and against a dummy hash for an unknown e-mail (same timing)
-    valid = await verify_async(customer.password_hash if customer else DUMMY_HASH, password)
+    valid = await uow.passwords.verify(customer.password_hash if customer else uow.passwords.dummy_hash, password)
     async with uow:
         if customer is None:
             await uow.logins.record(None, ip, at, success=False)
@@ -90,8 +110,8 @@ async def sign_in(
         if not locked.may_sign_in():
             await uow.commit()
             raise SignInRefused(locked.status)
-        if locked.password_hash and needs_rehash(locked.password_hash):
-            locked.password_hash = await hash_async(password)  # generated → argon2id
+        if locked.password_hash and uow.passwords.needs_rehash(locked.password_hash):
+            locked.password_hash = await uow.passwords.hash(password)  # generated → argon2id
         locked.failures_reset_at = at
         await uow.customers.save(locked)
         issued = await _issue(uow, locked, None, config.ttl, at)
@@ -169,9 +189,9 @@ async def change_own_password(
         customer = await uow.customers.get(customer_id)
     if customer is None:
         raise CustomerNotFound(customer_id)
-    if not await verify_async(customer.password_hash, current):
-        raise InvalidCredentials()
-    new_hash = await hash_async(new)
+    if not await uow.passwords.verify(customer.password_hash, current):
+        raise WrongCurrentPassword()
+    new_hash = await uow.passwords.hash(new)
     at = now()
     async with uow:
         locked = await uow.customers.get(customer_id, for_update=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from customer_account.adapters.activity import Activity
+from customer_account.domain.activity import Activity
 from customer_account.domain.actors import Actor, ActorKind
 from customer_account.domain.customer import Customer, CustomerStatus
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork

@@ -1,16 +1,23 @@
+"""customer-account's unit of work: one transaction over its repositories, and the password
+hashing its use cases need (so the service layer reaches infrastructure only through here)."""
+
 from __future__ import annotations
 
 from customer_account.adapters.activity import ActivityLog
 from customer_account.adapters.emails import EmailOutbox
 from customer_account.adapters.erasures import ErasureRecords
 from customer_account.adapters.groups import GroupRepository
+from customer_account.adapters.imports import ImportBatches
 from customer_account.adapters.orders import AccessSeen, OrderHistory
+from customer_account.adapters.passwords import Passwords
 from customer_account.adapters.repository import CustomerRepository
 from customer_account.adapters.sessions import LoginHistory, SessionRepository
+from trainyard_common.db.bulk import outbox_params
 from trainyard_common.db.uow import SqlUnitOfWork
 
 
 class CustomerUnitOfWork(SqlUnitOfWork):
+    passwords = Passwords()  # no transaction of its own: usable inside or outside ``async with``
     customers: CustomerRepository
     sessions: SessionRepository
     logins: LoginHistory
@@ -20,6 +27,7 @@ class CustomerUnitOfWork(SqlUnitOfWork):
     access: AccessSeen
     emails: EmailOutbox
     erasures: ErasureRecords
+    imports: ImportBatches
 
     def _open(self) -> None:
         self.customers = CustomerRepository(self.session)
@@ -31,6 +39,7 @@ class CustomerUnitOfWork(SqlUnitOfWork):
         self.access = AccessSeen(self.session)
         self.emails = EmailOutbox(self.session)
         self.erasures = ErasureRecords(self.session)
+        self.imports = ImportBatches(self.session, outbox=lambda events: outbox_params(self, events))
 
     async def commit(self) -> None:
         await self.activity.flush()  # activity entries commit with the change they describe

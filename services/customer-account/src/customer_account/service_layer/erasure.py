@@ -4,13 +4,12 @@ service sends back, kept as the certificate of erasure."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
 
-from customer_account.adapters.activity import Activity
-from customer_account.adapters.erasures import Receipt
+from customer_account.domain.activity import Activity
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import CustomerStatus, now
+from customer_account.domain.erasure import ErasureCertificate, Receipt, certificate_of
 from customer_account.domain.errors import CustomerNotFound, NotAllowed
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import CustomerDeleted, CustomerErased, CustomerErasureCompleted
@@ -62,34 +61,12 @@ async def record_receipt(uow: CustomerUnitOfWork, event: CustomerErasureComplete
     await uow.erasures.receipt(event.customer_id, receipt)
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceConfirmation:
-    service: str
-    confirmed: bool
-    confirmed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class ErasureCertificate:
-    customer_id: uuid.UUID
-    kind: str
-    requested_at: datetime
-    services: list[ServiceConfirmation]
-
-    @property
-    def complete(self) -> bool:
-        return all(s.confirmed for s in self.services)
-
-
-async def certificate(uow: CustomerUnitOfWork, customer_id: uuid.UUID, expected: list[str]) -> ErasureCertificate:
+async def certificate(uow: CustomerUnitOfWork, customer_id: uuid.UUID, expected: Sequence[str]) -> ErasureCertificate:
+    """``expected``: the services whose receipt completes the certificate."""
     async with uow:
         request = await uow.erasures.request(customer_id)
         if request is None:
             raise CustomerNotFound(customer_id)
         kind, requested_at = request
-        receipts = {r.service: r for r in await uow.erasures.receipts(customer_id) if r.kind == kind}
-    services = [
-        ServiceConfirmation(s, s in receipts, receipts[s].completed_at if s in receipts else None)
-        for s in [*expected, *sorted(set(receipts) - set(expected))]
-    ]
-    return ErasureCertificate(customer_id, kind, requested_at, services)
+        receipts = await uow.erasures.receipts(customer_id)
+    return certificate_of(customer_id, kind, requested_at, receipts, expected)

@@ -1,11 +1,14 @@
-"""Domain objects → the API's bodies."""
+"""Domain objects → the API's response bodies."""
 
 from __future__ import annotations
 
-from customer_account.adapters.activity import Activity
-from customer_account.adapters.groups import Group
-from customer_account.adapters.orders import SeenOrder
+import uuid
+
+from customer_account.domain.activity import Activity
 from customer_account.domain.customer import Customer
+from customer_account.domain.errors import CustomerNotFound
+from customer_account.domain.groups import Group
+from customer_account.domain.orders import SeenOrder
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.api.customers import ActivityEntry, CustomerDetails, GroupRef, OrderHistoryEntry
 
@@ -31,6 +34,16 @@ def details(customer: Customer, groups: list[Group]) -> CustomerDetails:
 async def details_of(uow: CustomerUnitOfWork, customer: Customer) -> CustomerDetails:
     """Inside an open unit of work."""
     return details(customer, await uow.groups.of_customer(customer.id))
+
+
+async def current_details(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> CustomerDetails:
+    """The customer as stored now (after a use case committed), in a transaction of its own."""
+    async with uow:
+        customer = await uow.customers.get(customer_id)
+        if customer is None:
+            raise CustomerNotFound(customer_id)
+        groups = await uow.groups.of_customer(customer_id)
+    return details(customer, groups)
 
 
 def activity_entry(activity: Activity) -> ActivityEntry:

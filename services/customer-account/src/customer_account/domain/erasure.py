@@ -1,0 +1,48 @@
+"""The certificate of erasure: a request (erased or deleted) and each service's receipt."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    service: str
+    kind: str
+    completed_at: datetime
+    request_event_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfirmation:
+    service: str
+    confirmed: bool
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureCertificate:
+    customer_id: uuid.UUID
+    kind: str
+    requested_at: datetime
+    services: list[ServiceConfirmation]
+
+    @property
+    def complete(self) -> bool:
+        return all(s.confirmed for s in self.services)
+
+
+def certificate_of(
+    customer_id: uuid.UUID, kind: str, requested_at: datetime, receipts: Iterable[Receipt], expected: Sequence[str]
+) -> ErasureCertificate:
+    """The expected services first, in order, then any other that answered; a receipt for the other
+    kind of request (an erasure's, for a later deletion) does not count."""
+    of_kind = {r.service: r for r in receipts if r.kind == kind}
+    services = [
+        ServiceConfirmation(s, s in of_kind, of_kind[s].completed_at if s in of_kind else None)
+        for s in [*expected, *sorted(set(of_kind) - set(expected))]
+    ]
+    return ErasureCertificate(customer_id, kind, requested_at, services)
