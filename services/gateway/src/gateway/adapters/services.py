@@ -9,7 +9,6 @@ slow raises ``ServiceUnavailable`` (the gateway answers 503), never a generic er
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,30 +16,12 @@ from typing import Any
 import httpx
 
 from gateway.adapters.actors import actor_headers
+from gateway.domain.replies import ServiceReply, ServiceUnavailable
 from trainyard_common.correlation import current_correlation_id
 from trainyard_common.logs import get_logger
 from trainyard_common.tracing import instrument_httpx_client, untraced_http
 
 log = get_logger(__name__)
-
-
-class ServiceUnavailable(Exception):
-    def __init__(self, service: str, reason: str) -> None:
-        super().__init__(f"{service} is unavailable: {reason}")
-        self.service = service
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceReply:
-    """A service's answer, kept as bytes so the gateway can pass it on unchanged."""
-
-    status_code: int
-    content: bytes
-    content_type: str | None
-
-    def json(self) -> Any:
-        return json.loads(self.content)
 
 
 class ServiceClient:

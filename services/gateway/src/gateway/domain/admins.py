@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from trainyard_common.domain_errors import InvalidInput
+
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 
@@ -21,11 +23,9 @@ class Role(StrEnum):
         return self is Role.ADMIN or method.upper() in READ_ONLY_METHODS
 
 
-class InvalidAdmin(ValueError):
+class InvalidAdmin(InvalidInput):
     def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field_name = field_name
-        self.reason = reason
+        super().__init__(field_name, reason, message="The admin is not valid.")
 
 
 def normalize_username(username: str) -> str:

@@ -3,7 +3,8 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from gateway.adapters.services import ServiceUnavailable
+from gateway.domain.replies import ServiceUnavailable
+from gateway.service_layer.auth import InvalidCredentials, TooManyAttempts
 from trainyard_common.http.errors import ApiError, ErrorBody, Unauthorized, error_response
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -36,6 +37,20 @@ def install_gateway_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AuthenticationRequired, _authentication_required)  # type: ignore[arg-type]
     app.add_exception_handler(ServiceUnavailable, _service_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(SlowDown, _slow_down)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidCredentials, _invalid_credentials)  # type: ignore[arg-type]
+    app.add_exception_handler(TooManyAttempts, _too_many_attempts)  # type: ignore[arg-type]
+
+
+async def _invalid_credentials(request: Request, _: InvalidCredentials) -> JSONResponse:
+    return await _authentication_required(
+        request, AuthenticationRequired("Wrong username or password.", code="invalid_credentials")
+    )
+
+
+async def _too_many_attempts(request: Request, exc: TooManyAttempts) -> JSONResponse:
+    return await _slow_down(
+        request, SlowDown("Too many failed sign-ins; try again later.", retry_after=exc.retry_after)
+    )
 
 
 async def _slow_down(_: Request, exc: SlowDown) -> JSONResponse:

@@ -7,7 +7,6 @@ only change it (or sign out).
 """
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.adapters.actors import act_as_learner
-from gateway.adapters.services import ServiceClient
+from gateway.entrypoints.deps import Services
 from gateway.entrypoints.errors import AuthenticationRequired
 from gateway.entrypoints.paths import LEARNER
 from trainyard_common.http.errors import Forbidden
@@ -37,28 +36,27 @@ class LearnerIdentity:
     token: str
 
 
-LearnerGuard = Callable[..., Awaitable[LearnerIdentity]]
+async def learner_guard(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)],
+    services: Services,
+) -> LearnerIdentity:
+    if credentials is None:
+        raise AuthenticationRequired("A learner bearer token is required.")
+    body = {"token": credentials.credentials}
+    reply = await services.customer_account.call("POST", "/v1/sessions/introspect", body=body)
+    if reply.status_code != 200:
+        raise AuthenticationRequired("The token is unknown, expired or ended.")
+    session = reply.json()
+    identity = LearnerIdentity(
+        customer_id=uuid.UUID(session["customer_id"]),
+        impersonated_by=session.get("impersonated_by"),
+        token=credentials.credentials,
+    )
+    act_as_learner(identity.impersonated_by)
+    if session.get("password_change_required") and (request.method, request.url.path) not in PASSWORD_CHANGE_ROUTES:
+        raise Forbidden("The password must be changed first.", code="password_change_required")
+    return identity
 
 
-def learner_guard(accounts: ServiceClient) -> LearnerGuard:
-    async def guard(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)],
-    ) -> LearnerIdentity:
-        if credentials is None:
-            raise AuthenticationRequired("A learner bearer token is required.")
-        reply = await accounts.call("POST", "/v1/sessions/introspect", body={"token": credentials.credentials})
-        if reply.status_code != 200:
-            raise AuthenticationRequired("The token is unknown, expired or ended.")
-        session = reply.json()
-        identity = LearnerIdentity(
-            customer_id=uuid.UUID(session["customer_id"]),
-            impersonated_by=session.get("impersonated_by"),
-            token=credentials.credentials,
-        )
-        act_as_learner(identity.impersonated_by)
-        if session.get("password_change_required") and (request.method, request.url.path) not in PASSWORD_CHANGE_ROUTES:
-            raise Forbidden("The password must be changed first.", code="password_change_required")
-        return identity
-
-    return guard
+Learner = Annotated[LearnerIdentity, Depends(learner_guard)]

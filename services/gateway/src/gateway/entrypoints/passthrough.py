@@ -2,7 +2,7 @@
 
 from fastapi import Response
 
-from gateway.adapters.services import ServiceReply
+from gateway.domain.replies import ServiceReply
 
 
 def passthrough(reply: ServiceReply) -> Response:

@@ -12,6 +12,7 @@ from gateway.domain.tokens import hash_token, issue_token
 from gateway.service_layer.ports import Passwords
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.correlation import current_correlation_id
+from trainyard_common.domain_errors import Conflicting
 
 SIGN_IN = "sign-in"
 CREATE_FIRST_ADMIN = "create-first-admin"
@@ -21,8 +22,15 @@ class InvalidCredentials(Exception):
     """Unknown username or wrong password: deliberately one error, so usernames stay secret."""
 
 
-class UsernameTaken(Exception):
-    pass
+class UsernameTaken(Conflicting):
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            "An admin with this username exists.",
+            code="username_taken",
+            field_name="username",
+            field_reason="already taken",
+        )
+        self.username = username
 
 
 class TooManyAttempts(Exception):

@@ -12,7 +12,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.adapters.services import ServiceClient, Services, ServiceUnavailable
+from gateway.domain.replies import ServiceUnavailable
+from gateway.service_layer.ports import Service, ServiceSet
+from trainyard_common.domain_errors import NotFoundError
 from trainyard_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -35,11 +37,12 @@ class CustomerPage:
     sections: dict[str, Section]
 
 
-class CustomerNotFound(Exception):
-    pass
+class CustomerNotFound(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("No such customer.")
 
 
-def section_sources(services: Services, customer_id: uuid.UUID) -> dict[str, tuple[ServiceClient, str]]:
+def section_sources(services: ServiceSet, customer_id: uuid.UUID) -> dict[str, tuple[Service, str]]:
     """Section name -> (service, internal path)."""
     return {
         "profile": (services.customer_account, f"/v1/customers/{customer_id}"),
@@ -50,16 +53,16 @@ def section_sources(services: Services, customer_id: uuid.UUID) -> dict[str, tup
     }
 
 
-async def customer_page(services: Services, customer_id: uuid.UUID, *, timeout_seconds: float) -> CustomerPage:
+async def customer_page(services: ServiceSet, customer_id: uuid.UUID, *, timeout_seconds: float) -> CustomerPage:
     sources = section_sources(services, customer_id)
     fetched = await asyncio.gather(*(_section(client, path, timeout_seconds) for client, path in sources.values()))
     sections = dict(zip(sources, fetched, strict=True))
     if sections["profile"].unavailable_reason == "not_found":
-        raise CustomerNotFound(customer_id)
+        raise CustomerNotFound()
     return CustomerPage(customer_id, sections)
 
 
-async def _section(client: ServiceClient, path: str, timeout_seconds: float) -> Section:
+async def _section(client: Service, path: str, timeout_seconds: float) -> Section:
     try:
         reply = await client.call("GET", path, timeout_seconds=timeout_seconds)
     except ServiceUnavailable as exc:

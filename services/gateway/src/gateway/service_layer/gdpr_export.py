@@ -13,7 +13,9 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gateway.adapters.services import ServiceClient, Services, ServiceUnavailable
+from gateway.domain.replies import ServiceUnavailable
+from gateway.service_layer.ports import Service, ServiceSet
+from trainyard_common.domain_errors import NotFoundError
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,21 +24,20 @@ class ExportedFile:
     content: str
 
 
-class ExportCustomerNotFound(Exception):
-    pass
+class ExportCustomerNotFound(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("No such customer.")
 
 
-async def collect_export(services: Services, customer_id: uuid.UUID, *, timeout_seconds: float) -> list[ExportedFile]:
+async def collect_export(services: ServiceSet, customer_id: uuid.UUID, *, timeout_seconds: float) -> list[ExportedFile]:
     exists = await services.customer_account.call("GET", f"/v1/customers/{customer_id}")
     if exists.status_code == 404:
-        raise ExportCustomerNotFound(customer_id)
+        raise ExportCustomerNotFound()
     parts = await asyncio.gather(*(_part(client, customer_id, timeout_seconds) for client in services.all()))
     return _unique_names([file for part in parts for file in part])
 
 
-async def _part(
-    client: ServiceClient, customer_id: uuid.UUID, timeout_seconds: float
-) -> list[tuple[str, ExportedFile]]:
+async def _part(client: Service, customer_id: uuid.UUID, timeout_seconds: float) -> list[tuple[str, ExportedFile]]:
     reply = await client.call("GET", f"/v1/customers/{customer_id}/export", timeout_seconds=timeout_seconds)
     if reply.status_code != 200:
         raise ServiceUnavailable(client.name, f"export part answered {reply.status_code}")

@@ -1,0 +1,141 @@
+"""Customers and customer imports: passed through to customer-account's internal API (/v1/...).
+
+The customer's page, the GDPR export and impersonation span services: ``customer_views_http``.
+"""
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import Query, Request, Response
+
+from gateway.entrypoints.auditing import set_audit_target
+from gateway.entrypoints.contract import PAGE, Audit, Csv, Passthrough, query, serve
+from gateway.entrypoints.deps import Services
+from gateway.entrypoints.passthrough import passthrough
+from gateway.entrypoints.security import admin_router
+from trainyard_common.api.customers import (
+    ActivityList,
+    CustomerCreate,
+    CustomerCreated,
+    CustomerDetails,
+    CustomerList,
+    CustomerUpdate,
+    ErasureStatus,
+    GroupsSet,
+    ImportJson,
+    ImportResult,
+    LoginHistoryList,
+    OrderHistoryList,
+    PasswordRulesChange,
+    StatusChange,
+    TaxExemption,
+)
+from trainyard_common.http.errors import ErrorBody
+
+router = admin_router(tags=["customers"])
+NOT_FOUND = {404: "No such customer."}
+CUSTOMER = Audit("customer", param="id")
+IMPORT_TIMEOUT_SECONDS = 900.0  # 100,000 rows take about a minute; the service streams them
+SEARCH = query("search", Annotated[str | None, Query(max_length=200)])
+STATUS = query("status", Literal["active", "inactive", "locked"] | None)
+
+# fmt: off
+ROUTES = (
+    Passthrough("POST", "/customers", "create_customer", "customer_account", "/v1/customers",
+                body=CustomerCreate, response=CustomerCreated, status=201, errors={409: "`email_taken`"},
+                audit=Audit("customer"),
+                doc="Create a customer; a blank password is generated and shown once (`generated_password`)."),
+    Passthrough("GET", "/customers", "list_customers", "customer_account", "/v1/customers",
+                query=(SEARCH, STATUS, query("group_id", uuid.UUID | None), query("client_id", uuid.UUID | None),
+                       *PAGE),
+                response=CustomerList,
+                doc="Customers matching `search` (name, e-mail, organisation), `status`, `group_id` and `client_id`."),
+    Passthrough("PATCH", "/customers/{id}", "edit_customer", "customer_account", "/v1/customers/{id}",
+                body=CustomerUpdate, exclude_unset=True, response=CustomerDetails, errors={409: None, **NOT_FOUND},
+                audit=CUSTOMER, doc="Edit the profile, e-mail included (CustomerProfileUpdated)."),
+    Passthrough("PUT", "/customers/{id}/status", "set_status", "customer_account", "/v1/customers/{id}/status",
+                body=StatusChange, response=CustomerDetails, errors=NOT_FOUND, audit=CUSTOMER,
+                doc="Active, inactive or locked; inactive and locked end the customer's sessions at once."),
+    Passthrough("PUT", "/customers/{id}/password", "set_password", "customer_account", "/v1/customers/{id}/password",
+                body=PasswordRulesChange, exclude_unset=True, response=CustomerDetails, errors=NOT_FOUND,
+                audit=CUSTOMER,
+                doc="A new password, an expiration rule (`expires_in_days`, null: never) and/or `require_change`."),
+    Passthrough("PUT", "/customers/{id}/tax-exemption", "set_tax_exemption", "customer_account",
+                "/v1/customers/{id}/tax-exemption",
+                body=TaxExemption, response=CustomerDetails, errors=NOT_FOUND, audit=CUSTOMER),
+    Passthrough("PUT", "/customers/{id}/groups", "set_groups", "customer_account", "/v1/customers/{id}/groups",
+                body=GroupsSet, response=CustomerDetails, errors=NOT_FOUND, audit=CUSTOMER,
+                doc="The customer's groups, as a whole (CustomerGroupsChanged)."),
+    Passthrough("GET", "/customers/{id}/login-history", "login_history", "customer_account",
+                "/v1/customers/{id}/login-history",
+                query=PAGE, response=LoginHistoryList, errors=NOT_FOUND,
+                doc="Time and IP of each sign-in, failures marked, newest first."),
+    Passthrough("GET", "/customers/{id}/activity-log", "activity_log", "customer_account",
+                "/v1/customers/{id}/activity-log",
+                query=PAGE, response=ActivityList, errors=NOT_FOUND,
+                doc="Time, type and actor of each change (an admin impersonating is named, and marked)."),
+    Passthrough("GET", "/customers/{id}/order-history", "order_history", "customer_account",
+                "/v1/customers/{id}/order-history",
+                query=PAGE, response=OrderHistoryList,
+                doc="Orders completed for the customer, as customer-account heard of them (OrderCompleted)."),
+    Passthrough("POST", "/customers/{id}/erasure", "erase", "customer_account", "/v1/customers/{id}/erasure",
+                response=ErasureStatus, status=202,
+                errors={409: "`customer_not_inactive` (or `already_erased`)", **NOT_FOUND}, audit=CUSTOMER,
+                doc="Right to be forgotten: irreversible, inactive customers only; every service confirms."),
+    Passthrough("GET", "/customers/{id}/erasure", "erasure_certificate", "customer_account",
+                "/v1/customers/{id}/erasure",
+                response=ErasureStatus, errors=NOT_FOUND,
+                doc="The certificate of erasure: which services have confirmed, and when."),
+    Passthrough("DELETE", "/customers/{id}", "delete_customer", "customer_account", "/v1/customers/{id}",
+                status=204, errors={409: "`customer_has_orders` / `customer_has_access`", **NOT_FOUND}, audit=CUSTOMER,
+                doc="Delete a customer who has no orders and no access, for good (CustomerDeleted)."),
+    Passthrough("GET", "/customer-imports/template", "import_template", "customer_account",
+                "/v1/customer-imports/template", response=Csv("The CSV header to fill in.")),
+)
+# fmt: on
+serve(router, ROUTES)
+
+IMPORT_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "require_password_change": {"type": "boolean"},
+                        "send_welcome_email": {"type": "boolean"},
+                        "email_subject": {"type": "string"},
+                        "additional_text": {"type": "string"},
+                    },
+                }
+            },
+            "application/json": {"schema": ImportJson.model_json_schema()},
+        }
+    }
+}
+
+
+@router.post(
+    "/customer-imports",
+    response_model=None,
+    openapi_extra=IMPORT_BODY,
+    responses={
+        200: {"model": ImportResult},
+        413: {"model": ErrorBody, "description": "More rows than the configured maximum."},
+    },
+)
+async def import_customers(request: Request, services: Services) -> Response:
+    """A CSV upload (multipart field `file`, the template's columns) or `{rows: [...]}`, with the
+    options; valid rows are created, invalid ones reported with their reason."""
+    reply = await services.customer_account.call(
+        "POST",
+        "/v1/customer-imports",
+        content=request.stream(),  # streamed through: the file may be large
+        content_type=request.headers.get("content-type", "application/octet-stream"),
+        timeout_seconds=IMPORT_TIMEOUT_SECONDS,
+    )
+    if reply.status_code == 200:
+        set_audit_target(request, "customer_import", reply.json().get("import_id"))
+    return passthrough(reply)

@@ -1,0 +1,30 @@
+"""What the gateway's routes receive from the app they run in (``bootstrap`` fills its state).
+
+A route names what it needs by one of these aliases; nothing reaches a route any other way.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
+from gateway import settings
+from gateway.adapters import services
+from gateway.service_layer import ports
+from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from trainyard_common.http.deps import service_settings, unit_of_work
+
+
+def _services(request: Request) -> services.Services:
+    return cast(services.Services, request.app.state.services)
+
+
+def _passwords(request: Request) -> ports.Passwords:
+    return cast(ports.Passwords, request.app.state.passwords)
+
+
+UnitOfWork = Annotated[GatewayUnitOfWork, Depends(unit_of_work)]
+Settings = Annotated[settings.Settings, Depends(service_settings)]
+Services = Annotated[services.Services, Depends(_services)]
+Passwords = Annotated[ports.Passwords, Depends(_passwords)]

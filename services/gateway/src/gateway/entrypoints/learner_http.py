@@ -1,0 +1,119 @@
+"""The learner API: registration, the learner's own account (customer-account), checkout and
+codes (commerce-access), progress, SCORM data and quizzes (training-progress).
+
+Sessions are customer-account's; the learner guard (``learner_auth``) introspects the token on
+each request and lets a session whose password must change reach only ``PUT /password``. A
+route acting for the signed-in learner names ``{learner}`` in its internal path.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Request, Response
+
+from gateway.domain.replies import ServiceReply
+from gateway.entrypoints.contract import Passthrough, serve
+from gateway.entrypoints.deps import Services
+from gateway.entrypoints.errors import ERROR_RESPONSES
+from gateway.entrypoints.learner_auth import Learner
+from gateway.entrypoints.passthrough import passthrough
+from gateway.entrypoints.paths import LEARNER
+from trainyard_common.api.commerce import CheckoutCreate, OrderPublic, Redemption
+from trainyard_common.api.customers import (
+    CustomerDetails,
+    CustomerUpdate,
+    LearnerSignIn,
+    PasswordChange,
+    RegistrationCreate,
+    TokenIssued,
+)
+from trainyard_common.api.training import LearnerProgressCreate, QuizAnswers, SubmissionPublic
+from trainyard_common.http.errors import ErrorBody
+
+router = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
+NOT_FOUND = {404: "Not found."}
+CmiData = Annotated[dict[str, Any], Body(title="Data")]  # SCORM run-time data (cmi.*), as the player sends it
+
+# fmt: off
+ROUTES = (
+    Passthrough("POST", "/register", "register", "customer_account", "/v1/registrations",
+                body=RegistrationCreate, response=CustomerDetails, status=201, errors={409: "`email_taken`"},
+                doc="Public registration from the learner site."),
+    Passthrough("PUT", "/password", "change_password", "customer_account", "/v1/learners/{learner}/password",
+                body=PasswordChange, status=204, errors={422: "`wrong_password` or a too short new one."},
+                doc="Change the password (the one thing an expired or must-change password allows)."),
+    Passthrough("GET", "/profile", "profile", "customer_account", "/v1/learners/{learner}/profile",
+                response=CustomerDetails),
+    Passthrough("PATCH", "/profile", "edit_profile", "customer_account", "/v1/learners/{learner}/profile",
+                body=CustomerUpdate, exclude_unset=True, response=CustomerDetails, errors={409: "`email_taken`"},
+                doc="Edit names, e-mail or organisation (while impersonated, recorded as the admin's change)."),
+    Passthrough("POST", "/registration-codes/{code}/redeem", "redeem", "commerce_access",
+                "/v1/learners/{learner}/registration-codes/{code}/redeem",
+                response=Redemption, status=201, errors={404: None, 409: None},
+                doc="The signed-in learner takes a seat; 409 when someone else holds the code."),
+    Passthrough("POST", "/progress", "record_progress", "training_progress", "/v1/learners/{learner}/progress",
+                body=LearnerProgressCreate, errors=NOT_FOUND,
+                doc="The signed-in learner started or completed an item; courses and certifications roll up."),
+    Passthrough("PUT", "/cmi/{module_id}", "store_cmi", "training_progress", "/v1/learners/{learner}/cmi/{module_id}",
+                body=CmiData, status=204, errors=NOT_FOUND,
+                doc="Store SCORM run-time data (cmi.*) for a SCORM module; its status and score record progress."),
+    Passthrough("POST", "/quizzes/{id}/submissions", "submit_quiz", "training_progress",
+                "/v1/learners/{learner}/quizzes/{id}/submissions",
+                body=QuizAnswers, response=SubmissionPublic, status=201,
+                errors={**NOT_FOUND, 409: "Conflicts with the state."},
+                doc="Submit answers; scored against the questions, within the quiz's attempt limit (409 beyond)."),
+)
+# fmt: on
+serve(router, ROUTES)
+
+SIGN_IN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    201: {"model": TokenIssued},
+    401: {"model": ErrorBody, "description": "`invalid_credentials`: wrong e-mail or password (the same for both)."},
+    403: {"model": ErrorBody, "description": "`account_locked` / `account_inactive` (only to the right password)."},
+    429: {"model": ErrorBody, "description": "`too_many_attempts` from this address; wait `Retry-After` seconds."},
+}
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Send the same key when retrying: the order is created once and the retry answers 200 with it.",
+    ),
+]
+
+
+@router.post("/sessions", status_code=201, response_model=None, responses=SIGN_IN_RESPONSES)
+async def sign_in(body: LearnerSignIn, request: Request, services: Services) -> Response:
+    """Learner sign-in; failures count towards the lockout and are logged with the IP."""
+    ip = request.client.host if request.client else None
+    reply = await services.customer_account.call("POST", "/v1/sessions", body={**body.model_dump(), "ip": ip})
+    return _with_retry_after(reply)
+
+
+@router.delete("/sessions/current", status_code=204, response_model=None)
+async def sign_out(learner: Learner, services: Services) -> Response:
+    """End this session (an impersonation's end is recorded in the customer's activity log)."""
+    reply = await services.customer_account.call("POST", "/v1/sessions/revoke", body={"token": learner.token})
+    return passthrough(reply)
+
+
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=None,
+    responses={201: {"model": OrderPublic}, 200: {"model": OrderPublic}, 409: {"model": ErrorBody}},
+)
+async def checkout(body: CheckoutCreate, learner: Learner, services: Services, key: IdempotencyKey = None) -> Response:
+    """Buy `quantity` seats at `price_id`; more than one issues registration codes."""
+    payload = {**body.model_dump(mode="json"), "idempotency_key": key or body.idempotency_key}
+    path = f"/v1/learners/{learner.customer_id}/orders"
+    return passthrough(await services.commerce_access.call("POST", path, body=payload))
+
+
+def _with_retry_after(reply: ServiceReply) -> Response:
+    response = passthrough(reply)
+    if reply.status_code == 429:
+        details = reply.json()["error"].get("details", [])
+        seconds = next((d["reason"] for d in details if d.get("field") == "retry_after"), "1")
+        response.headers["Retry-After"] = str(seconds)
+    return response
