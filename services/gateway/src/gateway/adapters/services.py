@@ -17,6 +17,7 @@ import httpx
 
 from gateway.adapters.actors import actor_headers
 from gateway.domain.replies import ServiceReply, ServiceUnavailable
+from gateway.settings import Settings
 from trainyard_common.correlation import current_correlation_id
 from trainyard_common.logs import get_logger
 from trainyard_common.tracing import instrument_httpx_client, untraced_http
@@ -115,6 +116,25 @@ class Services:
     customer_account: ServiceClient
     commerce_access: ServiceClient
     training_progress: ServiceClient
+
+    @classmethod
+    def of(cls, settings: Settings) -> Services:
+        """One client per service, at the URLs, timeout and pool size the settings give."""
+
+        def client(name: str, url: str) -> ServiceClient:
+            return ServiceClient(
+                name,
+                url,
+                timeout_seconds=settings.service_timeout_seconds,
+                max_connections=settings.service_max_connections,
+            )
+
+        return cls(
+            client_directory=client("client-directory", settings.client_directory_url),
+            customer_account=client("customer-account", settings.customer_account_url),
+            commerce_access=client("commerce-access", settings.commerce_access_url),
+            training_progress=client("training-progress", settings.training_progress_url),
+        )
 
     def all(self) -> tuple[ServiceClient, ...]:
         return (self.client_directory, self.customer_account, self.commerce_access, self.training_progress)
