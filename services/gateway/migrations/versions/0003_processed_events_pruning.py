@@ -1,8 +1,4 @@
-"""processed_events: an index on processed_at, for the pruning job
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""processed_events: an index on processed_at, for the pruning job (revision 0003, after 0002)."""
 
 # The operations are the shared ones, so every service's database changes alike.
 from trainyard_common.db.messaging_migration import create_processed_at_index as upgrade
@@ -12,5 +8,3 @@ __all__ = ["downgrade", "upgrade"]
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
