@@ -33,6 +33,9 @@ from trainyard_common.contracts.export import schema_for
 # The architecture page's "Event choreography" table, plus the groups event of seed 001.
 CHOREOGRAPHY = {
     "UserRegistered",
+    "CustomerDeletionRequested",
+    "CustomerDeletionDecided",
+    "ImportRowOrderSettled",
     "CustomerProfileUpdated",
     "CustomerStatusChanged",
     "CustomerGroupsChanged",

@@ -123,3 +123,21 @@ class ErasureKind(StrEnum):
 
     ERASED = "erased"
     DELETED = "deleted"
+
+
+class DeletionDecision(StrEnum):
+    """commerce-access's answer to a deletion request."""
+
+    APPROVED = "approved"
+    """No order, no access, no registration code: the deletion may complete."""
+    REFUSED = "refused"
+    """The customer has order history or access (the seed forbids deleting them)."""
+
+
+class ImportOrderOutcome(StrEnum):
+    """What commerce-access did with an import row's Price ID."""
+
+    ORDERED = "ordered"
+    """A completed order and access exist for the row (created now or by an earlier delivery)."""
+    REFUSED = "refused"
+    """No order: the Price ID is unknown or the customer may not buy (see the reason)."""

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.contracts.common import CurrencyCode, Money, TrainingItemRef
-from trainyard_common.vocabulary import AccessRevocationReason, OrderSource
+from trainyard_common.vocabulary import AccessRevocationReason, DeletionDecision, ImportOrderOutcome, OrderSource
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
 ORDER_ID_EXAMPLE = "f1e2d3c4-b5a6-4978-8a6b-5c4d3e2f1a0b"
@@ -162,4 +162,54 @@ class AccessExpired(_AccessFacts):
     )
     expired_at: AwareDatetime = Field(
         description="When commerce-access noticed the expiry.", examples=["2026-03-22T00:00:05Z"]
+    )
+
+
+class CustomerDeletionDecided(Event):
+    """commerce-access's answer to CustomerDeletionRequested, decided from its own orders and access.
+
+    Refused when the customer has any order, access or registration code, including ones created
+    while the request travelled. From an approval on, commerce-access refuses new orders and
+    redemptions for the customer, so nothing can slip in before CustomerDeleted arrives.
+    """
+
+    event_type: ClassVar[str] = "CustomerDeletionDecided"
+
+    customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    request_event_id: UUID = Field(
+        description="The `ce_id` of the CustomerDeletionRequested event answered.",
+        examples=["e7b1d3f5-2a4c-4e6f-8b0d-1c3e5a7f9b2d"],
+    )
+    decision: DeletionDecision = Field(description="Approved or refused.", examples=["refused"])
+    reason: str | None = Field(
+        default=None,
+        description="Why it was refused (`has_orders`, `has_access`); none when approved.",
+        examples=["has_orders"],
+    )
+    decided_at: AwareDatetime = Field(description="When commerce-access decided.", examples=["2025-04-01T12:00:01Z"])
+
+
+class ImportRowOrderSettled(Event):
+    """commerce-access's answer to a CustomerImported row that carries a Price ID.
+
+    customer-account records the outcome in the import's result: an import with Price IDs is
+    complete once every such row is settled, and a refused row shows its reason there.
+    """
+
+    event_type: ClassVar[str] = "ImportRowOrderSettled"
+    aggregate_field: ClassVar[str] = "import_id"
+
+    import_id: UUID = Field(description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"])
+    row_number: int = Field(ge=1, description="The row's 1-based number within the import.", examples=[1])
+    customer_id: UUID = Field(description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE])
+    price_id: UUID = Field(description="The row's Price ID.", examples=["5b7c2d1e-8f3a-4c6b-9e0d-2a4f6b8c0d1e"])
+    outcome: ImportOrderOutcome = Field(description="Ordered or refused.", examples=["ordered"])
+    order_id: UUID | None = Field(
+        default=None, description="The order, when ordered.", examples=["0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"]
+    )
+    reason: str | None = Field(
+        default=None, description="Why no order was created (e.g. `unknown_price`).", examples=["unknown_price"]
+    )
+    settled_at: AwareDatetime = Field(
+        description="When commerce-access settled the row.", examples=["2025-04-01T12:00:02Z"]
     )

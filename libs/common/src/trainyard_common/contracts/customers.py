@@ -187,6 +187,20 @@ class CustomerDeleted(Event):
     )
 
 
+class CustomerDeletionRequested(Event):
+    """An admin asked to delete a customer: the first step of the deletion saga.
+
+    customer-account has stopped the customer signing in and buying, and waits for
+    commerce-access, which owns orders and access, to answer with CustomerDeletionDecided.
+    Only an approval makes customer-account delete the customer (and publish CustomerDeleted).
+    """
+
+    event_type: ClassVar[str] = "CustomerDeletionRequested"
+
+    customer_id: UUID = Field(description="The customer to delete.", examples=[CUSTOMER_ID_EXAMPLE])
+    requested_at: AwareDatetime = Field(description="When the admin asked.", examples=["2025-04-01T12:00:00Z"])
+
+
 class CustomerErasureCompleted(Event):
     """A service has scrubbed or deleted a customer's data: one receipt per service.
 

@@ -9,10 +9,13 @@ from trainyard_common.contracts.commerce import (
     AccessExpired,
     AccessGranted,
     AccessRevoked,
+    CustomerDeletionDecided,
+    ImportRowOrderSettled,
     OrderCompleted,
 )
 from trainyard_common.contracts.customers import (
     CustomerDeleted,
+    CustomerDeletionRequested,
     CustomerErased,
     CustomerErasureCompleted,
     CustomerGroupsChanged,
@@ -36,6 +39,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CustomerImported,
     CustomerErased,
     CustomerDeleted,
+    CustomerDeletionRequested,
     # every service, in answer to CustomerErased / CustomerDeleted
     CustomerErasureCompleted,
     # client-directory
@@ -47,6 +51,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     AccessChanged,
     AccessRevoked,
     AccessExpired,
+    CustomerDeletionDecided,
+    ImportRowOrderSettled,
     # training-progress
     ProgressRecorded,
     TrainingCompleted,
