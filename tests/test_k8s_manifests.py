@@ -8,6 +8,8 @@ migration Job per service, the NetworkPolicy model (only the gateway is reachabl
 no committed Secret, a KafkaTopic per declared topic in prod.
 """
 
+import json
+import re
 import shutil
 import subprocess
 import tomllib
@@ -36,6 +38,7 @@ PORTS = {
 OVERLAYS = {"dev": "trainyard-dev", "prod": "trainyard"}
 REPLICAS = {"dev": 1, "prod": 3}
 CLUSTER_SCOPED = {"Namespace"}
+CUSTOM_RESOURCES = {"KafkaTopic", "ServiceMonitor", "PrometheusRule"}
 
 Doc = dict[str, Any]
 
@@ -109,7 +112,7 @@ def test_every_object_is_valid_for_kubernetes(docs: list[Doc]) -> None:
     kinds = set()
     for doc in docs:
         kinds.add(doc["kind"])
-        if doc["kind"] == "KafkaTopic":  # a CRD: its shape is asserted in test_prod_has_a_kafka_topic_...
+        if doc["kind"] in CUSTOM_RESOURCES:  # CRDs: their shape is asserted by the tests of each kind
             continue
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
     assert kinds <= {
@@ -122,6 +125,8 @@ def test_every_object_is_valid_for_kubernetes(docs: list[Doc]) -> None:
         "HorizontalPodAutoscaler",
         "NetworkPolicy",
         "KafkaTopic",
+        "ServiceMonitor",
+        "PrometheusRule",
     }
 
 
@@ -385,3 +390,63 @@ def test_docker_compose_file_is_valid() -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+# ---- monitoring (Prometheus operator, Grafana); the alert expressions: tests/test_alerts.py ---------
+
+
+def test_only_prod_ships_monitoring(rendered: dict[str, list[Doc]]) -> None:
+    for kind in ("ServiceMonitor", "PrometheusRule"):
+        assert set(of_kind(rendered["prod"], kind)) == {"trainyard"}
+        assert not of_kind(rendered["dev"], kind), "dev clusters need not run the Prometheus operator"
+    assert "trainyard-dashboard" not in of_kind(rendered["dev"], "ConfigMap")
+
+
+def test_the_service_monitor_scrapes_every_server(rendered: dict[str, list[Doc]]) -> None:
+    docs = rendered["prod"]
+    monitor = of_kind(docs, "ServiceMonitor")["trainyard"]
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    assert set(monitor["spec"]) == {"jobLabel", "selector", "endpoints"}
+    assert set(monitor["spec"]["selector"]) == {"matchLabels"}
+    assert monitor["spec"]["jobLabel"] == "app.kubernetes.io/name"
+    scraped = {
+        name
+        for name, service in of_kind(docs, "Service").items()
+        if matches(monitor["spec"]["selector"], service["metadata"]["labels"])
+    }
+    assert scraped == set(SERVICES)
+    [endpoint] = monitor["spec"]["endpoints"]
+    assert endpoint["port"] == "http"  # the Services' port name
+    assert all(p["name"] == "http" for s in of_kind(docs, "Service").values() for p in s["spec"]["ports"])
+    assert endpoint["path"] == "/metrics"
+    assert endpoint["interval"].endswith("s")
+    assert endpoint["scrapeTimeout"].endswith("s")
+    assert int(endpoint["scrapeTimeout"][:-1]) < int(endpoint["interval"][:-1])
+
+
+def test_the_prometheus_rule_is_well_formed(rendered: dict[str, list[Doc]]) -> None:
+    rule = of_kind(rendered["prod"], "PrometheusRule")["trainyard"]
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert set(rule["spec"]) == {"groups"}
+    names: list[str] = []
+    for group in rule["spec"]["groups"]:
+        assert set(group) == {"name", "rules"}, group.get("name")
+        assert group["rules"], group["name"]
+        for alert in group["rules"]:
+            assert set(alert) <= {"alert", "expr", "for", "labels", "annotations"}, alert
+            assert alert["alert"].startswith("Trainyard"), alert
+            assert alert["expr"].strip(), alert
+            assert alert["labels"]["severity"] in {"critical", "warning"}, alert["alert"]
+            assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}, alert["alert"]
+            assert "for" not in alert or re.fullmatch(r"\d+[sm]", alert["for"]), alert["alert"]
+            names.append(alert["alert"])
+    assert len(names) == len(set(names)), "duplicate alert names"
+    assert len({g["name"] for g in rule["spec"]["groups"]}) == len(rule["spec"]["groups"])
+
+
+def test_the_grafana_dashboard_ships_as_a_config_map(rendered: dict[str, list[Doc]]) -> None:
+    dashboard = of_kind(rendered["prod"], "ConfigMap")["trainyard-dashboard"]
+    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+    [(file_name, content)] = dashboard["data"].items()
+    assert file_name.endswith(".json")
+    assert json.loads(content) == json.loads((K8S / "overlays/prod/monitoring" / file_name).read_text())

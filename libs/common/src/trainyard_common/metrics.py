@@ -32,6 +32,10 @@ OUTBOX_BACKLOG = Gauge("trainyard_outbox_backlog", "Outbox rows not yet publishe
 OUTBOX_OLDEST_SECONDS = Gauge(
     "trainyard_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row (0 when empty)."
 )
+OUTBOX_RELAY_FAILURES = Counter(
+    "trainyard_outbox_relay_failures_total",
+    "Relay cycles that failed (Kafka or the database away): nothing deleted, the rows are sent again.",
+)
 CONSUMER_LAG = Gauge(
     "trainyard_consumer_lag",
     "Messages on a partition not yet finished by this consumer (high watermark minus next offset).",

@@ -34,7 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.producer import RecordBatches
-from trainyard_common.metrics import MESSAGES_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_SECONDS
+from trainyard_common.metrics import (
+    MESSAGES_PUBLISHED,
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST_SECONDS,
+    OUTBOX_RELAY_FAILURES,
+)
 
 log = get_logger(__name__)
 
@@ -89,7 +94,10 @@ class OutboxRelay:
                 except Exception as exc:
                     failures += 1
                     log.warning("outbox relay failed; will retry", error=repr(exc), failures=failures)
+                    OUTBOX_RELAY_FAILURES.inc()
                     await self._drop_producer()
+                    with contextlib.suppress(Exception):  # Kafka away: the backlog's gauges still move
+                        await self._observe_backlog()
                     await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                     continue
                 await self._observe_backlog()
