@@ -138,8 +138,13 @@ async def test_class_crud_listing_and_validation(directory: Any) -> None:
     assert inactive.status_code == 422
     assert inactive.json()["error"]["details"][0]["field"] == "default_client_id"
     assert (await directory.http.get(f"/v1/classes/{uuid.uuid4()}")).status_code == 404
-    unknown = await directory.http.post(f"/v1/classes/{early}/enrollments", json={"customer_ids": [str(uuid.uuid4())]})
-    assert unknown.status_code == 422
+    not_arrived = str(uuid.uuid4())  # its registration has not reached client-directory: enrolled, pending
+    pending = await directory.http.post(f"/v1/classes/{early}/enrollments", json={"customer_ids": [not_arrived]})
+    assert pending.status_code == 200, pending.text
+    assert (pending.json()["enrolled"], pending.json()["pending"]) == ([not_arrived], [not_arrived])
+    students = (await directory.http.get(f"/v1/classes/{early}/students")).json()
+    assert [(s["customer_id"], s["status"], s["email"]) for s in students["items"]] == [(not_arrived, "pending", None)]
+    assert (await directory.http.get(f"/v1/classes/{uuid.uuid4()}/students")).status_code == 404
 
 
 async def test_class_default_applied_on_enrolment_and_not_retroactively(directory: Any) -> None:

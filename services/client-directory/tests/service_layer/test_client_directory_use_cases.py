@@ -173,14 +173,19 @@ async def test_a_class_default_must_be_an_active_client(uows: Uows) -> None:
     assert (refused.value.field_name, refused.value.reason) == ("default_client_id", "client 'Acme' is inactive")
 
 
-async def test_enrolling_an_unknown_learner_is_refused_and_enrols_nobody(uows: Uows) -> None:
+async def test_enrolling_a_deleted_customer_is_refused_and_enrols_nobody(uows: Uows) -> None:
     known = await registered(uows, "ada@gmail.com")
+    deleted = await registered(uows, "bob@gmail.com")
+    async with uows() as uow:
+        uow.event_id = str(uuid.uuid4())  # as the handler of CustomerDeleted sets it
+        await erasure.delete_customer(uow, deleted)
+        await uow.commit()
     class_id = await a_class(uows)
 
     with pytest.raises(InvalidInput) as refused:
         async with uows() as uow:
-            await classes.enroll(uow, class_id, [known, uuid.uuid4()])
-    assert refused.value.field_name == "customer_ids"
+            await classes.enroll(uow, class_id, [known, deleted])
+    assert (refused.value.field_name, refused.value.reason) == ("customer_ids", f"deleted customer(s): {deleted}")
     async with uows() as uow:
         assert await uow.classes.enrollment_count(class_id) == 0
 

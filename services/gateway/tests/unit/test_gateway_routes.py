@@ -89,6 +89,7 @@ POST /api/v1/learner/quizzes/{id}/submissions
 
 # Beyond api.md (allowed: the contract may grow, never rename): each documented in the README.
 ADDITIONS = """
+GET /api/v1/admin/classes/{id}/students
 DELETE /api/v1/auth/token
 DELETE /api/v1/learner/sessions/current
 GET /api/v1/learner/profile
@@ -96,6 +97,8 @@ PATCH /api/v1/learner/profile
 PUT /api/v1/learner/password
 GET /api/v1/admin/customers/{id}/erasure
 GET /api/v1/admin/customers/{id}/order-history
+GET /api/v1/admin/customers/{id}/deletion
+GET /api/v1/admin/customer-imports/{id}
 GET /api/v1/admin/products/{id}
 PATCH /api/v1/admin/products/{id}
 GET /api/v1/admin/progress-imports/{id}

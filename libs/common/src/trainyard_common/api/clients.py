@@ -7,6 +7,7 @@ documents the service's answers with them; the service parses and answers with t
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -108,6 +109,33 @@ class EnrollmentResult(BaseModel):
     enrolled: list[uuid.UUID]
     already_enrolled: list[uuid.UUID]
     default_client_id: uuid.UUID | None = Field(description="The class's client applied to the newly enrolled.")
+    pending: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="Enrolled, but their registration has not reached client-directory yet: the class's "
+        "client applies when it does.",
+    )
+
+
+class ClientRef(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class ClassStudent(BaseModel):
+    customer_id: uuid.UUID
+    status: Literal["enrolled", "pending"] = Field(
+        description="pending: the student's registration has not reached client-directory yet."
+    )
+    enrolled_at: datetime
+    email: str | None = Field(description="Null while pending, or once the customer was erased.")
+    organization: str | None
+    client: ClientRef | None = Field(description="The student's current client, if any.")
+    how: str | None = Field(description="How the student came to that client: domain, alias, class or manual.")
+
+
+class ClassStudentList(BaseModel):
+    items: list[ClassStudent]
+    total: int
 
 
 class StudentsChanged(BaseModel):

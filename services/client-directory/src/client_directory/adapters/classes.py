@@ -10,8 +10,8 @@ from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from client_directory.adapters.tables import classes, enrollments
-from client_directory.domain.classes import TrainingClass
+from client_directory.adapters.tables import classes, clients, enrollments, learners
+from client_directory.domain.classes import ClassStudent, PendingEnrolment, TrainingClass
 
 
 class ClassRepository:
@@ -48,15 +48,87 @@ class ClassRepository:
         )
         return [TrainingClass(**row._asdict()) for row in rows], int(total or 0)
 
-    async def enroll(self, class_id: uuid.UUID, customer_ids: list[uuid.UUID], at: datetime) -> set[uuid.UUID]:
-        """Enrol the customers; returns those who were not enrolled already."""
+    async def enroll(
+        self, class_id: uuid.UUID, customer_ids: list[uuid.UUID], at: datetime, default_client_id: uuid.UUID | None
+    ) -> set[uuid.UUID]:
+        """Enrol the customers (with the class's default client in force now); returns those who
+        were not enrolled already."""
+        rows = [
+            {"class_id": class_id, "customer_id": c, "enrolled_at": at, "default_client_id": default_client_id}
+            for c in customer_ids
+        ]
         inserted = await self._session.scalars(
-            pg_insert(enrollments)
-            .values([{"class_id": class_id, "customer_id": c, "enrolled_at": at} for c in customer_ids])
-            .on_conflict_do_nothing()
-            .returning(enrollments.c.customer_id)
+            pg_insert(enrollments).values(rows).on_conflict_do_nothing().returning(enrollments.c.customer_id)
         )
         return set(inserted)
+
+    async def pending_of(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[PendingEnrolment]]:
+        """The enrolments of ``customer_ids`` (learners not known here: every one is pending),
+        oldest first, each with the default client recorded at enrolment and whether it is
+        still active."""
+        if not customer_ids:
+            return {}
+        rows = await self._session.execute(
+            select(
+                enrollments.c.class_id,
+                enrollments.c.customer_id,
+                enrollments.c.enrolled_at,
+                enrollments.c.default_client_id,
+                clients.c.name,
+                clients.c.active,
+            )
+            .outerjoin(clients, clients.c.id == enrollments.c.default_client_id)
+            .where(enrollments.c.customer_id.in_(customer_ids))
+            .order_by(enrollments.c.customer_id, enrollments.c.enrolled_at, enrollments.c.class_id)
+        )
+        found: dict[uuid.UUID, list[PendingEnrolment]] = {}
+        for row in rows:
+            found.setdefault(row.customer_id, []).append(
+                PendingEnrolment(
+                    row.class_id,
+                    row.customer_id,
+                    row.enrolled_at,
+                    row.default_client_id,
+                    row.name,
+                    bool(row.active),
+                )
+            )
+        return found
+
+    async def students(self, class_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[ClassStudent], int]:
+        """The class's students in enrolment order; those whose registration has not arrived are pending."""
+        total = await self.enrollment_count(class_id)
+        rows = await self._session.execute(
+            select(
+                enrollments.c.customer_id,
+                enrollments.c.enrolled_at,
+                learners.c.customer_id.is_(None).label("pending"),
+                learners.c.email,
+                learners.c.organization,
+                learners.c.client_id,
+                learners.c.reason,
+                clients.c.name.label("client_name"),
+            )
+            .outerjoin(learners, learners.c.customer_id == enrollments.c.customer_id)
+            .outerjoin(clients, clients.c.id == learners.c.client_id)
+            .where(enrollments.c.class_id == class_id)
+            .order_by(enrollments.c.enrolled_at, enrollments.c.customer_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [
+            ClassStudent(
+                customer_id=row.customer_id,
+                enrolled_at=row.enrolled_at,
+                pending=row.pending,
+                email=row.email,
+                organization=row.organization,
+                client_id=row.client_id,
+                client_name=row.client_name,
+                how=row.reason if row.client_id else None,
+            )
+            for row in rows
+        ], total
 
     async def enrolled(self, class_id: uuid.UUID, customer_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         found = await self._session.scalars(

@@ -155,6 +155,19 @@ class LearnerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def lock_arrivals(self, customer_ids: Iterable[uuid.UUID]) -> None:
+        """Until the transaction ends, serialise with every other transaction that may create
+        these learners or enrol them while unknown (a transaction-level advisory lock per
+        customer, taken before any row lock, in one order): an enrolment that finds a learner
+        missing and the registration that creates them cannot pass each other unseen, so a
+        pending enrolment is never left behind by a registration committed meanwhile.
+
+        The two-key form keeps these locks apart from the single-key ones (the clients lock,
+        the outbox relay's); two customers sharing a key only wait for each other."""
+        keys = sorted({_arrival_key(c) for c in customer_ids})
+        if keys:
+            await self._session.execute(_LOCK_ARRIVALS, {"space": ARRIVALS_LOCK_SPACE, "keys": keys})
+
     async def get(self, customer_id: uuid.UUID) -> Learner | None:
         row = (await self._session.execute(select(learners).where(learners.c.customer_id == customer_id))).first()
         return _learner(row) if row else None
@@ -229,6 +242,15 @@ class LearnerRepository:
         await self._session.execute(
             pg_insert(forgotten_customers).values(customer_id=customer_id, forgotten_at=at).on_conflict_do_nothing()
         )
+
+
+ARRIVALS_LOCK_SPACE = 0x6C726E72  # "lrnr": the first key of the per-customer arrival locks
+# unnest yields the (sorted) keys in order, so every transaction takes its locks in one order.
+_LOCK_ARRIVALS = text("SELECT count(pg_advisory_xact_lock(:space, k)) FROM unnest(CAST(:keys AS integer[])) AS k")
+
+
+def _arrival_key(customer_id: uuid.UUID) -> int:
+    return int.from_bytes(customer_id.bytes[:4], "big", signed=True)
 
 
 _FORGOTTEN = SelectRows(forgotten_customers, "customer_id", ["customer_id"])

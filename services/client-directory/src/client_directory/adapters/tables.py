@@ -72,6 +72,9 @@ enrollments = Table(
     Column("class_id", Uuid, ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True),
     Column("customer_id", Uuid, primary_key=True, index=True),
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    # The class's (active) default client at enrolment: applied then, or when the learner's
+    # registration arrives if it had not yet (a pending enrolment: no ``learners`` row).
+    Column("default_client_id", Uuid, ForeignKey("clients.id")),
 )
 
 # Reporting facts, one row per fact and learner; aggregated by the learner's CURRENT client

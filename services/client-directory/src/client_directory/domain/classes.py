@@ -50,3 +50,32 @@ def change_class(training_class: TrainingClass, changes: ClassChanges) -> Traini
     if changes.set_default:
         training_class.default_client_id = changes.default_client_id
     return training_class.check()
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEnrolment:
+    """An enrolment made before the learner's registration reached client-directory: the
+    class's default client as it was then (``None``: none, or inactive) is applied when the
+    learner arrives, if that client is still active."""
+
+    class_id: uuid.UUID
+    customer_id: uuid.UUID
+    enrolled_at: datetime
+    default_client_id: uuid.UUID | None
+    default_client_name: str | None = None
+    default_client_active: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClassStudent:
+    """A student on a class's list. ``pending``: enrolled, but their registration has not
+    reached client-directory yet (no e-mail, no client until it does)."""
+
+    customer_id: uuid.UUID
+    enrolled_at: datetime
+    pending: bool
+    email: str | None = None
+    organization: str | None = None
+    client_id: uuid.UUID | None = None
+    client_name: str | None = None
+    how: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from trainyard_common.domain_errors import Conflicting, InvalidInput, NotFoundError
 
-__all__ = ["ConflictingInput", "InvalidInput", "NotFoundError"]
+__all__ = ["ConflictingInput", "InvalidInput", "LearnerPending", "NotFoundError"]
 
 
 class ConflictingInput(Conflicting):
@@ -13,3 +13,16 @@ class ConflictingInput(Conflicting):
 
     def __init__(self, field_name: str, reason: str) -> None:
         super().__init__(reason, field_name=field_name)
+
+
+class LearnerPending(Conflicting):
+    """Students enrolled before their registration reached client-directory: nothing can be
+    changed about them until it does, a matter of seconds (409 ``learner_pending``: retry)."""
+
+    def __init__(self, customer_ids: list[str]) -> None:
+        super().__init__(
+            "The learner's registration has not reached client-directory yet; retry in a few seconds.",
+            code="learner_pending",
+            field_name="customer_ids",
+            field_reason=f"registration not arrived yet: {', '.join(customer_ids)}",
+        )

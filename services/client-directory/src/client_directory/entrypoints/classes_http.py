@@ -6,19 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from client_directory.domain.classes import ClassChanges, TrainingClass
+from client_directory.domain.classes import ClassChanges, ClassStudent, TrainingClass
 from client_directory.entrypoints.deps import Limit, Offset, UnitOfWork
 from client_directory.service_layer import classes as use_cases
 from trainyard_common.api.clients import (
     ClassCreate,
     ClassList,
     ClassPublic,
+    ClassStudentList,
     ClassUpdate,
     ClientAssignment,
+    ClientRef,
     CustomerIds,
     EnrollmentResult,
     StudentsChanged,
 )
+from trainyard_common.api.clients import ClassStudent as StudentPublic
 from trainyard_common.http.errors import NotFound
 
 router = APIRouter(prefix="/v1", tags=["classes"])
@@ -73,13 +76,28 @@ async def change(class_id: uuid.UUID, body: ClassUpdate, uow: UnitOfWork) -> Cla
 
 @router.post("/classes/{class_id}/enrollments")
 async def enroll(class_id: uuid.UUID, body: CustomerIds, uow: UnitOfWork) -> EnrollmentResult:
+    """Enrol customers; one whose registration has not reached client-directory yet is enrolled
+    as pending (listed in `pending` too) and gets the class's client when it arrives. A deleted
+    customer is a 422."""
     async with uow:
         result = await use_cases.enroll(uow, class_id, body.customer_ids)
     return EnrollmentResult(
         enrolled=result.enrolled,
         already_enrolled=result.already_enrolled,
         default_client_id=result.default_client_id,
+        pending=result.pending,
     )
+
+
+@router.get("/classes/{class_id}/students")
+async def list_students(
+    class_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
+) -> ClassStudentList:
+    """The class's students in enrolment order; `status: pending` until the student's registration
+    has reached client-directory (then the class's client applies)."""
+    async with uow:
+        found, total = await use_cases.students(uow, class_id, limit=limit, offset=offset)
+    return ClassStudentList(items=[_student(s) for s in found], total=total)
 
 
 @router.post("/classes/{class_id}/client-assignments")
@@ -105,4 +123,16 @@ def _public(found: TrainingClass, enrollments: int | None = None) -> ClassPublic
         default_client_id=found.default_client_id,
         created_at=found.created_at,
         enrollments=enrollments,
+    )
+
+
+def _student(found: ClassStudent) -> StudentPublic:
+    return StudentPublic(
+        customer_id=found.customer_id,
+        status="pending" if found.pending else "enrolled",
+        enrolled_at=found.enrolled_at,
+        email=found.email,
+        organization=found.organization,
+        client=ClientRef(id=found.client_id, name=found.client_name or "") if found.client_id else None,
+        how=found.how,
     )

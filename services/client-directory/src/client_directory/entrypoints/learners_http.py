@@ -7,14 +7,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from client_directory.entrypoints.deps import UnitOfWork
+from trainyard_common.api.clients import ClientRef
 from trainyard_common.http.export_parts import ExportPart, csv_file
 
 router = APIRouter(prefix="/v1", tags=["learners"])
-
-
-class ClientRef(BaseModel):
-    id: uuid.UUID
-    name: str
 
 
 class LearnerClient(BaseModel):

@@ -5,16 +5,20 @@ Reasons: the default client applied at enrolment is ``class``; an admin assignin
 selected students from the class page is ``manual`` (an explicit admin choice, with the class id
 in the event), and removing it is a ``manual`` removal that also keeps automatic mapping off
 that learner. Both are never overwritten by automatic mapping.
+
+A customer enrolled before their registration reached client-directory is a pending student:
+the enrolment keeps the class's default client of that moment, applied when the learner arrives
+(``apply_on_arrival``, called by the registration's handler under the same per-customer lock).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from client_directory.domain.classes import ClassChanges, TrainingClass, change_class
-from client_directory.domain.errors import InvalidInput, NotFoundError
+from client_directory.domain.classes import ClassChanges, ClassStudent, PendingEnrolment, TrainingClass, change_class
+from client_directory.domain.errors import InvalidInput, LearnerPending, NotFoundError
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientMatch
 from client_directory.service_layer.assignments import assign, remove
@@ -35,6 +39,8 @@ class EnrollmentResult:
     enrolled: list[uuid.UUID]
     already_enrolled: list[uuid.UUID]
     default_client_id: uuid.UUID | None
+    pending: list[uuid.UUID] = field(default_factory=list)
+    """Enrolled, but their registration has not reached client-directory yet."""
 
 
 async def create_class(uow: DirectoryUnitOfWork, command: CreateClass) -> TrainingClass:
@@ -56,23 +62,54 @@ async def update_class(uow: DirectoryUnitOfWork, class_id: uuid.UUID, changes: C
 
 
 async def enroll(uow: DirectoryUnitOfWork, class_id: uuid.UUID, customer_ids: list[uuid.UUID]) -> EnrollmentResult:
-    """Newly enrolled learners get the class's default client as it is NOW (if it is active)."""
+    """Newly enrolled learners get the class's default client as it is NOW (if it is active).
+
+    A customer whose registration has not reached client-directory yet (the admin enrols an id
+    customer-account issued a moment ago) is enrolled all the same, as *pending*: the default
+    client recorded now is applied when the registration arrives (``apply_on_arrival``). Only a
+    deleted customer is refused (422, nothing applied).
+    """
     training_class = await _class(uow, class_id, for_update=True)
-    learners = await _known_learners(uow, customer_ids)
-    newly = await uow.classes.enroll(class_id, list(learners), datetime.now(UTC))
+    wanted = list(dict.fromkeys(customer_ids))
+    await uow.learners.lock_arrivals(wanted)
+    forgotten = await uow.learners.forgotten_among(wanted)
+    if forgotten:
+        deleted = ", ".join(str(c) for c in wanted if c in forgotten)
+        raise InvalidInput("customer_ids", f"deleted customer(s): {deleted}")
+    learners = await uow.learners.many_for_update(wanted)
     default = await _usable_default(uow, training_class)
+    newly = await uow.classes.enroll(class_id, wanted, datetime.now(UTC), default.client_id if default else None)
     if default is not None:
-        for customer_id in sorted(newly):
+        for customer_id in sorted(newly & learners.keys()):
             learner = learners[customer_id]
             assign(uow, learner, default, AssignmentReason.CLASS, class_id=class_id)
             await uow.learners.save(learner)
     await uow.commit()
-    ordered = list(learners)
     return EnrollmentResult(
-        enrolled=[c for c in ordered if c in newly],
-        already_enrolled=[c for c in ordered if c not in newly],
+        enrolled=[c for c in wanted if c in newly],
+        already_enrolled=[c for c in wanted if c not in newly],
         default_client_id=default.client_id if default else None,
+        pending=[c for c in wanted if c not in learners],
     )
+
+
+def apply_on_arrival(uow: DirectoryUnitOfWork, learner: Learner, pending: list[PendingEnrolment]) -> None:
+    """The learner's registration arrived after they were enrolled: apply each enrolment's
+    default client (as recorded then, if still active), oldest enrolment first, as enrolling
+    them one after the other would have. Called once, when the learner's row is created (the
+    caller holds ``lock_arrivals``), after the registration's own automatic mapping."""
+    for enrolment in pending:
+        if enrolment.default_client_id is None or not enrolment.default_client_active:
+            continue
+        client = ClientMatch(enrolment.default_client_id, enrolment.default_client_name or "")
+        assign(uow, learner, client, AssignmentReason.CLASS, class_id=enrolment.class_id)
+
+
+async def students(
+    uow: DirectoryUnitOfWork, class_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[list[ClassStudent], int]:
+    await _class(uow, class_id)
+    return await uow.classes.students(class_id, limit=limit, offset=offset)
 
 
 async def assign_client_to_students(
@@ -126,21 +163,21 @@ async def _usable_default(uow: DirectoryUnitOfWork, training_class: TrainingClas
     return ClientMatch(client.id, client.name) if client is not None and client.active else None
 
 
-async def _known_learners(uow: DirectoryUnitOfWork, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, Learner]:
-    wanted = list(dict.fromkeys(customer_ids))
-    found = await uow.learners.many_for_update(wanted)
-    unknown = [str(c) for c in wanted if c not in found]
-    if unknown:
-        raise InvalidInput("customer_ids", f"unknown learner(s): {', '.join(unknown)}")
-    return {c: found[c] for c in wanted}
-
-
 async def _enrolled_learners(
     uow: DirectoryUnitOfWork, class_id: uuid.UUID, customer_ids: list[uuid.UUID]
 ) -> list[Learner]:
-    learners = await _known_learners(uow, customer_ids)
-    enrolled = await uow.classes.enrolled(class_id, list(learners))
-    missing = [str(c) for c in learners if c not in enrolled]
+    """The students, locked; a pending student (enrolled, registration not arrived yet) is a 409
+    that says to retry: their client cannot be changed before they have one to change."""
+    wanted = list(dict.fromkeys(customer_ids))
+    found = await uow.learners.many_for_update(wanted)
+    enrolled = await uow.classes.enrolled(class_id, wanted)
+    unknown = [str(c) for c in wanted if c not in found and c not in enrolled]
+    if unknown:
+        raise InvalidInput("customer_ids", f"unknown learner(s): {', '.join(unknown)}")
+    missing = [str(c) for c in wanted if c not in enrolled]
     if missing:
         raise InvalidInput("customer_ids", f"not enrolled in this class: {', '.join(missing)}")
-    return list(learners.values())
+    pending = [str(c) for c in wanted if c not in found]
+    if pending:
+        raise LearnerPending(pending)
+    return [found[c] for c in wanted]

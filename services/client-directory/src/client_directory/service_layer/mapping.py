@@ -1,9 +1,9 @@
 """Mapping learners to clients automatically, by e-mail domain or organisation alias.
 
 Registrations and profile changes arrive in batches: ``LearnerBatch`` loads everything a batch
-needs in a few queries (tombstones, the learners, locked, and the clients their domains and
-aliases could match), the events are applied in order in memory, and every learner touched is
-written back in one statement.
+needs in a few queries (tombstones, the learners, locked, the enrolments made before a new
+learner arrived, and the clients their domains and aliases could match), the events are applied
+in order in memory, and every learner touched is written back in one statement.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from client_directory.domain.classes import PendingEnrolment
 from client_directory.domain.learners import Learner
 from client_directory.domain.matching import ClientIndex, MatchKeys
 from client_directory.service_layer.assignments import assign, remove
+from client_directory.service_layer.classes import apply_on_arrival
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.vocabulary import RemovalReason
 
@@ -44,21 +46,31 @@ LearnerNews = LearnerSeen | ProfileChanged
 class LearnerBatch:
     """The learners a batch of registrations and profile changes touches, and their possible clients."""
 
-    def __init__(self, forgotten: set[uuid.UUID], learners: dict[uuid.UUID, Learner], index: ClientIndex) -> None:
+    def __init__(
+        self,
+        forgotten: set[uuid.UUID],
+        learners: dict[uuid.UUID, Learner],
+        index: ClientIndex,
+        pending: dict[uuid.UUID, list[PendingEnrolment]] | None = None,
+    ) -> None:
         self._forgotten = forgotten
         self._learners = learners
         self._index = index
+        self._pending = pending or {}
         self._touched: dict[uuid.UUID, Learner] = {}
 
     @classmethod
     async def load(cls, uow: DirectoryUnitOfWork, news: Sequence[LearnerNews]) -> LearnerBatch:
         ids = sorted({n.customer_id for n in news})
+        await uow.learners.lock_arrivals(ids)  # an enrolment made meanwhile is seen here, or waits
         forgotten = await uow.learners.forgotten_among(ids)
         learners = await uow.learners.many_for_update([i for i in ids if i not in forgotten])
+        # Learners new here may have been enrolled already: those enrolments are pending.
+        pending = await uow.classes.pending_of([i for i in ids if i not in forgotten and i not in learners])
         # Stand-ins carry the addresses the news could give a learner, for the index's look-up.
         as_announced = [Learner(n.customer_id, n.email, n.organization) for n in news]
         index = await uow.clients.index(MatchKeys.of([*learners.values(), *as_announced]))
-        return cls(forgotten, learners, index)
+        return cls(forgotten, learners, index, pending)
 
     def apply(self, uow: DirectoryUnitOfWork, news: LearnerNews) -> None:
         """One registration or profile change, in the order the events came."""
@@ -76,6 +88,9 @@ class LearnerBatch:
             learner.email, learner.organization = news.email, news.organization
             may_remove = news.remap
         map_automatically(uow, learner, self._index, may_remove=may_remove)
+        # The learner arrives: enrolments made before apply now, after the registration's own
+        # mapping, as if they had come in that order (once: the learner is known from now on).
+        apply_on_arrival(uow, learner, self._pending.pop(learner.customer_id, []))
         self._learners[learner.customer_id] = self._touched[learner.customer_id] = learner
 
     async def save(self, uow: DirectoryUnitOfWork) -> None:

@@ -11,6 +11,7 @@ from trainyard_common.api.clients import (
     ClassCreate,
     ClassList,
     ClassPublic,
+    ClassStudentList,
     ClassUpdate,
     ClientAssignment,
     CustomerIds,
@@ -19,6 +20,8 @@ from trainyard_common.api.clients import (
 )
 
 router = admin_router(tags=["classes"])
+
+
 NOT_FOUND = {404: "No such class."}
 DATE_FROM = query("date_from", Annotated[date | None, Query(alias="from")])
 DATE_TO = query("date_to", Annotated[date | None, Query(alias="to")])
@@ -39,14 +42,24 @@ ROUTES = (
                 doc="Change name, dates or `default_client_id` (null: none); earlier enrolments keep their client."),
     Passthrough("POST", "/classes/{id}/enrollments", "enroll", "client_directory", "/v1/classes/{id}/enrollments",
                 body=CustomerIds, response=EnrollmentResult, errors=NOT_FOUND, audit=CLASS,
-                doc="Enrol learners; the class's default client (as it is now) applies to the newly enrolled."),
+                doc="Enrol learners; the class's default client (as it is now) applies to the newly enrolled. "
+                    "A customer registered a moment ago whose registration has not reached client-directory "
+                    "is enrolled as pending (`pending`) and gets that client when it arrives; a deleted "
+                    "customer is a 422."),
+    Passthrough("GET", "/classes/{id}/students", "list_class_students", "client_directory",
+                "/v1/classes/{id}/students", query=PAGE, response=ClassStudentList, errors=NOT_FOUND,
+                doc="The class's students in enrolment order, `pending` until their registration has arrived."),
     Passthrough("POST", "/classes/{id}/client-assignments", "assign_client", "client_directory",
                 "/v1/classes/{id}/client-assignments",
-                body=ClientAssignment, response=StudentsChanged, errors=NOT_FOUND, audit=CLASS,
+                body=ClientAssignment, response=StudentsChanged,
+                errors={**NOT_FOUND, 409: "`learner_pending`: a student's registration has not arrived yet; retry."},
+                audit=CLASS,
                 doc="Assign a client to selected (enrolled) students of an upcoming or past class (reason `manual`)."),
     Passthrough("POST", "/classes/{id}/client-removals", "remove_client", "client_directory",
                 "/v1/classes/{id}/client-removals",
-                body=CustomerIds, response=StudentsChanged, errors=NOT_FOUND, audit=CLASS,
+                body=CustomerIds, response=StudentsChanged,
+                errors={**NOT_FOUND, 409: "`learner_pending`: a student's registration has not arrived yet; retry."},
+                audit=CLASS,
                 doc="Remove the client of selected (enrolled) students; automatic mapping then leaves them alone."),
 )
 # fmt: on
