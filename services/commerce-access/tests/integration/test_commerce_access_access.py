@@ -3,6 +3,7 @@ and the customer lifecycle (erased: orders kept; deleted: orders and access gone
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,8 @@ from trainyard_common.contracts import (
     AccessChanged,
     AccessExpired,
     CustomerDeleted,
+    CustomerDeletionDecided,
+    CustomerDeletionRequested,
     CustomerErased,
     CustomerErasureCompleted,
     UserRegistered,
@@ -106,16 +109,24 @@ async def test_an_erased_customer_keeps_orders_but_not_their_name(commerce: Any)
     assert await commerce.count("access", "customer_id = :c", c=customer) == 1
 
 
-async def test_a_deleted_customer_loses_orders_and_access_for_good(commerce: Any) -> None:
-    customer = uuid.uuid4()
-    row = await bought(commerce, customer)
-    request_id = await commerce.send(CustomerDeleted(customer_id=customer, deleted_at=datetime.now(UTC)))
-    (receipt,) = await commerce.published(CustomerErasureCompleted, customer)
-    assert json.loads(receipt.value)["request_kind"] == "deleted"
-    assert json.loads(receipt.value)["request_event_id"] == request_id
-    assert await commerce.count("orders", "customer_id = :c", c=customer) == 0
-    assert await commerce.count("access", "id = :a", a=uuid.UUID(row["id"])) == 0
+async def test_a_deletion_is_decided_by_commerce_access_and_only_an_approved_one_deletes(commerce: Any) -> None:
+    buyer, idle = uuid.uuid4(), uuid.uuid4()
+    row = await bought(commerce, buyer)
+    asked = datetime.now(UTC)
+    for customer in (buyer, idle):
+        await commerce.send(CustomerDeletionRequested(customer_id=customer, requested_at=asked))
+    (refused,) = await commerce.published(CustomerDeletionDecided, buyer)
+    (approved,) = await commerce.published(CustomerDeletionDecided, idle)
+    assert (json.loads(refused.value)["decision"], json.loads(refused.value)["reason"]) == ("refused", "has_orders")
+    assert json.loads(approved.value)["decision"] == "approved"
     price_id = (await commerce.product())["prices"][0]["price_id"]
-    refused = await commerce.buy(customer, price_id)
-    assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "customer_deleted"
+    too_late = await commerce.buy(idle, price_id)
+    assert (too_late.status_code, too_late.json()["error"]["code"]) == (409, "customer_deleted")
+
+    for customer in (buyer, idle):  # only the approved deletion deletes (and answers)
+        await commerce.send(CustomerDeleted(customer_id=customer, deleted_at=datetime.now(UTC)))
+    (receipt,) = await commerce.published(CustomerErasureCompleted, idle)
+    assert json.loads(receipt.value)["request_kind"] == "deleted"
+    await asyncio.sleep(1)
+    assert await commerce.count("orders", "customer_id = :c", c=buyer) == 1
+    assert await commerce.count("access", "id = :a", a=uuid.UUID(row["id"])) == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from customer_account.adapters import erasure_metrics
 from customer_account.adapters.emails import SmtpSettings, send_email
 from customer_account.adapters.passwords import HashingPool
 from customer_account.entrypoints import events, http
@@ -26,6 +27,7 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
     """``name`` (the consumer group) differs from the service's only in tests and benchmarks."""
     own = settings_of_kind(settings, Settings)
     runtime = ServiceRuntime(own, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=CustomerUnitOfWork)
+    erasure_metrics.watch(runtime, own.erasure_services)  # gauges of erasures awaiting receipts
     hashing = HashingPool(own.hashing_workers)
     runtime.alongside(lambda: contextlib.aclosing(hashing))  # closed after the sender stopped
     if own.email_enabled:

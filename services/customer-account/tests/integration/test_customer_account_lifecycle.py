@@ -19,6 +19,8 @@ from trainyard_common.contracts import (
     AccessGranted,
     AccessRevoked,
     CustomerDeleted,
+    CustomerDeletionDecided,
+    CustomerDeletionRequested,
     CustomerErased,
     CustomerErasureCompleted,
     CustomerGroupsChanged,
@@ -27,7 +29,13 @@ from trainyard_common.contracts import (
     OrderLine,
 )
 from trainyard_common.testing.in_process import wait_for
-from trainyard_common.vocabulary import AccessRevocationReason, ErasureKind, OrderSource, ServiceName
+from trainyard_common.vocabulary import (
+    AccessRevocationReason,
+    DeletionDecision,
+    ErasureKind,
+    OrderSource,
+    ServiceName,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -142,9 +150,20 @@ async def test_delete_is_refused_with_an_order_and_allowed_without(accounts: Acc
     assert refused.json()["error"]["code"] == "customer_has_orders"
 
     deleted = await accounts.http.delete(f"/v1/customers/{idle['id']}")
-    assert deleted.status_code == 204
-    assert (await accounts.http.get(f"/v1/customers/{idle['id']}")).status_code == 404
+    assert deleted.status_code == 202
+    assert deleted.headers["location"] == f"/api/v1/admin/customers/{idle['id']}/deletion"
+    assert deleted.json()["deletion"]["state"] == "pending"
+    assert await accounts.published(CustomerDeletionRequested, idle["id"])
+    decision = CustomerDeletionDecided(
+        customer_id=uuid.UUID(idle["id"]),
+        request_event_id=uuid.uuid4(),
+        decision=DeletionDecision.APPROVED,
+        decided_at=datetime.now(UTC),
+    )
+    await accounts.send(decision)  # commerce-access's answer
     assert await accounts.published(CustomerDeleted, idle["id"])
+    assert (await accounts.http.get(f"/v1/customers/{idle['id']}")).status_code == 404
+    assert (await accounts.http.get(f"/v1/customers/{idle['id']}/deletion")).json()["state"] == "done"
     certificate = (await accounts.http.get(f"/v1/customers/{idle['id']}/erasure")).json()
     assert certificate["kind"] == "deleted"
 
@@ -186,7 +205,7 @@ async def test_delete_is_refused_while_access_is_held(accounts: Accounts) -> Non
     await accounts.send(revoked)
 
     await wait_for(lambda: seen(False))
-    assert (await accounts.http.delete(f"/v1/customers/{customer['id']}")).status_code == 204
+    assert (await accounts.http.delete(f"/v1/customers/{customer['id']}")).status_code == 202
 
 
 async def test_the_export_part_has_every_file_with_its_header(accounts: Accounts) -> None:

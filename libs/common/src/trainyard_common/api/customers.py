@@ -109,6 +109,25 @@ class GroupRef(BaseModel):
     name: str
 
 
+class DeletionStatus(BaseModel):
+    """A deletion request's outcome: commerce-access, which owns orders and access, decides."""
+
+    state: Literal["pending", "refused", "done"] = Field(
+        description="`pending` until commerce-access decides; `refused` (see `reason`) or `done`."
+    )
+    reason: str | None = Field(default=None, description="Why it was refused: `has_orders`, `has_access`.")
+    requested_at: datetime
+    decided_at: datetime | None = None
+
+
+class DeletionAccepted(BaseModel):
+    """The answer to a DELETE: the request is pending; `Location` (and `location`) say where to look."""
+
+    customer_id: uuid.UUID
+    deletion: DeletionStatus
+    location: str = Field(description="Where the outcome shows: `GET /api/v1/admin/customers/{id}/deletion`.")
+
+
 class CustomerDetails(BaseModel):
     id: uuid.UUID
     first_name: str | None = Field(description="Null once erased (as every personal field).")
@@ -123,6 +142,9 @@ class CustomerDetails(BaseModel):
     password_expiry_days: int | None
     password_change_required: bool
     erased_at: datetime | None
+    deletion: DeletionStatus | None = Field(
+        default=None, description="The latest deletion request, if any: pending, or refused with its reason."
+    )
 
 
 class CustomerCreated(CustomerDetails):
@@ -261,11 +283,26 @@ class ImportError(BaseModel):
     field: str | None = None
 
 
+class ImportOrders(BaseModel):
+    """The rows with a Price ID: commerce-access orders each, or refuses it (a row error then)."""
+
+    expected: int = Field(default=0, description="Applied rows with a Price ID.")
+    ordered: int = 0
+    refused: int = Field(default=0, description="Listed in `errors` with their reason.")
+    pending: int = Field(default=0, description="Not settled by commerce-access yet.")
+
+
 class ImportResult(BaseModel):
     import_id: uuid.UUID
     created: int = Field(description="Customers created.")
     imported_rows: int = Field(description="Rows applied (a row may add a product to a customer created earlier).")
     errors: list[ImportError]
+    orders: ImportOrders = Field(default_factory=ImportOrders)
+    settled: bool = Field(
+        default=True,
+        description="False while commerce-access has not settled every row's Price ID "
+        "(`GET /customer-imports/{id}` shows the result as it completes).",
+    )
 
 
 # --- erasure --------------------------------------------------------------------------------

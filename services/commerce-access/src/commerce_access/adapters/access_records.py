@@ -91,5 +91,15 @@ class AccessRepository:
         )
         return [_access(r) for r in (await self._session.execute(query)).all()]
 
+    async def counts_for(self, customer_id: uuid.UUID, today: date) -> bool:
+        """Whether the customer holds access that has not been revoked and has not ended (a
+        deletion is refused then; upcoming access counts)."""
+        query = select(access.c.id).where(
+            access.c.customer_id == customer_id,
+            access.c.revoked_at.is_(None),
+            (access.c.ends_on.is_(None)) | (access.c.ends_on >= today),
+        )
+        return (await self._session.execute(query.limit(1))).first() is not None
+
     async def delete_of_customer(self, customer_id: uuid.UUID) -> None:
         await self._session.execute(delete(access).where(access.c.customer_id == customer_id))

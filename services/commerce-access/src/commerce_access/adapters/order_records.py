@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commerce_access.adapters.catalogue import training_item_columns, training_item_of
-from commerce_access.adapters.tables import deleted_customers, import_failures, orders
+from commerce_access.adapters.tables import deleted_customers, deletion_decisions, import_failures, orders
 from commerce_access.domain.orders import Order, Source
 
 
@@ -31,6 +31,11 @@ def _order(row: Any) -> Order:
         access_days=row.access_days,
         completed_at=row.completed_at,
     )
+
+
+_DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
+_SHARED_LOCK = text("SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:id))")
+_EXCLUSIVE_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(:id))")
 
 
 class OrderRepository:
@@ -119,5 +124,40 @@ class OrderRepository:
         )
 
     async def is_deleted(self, customer_id: uuid.UUID) -> bool:
+        """Whether the customer's deletion was approved (no order, access or redemption for them
+        any more). Holds the customer's shared deletion lock until the transaction ends: every
+        path that creates an order or access for a customer asks this first, so a deletion
+        decision (``lock_for_decision``) waits for those in flight and then sees what they wrote."""
+        await self._session.execute(_SHARED_LOCK, {"ns": _DELETION_LOCKS, "id": str(customer_id)})
         query = select(deleted_customers.c.customer_id).where(deleted_customers.c.customer_id == customer_id)
         return (await self._session.execute(query)).first() is not None
+
+    async def lock_for_decision(self, customer_id: uuid.UUID) -> None:
+        """Wait for every transaction that may add an order or access for the customer (they hold
+        the shared lock, see ``is_deleted``) and keep new ones out until this one ends."""
+        await self._session.execute(_EXCLUSIVE_LOCK, {"ns": _DELETION_LOCKS, "id": str(customer_id)})
+
+    async def has_any(self, customer_id: uuid.UUID) -> bool:
+        query = select(orders.c.id).where(orders.c.customer_id == customer_id).limit(1)
+        return (await self._session.execute(query)).first() is not None
+
+    async def record_decision(
+        self, request_event_id: uuid.UUID, customer_id: uuid.UUID, decision: str, reason: str | None, at: datetime
+    ) -> None:
+        await self._session.execute(
+            pg_insert(deletion_decisions)
+            .values(
+                request_event_id=request_event_id,
+                customer_id=customer_id,
+                decision=decision,
+                reason=reason,
+                decided_at=at,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def deletion_approved(self, customer_id: uuid.UUID) -> bool:
+        query = select(deletion_decisions.c.request_event_id).where(
+            deletion_decisions.c.customer_id == customer_id, deletion_decisions.c.decision == "approved"
+        )
+        return (await self._session.execute(query.limit(1))).first() is not None

@@ -132,4 +132,16 @@ deleted_customers = Table(
     Column("deleted_at", DateTime(timezone=True), nullable=False),
 )
 
+deletion_decisions = Table(
+    "deletion_decisions",
+    metadata,
+    # commerce-access's answer to each deletion request (ids only); an approval also writes the
+    # tombstone in deleted_customers.
+    Column("request_event_id", Uuid, primary_key=True),
+    Column("customer_id", Uuid, nullable=False, index=True),
+    Column("decision", Text, nullable=False),
+    Column("reason", Text),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
 ALL_METADATA = (metadata, messaging_metadata, customer_projection_metadata)

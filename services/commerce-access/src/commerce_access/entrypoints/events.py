@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commerce_access.service_layer import erasure
+from commerce_access.service_layer.deletion import decide_deletion
 from commerce_access.service_layer.ordering import ImportRow, import_order
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.contracts import (
@@ -11,17 +12,29 @@ from trainyard_common.contracts import (
     AccessGranted,
     AccessRevoked,
     CustomerDeleted,
+    CustomerDeletionDecided,
+    CustomerDeletionRequested,
     CustomerErased,
     CustomerErasureCompleted,
     CustomerImported,
     CustomerProfileUpdated,
+    ImportRowOrderSettled,
     OrderCompleted,
     UserRegistered,
 )
 from trainyard_common.messaging.subscriptions import EventSubscriptions
 from trainyard_common.projections import customers
 
-PUBLISHED = (OrderCompleted, AccessGranted, AccessChanged, AccessRevoked, AccessExpired, CustomerErasureCompleted)
+PUBLISHED = (
+    OrderCompleted,
+    AccessGranted,
+    AccessChanged,
+    AccessRevoked,
+    AccessExpired,
+    CustomerErasureCompleted,
+    CustomerDeletionDecided,
+    ImportRowOrderSettled,
+)
 """The events commerce-access publishes (through its outbox)."""
 
 
@@ -31,11 +44,13 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
     subscriptions.batch_handler(CustomerProfileUpdated)(customers.on_customer_profiles_updated)
     subscriptions.handler(CustomerImported)(on_customer_imported)
     subscriptions.handler(CustomerErased)(on_customer_erased)
+    subscriptions.handler(CustomerDeletionRequested)(on_customer_deletion_requested)
     subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 
 
 async def on_customer_imported(event: CustomerImported, uow: CommerceUnitOfWork) -> None:
-    """A row with a price id becomes a completed order (once per import row) and access from `imported_at`."""
+    """A row with a price id becomes a completed order (once per import row) and access from
+    `imported_at`, or is refused; either way the row is answered (ImportRowOrderSettled)."""
     if event.price_id is None:
         return
     row = ImportRow(
@@ -55,6 +70,13 @@ async def on_customer_erased(event: CustomerErased, uow: CommerceUnitOfWork) -> 
     await erasure.erase_customer(uow, event.customer_id)
 
 
+async def on_customer_deletion_requested(event: CustomerDeletionRequested, uow: CommerceUnitOfWork) -> None:
+    """Decide from this service's own orders and access, including any created while the request
+    travelled (CustomerDeletionDecided); an approval keeps the customer from buying from now on."""
+    await decide_deletion(uow, event.customer_id)
+
+
 async def on_customer_deleted(event: CustomerDeleted, uow: CommerceUnitOfWork) -> None:
-    """Delete the customer's orders, access and redemptions; send the receipt."""
+    """Delete the customer's orders, access and redemptions and send the receipt — only after an
+    approved deletion (otherwise nothing is deleted, and a warning is logged)."""
     await erasure.delete_customer(uow, event.customer_id)

@@ -22,7 +22,12 @@ class Redeemed:
 
 async def redeem(uow: CommerceUnitOfWork, code: str, customer_id: uuid.UUID) -> Redeemed:
     """The code's row lock makes concurrent redemptions wait their turn: the first takes the
-    seat, the others find it taken (409). The learner who holds it gets it back (a retry)."""
+    seat, the others find it taken (409). The learner who holds it gets it back (a retry).
+
+    The customer projection is not consulted: a learner who registered a second ago (their
+    UserRegistered not consumed here yet) redeems all the same — customer-account vouched for
+    them when the gateway checked their token — and the projection row arriving later only names
+    them in the code users' list. Only a deletion known here refuses (409 ``customer_deleted``)."""
     async with uow:
         found = await uow.codes.lock(normalise(code))
         if found is None:

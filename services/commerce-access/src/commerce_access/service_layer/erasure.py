@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.erasure import send_erasure_receipt
 from trainyard_common.vocabulary import ErasureKind, ServiceName
+
+log = logging.getLogger(__name__)
 
 
 async def erase_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> None:
@@ -17,9 +20,16 @@ async def erase_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> Non
     send_erasure_receipt(uow, customer_id, ServiceName.COMMERCE_ACCESS, ErasureKind.ERASED)
 
 
-async def delete_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> None:
+async def delete_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> bool:
     """Orders (with their codes), access and redemptions go; the bare id stays so that a late
-    import row or request cannot bring the customer back."""
+    import row or request cannot bring the customer back.
+
+    Only for a customer whose deletion commerce-access approved (CustomerDeletionDecided): then
+    nothing can have been ordered since. Otherwise nothing is deleted and no receipt is sent
+    (False): a deletion this service did not approve must never remove an order or access."""
+    if not await uow.orders.deletion_approved(customer_id):
+        log.warning("CustomerDeleted for %s without an approved deletion: nothing deleted", customer_id)
+        return False
     order_ids = await uow.orders.delete_of_customer(customer_id)
     await uow.codes.delete_of_orders(order_ids)
     await uow.codes.forget_redeemer(customer_id)
@@ -27,3 +37,4 @@ async def delete_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> No
     await uow.customers.forget(customer_id)
     await uow.orders.mark_deleted(customer_id, datetime.now(UTC))
     send_erasure_receipt(uow, customer_id, ServiceName.COMMERCE_ACCESS, ErasureKind.DELETED)
+    return True

@@ -18,6 +18,8 @@ from commerce_access.domain.orders import ZERO, Order, Source, place_order
 from commerce_access.domain.products import Price, Product
 from commerce_access.service_layer import announcements
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
+from trainyard_common.contracts import ImportRowOrderSettled
+from trainyard_common.vocabulary import ImportOrderOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,34 +83,51 @@ class ImportRow:
     imported_at: datetime
 
 
-async def import_order(uow: CommerceUnitOfWork, row: ImportRow) -> None:
-    """Runs inside the event handler's unit of work. A row naming an unknown price cannot be
-    refused to anyone any more (the import is done): it is recorded in ``import_failures``."""
+async def import_order(uow: CommerceUnitOfWork, row: ImportRow) -> ImportRowOrderSettled:
+    """Runs inside the event handler's unit of work, and answers the row (ImportRowOrderSettled):
+    ordered — also when an earlier delivery created the order — or refused with its reason
+    (``unknown_price``, also kept in ``import_failures``; ``customer_deleted``), which
+    customer-account shows as the row's failure in the import's result."""
+    at = datetime.now(UTC)
+    order_id, reason = None, None
+    found = None
     if await uow.orders.is_deleted(row.customer_id):
-        return
-    found = await uow.products.price(row.price_id)
-    if found is None:
+        reason = "customer_deleted"
+    elif (found := await uow.products.price(row.price_id)) is None:
+        reason = "unknown_price"
         await uow.orders.record_import_failure(
             import_id=row.import_id,
             row_number=row.row_number,
             customer_id=row.customer_id,
             price_id=row.price_id,
             reason="unknown price_id",
-            at=datetime.now(UTC),
+            at=at,
         )
-        return
-    product, price = found
-    order = place_order(
-        row.customer_id,
-        product,
-        price,
-        source=Source.IMPORT,
-        idempotency_key=f"import:{row.import_id}:{row.row_number}",
-        unit_amount=row.cost,
-        currency=row.currency,
-        at=row.imported_at,
+    else:
+        product, price = found
+        order = place_order(
+            row.customer_id,
+            product,
+            price,
+            source=Source.IMPORT,
+            idempotency_key=f"import:{row.import_id}:{row.row_number}",
+            unit_amount=row.cost,
+            currency=row.currency,
+            at=row.imported_at,
+        )
+        order_id = (await _complete(uow, order)).order.id
+    settled = ImportRowOrderSettled(
+        import_id=row.import_id,
+        row_number=row.row_number,
+        customer_id=row.customer_id,
+        price_id=row.price_id,
+        outcome=ImportOrderOutcome.REFUSED if reason else ImportOrderOutcome.ORDERED,
+        order_id=order_id,
+        reason=reason,
+        settled_at=at,
     )
-    await _complete(uow, order)
+    uow.emit(settled)
+    return settled
 
 
 async def _priced(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid.UUID) -> tuple[Product, Price]:

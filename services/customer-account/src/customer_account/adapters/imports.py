@@ -15,12 +15,14 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from customer_account.adapters.tables import customer_imports, import_row_orders
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer
-from customer_account.domain.imports import CheckedRow
+from customer_account.domain.imports import CheckedRow, RowError, RowOrder, StoredImport
 from trainyard_common.contracts import CustomerImported, UserRegistered
 from trainyard_common.db.batches import json_array
 from trainyard_common.db.bulk import copy_records, custom_plans
@@ -160,3 +162,57 @@ def _staged(row: CheckedRow, customer_id: uuid.UUID, new: Customer | None) -> tu
         row.number, customer_id, True, new.first_name, new.last_name, new.email, new.organization,
         new.password_hash, new.status.value, new.created_at, new.password_change_required, row.price_id, cost,
     )  # fmt: skip
+
+
+class ImportResults:
+    """Each import's result, and commerce-access's settlement of its rows with a Price ID."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def save(self, stored: StoredImport) -> None:
+        errors = [{"row": e.number, "field": e.field, "reason": e.reason} for e in stored.errors]
+        await self._session.execute(
+            insert(customer_imports).values(
+                id=stored.import_id,
+                imported_at=stored.imported_at,
+                created=stored.created,
+                imported_rows=stored.imported_rows,
+                errors=errors,
+                orders_expected=stored.orders_expected,
+            )
+        )
+
+    async def settle(self, import_id: uuid.UUID, price_id: uuid.UUID, order: RowOrder) -> None:
+        """A redelivered or repeated settlement keeps the first."""
+        await self._session.execute(
+            insert(import_row_orders)
+            .values(
+                import_id=import_id,
+                row_number=order.row_number,
+                price_id=price_id,
+                outcome=order.outcome,
+                order_id=order.order_id,
+                reason=order.reason,
+                settled_at=order.settled_at,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def get(self, import_id: uuid.UUID) -> StoredImport | None:
+        row = (await self._session.execute(select(customer_imports).where(customer_imports.c.id == import_id))).first()
+        if row is None:
+            return None
+        query = (
+            select(import_row_orders)
+            .where(import_row_orders.c.import_id == import_id)
+            .order_by(import_row_orders.c.row_number)
+        )
+        orders = [
+            RowOrder(o.row_number, o.outcome, o.order_id, o.reason, o.settled_at, o.price_id)
+            for o in await self._session.execute(query)
+        ]
+        errors = [RowError(e["row"], e.get("field"), e["reason"]) for e in row.errors]
+        return StoredImport(
+            row.id, row.imported_at, row.created, row.imported_rows, errors, row.orders_expected, orders
+        )

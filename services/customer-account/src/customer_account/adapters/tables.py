@@ -43,6 +43,8 @@ customers = Table(
     Column("erased_at", DateTime(timezone=True)),
     # The learner's client, kept from client-directory's events (the admin list filters on it).
     Column("client_id", Uuid, index=True),
+    # A deletion was requested and commerce-access has not answered yet: no sign-in, no buying.
+    Column("deletion_requested_at", DateTime(timezone=True)),
 )
 
 sessions = Table(
@@ -151,6 +153,41 @@ erasure_receipts = Table(
     Column("request_event_id", Uuid, nullable=False),
     Column("kind", Text, nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=False),
+)
+
+deletion_requests = Table(
+    "deletion_requests",
+    metadata,
+    # No FK: "done" outlives the customer row; ids, states and times only (no personal data).
+    Column("customer_id", Uuid, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("reason", Text),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", DateTime(timezone=True)),
+)
+
+customer_imports = Table(
+    "customer_imports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("created", Integer, nullable=False),
+    Column("imported_rows", Integer, nullable=False),
+    Column("errors", JSONB, nullable=False, server_default="[]"),
+    # Rows with a Price ID: commerce-access settles each (import_row_orders).
+    Column("orders_expected", Integer, nullable=False, server_default="0"),
+)
+
+import_row_orders = Table(
+    "import_row_orders",
+    metadata,
+    Column("import_id", Uuid, primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    Column("price_id", Uuid, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("order_id", Uuid),
+    Column("reason", Text),
+    Column("settled_at", DateTime(timezone=True), nullable=False),
 )
 
 # What Alembic compares this service's migrations against: its own tables and the shared ones.

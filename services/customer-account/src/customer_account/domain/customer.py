@@ -58,13 +58,19 @@ class Customer:
     failures_reset_at: datetime | None = None
     erased_at: datetime | None = None
     client_id: uuid.UUID | None = None
+    deletion_requested_at: datetime | None = None
+    """Set while a deletion request waits for commerce-access: no sign-in, no session, no buying."""
 
     @property
     def erased(self) -> bool:
         return self.erased_at is not None
 
     def may_sign_in(self) -> bool:
-        return self.status is CustomerStatus.ACTIVE and not self.erased
+        return self.status is CustomerStatus.ACTIVE and not self.erased and not self.deletion_pending
+
+    @property
+    def deletion_pending(self) -> bool:
+        return self.deletion_requested_at is not None
 
     def must_change_password(self, at: datetime) -> bool:
         """Signed in, the learner may do nothing but change the password."""

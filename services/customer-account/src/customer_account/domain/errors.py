@@ -54,3 +54,15 @@ class NotAllowed(Conflicting):
 
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(reason, code=code)
+
+
+class NoDeletionRequested(NotFoundError):
+    def __init__(self, customer_id: object = None) -> None:
+        super().__init__("No deletion was requested for this customer.")
+        self.customer_id = customer_id
+
+
+class ImportNotFound(NotFoundError):
+    def __init__(self, import_id: object = None) -> None:
+        super().__init__("No such customer import.")
+        self.import_id = import_id

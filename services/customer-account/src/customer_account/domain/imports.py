@@ -8,9 +8,11 @@ again without a price id) is a duplicate.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from customer_account.domain.customer import normalize_email
@@ -196,3 +198,61 @@ class DuplicateRows:
             return RowError(row.number, "email", f"duplicate in file: {row.email} with {what} appears earlier")
         self._seen.add(key)
         return None
+
+
+ORDER_REFUSALS = {
+    "unknown_price": "unknown Price ID {price}",
+    "customer_deleted": "the customer was deleted; no order for Price ID {price}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RowOrder:
+    """What commerce-access did with a row's Price ID (ImportRowOrderSettled)."""
+
+    row_number: int
+    outcome: str  # "ordered" | "refused"
+    order_id: uuid.UUID | None
+    reason: str | None
+    settled_at: datetime
+    price_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImport:
+    """An import's result as it was answered, and the settlement of its rows with a Price ID since."""
+
+    import_id: uuid.UUID
+    imported_at: datetime
+    created: int
+    imported_rows: int
+    errors: list[RowError]
+    orders_expected: int
+    orders: list[RowOrder] = dataclasses.field(default_factory=list)
+
+    @property
+    def ordered(self) -> int:
+        return sum(1 for o in self.orders if o.outcome == "ordered")
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for o in self.orders if o.outcome != "ordered")
+
+    @property
+    def pending(self) -> int:
+        return max(self.orders_expected - len(self.orders), 0)
+
+    def all_errors(self) -> list[RowError]:
+        """The rows refused when imported, and those whose order commerce-access refused since
+        (the row's customer stays imported: said in the reason)."""
+        refused = [
+            RowError(o.row_number, "price_id", f"{_refusal(o)}; the customer was imported without this product")
+            for o in self.orders
+            if o.outcome != "ordered"
+        ]
+        return sorted([*self.errors, *refused], key=lambda e: e.number)
+
+
+def _refusal(order: RowOrder) -> str:
+    template = ORDER_REFUSALS.get(order.reason or "", "order refused: {reason}")
+    return template.format(price=order.price_id, reason=order.reason)

@@ -13,6 +13,7 @@ from typing import TypeVar
 from customer_account.domain.orders import AccessState
 from customer_account.service_layer import commerce, erasure
 from customer_account.service_layer.clients import record_clients
+from customer_account.service_layer.imports import record_row_order
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import (
     AccessChanged,
@@ -20,12 +21,15 @@ from trainyard_common.contracts import (
     AccessGranted,
     AccessRevoked,
     CustomerDeleted,
+    CustomerDeletionDecided,
+    CustomerDeletionRequested,
     CustomerErased,
     CustomerErasureCompleted,
     CustomerGroupsChanged,
     CustomerImported,
     CustomerProfileUpdated,
     CustomerStatusChanged,
+    ImportRowOrderSettled,
     LearnerAssignedToClient,
     LearnerRemovedFromClient,
     OrderCompleted,
@@ -47,6 +51,7 @@ PUBLISHED: tuple[type[Event], ...] = (
     CustomerGroupsChanged,
     CustomerImported,
     CustomerErased,
+    CustomerDeletionRequested,
     CustomerDeleted,
 )
 
@@ -58,6 +63,8 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
     subscriptions.batch_handler(AccessRevoked)(on_access_revoked)
     subscriptions.batch_handler(AccessExpired)(on_access_expired)
     subscriptions.handler(CustomerErasureCompleted)(on_erasure_completed)
+    subscriptions.handler(CustomerDeletionDecided)(on_deletion_decided)
+    subscriptions.handler(ImportRowOrderSettled)(on_import_row_order_settled)
     subscriptions.batch_handler(LearnerAssignedToClient)(on_learners_assigned)
     subscriptions.batch_handler(LearnerRemovedFromClient)(on_learners_removed)
 
@@ -90,6 +97,16 @@ async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: Cus
 async def on_erasure_completed(event: CustomerErasureCompleted, uow: CustomerUnitOfWork) -> None:
     """A service's receipt for the certificate of erasure."""
     await erasure.record_receipt(uow, event)
+
+
+async def on_deletion_decided(event: CustomerDeletionDecided, uow: CustomerUnitOfWork) -> None:
+    """commerce-access's answer: approved deletes the customer (CustomerDeleted), refused cancels."""
+    await erasure.apply_deletion_decision(uow, event)
+
+
+async def on_import_row_order_settled(event: ImportRowOrderSettled, uow: CustomerUnitOfWork) -> None:
+    """An import row's Price ID ordered or refused: the import's result shows it."""
+    await record_row_order(uow, event)
 
 
 async def on_learners_assigned(events: Sequence[Delivered[LearnerAssignedToClient]], uow: CustomerUnitOfWork) -> None:

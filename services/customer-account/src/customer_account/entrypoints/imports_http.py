@@ -10,6 +10,7 @@ import asyncio
 import csv
 import io
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import partial
 from itertools import islice
@@ -21,14 +22,28 @@ from starlette.datastructures import UploadFile
 
 from customer_account.adapters.passwords import HashingPool
 from customer_account.domain.actors import Actor
-from customer_account.domain.imports import FIELDS, TEMPLATE_HEADER, BadHeader, RawRow, column_positions
+from customer_account.domain.customer import now
+from customer_account.domain.imports import (
+    FIELDS,
+    TEMPLATE_HEADER,
+    BadHeader,
+    RawRow,
+    StoredImport,
+    column_positions,
+)
 from customer_account.entrypoints.deps import AdminActor, Hashing, Settings, UnitOfWork
 from customer_account.metrics import IMPORT_HASHING_SECONDS, IMPORT_ROWS, IMPORT_SECONDS
-from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
+from customer_account.service_layer.imports import (
+    CustomerImport,
+    ImportOptions,
+    ImportReport,
+    import_result,
+    stored_import,
+)
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings as OwnSettings
 from trainyard_common.api.customers import ImportError as RowErrorBody
-from trainyard_common.api.customers import ImportJson, ImportResult
+from trainyard_common.api.customers import ImportJson, ImportOrders, ImportResult
 from trainyard_common.api.customers import ImportOptions as OptionsBody
 from trainyard_common.http.errors import ApiError, BadRequest, ErrorBody, ErrorDetail, Unprocessable
 
@@ -68,11 +83,26 @@ async def import_customers(
         report = await _from_json(await request.body(), settings, run)
     else:
         raise Unprocessable("Send a CSV as multipart/form-data (field `file`) or JSON rows.", code="unsupported_type")
+    return import_result_body(stored_import(report, now()))
+
+
+@router.get("/customer-imports/{import_id}", responses={404: {"model": ErrorBody}})
+async def get_import(import_id: uuid.UUID, uow: UnitOfWork) -> ImportResult:
+    """The import's result as it completes: rows whose Price ID commerce-access refused become row
+    errors; `settled` once every row with a Price ID has its answer."""
+    return import_result_body(await import_result(uow, import_id))
+
+
+def import_result_body(stored: StoredImport) -> ImportResult:
     return ImportResult(
-        import_id=report.import_id,
-        created=report.created,
-        imported_rows=report.imported_rows,
-        errors=[RowErrorBody(row=e.number, reason=e.reason, field=e.field) for e in report.errors],
+        import_id=stored.import_id,
+        created=stored.created,
+        imported_rows=stored.imported_rows,
+        errors=[RowErrorBody(row=e.number, reason=e.reason, field=e.field) for e in stored.all_errors()],
+        orders=ImportOrders(
+            expected=stored.orders_expected, ordered=stored.ordered, refused=stored.refused, pending=stored.pending
+        ),
+        settled=stored.pending == 0,
     )
 
 

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Response
 
 from customer_account.domain.errors import CustomerNotFound
 from customer_account.entrypoints.deps import AdminActor, Settings, UnitOfWork
-from customer_account.entrypoints.responses import activity_entry, order_entry
+from customer_account.entrypoints.responses import activity_entry, deletion_status, order_entry
 from customer_account.service_layer import erasure
 from customer_account.service_layer.export import export_part
 from trainyard_common.api.customers import (
     ActivityList,
+    DeletionAccepted,
+    DeletionStatus,
     ErasureConfirmation,
     ErasureStatus,
     LoginHistoryEntry,
@@ -100,15 +102,28 @@ async def erasure_status(customer_id: uuid.UUID, uow: UnitOfWork, settings: Sett
     )
 
 
+DELETION_PATH = "/api/v1/admin/customers/{customer_id}/deletion"
+"""Where the admin sees the outcome (the gateway's public path of ``deletion_status``)."""
+
+
 @router.delete(
     "/customers/{customer_id}",
-    status_code=204,
+    status_code=202,
     responses={
         **NOT_FOUND,
         409: {"model": ErrorBody, "description": "`customer_has_orders` / `customer_has_access`"},
     },
 )
-async def delete(customer_id: uuid.UUID, uow: UnitOfWork) -> Response:
-    """Delete a customer without orders or access, for good."""
-    await erasure.delete(uow, customer_id)
-    return Response(status_code=204)
+async def delete(customer_id: uuid.UUID, actor: AdminActor, uow: UnitOfWork, response: Response) -> DeletionAccepted:
+    """Ask for the deletion of a customer without orders or access: commerce-access decides
+    (pending → done or refused); asked again while pending, the same request."""
+    request = await erasure.request_deletion(uow, customer_id, actor)
+    location = DELETION_PATH.format(customer_id=customer_id)
+    response.headers["Location"] = location
+    return DeletionAccepted(customer_id=customer_id, deletion=deletion_status(request), location=location)
+
+
+@router.get("/customers/{customer_id}/deletion", responses=NOT_FOUND)
+async def deletion_status_of(customer_id: uuid.UUID, uow: UnitOfWork) -> DeletionStatus:
+    """The latest deletion request: pending, refused (with the reason) or done (the customer is gone)."""
+    return deletion_status(await erasure.deletion(uow, customer_id))

@@ -6,14 +6,30 @@ import uuid
 
 from customer_account.domain.activity import Activity
 from customer_account.domain.customer import Customer
+from customer_account.domain.deletion import DeletionRequest
 from customer_account.domain.errors import CustomerNotFound
 from customer_account.domain.groups import Group
 from customer_account.domain.orders import SeenOrder
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.api.customers import ActivityEntry, CustomerDetails, GroupRef, OrderHistoryEntry
+from trainyard_common.api.customers import (
+    ActivityEntry,
+    CustomerDetails,
+    DeletionStatus,
+    GroupRef,
+    OrderHistoryEntry,
+)
 
 
-def details(customer: Customer, groups: list[Group]) -> CustomerDetails:
+def deletion_status(request: DeletionRequest) -> DeletionStatus:
+    return DeletionStatus(
+        state=request.state.value,
+        reason=request.reason,
+        requested_at=request.requested_at,
+        decided_at=request.decided_at,
+    )
+
+
+def details(customer: Customer, groups: list[Group], deletion: DeletionRequest | None = None) -> CustomerDetails:
     return CustomerDetails(
         id=customer.id,
         first_name=customer.first_name,
@@ -28,12 +44,13 @@ def details(customer: Customer, groups: list[Group]) -> CustomerDetails:
         password_expiry_days=customer.password_expiry_days,
         password_change_required=customer.password_change_required,
         erased_at=customer.erased_at,
+        deletion=deletion_status(deletion) if deletion is not None else None,
     )
 
 
 async def details_of(uow: CustomerUnitOfWork, customer: Customer) -> CustomerDetails:
     """Inside an open unit of work."""
-    return details(customer, await uow.groups.of_customer(customer.id))
+    return details(customer, await uow.groups.of_customer(customer.id), await uow.deletions.get(customer.id))
 
 
 async def current_details(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> CustomerDetails:
@@ -43,7 +60,8 @@ async def current_details(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> Cu
         if customer is None:
             raise CustomerNotFound(customer_id)
         groups = await uow.groups.of_customer(customer_id)
-    return details(customer, groups)
+        deletion = await uow.deletions.get(customer_id)
+    return details(customer, groups, deletion)
 
 
 def activity_entry(activity: Activity) -> ActivityEntry:

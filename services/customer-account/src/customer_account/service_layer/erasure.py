@@ -3,17 +3,27 @@ service sends back, kept as the certificate of erasure."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 
 from customer_account.domain.activity import Activity
-from customer_account.domain.actors import Actor
+from customer_account.domain.actors import SYSTEM, Actor
 from customer_account.domain.customer import CustomerStatus, now
+from customer_account.domain.deletion import DeletionRequest, new_request
 from customer_account.domain.erasure import ErasureCertificate, Receipt, certificate_of
-from customer_account.domain.errors import CustomerNotFound, NotAllowed
+from customer_account.domain.errors import CustomerNotFound, NoDeletionRequested, NotAllowed
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerDeleted, CustomerErased, CustomerErasureCompleted
-from trainyard_common.vocabulary import ErasureKind
+from trainyard_common.contracts import (
+    CustomerDeleted,
+    CustomerDeletionDecided,
+    CustomerDeletionRequested,
+    CustomerErased,
+    CustomerErasureCompleted,
+)
+from trainyard_common.vocabulary import DeletionDecision, ErasureKind
+
+log = logging.getLogger(__name__)
 
 
 async def erase(uow: CustomerUnitOfWork, customer_id: uuid.UUID, actor: Actor) -> None:
@@ -38,22 +48,68 @@ async def erase(uow: CustomerUnitOfWork, customer_id: uuid.UUID, actor: Actor) -
         await uow.commit()
 
 
-async def delete(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> None:
+async def request_deletion(uow: CustomerUnitOfWork, customer_id: uuid.UUID, actor: Actor) -> DeletionRequest:
+    """Refused at once when this service already knows of orders or access; otherwise the
+    customer stops signing in and buying, and commerce-access (which owns orders and access) is
+    asked to decide (CustomerDeletionRequested, in this transaction). Asked again while pending:
+    the same request, nothing sent twice."""
     at = now()
     async with uow:
         customer = await uow.customers.get(customer_id, for_update=True)
         if customer is None:
             raise CustomerNotFound(customer_id)
+        earlier = await uow.deletions.get(customer_id)
+        if customer.deletion_pending and earlier is not None and earlier.pending:
+            return earlier
         if await uow.orders.has_orders(customer_id):
             raise NotAllowed(
                 "customer_has_orders", "The customer has orders; a customer with orders cannot be deleted."
             )
         if await uow.access.has_access(customer_id):
             raise NotAllowed("customer_has_access", "The customer has access to a product and cannot be deleted.")
-        await uow.customers.delete(customer_id)  # sessions, logins, activity, groups, mail go with it
-        await uow.erasures.requested(customer_id, ErasureKind.DELETED.value, at)
-        uow.emit(CustomerDeleted(customer_id=customer_id, deleted_at=at))
+        request = new_request(customer_id, at)
+        customer.deletion_requested_at = at
+        await uow.customers.save(customer)
+        await uow.sessions.end_all(customer_id)
+        await uow.deletions.save(request)
+        uow.activity.add(Activity(customer_id, "deletion_requested", actor, at))
+        uow.emit(CustomerDeletionRequested(customer_id=customer_id, requested_at=at))
         await uow.commit()
+    return request
+
+
+async def apply_deletion_decision(uow: CustomerUnitOfWork, event: CustomerDeletionDecided) -> None:
+    """Inside the handler's transaction. Approved: the customer is deleted as a deletion always
+    was (CustomerDeleted: the services drop their data and send receipts). Refused: the request
+    is cancelled with its reason; the customer may sign in again (ended sessions stay ended)."""
+    customer = await uow.customers.get(event.customer_id, for_update=True)
+    request = await uow.deletions.get(event.customer_id)
+    if request is None or not request.pending:
+        log.warning("deletion decision for %s with no pending request: ignored", event.customer_id)
+        return
+    at = now()
+    if event.decision is DeletionDecision.APPROVED:
+        if customer is not None:
+            await uow.customers.delete(event.customer_id)  # sessions, logins, activity, groups, mail go with it
+        await uow.erasures.requested(event.customer_id, ErasureKind.DELETED.value, at)
+        request.complete(event.decided_at)
+        uow.emit(CustomerDeleted(customer_id=event.customer_id, deleted_at=at))
+    else:
+        request.refuse(event.reason, event.decided_at)
+        if customer is not None:
+            customer.deletion_requested_at = None
+            await uow.customers.save(customer)
+            uow.activity.add(Activity(customer.id, "deletion_refused", SYSTEM, at, {"reason": event.reason}))
+    await uow.deletions.save(request)
+
+
+async def deletion(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> DeletionRequest:
+    """The latest deletion request (it outlives a deleted customer)."""
+    async with uow:
+        found = await uow.deletions.get(customer_id)
+    if found is None:
+        raise NoDeletionRequested(customer_id)
+    return found
 
 
 async def record_receipt(uow: CustomerUnitOfWork, event: CustomerErasureCompleted) -> None:

@@ -29,10 +29,19 @@ from typing import Protocol
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer, email_domain, new_customer, now
 from customer_account.domain.emails import Email
-from customer_account.domain.imports import CheckedRow, DuplicateRows, RawRow, RowError, check_row
+from customer_account.domain.errors import ImportNotFound
+from customer_account.domain.imports import (
+    CheckedRow,
+    DuplicateRows,
+    RawRow,
+    RowError,
+    RowOrder,
+    StoredImport,
+    check_row,
+)
 from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerGroupsChanged
+from trainyard_common.contracts import CustomerGroupsChanged, ImportRowOrderSettled
 from trainyard_common.contracts.email import checked_email
 
 
@@ -66,6 +75,8 @@ class ImportReport:
     created: int = 0
     imported_rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    orders_expected: int = 0
+    """Applied rows with a Price ID: commerce-access settles each (ImportRowOrderSettled)."""
     hashing_seconds: float = 0.0
     """Time spent hashing passwords (the benchmark reports its share)."""
 
@@ -99,8 +110,9 @@ class CustomerImport:
             self._automations = await uow.groups.automations()
             async for batch in batches:
                 await self._apply(uow, [c for raw in batch if (c := self._check(raw)) is not None])
+            self.report.errors.sort(key=lambda e: e.number)
+            await uow.import_results.save(stored_import(self.report, now()))
             await uow.commit()
-        self.report.errors.sort(key=lambda e: e.number)
         return self.report
 
     def _check(self, raw: RawRow) -> CheckedRow | None:
@@ -135,6 +147,7 @@ class CustomerImport:
         await uow.emails.add(self._welcomes(applied, generated), at)
         self.report.created += sum(1 for p in applied if p.new is not None)
         self.report.imported_rows += len(applied)
+        self.report.orders_expected += sum(1 for p in applied if p.row.price_id is not None)
 
     def _plan(self, row: CheckedRow, existing: dict[str, uuid.UUID]) -> _Planned | None:
         known = self._known.get(row.email) or existing.get(row.email)
@@ -194,3 +207,25 @@ class CustomerImport:
             for p in applied
             if p.new is not None
         ]
+
+
+def stored_import(report: ImportReport, at: datetime) -> StoredImport:
+    return StoredImport(
+        report.import_id, at, report.created, report.imported_rows, list(report.errors), report.orders_expected
+    )
+
+
+async def record_row_order(uow: CustomerUnitOfWork, event: ImportRowOrderSettled) -> None:
+    """Inside the handler's transaction: the row's outcome joins the import's result."""
+    order = RowOrder(
+        event.row_number, event.outcome.value, event.order_id, event.reason, event.settled_at, event.price_id
+    )
+    await uow.import_results.settle(event.import_id, event.price_id, order)
+
+
+async def import_result(uow: CustomerUnitOfWork, import_id: uuid.UUID) -> StoredImport:
+    async with uow:
+        found = await uow.import_results.get(import_id)
+    if found is None:
+        raise ImportNotFound(import_id)
+    return found

@@ -109,7 +109,8 @@ async def sign_in(
             raise InvalidCredentials()
         if not locked.may_sign_in():
             await uow.commit()
-            raise SignInRefused(locked.status)
+            # a pending deletion answers as an inactive account does
+            raise SignInRefused(CustomerStatus.INACTIVE if locked.deletion_pending else locked.status)
         if locked.password_hash and uow.passwords.needs_rehash(locked.password_hash):
             locked.password_hash = await uow.passwords.hash(password)  # generated → argon2id
         locked.failures_reset_at = at
@@ -174,7 +175,8 @@ async def impersonate(
         if customer is None:
             raise CustomerNotFound(customer_id)
         if not customer.may_sign_in():
-            raise NotAllowed("customer_cannot_sign_in", f"The customer is {customer.status.value} and cannot sign in.")
+            state = "pending deletion" if customer.deletion_pending else customer.status.value
+            raise NotAllowed("customer_cannot_sign_in", f"The customer is {state} and cannot sign in.")
         issued = await _issue(uow, customer, admin, config.impersonation_ttl, at)
         uow.activity.add(Activity(customer.id, "impersonation_started", Actor.admin(admin), at))
         await uow.commit()

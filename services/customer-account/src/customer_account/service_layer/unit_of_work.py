@@ -4,10 +4,11 @@ hashing its use cases need (so the service layer reaches infrastructure only thr
 from __future__ import annotations
 
 from customer_account.adapters.activity import ActivityLog
+from customer_account.adapters.deletions import DeletionRequests
 from customer_account.adapters.emails import EmailOutbox
 from customer_account.adapters.erasures import ErasureRecords
 from customer_account.adapters.groups import GroupRepository
-from customer_account.adapters.imports import ImportBatches
+from customer_account.adapters.imports import ImportBatches, ImportResults
 from customer_account.adapters.orders import AccessSeen, OrderHistory
 from customer_account.adapters.passwords import Passwords
 from customer_account.adapters.repository import CustomerRepository
@@ -28,6 +29,8 @@ class CustomerUnitOfWork(SqlUnitOfWork):
     emails: EmailOutbox
     erasures: ErasureRecords
     imports: ImportBatches
+    import_results: ImportResults
+    deletions: DeletionRequests
 
     def _open(self) -> None:
         self.customers = CustomerRepository(self.session)
@@ -40,6 +43,8 @@ class CustomerUnitOfWork(SqlUnitOfWork):
         self.emails = EmailOutbox(self.session)
         self.erasures = ErasureRecords(self.session)
         self.imports = ImportBatches(self.session, outbox=lambda events: outbox_params(self, events))
+        self.import_results = ImportResults(self.session)
+        self.deletions = DeletionRequests(self.session)
 
     async def commit(self) -> None:
         await self.activity.flush()  # activity entries commit with the change they describe

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from trainyard_common.api.customers import DeletionStatus
+
 CUSTOMER_ID_EXAMPLE = "3f1e8f0a-2b6c-4d7e-9a10-5c2b7e4d9f01"
 
 
@@ -26,6 +28,11 @@ class CustomerDetails(BaseModel):
     orders: SectionPublic = Field(description="Order history (commerce-access).")
     access: SectionPublic = Field(description="Every content access row, history included (commerce-access).")
     transcript: SectionPublic = Field(description="Items, progress, scores and access expiry (training-progress).")
+    deletion: DeletionStatus | None = Field(
+        default=None,
+        description="The latest deletion request (customer-account): pending, or refused with its reason; "
+        "null when none (or the profile is unavailable).",
+    )
 
 
 class ImpersonationToken(BaseModel):

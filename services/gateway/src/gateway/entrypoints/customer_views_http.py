@@ -26,7 +26,9 @@ async def customer_details(id: uuid.UUID, services: Services, settings: Settings
     """The customer's page, gathered from every service at once; a service that is down leaves
     its section `available: false` and the page still answers 200."""
     page = await customer_page(services, id, timeout_seconds=settings.section_timeout_seconds)
-    return CustomerDetails(customer_id=id, **{name: _public(s) for name, s in page.sections.items()})
+    profile = page.sections["profile"]
+    deletion = profile.data.get("deletion") if profile.available and isinstance(profile.data, dict) else None
+    return CustomerDetails(customer_id=id, deletion=deletion, **{name: _public(s) for name, s in page.sections.items()})
 
 
 @router.get(

@@ -20,6 +20,8 @@ from trainyard_common.api.customers import (
     CustomerDetails,
     CustomerList,
     CustomerUpdate,
+    DeletionAccepted,
+    DeletionStatus,
     ErasureStatus,
     GroupsSet,
     ImportJson,
@@ -86,14 +88,49 @@ ROUTES = (
                 "/v1/customers/{id}/erasure",
                 response=ErasureStatus, errors=NOT_FOUND,
                 doc="The certificate of erasure: which services have confirmed, and when."),
-    Passthrough("DELETE", "/customers/{id}", "delete_customer", "customer_account", "/v1/customers/{id}",
-                status=204, errors={409: "`customer_has_orders` / `customer_has_access`", **NOT_FOUND}, audit=CUSTOMER,
-                doc="Delete a customer who has no orders and no access, for good (CustomerDeleted)."),
+    Passthrough("GET", "/customers/{id}/deletion", "deletion_status", "customer_account",
+                "/v1/customers/{id}/deletion",
+                response=DeletionStatus, errors={404: "No deletion was requested for this customer."},
+                doc="The latest deletion request: `pending` while commerce-access decides, `refused` with the "
+                    "reason (`has_orders`, `has_access`), or `done` (the customer is gone; this record stays)."),
     Passthrough("GET", "/customer-imports/template", "import_template", "customer_account",
                 "/v1/customer-imports/template", response=Csv("The CSV header to fill in.")),
+    Passthrough("GET", "/customer-imports/{id}", "customer_import", "customer_account", "/v1/customer-imports/{id}",
+                response=ImportResult, errors={404: "No such customer import."},
+                doc="An import's result as it completes: a row whose Price ID commerce-access refused becomes a "
+                    "row error (the customer row stays imported); `settled` once every Price ID is answered."),
 )
 # fmt: on
 serve(router, ROUTES)
+
+
+@router.delete(
+    "/customers/{id}",
+    status_code=202,
+    response_model=None,
+    responses={
+        202: {
+            "model": DeletionAccepted,
+            "description": "Pending: commerce-access decides; `Location` is where the outcome shows.",
+            "headers": {
+                "Location": {"description": "`/api/v1/admin/customers/{id}/deletion`", "schema": {"type": "string"}}
+            },
+        },
+        409: {"model": ErrorBody, "description": "`customer_has_orders` / `customer_has_access`"},
+        404: {"model": ErrorBody, "description": NOT_FOUND[404]},
+    },
+)
+async def delete_customer(id: uuid.UUID, request: Request, services: Services) -> Response:
+    """Ask for the deletion of a customer: refused at once (409) when customer-account already knows of
+    orders or access; otherwise the customer can no longer sign in or buy, and commerce-access, which
+    owns orders and access, decides. Asked again while pending: the same request."""
+    set_audit_target(request, "customer", id)
+    reply = await services.customer_account.call("DELETE", f"/v1/customers/{id}")
+    response = passthrough(reply)
+    if reply.status_code == 202:
+        response.headers["Location"] = f"/api/v1/admin/customers/{id}/deletion"
+    return response
+
 
 IMPORT_BODY = {
     "requestBody": {
