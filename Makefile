@@ -8,7 +8,7 @@ UV_VERSION := 0.9.30
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 INFRA := bash deploy/local/infra.sh
 
-.PHONY: help bootstrap up down logs test test-unit test-integration lint fmt typecheck bench schemas topics docs
+.PHONY: help bootstrap up down logs test test-unit test-integration lint fmt typecheck bench faults schemas topics docs
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ schemas: bootstrap ## regenerate the committed JSON Schemas of every event
 
 bench: bootstrap ## registrations through customer-account → Kafka → client-directory, vs raw Kafka
 	@$(call with_infra,$(UV) run python bench/registrations.py)
+
+faults: bootstrap ## every fault scenario × 3 seeds on a broker of its own: one table, 0 lost / 0 applied twice
+	@$(call with_infra,PYTHONPATH=tests $(UV) run python -m faults $(FAULTS_ARGS))
 
 # ==== Kubernetes manifests (deploy/k8s) — appended block, see deploy/k8s/README.md ==========
 .PHONY: k8s topics-manifest
