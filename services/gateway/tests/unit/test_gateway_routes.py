@@ -103,6 +103,10 @@ GET /api/v1/admin/products/{id}
 PATCH /api/v1/admin/products/{id}
 GET /api/v1/admin/progress-imports/{id}
 PATCH /api/v1/admin/customers/{id}/transcript/{item_id}
+PUT /api/v1/auth/password
+PATCH /api/v1/admin/admins/{username}
+PUT /api/v1/admin/admins/{username}/password
+DELETE /api/v1/admin/admins/{username}
 """
 
 

@@ -74,6 +74,18 @@ class FakeAudit:
             and all(getattr(e, column) == value for column, value in match.items())
         )
 
+    async def failures_since_last_success(
+        self, *, action: str, since: datetime, limit: int, actor: str, client_ip: str | None = None
+    ) -> list[datetime]:
+        mine = [
+            e
+            for e in self.entries
+            if (e.action, e.actor) == (action, actor) and e.at >= since and client_ip in (None, e.client_ip)
+        ]
+        last_success = max((e.at for e in mine if e.outcome is Outcome.SUCCESS), default=since)
+        failed = [e.at for e in mine if e.outcome is Outcome.DENIED and e.at >= last_success]
+        return sorted(failed, reverse=True)[:limit]
+
 
 class FakeUnitOfWork:
     def __init__(self) -> None:
@@ -84,6 +96,9 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         self.commits += 1
+
+    async def release(self) -> None:
+        pass
 
 
 class FakePasswords:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,23 +30,59 @@ class AdminRepository:
                 password_hash=admin.password_hash,
                 role=admin.role.value,
                 created_at=admin.created_at,
+                active=admin.active,
             )
             .on_conflict_do_nothing(index_elements=["username"])
             .returning(admins.c.id)
         )
         return added.first() is not None
 
-    async def by_username(self, username: str) -> Admin | None:
-        row = (await self._session.execute(select(admins).where(admins.c.username == username))).first()
-        if row is None:
-            return None
-        return Admin(
-            id=row.id,
-            username=row.username,
-            password_hash=row.password_hash,
-            role=Role(row.role),
-            created_at=row.created_at,
+    async def by_username(self, username: str, *, for_update: bool = False) -> Admin | None:
+        query = select(admins).where(admins.c.username == username)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return None if row is None else _admin(row)
+
+    async def by_id(self, admin_id: uuid.UUID, *, for_update: bool = False) -> Admin | None:
+        query = select(admins).where(admins.c.id == admin_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return None if row is None else _admin(row)
+
+    async def lock_active_admins(self) -> list[Admin]:
+        """Every active admin with the ``admin`` role, locked until the commit: two transactions
+        removing the last two of them cannot both see the other one still there."""
+        rows = await self._session.execute(
+            select(admins)
+            .where(admins.c.active, admins.c.role == Role.ADMIN.value)
+            .order_by(admins.c.id)
+            .with_for_update()
         )
+        return [_admin(row) for row in rows]
+
+    async def save(self, admin: Admin, *, password_changed_at: datetime | None = None) -> None:
+        """Write ``admin``'s password hash, role and state back."""
+        values: dict[str, Any] = {
+            "password_hash": admin.password_hash,
+            "role": admin.role.value,
+            "active": admin.active,
+        }
+        if password_changed_at is not None:
+            values["password_changed_at"] = password_changed_at
+        await self._session.execute(update(admins).where(admins.c.id == admin.id).values(**values))
+
+    async def delete(self, admin_id: uuid.UUID) -> None:
+        """Delete the admin; its tokens go with it (``ON DELETE CASCADE``)."""
+        await self._session.execute(delete(admins).where(admins.c.id == admin_id))
+
+
+def _admin(row: Any) -> Admin:
+    return Admin(
+        id=row.id,
+        username=row.username,
+        password_hash=row.password_hash,
+        role=Role(row.role),
+        created_at=row.created_at,
+        active=row.active,
+    )
 
 
 class TokenRepository:
@@ -67,7 +104,7 @@ class TokenRepository:
             await self._session.execute(
                 select(admin_tokens, admins.c.username, admins.c.role)
                 .join(admins, admins.c.id == admin_tokens.c.admin_id)
-                .where(admin_tokens.c.token_hash == token_hash)
+                .where(admin_tokens.c.token_hash == token_hash, admins.c.active)
             )
         ).first()
         if row is None:
@@ -85,6 +122,16 @@ class TokenRepository:
             .returning(admin_tokens.c.token_hash)
         )
         return revoked.first() is not None
+
+    async def revoke_all(self, admin_id: uuid.UUID, now: datetime, *, keep: str | None = None) -> int:
+        """Revoke every live token of the admin (but ``keep``, a token hash); how many."""
+        conditions = [admin_tokens.c.admin_id == admin_id, admin_tokens.c.revoked_at.is_(None)]
+        if keep is not None:
+            conditions.append(admin_tokens.c.token_hash != keep)
+        revoked = await self._session.execute(
+            update(admin_tokens).where(*conditions).values(revoked_at=now).returning(admin_tokens.c.token_hash)
+        )
+        return len(revoked.all())
 
     async def delete_expired(self, now: datetime) -> None:
         await self._session.execute(admin_tokens.delete().where(admin_tokens.c.expires_at < now))
@@ -122,6 +169,32 @@ class AuditRepository:
         conditions = [audit_log.c.action == action, audit_log.c.outcome == outcome.value, audit_log.c.at >= since]
         conditions += [audit_log.c[column] == value for column, value in match.items()]
         return int(await self._session.scalar(select(func.count()).where(*conditions)) or 0)
+
+    async def failures_since_last_success(
+        self, *, action: str, since: datetime, limit: int, actor: str, client_ip: str | None = None
+    ) -> list[datetime]:
+        """When ``actor``'s latest ``limit`` denied ``action`` entries happened (from ``client_ip``
+        alone when given), newest first: those since ``since`` and after the latest success."""
+        match = [audit_log.c.action == action, audit_log.c.actor == actor]
+        if client_ip is not None:
+            match.append(audit_log.c.client_ip == client_ip)
+        last_success = (
+            select(func.max(audit_log.c.at))
+            .where(*match, audit_log.c.outcome == Outcome.SUCCESS.value, audit_log.c.at >= since)
+            .scalar_subquery()
+        )
+        rows = await self._session.scalars(
+            select(audit_log.c.at)
+            .where(
+                *match,
+                audit_log.c.outcome == Outcome.DENIED.value,
+                audit_log.c.at >= since,
+                or_(last_success.is_(None), audit_log.c.at > last_success),
+            )
+            .order_by(audit_log.c.at.desc())
+            .limit(limit)
+        )
+        return list(rows)
 
 
 def _audit_filters(query: AuditQuery) -> list[ColumnElement[bool]]:

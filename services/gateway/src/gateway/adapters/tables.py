@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, MetaData, Table, Text, Uuid
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    true,
+)
 
 from trainyard_common.messaging.tables import messaging_metadata
 
@@ -16,6 +29,8 @@ admins = Table(
     Column("password_hash", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("password_changed_at", DateTime(timezone=True)),
     CheckConstraint("role IN ('admin', 'viewer')", name="ck_admins_role"),
 )
 
@@ -42,6 +57,7 @@ audit_log = Table(
     Column("client_ip", Text),
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_action_at", "action", "at"),
+    Index("ix_audit_log_action_actor_at", "action", "actor", "at"),
 )
 
 # What Alembic compares this service's migrations against: its own tables and the shared ones.

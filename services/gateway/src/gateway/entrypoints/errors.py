@@ -6,11 +6,15 @@ from fastapi.responses import JSONResponse
 from gateway.domain.replies import ServiceUnavailable
 from gateway.service_layer.auth import InvalidCredentials, TooManyAttempts
 from trainyard_common.http.errors import ApiError, ErrorBody, Unauthorized, error_response
+from trainyard_common.passwords.gate import install_hashing_busy_handler
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody, "description": "Malformed request (e.g. invalid JSON)."},
     422: {"model": ErrorBody, "description": "Invalid fields, each named in `details`."},
     503: {"model": ErrorBody, "description": "The service behind this route is down or too slow."},
+}
+HASHING_RESPONSES: dict[int | str, dict[str, object]] = {
+    503: {"model": ErrorBody, "description": "Too many password checks at once (`busy`); see `Retry-After`."},
 }
 AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody, "description": "Missing, unknown, expired or revoked bearer token."},
@@ -39,6 +43,7 @@ def install_gateway_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SlowDown, _slow_down)  # type: ignore[arg-type]
     app.add_exception_handler(InvalidCredentials, _invalid_credentials)  # type: ignore[arg-type]
     app.add_exception_handler(TooManyAttempts, _too_many_attempts)  # type: ignore[arg-type]
+    install_hashing_busy_handler(app)  # 503 with Retry-After when every password-hashing slot is taken
 
 
 async def _invalid_credentials(request: Request, _: InvalidCredentials) -> JSONResponse:

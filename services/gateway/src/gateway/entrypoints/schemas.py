@@ -21,9 +21,12 @@ class TokenResponse(BaseModel):
     role: Role
 
 
+POLICY = "At least 12 characters and not a common password (compared case-insensitively)."
+
+
 class AdminCreate(BaseModel):
     username: str = Field(min_length=2, max_length=64, examples=["grace"])
-    password: str = Field(min_length=12, max_length=256, description="At least 12 characters.")
+    password: str = Field(min_length=12, max_length=256, description=POLICY)
     role: Role = Field(description="`admin` may do anything; `viewer` may only read.")
 
 
@@ -32,6 +35,21 @@ class AdminPublic(BaseModel):
     username: str
     role: Role
     created_at: datetime
+    active: bool = Field(default=True, description="A disabled admin cannot sign in.")
+
+
+class OwnPasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256, description=POLICY)
+
+
+class AdminPasswordReset(BaseModel):
+    password: str = Field(min_length=1, max_length=256, description=POLICY)
+
+
+class AdminUpdate(BaseModel):
+    role: Role | None = Field(default=None, description="`admin` or `viewer`; applies from the next request.")
+    active: bool | None = Field(default=None, description="false: disabled, its tokens end at once.")
 
 
 class AuditEntryPublic(BaseModel):

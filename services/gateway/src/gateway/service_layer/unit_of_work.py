@@ -13,3 +13,8 @@ class GatewayUnitOfWork(SqlUnitOfWork):
         self.admins = AdminRepository(self.session)
         self.tokens = TokenRepository(self.session)
         self.audit = AuditRepository(self.session)
+
+    async def release(self) -> None:
+        """End the transaction so far (nothing written) and hand the connection back to the pool,
+        before a wait (a sign-in delay, a password hash) that needs no database."""
+        await self.session.rollback()
