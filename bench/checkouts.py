@@ -42,6 +42,7 @@ from sqlalchemy import insert, text
 
 from commerce_access.adapters.tables import orders
 from trainyard_common.db.engine import make_engine
+from trainyard_common.testing.service_auth import GatewayStandIn
 from trainyard_common.testing.system import System
 
 PASSWORD = "bench passphrase 1234"
@@ -123,7 +124,9 @@ async def measure(
     body = {"price_id": price_id, "quantity": 1}
     async with (
         httpx.AsyncClient(base_url=system.gateway.url, limits=limits, timeout=60) as gateway,
-        httpx.AsyncClient(base_url=system.commerce_access.url, limits=limits, timeout=60) as service,
+        httpx.AsyncClient(
+            base_url=system.commerce_access.url, limits=limits, timeout=60, auth=GatewayStandIn()
+        ) as service,
     ):
 
         async def through_gateway() -> int:

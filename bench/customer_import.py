@@ -62,6 +62,7 @@ from harness import (
 )
 
 from trainyard_common.testing.processes import ServiceProcess
+from trainyard_common.testing.service_auth import GatewayStandIn
 
 HEADER = "First Name,Last Name,Email,Password,Group ID,Price ID,Cost"
 ADMIN = {"X-Actor-Admin": "bench"}
@@ -72,13 +73,14 @@ def as_csv(run: Run, count: int, *, tag: str, password: str = "") -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def metric(http: httpx.Client, name: str) -> float:
-    found = re.search(rf"^{name} ([0-9.e+-]+)$", http.get("/metrics").text, re.MULTILINE)
+def metric(metrics_url: str, name: str) -> float:
+    """A sample of the service's ``/metrics`` (served on a port of its own)."""
+    found = re.search(rf"^{name} ([0-9.e+-]+)$", httpx.get(f"{metrics_url}/metrics").text, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
 
 
-def timed_import(http: httpx.Client, pid: int, body: bytes) -> dict[str, float]:
-    hashing_before = metric(http, "customer_account_import_hashing_seconds_total")
+def timed_import(http: httpx.Client, metrics_url: str, pid: int, body: bytes) -> dict[str, float]:
+    hashing_before = metric(metrics_url, "customer_account_import_hashing_seconds_total")
     cpu_before = cpu_seconds(pid)
     started = time.perf_counter()
     response = http.post(
@@ -92,7 +94,7 @@ def timed_import(http: httpx.Client, pid: int, body: bytes) -> dict[str, float]:
     return {
         "created": result["created"],
         "seconds": elapsed,
-        "hashing": metric(http, "customer_account_import_hashing_seconds_total") - hashing_before,
+        "hashing": metric(metrics_url, "customer_account_import_hashing_seconds_total") - hashing_before,
         "cpu": cpu_seconds(pid) - cpu_before,
         "answered_at": answered_at,
     }
@@ -172,12 +174,12 @@ def measure(
     """``watch``: client-directory's count of this run's learners, waited for after the import, and
     the CPU meter running from the upload until they are all mapped (None: ``--alone``)."""
     pid = pid_of(service)
-    with httpx.Client(base_url=service.url, timeout=3600) as http:
+    with httpx.Client(base_url=service.url, timeout=3600, auth=GatewayStandIn()) as http:
         body = as_csv(run, count, tag="gen")
         rss_before = peak_rss_mib(pid)
         if watch:
             watch[1].start()
-        generated = timed_import(http, pid, body)
+        generated = timed_import(http, service.metrics_url, pid, body)
         rss_peak = peak_rss_mib(pid)
         if watch:
             mapped, meter = watch
@@ -186,7 +188,9 @@ def measure(
             cpu = meter.stop()
             mapped_after = (mapped.done_at or float("nan")) - generated["answered_at"]
         own = (
-            timed_import(http, pid, as_csv(run, chosen, tag="own", password="a chosen passphrase")) if chosen else None
+            timed_import(http, service.metrics_url, pid, as_csv(run, chosen, tag="own", password="a chosen passphrase"))
+            if chosen
+            else None
         )
     rows = customer_rows(count)
     scratch = CopyTable("bench_raw_copy", SCRATCH.format(name="bench_raw_copy"), COLUMNS.split(", "), rows)

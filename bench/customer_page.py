@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import httpx
 from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, process_cpu
 
+from trainyard_common.testing.service_auth import GatewayStandIn
 from trainyard_common.testing.system import System
 
 
@@ -80,7 +81,7 @@ def register_customers(system: System, run: Run, count: int) -> list[str]:
 
 def wait_mapped(system: System, customer_ids: list[str], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=system.client_directory.url) as directory:
+    with httpx.Client(base_url=system.client_directory.url, auth=GatewayStandIn()) as directory:
         for customer_id in customer_ids:
             while directory.get(f"/v1/learners/{customer_id}").json()["client"] is None:
                 if time.monotonic() > deadline:
@@ -129,7 +130,9 @@ async def measure(system: System, customer_ids: list[str], requests: int, concur
         base_url=system.gateway.url, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=30
     ) as gateway:
         clients = {
-            name: httpx.AsyncClient(base_url=getattr(system, name).url, limits=limits, timeout=30)
+            name: httpx.AsyncClient(
+                base_url=getattr(system, name).url, limits=limits, timeout=30, auth=GatewayStandIn()
+            )
             for name in ("customer_account", "client_directory", "commerce_access", "training_progress")
         }
 

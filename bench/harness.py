@@ -32,7 +32,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
@@ -188,7 +187,7 @@ def pid_of(process: ServiceProcess) -> int:
 def create_client(directory: ServiceProcess, name: str, domains: list[str], aliases: Sequence[str] = ()) -> uuid.UUID:
     """A client through client-directory's internal HTTP API (as an admin would create it)."""
     body = {"name": name, "industry": "Technology", "email_domains": domains, "aliases": list(aliases)}
-    response = httpx.post(f"{directory.url}/v1/clients", json=body, timeout=30)
+    response = directory.signed(timeout=30).post("/v1/clients", json=body)
     response.raise_for_status()
     return uuid.UUID(response.json()["id"])
 

@@ -75,8 +75,8 @@ SCRAPE = textwrap.dedent(
     async def main(module):
         nowhere = "postgresql://nobody:none@127.0.0.1:9/none"  # never connected to
         settings = ServiceSettings(database_url=nowhere, kafka_bootstrap="127.0.0.1:9")
-        _, app = importlib.import_module(module + ".bootstrap").bootstrap(settings)
-        transport = httpx.ASGITransport(app=app)
+        runtime, _ = importlib.import_module(module + ".bootstrap").bootstrap(settings)
+        transport = httpx.ASGITransport(app=runtime.metrics_app())
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             response = await client.get("/metrics")
         response.raise_for_status()

@@ -35,6 +35,7 @@ PORTS = {
     "commerce-access": 8003,
     "training-progress": 8004,
 }
+METRICS_PORT = 9100  # every server's /metrics (TRAINYARD_METRICS_PORT), the only port Prometheus reaches
 OVERLAYS = {"dev": "trainyard-dev", "prod": "trainyard"}
 REPLICAS = {"dev": 1, "prod": 3}
 CLUSTER_SCOPED = {"Namespace"}
@@ -158,8 +159,8 @@ def test_deployment_probes_and_ports(docs: list[Doc], overlay: str, name: str) -
     pod = deployment["spec"]["template"]["spec"]
     assert pod["terminationGracePeriodSeconds"] == 30
     [container] = pod["containers"]
-    [port] = container["ports"]
-    assert (port["name"], port["containerPort"]) == ("http", PORTS[name])
+    ports = [(p["name"], p["containerPort"]) for p in container["ports"]]
+    assert ports == [("http", PORTS[name]), ("metrics", METRICS_PORT)], "/metrics on a port of its own (issue 15)"
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["startupProbe"]["httpGet"]["port"] == "http"
@@ -236,7 +237,10 @@ def test_every_service_has_a_service_a_pdb_and_a_migration_job(docs: list[Doc], 
     service = of_kind(docs, "Service")[name]
     assert service["spec"]["type"] == "ClusterIP"
     assert service["spec"]["selector"].items() <= pod_labels.items()
-    assert [(p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [(PORTS[name], "http")]
+    assert [(p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [
+        (PORTS[name], "http"),
+        (METRICS_PORT, "metrics"),
+    ]
 
     pdb = of_kind(docs, "PodDisruptionBudget")[name]
     assert pdb["spec"]["minAvailable"] == 1
@@ -329,9 +333,11 @@ def test_only_the_gateway_is_reachable_from_outside(docs: list[Doc], overlay: st
         for source in (OUTSIDE, stranger_here, elsewhere):
             assert allowed(docs, namespace, labels, port, source) == (name == "gateway"), (name, source)
         assert not allowed(docs, namespace, labels, 5432, OUTSIDE), name
-        if name in PORTS:  # a server: the gateway and Prometheus reach it, on its own port only
+        if name in PORTS:  # a server: the gateway reaches its API port, Prometheus its metrics port only
             assert allowed(docs, namespace, labels, port, gateway), name
-            assert allowed(docs, namespace, labels, port, prometheus), name
+            assert allowed(docs, namespace, labels, METRICS_PORT, prometheus), name
+            assert name == "gateway" or not allowed(docs, namespace, labels, port, prometheus), name
+            assert not allowed(docs, namespace, labels, METRICS_PORT, OUTSIDE), name
             assert name == "gateway" or not allowed(docs, namespace, labels, port + 100, gateway), name
         else:  # a Job accepts nothing
             assert not allowed(docs, namespace, labels, port, gateway), name
@@ -416,8 +422,8 @@ def test_the_service_monitor_scrapes_every_server(rendered: dict[str, list[Doc]]
     }
     assert scraped == set(SERVICES)
     [endpoint] = monitor["spec"]["endpoints"]
-    assert endpoint["port"] == "http"  # the Services' port name
-    assert all(p["name"] == "http" for s in of_kind(docs, "Service").values() for p in s["spec"]["ports"])
+    assert endpoint["port"] == "metrics"  # the Services' metrics port, apart from the API (issue 15)
+    assert all("metrics" in {p["name"] for p in s["spec"]["ports"]} for s in of_kind(docs, "Service").values())
     assert endpoint["path"] == "/metrics"
     assert endpoint["interval"].endswith("s")
     assert endpoint["scrapeTimeout"].endswith("s")

@@ -34,8 +34,23 @@ start_one() {
   TRAINYARD_SMTP_PORT="$MAIL_PORT" \
   TRAINYARD_ADMIN_USERNAME="$ADMIN_USERNAME" \
   TRAINYARD_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  TRAINYARD_SERVICE_AUTH_KEYS="$(service_auth_key)" \
     nohup "$ROOT/.venv/bin/python" -m "$package" >>"$LOG_DIR/$package.log" 2>&1 &
   echo $! >"$pid_file"
+}
+
+# The key the gateway signs its calls to the services with: random, kept in .cache/run while
+# anything runs (a service restarted alone must share it). /metrics: HTTP port + 1000.
+service_auth_key() {
+  local key_file="$RUN_DIR/service-auth.key"
+  if [[ -n ${TRAINYARD_SERVICE_AUTH_KEYS:-} ]]; then
+    echo "$TRAINYARD_SERVICE_AUTH_KEYS"
+    return
+  fi
+  if [[ ! -s $key_file ]]; then
+    (umask 077 && "$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$key_file")
+  fi
+  cat "$key_file"
 }
 
 # A local mail sink: customer-account's e-mail (welcome, order confirmation) is printed to
@@ -91,6 +106,7 @@ down() {
     kill "$(cat "$pid_file")" 2>/dev/null || true
     rm -f "$pid_file"
   done
+  rm -f "$RUN_DIR/service-auth.key" # the next `up` draws a new one
 }
 
 logs() {

@@ -41,7 +41,9 @@ def test_every_hop_of_a_registration_is_measured(system: Any) -> None:
         wait_for_learner(admin, client["id"], customer["id"])
 
     registered = system.topic_prefix + "UserRegistered"
-    account, directory, gateway = system.customer_account.url, system.client_directory.url, system.gateway.url
+    # Each process serves /metrics on a port of its own, apart from its API.
+    account, directory = system.customer_account.metrics_url, system.client_directory.metrics_url
+    gateway = system.gateway.metrics_url
     assert eventually(lambda: metric(account, "trainyard_messages_published_total", topic=registered)) >= 1
     assert metric(directory, "trainyard_messages_consumed_total", topic=registered, outcome="processed") >= 1
     assert metric(directory, "trainyard_handler_seconds_count", topic=registered) >= 1

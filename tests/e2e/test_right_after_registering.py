@@ -74,7 +74,7 @@ def eventually(check: Callable[[], bool], what: str, timeout: float = 60) -> Non
 
 
 def known_to_commerce(system: Any, customer_id: str) -> bool:
-    return httpx.get(f"{system.commerce_access.url}/v1/customers/{customer_id}", timeout=5).status_code == 200
+    return system.commerce_access.signed(timeout=5).get(f"/v1/customers/{customer_id}").status_code == 200
 
 
 def test_enrol_checkout_and_redeem_the_instant_after_registering(system: Any, admin: httpx.Client) -> None:

@@ -117,7 +117,7 @@ class LagSampler(threading.Thread):
                 total = 0.0
                 for process in self.workload.fs.domain_processes():
                     with contextlib.suppress(httpx.HTTPError):
-                        total += sum(float(v) for v in LAG.findall(http.get(f"{process.url}/metrics").text))
+                        total += sum(float(v) for v in LAG.findall(http.get(f"{process.metrics_url}/metrics").text))
                 self.peak = max(self.peak, int(total))
 
     def stop(self) -> int:

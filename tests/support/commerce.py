@@ -40,7 +40,7 @@ def order_history(system: Any, customer_id: str, order_id: str, timeout: float =
     """The order as customer-account's order history shows it (built from OrderCompleted)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        reply = httpx.get(f"{system.customer_account.url}/v1/customers/{customer_id}/order-history", timeout=10)
+        reply = system.customer_account.signed(timeout=10).get(f"/v1/customers/{customer_id}/order-history")
         if reply.status_code == 200:
             found = [o for o in reply.json()["items"] if o["order_id"] == order_id]
             if found:

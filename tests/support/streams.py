@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-import httpx
 import psycopg
 from aiokafka import AIOKafkaProducer
 
@@ -45,7 +44,7 @@ def client_directory(kafka: str, prefix: str, database_url: str) -> ServiceProce
 
 def create_client(service: ServiceProcess, domain: str) -> None:
     body = {"name": f"Client {domain}", "industry": "Technology", "email_domains": [domain]}
-    created = httpx.post(f"{service.url}/v1/clients", json=body)
+    created = service.signed().post("/v1/clients", json=body)
     assert created.status_code == 201, created.text
 
 

@@ -10,7 +10,10 @@ from typing import Any, Protocol
 
 import uvicorn
 from fastapi import FastAPI
+from prometheus_client import start_http_server
+from starlette.types import ASGIApp
 
+from trainyard_common.http.proxies import TrustedProxyMiddleware
 from trainyard_common.logs import configure_logging
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
@@ -44,11 +47,25 @@ def service_main(name: str, load_settings: Callable[[], ServiceSettings], bootst
         asyncio.run(runtime.migrate())
         return
     settle_garbage_collection()
-    uvicorn.run(
-        app,
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    # /metrics on a port of its own (Prometheus' server, a thread): the network policy lets the
+    # monitoring namespace reach that port only, never the API.
+    start_http_server(settings.metrics_listen_port, addr=settings.http_host)
+    uvicorn.run(served_app(app, settings), **uvicorn_options(settings))
+
+
+def served_app(app: FastAPI, settings: ServiceSettings) -> ASGIApp:
+    """The app as the server runs it: the client's address settled first, from trusted proxies only."""
+    return TrustedProxyMiddleware(app, trusted=settings.trusted_proxies)
+
+
+def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
+    """How uvicorn serves a service. Its own proxy handling is off: it trusts ``X-Forwarded-For``
+    from 127.0.0.1 by default; ``served_app`` honours only ``TRAINYARD_TRUSTED_PROXIES``."""
+    return {
+        "host": settings.http_host,
+        "port": settings.http_port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+        "proxy_headers": False,
+    }

@@ -28,8 +28,9 @@ from trainyard_common.db.migrations import upgrade_to_head
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.http.correlation import CorrelationMiddleware
 from trainyard_common.http.errors import install_error_handlers
-from trainyard_common.http.health import Check, health_router
+from trainyard_common.http.health import Check, health_router, metrics_app
 from trainyard_common.http.metrics import HttpMetricsMiddleware
+from trainyard_common.http.service_auth import ServiceAuthMiddleware
 from trainyard_common.lifespan import service_lifespan
 from trainyard_common.messaging.delivery import Delivery, RetryPolicy
 from trainyard_common.messaging.offsets import OffsetCommitter
@@ -219,6 +220,10 @@ class ServiceRuntime(Generic[U]):
     def http_app(self, *routers: APIRouter, title: str, readiness: Mapping[str, Check] | None = None) -> FastAPI:
         """The service's ASGI app; ``/readyz`` checks the database, Kafka and ``readiness``."""
         app = FastAPI(title=title, lifespan=lambda _: self._lifespan())
+        # Outermost last: metrics, the correlation id, then the gateway's service token on every
+        # /v1 route (trainyard_common.http.service_auth). The client's address is settled before
+        # the app, by the server (cli.py: trusted proxies only).
+        app.add_middleware(ServiceAuthMiddleware, keys=self.settings.service_keys)
         app.add_middleware(CorrelationMiddleware)
         app.add_middleware(HttpMetricsMiddleware)
         install_error_handlers(app)
@@ -230,6 +235,10 @@ class ServiceRuntime(Generic[U]):
         if self.tracing:
             instrument_fastapi(app)  # tracing: server spans continuing the caller's `traceparent`
         return app
+
+    def metrics_app(self) -> FastAPI:
+        """What the metrics port serves: ``/metrics`` only (``cli.py`` runs it beside the API)."""
+        return metrics_app()
 
     @contextlib.asynccontextmanager
     async def _lifespan(self) -> AsyncIterator[None]:

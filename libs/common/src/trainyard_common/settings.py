@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from trainyard_common.http.proxies import IPNetwork, parse_networks
+from trainyard_common.http.service_auth import DEVELOPMENT_KEY, MIN_KEY_LENGTH
 from trainyard_common.messaging.pruning import default_keep_days
 
 
@@ -69,11 +71,69 @@ class ServiceSettings(BaseSettings):
         description="Claims older than this are pruned: as long as a record may come back (messaging/pruning.py).",
     )
 
+    trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="Networks (CIDRs, comma-separated) whose X-Forwarded-For / X-Forwarded-Proto are honoured: "
+        "the ingress controllers. Default none: the peer's address is the client's.",
+    )
+    service_auth_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=lambda: [SecretStr(DEVELOPMENT_KEY)],
+        description="Shared keys (comma-separated) of the gateway's service tokens: the gateway signs with the "
+        "first, a service accepts any. Production refuses the development default and keys under 32 characters.",
+    )
+    service_token_ttl_seconds: float = Field(
+        default=30.0, gt=0, le=300, description="Lifetime of the token the gateway signs for one call to a service."
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of the separate /metrics server (Prometheus only); default the HTTP port + 1000.",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return parse_networks([str(v) for v in value])
+        return value
+
+    @field_validator("service_auth_keys", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [k.strip() for k in value.split(",") if k.strip()]
+        if isinstance(value, list | tuple) and not value:
+            raise ValueError("at least one service auth key is needed")
+        return value
+
     @model_validator(mode="after")
     def _database_required(self) -> ServiceSettings:
         if not self.database_url:
             raise ValueError("TRAINYARD_DATABASE_URL is required")
         return self
+
+    @model_validator(mode="after")
+    def _real_service_keys_in_production(self) -> ServiceSettings:
+        if self.environment is Environment.PRODUCTION:
+            for key in self.service_keys:
+                if key == DEVELOPMENT_KEY or len(key) < MIN_KEY_LENGTH:
+                    raise ValueError(
+                        f"TRAINYARD_SERVICE_AUTH_KEYS: production needs keys of {MIN_KEY_LENGTH}+ characters, "
+                        "not the development default"
+                    )
+        return self
+
+    @property
+    def service_keys(self) -> list[str]:
+        """The service-token keys in clear, the signing one first."""
+        return [k.get_secret_value() for k in self.service_auth_keys]
+
+    @property
+    def metrics_listen_port(self) -> int:
+        return self.http_port + 1000 if self.metrics_port is None else self.metrics_port
 
 
 S = TypeVar("S", bound=ServiceSettings)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import SqlUnitOfWork
+from trainyard_common.http.service_auth import DEVELOPMENT_KEY
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.subscriptions import EventSubscriptions
 from trainyard_common.messaging.tables import messaging_metadata
@@ -27,6 +28,7 @@ from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.kafka import produce, produce_together
 from trainyard_common.testing.probe import wait_for
+from trainyard_common.testing.service_auth import GatewayStandIn
 from trainyard_common.vocabulary import ProfileField, RegistrationSource
 
 pytestmark = pytest.mark.integration
@@ -86,7 +88,9 @@ async def test_registrations_are_kept_once_and_served(
                 headers=headers,
             )
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://service", auth=GatewayStandIn(DEVELOPMENT_KEY)
+        ) as client:
             for _ in range(300):
                 found = await client.get(f"/v1/customers/{customer_id}")
                 if found.status_code == 200:

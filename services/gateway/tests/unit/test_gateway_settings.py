@@ -6,16 +6,22 @@ from pydantic import ValidationError
 from gateway.settings import Settings
 
 DB = "postgresql://trainyard:trainyard@127.0.0.1:5432/gateway"
+SERVICE_KEY = "k" * 40  # production refuses the development service key
 
 
 @pytest.mark.parametrize("password", ["", "admin", "change-me", "Change-Me", " admin ", "changeme", "password"])
 def test_production_refuses_a_default_admin_password(password: str) -> None:
     with pytest.raises(ValidationError, match="TRAINYARD_ADMIN_PASSWORD"):
-        Settings(environment="production", database_url=DB, admin_password=password)
+        Settings(environment="production", database_url=DB, service_auth_keys=SERVICE_KEY, admin_password=password)
 
 
 def test_production_accepts_a_real_password() -> None:
-    settings = Settings(environment="production", database_url=DB, admin_password="k3J9-long-and-unguessable")
+    settings = Settings(
+        environment="production",
+        database_url=DB,
+        service_auth_keys=SERVICE_KEY,
+        admin_password="k3J9-long-and-unguessable",
+    )
     assert settings.admin_password.get_secret_value() == "k3J9-long-and-unguessable"
 
 

@@ -1,11 +1,12 @@
-"""``/healthz`` (the process answers), ``/readyz`` (its dependencies answer), ``/metrics``."""
+"""``/healthz`` (the process answers), ``/readyz`` (its dependencies answer); ``/metrics`` is
+served apart, on the metrics port (``metrics_app``), so only Prometheus needs to reach it."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -29,11 +30,18 @@ def health_router(checks: Mapping[str, Check]) -> APIRouter:
             content={"status": "ok" if ready else "unavailable", "checks": results},
         )
 
-    @router.get("/metrics", include_in_schema=False)
+    return router
+
+
+def metrics_app() -> FastAPI:
+    """The app of the metrics port: ``GET /metrics`` (the process's registry), nothing else."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.get("/metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    return router
+    return app
 
 
 async def _run(check: Check) -> str:

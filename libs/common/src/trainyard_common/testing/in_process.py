@@ -23,6 +23,7 @@ from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.kafka import Record, produce, produce_together, read_topic
+from trainyard_common.testing.service_auth import GatewayStandIn
 
 # Quick polling and few retries: tests wait less and poison messages reach the DLQ sooner.
 QUICK_SETTINGS: dict[str, Any] = {
@@ -118,7 +119,9 @@ async def in_process_service(
         async with app.router.lifespan_context(app):
             await runtime.wait_until_consuming()
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-            async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}") as client:
+            # The test stands in for the gateway: its calls carry the service token.
+            auth = GatewayStandIn(runtime.settings.service_keys[0])
+            async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}", auth=auth) as client:
                 yield harness(runtime, client, kafka_bootstrap, topic_prefix, **harness_extra)
     finally:
         drop_database(database_url)

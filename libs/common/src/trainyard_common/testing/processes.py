@@ -10,8 +10,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+from trainyard_common.testing.service_auth import RUN_SERVICE_KEY, signed_client
 
 LOG_DIR = Path(__file__).resolve().parents[5] / ".cache" / "test-logs"
 
@@ -29,15 +32,34 @@ class ServiceProcess:
     package: str
     env: dict[str, str]
     port: int = field(default_factory=free_port)
+    metrics_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def metrics_url(self) -> str:
+        """Where its ``/metrics`` is served (a port of its own)."""
+        return f"http://127.0.0.1:{self.metrics_port}"
+
+    def signed(self, **options: Any) -> httpx.Client:
+        """A client of its ``/v1`` API standing in for the gateway (``testing.service_auth``)."""
+        key = self.env.get("TRAINYARD_SERVICE_AUTH_KEYS", RUN_SERVICE_KEY).split(",")[0].strip()
+        return signed_client(self.url, key=key, **options)
+
     def start(self, timeout: float = 60.0, **extra_env: str) -> ServiceProcess:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.env, **extra_env, "TRAINYARD_HTTP_PORT": str(self.port)}
+        env = {
+            **os.environ,
+            # Every process of this run shares one random key (the gateway signs, the services verify).
+            "TRAINYARD_SERVICE_AUTH_KEYS": RUN_SERVICE_KEY,
+            "TRAINYARD_METRICS_PORT": str(self.metrics_port),
+            **self.env,
+            **extra_env,
+            "TRAINYARD_HTTP_PORT": str(self.port),
+        }
         log = (LOG_DIR / f"{self.package}-{self.port}.log").open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", self.package], env=env, stdout=log, stderr=log)
         self._wait_healthy(timeout)

@@ -1,5 +1,6 @@
 """What customer-account's routes receive: ``Annotated`` aliases read from the app's state
-(``bootstrap`` puts the hashing pool and the session rules there) and the gateway's headers."""
+(``bootstrap`` puts the hashing pool and the session rules there) and the actor from the
+gateway's verified service token (``trainyard_common.http.service_auth``), never from headers."""
 
 from __future__ import annotations
 
@@ -13,19 +14,21 @@ from customer_account.service_layer.sessions import SessionConfig
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings as OwnSettings
 from trainyard_common.http.deps import service_settings, unit_of_work
-
-ACTOR_ADMIN_HEADER = "X-Actor-Admin"
-IMPERSONATED_BY_HEADER = "X-Impersonated-By"
+from trainyard_common.http.errors import Forbidden
+from trainyard_common.http.service_auth import caller
 
 
 async def admin_actor(request: Request) -> Actor:
-    """An admin route: the gateway names the admin."""
-    return Actor.admin(request.headers.get(ACTOR_ADMIN_HEADER) or "unknown admin")
+    """An admin route: the gateway's token names the admin; without one the action is refused."""
+    admin = caller(request).admin
+    if admin is None:
+        raise Forbidden("This is an admin action: the gateway names no admin.", code="admin_required")
+    return Actor.admin(admin)
 
 
 async def learner_actor(request: Request) -> Actor:
     """A learner route: the customer, or the admin impersonating them."""
-    impersonator = request.headers.get(IMPERSONATED_BY_HEADER)
+    impersonator = caller(request).impersonated_by
     return Actor.impersonating(impersonator) if impersonator else CUSTOMER
 
 

@@ -2,30 +2,30 @@
 
 customer-account's activity log names the actor of each change: an admin (by username), the
 customer, or an admin impersonating the customer. The guards set these per request; the
-service client turns them into headers, so no route can forget to pass them on.
+service client signs them into the service token of every call
+(``trainyard_common.http.service_auth``), so no route can forget to pass them on and nobody
+but the gateway can claim them.
 """
 
 from contextvars import ContextVar
 
-ACTOR_ADMIN_HEADER = "X-Actor-Admin"
-IMPERSONATED_BY_HEADER = "X-Impersonated-By"
+from trainyard_common.http.service_auth import Caller
 
 _acting_admin: ContextVar[str | None] = ContextVar("acting_admin", default=None)
 _impersonated_by: ContextVar[str | None] = ContextVar("impersonated_by", default=None)
+_learner: ContextVar[str | None] = ContextVar("learner", default=None)
 
 
 def act_as_admin(username: str) -> None:
     _acting_admin.set(username)
 
 
-def act_as_learner(impersonated_by: str | None) -> None:
+def act_as_learner(impersonated_by: str | None, customer_id: object | None = None) -> None:
+    """A learner's request (``customer_id``: the signed-in learner, whose routes alone it reaches)."""
     _impersonated_by.set(impersonated_by)
+    _learner.set(None if customer_id is None else str(customer_id))
 
 
-def actor_headers() -> dict[str, str]:
-    headers: dict[str, str] = {}
-    if (admin := _acting_admin.get()) is not None:
-        headers[ACTOR_ADMIN_HEADER] = admin
-    if (impersonator := _impersonated_by.get()) is not None:
-        headers[IMPERSONATED_BY_HEADER] = impersonator
-    return headers
+def current_caller() -> Caller:
+    """What the service token of a call made now vouches for."""
+    return Caller(admin=_acting_admin.get(), impersonated_by=_impersonated_by.get(), customer_id=_learner.get())

@@ -2,31 +2,56 @@
 
 One ``httpx.AsyncClient`` per service, opened in the app's lifespan and closed with it.
 Every call carries the current correlation id as ``X-Request-ID`` (and, with tracing on, the
-trace context as ``traceparent``) and a timeout; a service that is down, unreachable or too
+trace context as ``traceparent``), the service token naming who it acts for (signed for that
+method and path: ``trainyard_common.http.service_auth``) and a timeout; a service that is down, unreachable or too
 slow raises ``ServiceUnavailable`` (the gateway answers 503), never a generic error.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from gateway.adapters.actors import actor_headers
+from gateway.adapters.actors import current_caller
 from gateway.domain.replies import ServiceReply, ServiceUnavailable
 from gateway.settings import Settings
 from trainyard_common.correlation import current_correlation_id
+from trainyard_common.http.service_auth import SERVICE_TOKEN_HEADER, sign
 from trainyard_common.logs import get_logger
 from trainyard_common.tracing import instrument_httpx_client, untraced_http
 
 log = get_logger(__name__)
 
 
+class ServiceTokenAuth(httpx.Auth):
+    """Signs each request as it leaves, for its final method and path, with the current actor."""
+
+    def __init__(self, key: str, ttl_seconds: float) -> None:
+        self._key = key
+        self._ttl_seconds = ttl_seconds
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
+        request.headers[SERVICE_TOKEN_HEADER] = sign(
+            self._key, method=request.method, path=path, caller=current_caller(), ttl_seconds=self._ttl_seconds
+        )
+        yield request
+
+
 class ServiceClient:
-    def __init__(self, name: str, base_url: str, *, timeout_seconds: float, max_connections: int = 50) -> None:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        timeout_seconds: float,
+        max_connections: int = 50,
+        auth: httpx.Auth | None = None,
+    ) -> None:
         self.name = name
         self.base_url = base_url
         self.timeout_seconds = timeout_seconds
@@ -37,12 +62,13 @@ class ServiceClient:
         self._limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=3.0
         )
+        self._auth = auth
         self._client: httpx.AsyncClient | None = None
 
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[ServiceClient]:
         async with httpx.AsyncClient(
-            base_url=self.base_url, timeout=self.timeout_seconds, limits=self._limits
+            base_url=self.base_url, timeout=self.timeout_seconds, limits=self._limits, auth=self._auth
         ) as client:
             instrument_httpx_client(client)  # tracing: client spans sending `traceparent` (no-op when off)
             self._client = client
@@ -92,7 +118,7 @@ class ServiceClient:
 
 
 def _headers(content_type: str | None) -> dict[str, str]:
-    headers = {"X-Request-ID": current_correlation_id(), **actor_headers()}
+    headers = {"X-Request-ID": current_correlation_id()}
     if content_type is not None:
         headers["Content-Type"] = content_type
     return headers
@@ -119,7 +145,9 @@ class Services:
 
     @classmethod
     def of(cls, settings: Settings) -> Services:
-        """One client per service, at the URLs, timeout and pool size the settings give."""
+        """One client per service, at the URLs, timeout and pool size the settings give; every
+        call signed with the first service key."""
+        auth = ServiceTokenAuth(settings.service_keys[0], settings.service_token_ttl_seconds)
 
         def client(name: str, url: str) -> ServiceClient:
             return ServiceClient(
@@ -127,6 +155,7 @@ class Services:
                 url,
                 timeout_seconds=settings.service_timeout_seconds,
                 max_connections=settings.service_max_connections,
+                auth=auth,
             )
 
         return cls(
