@@ -10,12 +10,13 @@ from fastapi import FastAPI
 
 from customer_account.adapters import erasure_metrics
 from customer_account.adapters.emails import SmtpSettings, send_email
-from customer_account.adapters.passwords import HashingPool
+from customer_account.adapters.passwords import HashingPool, hashing_gate, use_hashing_gate
 from customer_account.entrypoints import events, http
 from customer_account.service_layer.mail_sender import MailSender
 from customer_account.service_layer.sessions import SessionConfig
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings
+from trainyard_common.passwords import install_hashing_busy_handler
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings, settings_of_kind
 
@@ -41,5 +42,10 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
         routers=http.ROUTERS,
     )
     app.state.hashing = hashing
+    # every argon2id hash (sign-in, registration, password changes) waits at one gate; beyond it 503
+    use_hashing_gate(
+        hashing_gate(own.hashing_memory_bytes, slots=own.hashing_slots, wait_seconds=own.hashing_wait_seconds)
+    )
+    install_hashing_busy_handler(app)
     app.state.sessions = SessionConfig.of(own)
     return runtime, app

@@ -13,9 +13,31 @@ class Settings(ServiceSettings):
     impersonation_ttl_minutes: int = Field(default=15, ge=1, description="Impersonation token lifetime.")
     lockout_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins that lock an account...")
     lockout_window_minutes: int = Field(default=15, ge=1, description="...within this many minutes.")
-    sign_in_ip_free_failures: int = Field(default=3, ge=0, description="Failures from one IP before it is slowed.")
+    lock_cooldown_minutes: int = Field(
+        default=30, ge=1, description="An automatic lock lifts by itself after this long (an admin's lock stays)."
+    )
+    sign_in_ip_free_failures: int = Field(
+        default=3, ge=0, description="Failures for one account from one address before that pair is slowed."
+    )
     sign_in_ip_base_delay_seconds: float = Field(default=1.0, gt=0, description="First delay; doubles per failure.")
-    sign_in_ip_max_delay_seconds: float = Field(default=300.0, gt=0)
+    sign_in_ip_max_delay_seconds: float = Field(default=300.0, gt=0, description="Longest delay of a pair.")
+    sign_in_address_max_failures: int = Field(
+        default=100,
+        ge=1,
+        description="Failures from one address, whatever the accounts, that slow down everyone behind it...",
+    )
+    sign_in_address_window_minutes: int = Field(default=15, ge=1, description="...within this many minutes.")
+    hashing_memory_bytes: int | None = Field(
+        default=None,
+        ge=1,
+        description="Memory for concurrent argon2id hashes (64 MiB each; half is used); unset: the cgroup limit.",
+    )
+    hashing_slots: int | None = Field(
+        default=None, ge=1, description="Concurrent argon2id hashes; unset: sized from memory, at most half the cores."
+    )
+    hashing_wait_seconds: float = Field(
+        default=2.0, gt=0, description="How long a hash waits for a slot before the answer is 503 with Retry-After."
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_username: str | None = None

@@ -83,12 +83,14 @@ async def test_an_admin_unlock_forgives_the_failures_that_caused_the_lock(uows: 
     assert issued.customer_id == ada.id
 
 
-async def test_an_ip_past_its_free_failures_must_wait_before_trying_again(uows: Uows, register: Register) -> None:
+async def test_an_account_and_address_past_their_free_failures_must_wait_before_trying_again(
+    uows: Uows, register: Register
+) -> None:
     await register()
     config = SessionConfig(SignInPolicy(max_failures=50, ip_free_failures=2, ip_base_delay_seconds=60))
     for _ in range(2):  # free: answered at once
         with pytest.raises(sessions.InvalidCredentials):
-            await sessions.sign_in(uows(), config, "nobody@example.com", "x", "10.0.0.9")
+            await sessions.sign_in(uows(), config, "ada@example.com", "x", "10.0.0.9")
     with pytest.raises(sessions.TooManyAttempts) as waiting:
         await sessions.sign_in(uows(), config, "ada@example.com", PASSWORD, "10.0.0.9")
     assert 0 < waiting.value.retry_after <= 60

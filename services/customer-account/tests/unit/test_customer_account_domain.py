@@ -116,7 +116,7 @@ def test_import_rows_are_checked_with_a_reason_each() -> None:
         "group_id": (row(group_id=str(uuid.uuid4())), "unknown group"),
         "price_id": (row(price_id="P-1"), "unknown price id"),
         "cost": (row(price_id=str(uuid.uuid4()), cost="-3"), "negative cost"),
-        "password": (row(password="short"), "shorter than 8"),
+        "password": (row(password="short"), "at least 12 characters"),
     }
     for field, (raw, reason) in cases.items():
         checked = check_row(raw, {group}, valid_email=is_valid_email)

@@ -21,6 +21,9 @@ from concurrent.futures import ProcessPoolExecutor
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from customer_account.domain.sign_in import require_acceptable_password
+from trainyard_common.passwords import HashingGate
+
 _hasher = PasswordHasher()
 GENERATED_PREFIX = "gen-sha256$"
 GENERATED_BYTES = 18  # 144 bits, 24 characters
@@ -64,19 +67,50 @@ def needs_rehash(password_hash: str) -> bool:
 # A dummy hash to verify against when the e-mail is unknown, so timing does not reveal it.
 DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
-# argon2id uses all cores for one hash (parallelism 4): more at once only queue up in threads
-# and starve the event loop's other requests. A sign-in flood waits here instead.
-_ARGON2_SLOTS = asyncio.Semaphore(max(1, (os.cpu_count() or 2) // 2))
+
+# Every argon2id hash in this process (sign-in, registration, password changes) takes a slot of
+# one ``HashingGate``: each hash holds 64 MiB, so the gate is sized from memory (and kept to half
+# the cores: more at once only queue up in threads and starve the event loop). Beyond it, after a
+# short wait, ``HashingBusy``: 503 with Retry-After. ``bootstrap`` sizes it from the settings.
+class _Current:
+    gate = HashingGate(max(1, (os.cpu_count() or 2) // 2))
+
+
+def hashing_gate(
+    memory_bytes: int | None, *, slots: int | None = None, wait_seconds: float = 2.0, cpus: int | None = None
+) -> HashingGate:
+    """``slots`` when given, else half of ``memory_bytes`` (None: the cgroup's limit or the
+    machine's) in 64 MiB hashes, at most half the cores."""
+    if slots is None:
+        by_memory = HashingGate.sized_for(memory_bytes).slots
+        slots = min(by_memory, max(1, (cpus or os.cpu_count() or 2) // 2))
+    return HashingGate(slots, wait_seconds=wait_seconds)
+
+
+def use_hashing_gate(gate: HashingGate) -> None:
+    """The gate every hash of this process waits at from now on (set once, at start-up)."""
+    _Current.gate = gate
+
+
+def current_hashing_gate() -> HashingGate:
+    return _Current.gate
 
 
 async def hash_async(password: str) -> str:
     """argon2id off the event loop, a bounded number at a time."""
-    async with _ARGON2_SLOTS:
+    async with _Current.gate.slot():
         return await asyncio.to_thread(hash_password, password)
 
 
+async def hash_chosen(password: str, field_name: str = "password") -> str:
+    """A password someone chose (not generated): the policy first (``WeakPassword``: 422 naming
+    ``field_name``), then argon2id."""
+    require_acceptable_password(password, field_name)
+    return await hash_async(password)
+
+
 async def verify_async(password_hash: str | None, password: str) -> bool:
-    async with _ARGON2_SLOTS:
+    async with _Current.gate.slot():
         return await asyncio.to_thread(verify_password, password_hash, password)
 
 
@@ -118,6 +152,7 @@ class Passwords:
 
     generate = staticmethod(generate_password)
     hash = staticmethod(hash_async)
+    hash_chosen = staticmethod(hash_chosen)
     hash_generated = staticmethod(hash_generated)
     verify = staticmethod(verify_async)
     needs_rehash = staticmethod(needs_rehash)

@@ -1,4 +1,4 @@
-"""Learner sessions (stored as token hashes) and the login history."""
+"""Learner sessions (stored as token hashes), the login history and who locked an account."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from customer_account.adapters.tables import login_attempts, sessions
-from customer_account.domain.sign_in import LoginAttempt, StoredSession
+from customer_account.adapters.tables import login_attempts, sessions, sign_in_locks
+from customer_account.domain.actors import ActorKind
+from customer_account.domain.sign_in import LoginAttempt, SignInLock, StoredSession
 
 
 class SessionRepository:
@@ -40,6 +42,13 @@ class SessionRepository:
     async def end_all(self, customer_id: uuid.UUID) -> None:
         await self._session.execute(delete(sessions).where(sessions.c.customer_id == customer_id))
 
+    async def end_others(self, customer_id: uuid.UUID, keep: str | None) -> None:
+        """Every session of the customer but the one whose token hash is ``keep`` (None: all)."""
+        query = delete(sessions).where(sessions.c.customer_id == customer_id)
+        if keep is not None:
+            query = query.where(sessions.c.token_hash != keep)
+        await self._session.execute(query)
+
     async def purge_expired(self, at: datetime) -> None:
         await self._session.execute(delete(sessions).where(sessions.c.expires_at <= at))
 
@@ -59,13 +68,54 @@ class LoginHistory:
         )
         return int((await self._session.execute(query)).scalar_one())
 
-    async def ip_failures_since(self, ip: str, since: datetime) -> tuple[int, datetime | None]:
-        """How many sign-ins from ``ip`` failed since ``since``, and when the last one did."""
+    async def pair_failures_since(
+        self, customer_id: uuid.UUID, ip: str, since: datetime
+    ) -> tuple[int, datetime | None]:
+        """How many sign-ins to ``customer_id`` from ``ip`` failed since ``since``, and when the
+        last one did."""
         query = select(func.count(), func.max(login_attempts.c.at)).where(
-            login_attempts.c.ip == ip, login_attempts.c.at > since, ~login_attempts.c.success
+            login_attempts.c.customer_id == customer_id,
+            login_attempts.c.ip == ip,
+            login_attempts.c.at > since,
+            ~login_attempts.c.success,
         )
         count, last = (await self._session.execute(query)).one()
         return int(count), last
+
+    async def ip_failures_since(self, ip: str, since: datetime) -> int:
+        """How many sign-ins from ``ip`` (to any account, or to none) failed since ``since``."""
+        query = select(func.count()).where(
+            login_attempts.c.ip == ip, login_attempts.c.at > since, ~login_attempts.c.success
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
+    async def ip_failure_at(self, ip: str, since: datetime, position: int) -> datetime | None:
+        """When the ``position``-th oldest (from 1) failure from ``ip`` since ``since`` happened."""
+        query = (
+            select(login_attempts.c.at)
+            .where(login_attempts.c.ip == ip, login_attempts.c.at > since, ~login_attempts.c.success)
+            .order_by(login_attempts.c.at)
+            .offset(max(0, position - 1))
+            .limit(1)
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def record_lock(self, lock: SignInLock) -> None:
+        """The account's latest lock (replacing an earlier one's record)."""
+        values = {"locked_at": lock.locked_at, "locked_by_kind": lock.locked_by_kind.value, "locked_by": lock.locked_by}
+        await self._session.execute(
+            upsert(sign_in_locks)
+            .values(customer_id=lock.customer_id, **values)
+            .on_conflict_do_update(index_elements=[sign_in_locks.c.customer_id], set_=values)
+        )
+
+    async def lock_of(self, customer_id: uuid.UUID) -> SignInLock | None:
+        row = (
+            await self._session.execute(select(sign_in_locks).where(sign_in_locks.c.customer_id == customer_id))
+        ).first()
+        if row is None:
+            return None
+        return SignInLock(row.customer_id, row.locked_at, ActorKind(row.locked_by_kind), row.locked_by)
 
     async def of_customer(self, customer_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[LoginAttempt], int]:
         where = login_attempts.c.customer_id == customer_id

@@ -70,6 +70,17 @@ login_attempts = Table(
     Index("ix_login_attempts_ip_at", "ip", "at"),
 )
 
+# Who took an account's latest lock: an automatic one (the sign-in's) lifts after a cool-down,
+# an admin's stays. Read only while the customer is locked; replaced at the next lock.
+sign_in_locks = Table(
+    "sign_in_locks",
+    metadata,
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("locked_at", DateTime(timezone=True), nullable=False),
+    Column("locked_by_kind", Text, nullable=False),
+    Column("locked_by", Text),
+)
+
 activity_log = Table(
     "activity_log",
     metadata,

@@ -16,12 +16,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from customer_account.domain.customer import normalize_email
+from trainyard_common.passwords.policy import check_password
 
 TEMPLATE_HEADER = ("First Name", "Last Name", "Email", "Password", "Group ID", "Price ID", "Cost")
 FIELDS = ("first_name", "last_name", "email", "password", "group_id", "price_id", "cost")
 COLUMN_FIELDS = {name.lower(): field for name, field in zip(TEMPLATE_HEADER, FIELDS, strict=True)}
 REQUIRED_COLUMNS = ("first name", "last name", "email")
-MIN_PASSWORD = 8
 MAX_NAME = 100
 MAX_COST = Decimal("99999999.99")
 
@@ -130,8 +130,8 @@ def _email_address(raw: RawRow, valid_email: EmailCheck) -> RowError | None:
 
 def _password(raw: RawRow) -> RowError | None:
     password = raw.values.get("password") or None
-    if password is not None and len(password) < MIN_PASSWORD:
-        return RowError(raw.number, "password", f"Password is shorter than {MIN_PASSWORD} characters")
+    if password is not None and (reason := check_password(password)) is not None:
+        return RowError(raw.number, "password", f"Password {reason}")  # the one password policy
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from customer_account.adapters.passwords import hash_async
+from customer_account.adapters.passwords import hash_chosen
 from customer_account.entrypoints.deps import Settings, UnitOfWork
 from customer_account.entrypoints.responses import details_of
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
@@ -20,7 +20,7 @@ async def register(body: RegistrationCreate, uow: UnitOfWork, settings: Settings
         first_name=body.first_name,
         last_name=body.last_name,
         email=str(body.email),
-        password_hash=await hash_async(body.password),
+        password_hash=await hash_chosen(body.password),  # the password policy: 422 `weak_password`
         organization=body.organization,
         welcome=settings.welcome_email_on_registration,
     )

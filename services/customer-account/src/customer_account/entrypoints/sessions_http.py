@@ -31,13 +31,15 @@ REFUSED = {"locked": "account_locked", "inactive": "account_inactive"}
     responses={
         201: {"model": TokenIssued},
         401: {"model": ErrorBody, "description": "`invalid_credentials` (wrong password or unknown e-mail)"},
-        403: {"model": ErrorBody, "description": "`account_locked` / `account_inactive` (right password)"},
-        429: {"model": ErrorBody, "description": "`too_many_attempts` from this IP; see Retry-After"},
+        403: {"model": ErrorBody, "description": "`account_locked` / `account_inactive`, whatever the password"},
+        429: {"model": ErrorBody, "description": "`too_many_attempts` for this account or address; see Retry-After"},
+        503: {"model": ErrorBody, "description": "`busy`: too many password checks at once; see Retry-After"},
     },
 )
 async def sign_in(body: SessionCreate, uow: UnitOfWork, config: Sessions) -> Response:
     """Sign a learner in; every attempt lands in the login history."""
     # The refusals are answered here: 401, 403 and 429 (with Retry-After) have no domain error.
+    # 403 is the same to a right and a wrong password: it tells nothing about the password.
     try:
         issued = await sessions.sign_in(uow, config, body.email, body.password, body.ip)
     except sessions.TooManyAttempts as exc:
@@ -59,7 +61,7 @@ def _too_many_attempts(retry_after: int) -> Response:
     response = error_response(
         429,
         "too_many_attempts",
-        f"Too many failed sign-ins from this address; retry in {retry_after}s.",
+        f"Too many failed sign-ins; retry in {retry_after}s.",
         # also in the body: the gateway passes bodies on, and sets its own Retry-After from this
         [ErrorDetail(field="retry_after", reason=str(retry_after))],
     )

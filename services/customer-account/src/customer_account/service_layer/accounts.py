@@ -85,6 +85,7 @@ async def set_password_rules(
             done.append("expiration_rule")
         if rules.password_hash is not None:
             customer.set_password(rules.password_hash, at, require_change=customer.password_change_required)
+            await uow.sessions.end_all(customer.id)  # an admin's reset ends every session of the customer
             done.append("password")
         if rules.require_change is not None:
             customer.password_change_required = rules.require_change

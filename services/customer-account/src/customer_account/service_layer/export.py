@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.http.export_parts import ExportPart, csv_file
+from trainyard_common.csv_cells import export_file
+from trainyard_common.http.export_parts import ExportPart
 
 ALL = 1_000_000  # a customer's own history fits; the export is one customer's
 
@@ -35,7 +36,7 @@ async def export_part(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> Export
     )
     return ExportPart(
         files=[
-            csv_file(
+            export_file(
                 "profile.csv",
                 profile,
                 [
@@ -54,16 +55,16 @@ async def export_part(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> Export
                     )
                 ],
             ),
-            csv_file("groups.csv", ("group_id", "name"), [(g.id, g.name) for g in groups]),
-            csv_file(
+            export_file("groups.csv", ("group_id", "name"), [(g.id, g.name) for g in groups]),
+            export_file(
                 "login_history.csv", ("at", "ip", "success"), [(a.at.isoformat(), a.ip, a.success) for a in logins]
             ),
-            csv_file(
+            export_file(
                 "activity_log.csv",
                 ("at", "type", "actor", "impersonated"),
                 [(a.at.isoformat(), a.type, a.actor.label, a.actor.impersonated) for a in activity],
             ),
-            csv_file(
+            export_file(
                 "order_history.csv",
                 ("order_id", "completed_at", "source", "total", "currency", "products"),
                 [

@@ -1,8 +1,13 @@
 """Learner sign-in, sessions, impersonation and sign-out.
 
 Sessions live here, next to the lockout and the login history, so a status change ends them
-in the same transaction. The IP slow-down answers "try again in N seconds" rather than
-sleeping: a sleeping request would hold a worker for the attacker.
+in the same transaction. The slow-downs answer "try again in N seconds" rather than sleeping:
+a sleeping request would hold a worker for the attacker.
+
+A locked or inactive account gets one answer whatever the password (``SignInRefused``), after
+the same hash verification as any other attempt, and the attempt counts as a failure: no
+oracle. An automatic lock lifts at the first attempt after its cool-down. See
+``domain/sign_in.py`` for who is slowed down by what.
 """
 
 from __future__ import annotations
@@ -16,12 +21,21 @@ from customer_account.domain.activity import Activity
 from customer_account.domain.actors import CUSTOMER, SYSTEM, Actor
 from customer_account.domain.customer import Customer, CustomerStatus, normalize_email, now
 from customer_account.domain.errors import CustomerNotFound, NotAllowed, WrongCurrentPassword
-from customer_account.domain.sign_in import SignInPolicy, StoredSession, new_token, token_hash
+from customer_account.domain.sign_in import (
+    SignInPolicy,
+    StoredSession,
+    new_token,
+    require_acceptable_password,
+    token_hash,
+)
 from customer_account.service_layer.status import apply_status
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 
 if TYPE_CHECKING:
     from customer_account.settings import Settings
+
+
+COOLED_DOWN = "the automatic lock's cool-down is over"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +52,9 @@ class SessionConfig:
             ip_free_failures=settings.sign_in_ip_free_failures,
             ip_base_delay_seconds=settings.sign_in_ip_base_delay_seconds,
             ip_max_delay_seconds=settings.sign_in_ip_max_delay_seconds,
+            lock_cooldown=timedelta(minutes=settings.lock_cooldown_minutes),
+            address_max_failures=settings.sign_in_address_max_failures,
+            address_window=timedelta(minutes=settings.sign_in_address_window_minutes),
         )
         return cls(
             policy,
@@ -76,7 +93,8 @@ class TooManyAttempts(Exception):
 
 
 class SignInRefused(Exception):
-    """Right password, but the account may not sign in (only said when the password was right)."""
+    """The account may not sign in: said whatever the password (the same answer to right and
+    wrong ones, so it tells nothing about the password)."""
 
     def __init__(self, status: CustomerStatus) -> None:
         super().__init__(status.value)
@@ -87,11 +105,15 @@ async def sign_in(
     uow: CustomerUnitOfWork, config: SessionConfig, email: str, password: str, ip: str | None
 ) -> IssuedToken:
     at = now()
+    policy = config.policy
     async with uow:
-        if ip and (wait := await _ip_wait(uow, config.policy, ip, at)):
+        if ip and (wait := await _address_wait(uow, policy, ip, at)):
             raise TooManyAttempts(wait)
         customer = await uow.customers.by_email(normalize_email(email))
-    # argon2 off the event loop, and against a dummy hash for an unknown e-mail (same timing)
+        if customer is not None and ip and (wait := await _pair_wait(uow, policy, customer, ip, at)):
+            raise TooManyAttempts(wait)
+    # argon2 off the event loop, and against a dummy hash for an unknown e-mail (same timing); a
+    # locked or inactive account's hash is verified too, though its answer does not depend on it
     valid = await uow.passwords.verify(customer.password_hash if customer else uow.passwords.dummy_hash, password)
     async with uow:
         if customer is None:
@@ -101,16 +123,18 @@ async def sign_in(
         locked = await uow.customers.get(customer.id, for_update=True)  # one customer's attempts in turn
         if locked is None:
             raise InvalidCredentials()
-        # A right password on a locked or inactive account is still no sign-in: marked failed.
+        if locked.status is CustomerStatus.LOCKED:
+            await _lift_after_cooldown(uow, policy, locked, at)
+        # A locked or inactive account: a failed attempt whatever the password, one answer for both.
         await uow.logins.record(locked.id, ip, at, success=valid and locked.may_sign_in())
-        if not valid:
-            await _count_failure(uow, config.policy, locked, at)
-            await uow.commit()
-            raise InvalidCredentials()
         if not locked.may_sign_in():
             await uow.commit()
             # a pending deletion answers as an inactive account does
             raise SignInRefused(CustomerStatus.INACTIVE if locked.deletion_pending else locked.status)
+        if not valid:
+            await _count_failure(uow, policy, locked, at)
+            await uow.commit()
+            raise InvalidCredentials()
         if locked.password_hash and uow.passwords.needs_rehash(locked.password_hash):
             locked.password_hash = await uow.passwords.hash(password)  # generated → argon2id
         locked.failures_reset_at = at
@@ -120,8 +144,30 @@ async def sign_in(
     return issued
 
 
-async def _ip_wait(uow: CustomerUnitOfWork, policy: SignInPolicy, ip: str, at: datetime) -> int:
-    failures, last = await uow.logins.ip_failures_since(ip, at - policy.failure_window)
+async def _lift_after_cooldown(uow: CustomerUnitOfWork, policy: SignInPolicy, customer: Customer, at: datetime) -> None:
+    """An automatic lock whose cool-down is over ends (as of the cool-down's end: the failures
+    since count again); an admin's lock, or one without a record, stays."""
+    lock = await uow.logins.lock_of(customer.id)
+    if lock is None or not policy.lifts(lock, at):
+        return
+    ended = lock.locked_at + policy.lock_cooldown
+    await apply_status(uow, customer, CustomerStatus.ACTIVE, SYSTEM, ended, reason=COOLED_DOWN)
+
+
+async def _address_wait(uow: CustomerUnitOfWork, policy: SignInPolicy, ip: str, at: datetime) -> int:
+    """Only a large volume of failures from one address slows down everyone behind it."""
+    since = at - policy.address_window
+    excess = policy.address_excess(await uow.logins.ip_failures_since(ip, since))
+    if not excess:
+        return 0
+    ageing_out = await uow.logins.ip_failure_at(ip, since, excess)
+    return policy.address_retry_after(ageing_out, at) if ageing_out is not None else 0
+
+
+async def _pair_wait(uow: CustomerUnitOfWork, policy: SignInPolicy, customer: Customer, ip: str, at: datetime) -> int:
+    """Failures for this account from this address (an unlock does not forgive them: a guesser
+    stays slowed down where they guess from, while the learner signs in from elsewhere)."""
+    failures, last = await uow.logins.pair_failures_since(customer.id, ip, at - policy.failure_window)
     return policy.retry_after(failures, last, at)
 
 
@@ -184,9 +230,18 @@ async def impersonate(
 
 
 async def change_own_password(
-    uow: CustomerUnitOfWork, customer_id: uuid.UUID, current: str, new: str, actor: Actor = CUSTOMER
+    uow: CustomerUnitOfWork,
+    customer_id: uuid.UUID,
+    current: str,
+    new: str,
+    actor: Actor = CUSTOMER,
+    *,
+    keep_session: str | None = None,
 ) -> None:
-    """The learner's own change (the one thing an expired or must-change password allows)."""
+    """The learner's own change (the one thing an expired or must-change password allows). The
+    customer's other sessions end; ``keep_session`` (a token hash: the session the change was
+    made in) stays when it is theirs — without it, every session ends."""
+    require_acceptable_password(new, "new_password")  # before any hashing
     async with uow:
         customer = await uow.customers.get(customer_id)
     if customer is None:
@@ -201,5 +256,6 @@ async def change_own_password(
             raise CustomerNotFound(customer_id)
         locked.set_password(new_hash, at)
         await uow.customers.save(locked)
+        await uow.sessions.end_others(customer_id, keep_session)
         uow.activity.add(Activity(customer_id, "password_changed", actor, at))
         await uow.commit()

@@ -7,6 +7,7 @@ service client signs them into the service token of every call
 but the gateway can claim them.
 """
 
+import hashlib
 from contextvars import ContextVar
 
 from trainyard_common.http.service_auth import Caller
@@ -14,16 +15,28 @@ from trainyard_common.http.service_auth import Caller
 _acting_admin: ContextVar[str | None] = ContextVar("acting_admin", default=None)
 _impersonated_by: ContextVar[str | None] = ContextVar("impersonated_by", default=None)
 _learner: ContextVar[str | None] = ContextVar("learner", default=None)
+_learner_session: ContextVar[str | None] = ContextVar("learner_session", default=None)
+
+LEARNER_SESSION_HEADER = "X-Learner-Session"
+"""The learner's own session (its token's SHA-256, as customer-account stores it): a password
+change keeps that one session and ends the customer's others."""
 
 
 def act_as_admin(username: str) -> None:
     _acting_admin.set(username)
 
 
-def act_as_learner(impersonated_by: str | None, customer_id: object | None = None) -> None:
+def act_as_learner(impersonated_by: str | None, customer_id: object | None = None, token: str | None = None) -> None:
     """A learner's request (``customer_id``: the signed-in learner, whose routes alone it reaches)."""
     _impersonated_by.set(impersonated_by)
     _learner.set(None if customer_id is None else str(customer_id))
+    _learner_session.set(None if token is None else hashlib.sha256(token.encode()).hexdigest())
+
+
+def session_headers() -> dict[str, str]:
+    """Names the signed-in learner's session on a call made for them (nothing otherwise)."""
+    session = _learner_session.get()
+    return {LEARNER_SESSION_HEADER: session} if session else {}
 
 
 def current_caller() -> Caller:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from gateway.adapters.actors import current_caller
+from gateway.adapters.actors import current_caller, session_headers
 from gateway.domain.replies import ServiceReply, ServiceUnavailable
 from gateway.settings import Settings
 from trainyard_common.correlation import current_correlation_id
@@ -118,7 +118,7 @@ class ServiceClient:
 
 
 def _headers(content_type: str | None) -> dict[str, str]:
-    headers = {"X-Request-ID": current_correlation_id()}
+    headers = {"X-Request-ID": current_correlation_id(), **session_headers()}
     if content_type is not None:
         headers["Content-Type"] = content_type
     return headers

@@ -53,7 +53,7 @@ async def learner_guard(
         impersonated_by=session.get("impersonated_by"),
         token=credentials.credentials,
     )
-    act_as_learner(identity.impersonated_by, identity.customer_id)
+    act_as_learner(identity.impersonated_by, identity.customer_id, identity.token)
     if session.get("password_change_required") and (request.method, request.url.path) not in PASSWORD_CHANGE_ROUTES:
         raise Forbidden("The password must be changed first.", code="password_change_required")
     return identity

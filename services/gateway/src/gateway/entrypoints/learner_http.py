@@ -68,7 +68,10 @@ serve(router, ROUTES)
 SIGN_IN_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"model": TokenIssued},
     401: {"model": ErrorBody, "description": "`invalid_credentials`: wrong e-mail or password (the same for both)."},
-    403: {"model": ErrorBody, "description": "`account_locked` / `account_inactive` (only to the right password)."},
+    403: {
+        "model": ErrorBody,
+        "description": "`account_locked` / `account_inactive`, whatever the password (it is still checked).",
+    },
     429: {"model": ErrorBody, "description": "`too_many_attempts` from this address; wait `Retry-After` seconds."},
 }
 IdempotencyKey = Annotated[

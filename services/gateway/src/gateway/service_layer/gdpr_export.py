@@ -1,5 +1,7 @@
 """The GDPR export: every service's part for one customer, streamed out as one zip.
 
+Every CSV cell that a spreadsheet would run as a formula is written as text (``csv_cells``).
+
 All parts are fetched before the first byte is sent: an export that silently lacked one
 service's data would mislead, so a service that cannot answer makes the whole export a 503.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from gateway.domain.replies import ServiceUnavailable
 from gateway.service_layer.ports import Service, ServiceSet
+from trainyard_common.csv_cells import resafe_csv
 from trainyard_common.domain_errors import NotFoundError
 
 
@@ -41,7 +44,13 @@ async def _part(client: Service, customer_id: uuid.UUID, timeout_seconds: float)
     reply = await client.call("GET", f"/v1/customers/{customer_id}/export", timeout_seconds=timeout_seconds)
     if reply.status_code != 200:
         raise ServiceUnavailable(client.name, f"export part answered {reply.status_code}")
-    return [(client.name, ExportedFile(f["name"], f["content"])) for f in reply.json()["files"]]
+    return [(client.name, _safe(ExportedFile(f["name"], f["content"]))) for f in reply.json()["files"]]
+
+
+def _safe(file: ExportedFile) -> ExportedFile:
+    """Cells a spreadsheet would run as formulas made text again, whatever the service sent (a
+    service already writes safe cells; this covers one that does not, e.g. mid-upgrade)."""
+    return ExportedFile(file.name, resafe_csv(file.content)) if file.name.endswith(".csv") else file
 
 
 def _unique_names(files: list[tuple[str, ExportedFile]]) -> list[ExportedFile]:
