@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
+from support.customers import eventually
 from support.flows import create_client, register, unique_domain, wait_for_learner
 from support.training import ADMIN, create_item, entry_of, progress_entries, upload_import, wait_import, wait_known
 
@@ -99,6 +100,21 @@ def test_quiz_completion_and_learner_activity_through_the_gateway(system: Any, l
         assert submissions["items"][0]["responses"][0]["chosen"] == [1]
         assert admin.delete(f"{ADMIN}/quiz-submissions/{submissions['items'][0]['id']}").status_code == 204
         module = create_item(admin, "/modules")
+        # A learner's own activity needs live access to the module (issue 15, item 7): a product opening
+        # a course of both modules, assigned to the learner.
+        course = create_item(admin, "/courses", module_ids=[quiz["id"], module["id"]])
+        product = admin.post(
+            f"{ADMIN}/products",
+            json={
+                "name": f"Product {uuid.uuid4().hex[:6]}",
+                "training_item": {"type": "course", "id": course["id"]},
+                "prices": [{"amount": "10.00", "currency": "USD"}],
+            },
+        )
+        assert product.status_code == 201, product.text
+        price_id = product.json()["prices"][0]["price_id"]
+        assigned = admin.post(f"{ADMIN}/customers/{learner['id']}/product-assignments", json={"price_id": price_id})
+        assert assigned.status_code == 201, assigned.text
 
     with system.public() as public:
         assert public.post("/api/v1/learner/progress", json={}).status_code == 401
@@ -108,6 +124,11 @@ def test_quiz_completion_and_learner_activity_through_the_gateway(system: Any, l
         assert signed_in.status_code == 201, signed_in.text
         token = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
         answers = {"answers": {quiz["quiz"]["questions"][0]["id"]: [1]}}
+        started = {"item_type": "module", "item_id": module["id"], "status": "started"}
+        opened = eventually(  # once training-progress has learnt of the access
+            lambda: public.post("/api/v1/learner/progress", headers=token, json=started).status_code == 200
+        )
+        assert opened, "training-progress never learnt of the learner's access"
         taken = public.post(f"/api/v1/learner/quizzes/{quiz['id']}/submissions", json=answers, headers=token)
         assert taken.status_code == 201, taken.text  # the removed submission freed the one attempt
         again = public.post(f"/api/v1/learner/quizzes/{quiz['id']}/submissions", json=answers, headers=token)

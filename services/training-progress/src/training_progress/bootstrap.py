@@ -27,5 +27,6 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
         publishes=events.PUBLISHED,
         routers=http.ROUTERS,
     )
+    http.install_error_handlers(app)
     app.state.import_jobs = Jobs()  # the routes' background imports (entrypoints/deps.py)
     return runtime, app

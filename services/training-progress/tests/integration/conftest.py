@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from training_progress.bootstrap import bootstrap
 from training_progress.settings import Settings
-from trainyard_common.contracts import UserRegistered
+from trainyard_common.contracts import AccessGranted, TrainingItemRef, UserRegistered
 from trainyard_common.testing.in_process import QUICK_SETTINGS, InProcessService, in_process_service, wait_for
-from trainyard_common.vocabulary import RegistrationSource
+from trainyard_common.vocabulary import RegistrationSource, TrainingItemType
 
 
 class Training(InProcessService):
@@ -51,7 +51,25 @@ class Training(InProcessService):
     async def certification(self, course_ids: list[str], **body: Any) -> str:
         return str((await self.create("/v1/certifications", course_ids=course_ids, **body))["id"])
 
+    async def grant(self, customer_id: uuid.UUID, item_type: str, item_id: str) -> AccessGranted:
+        """commerce-access granted the customer live access to the item (a learner's own activity on
+        a module needs it), known here once the event is consumed."""
+        granted = AccessGranted(
+            access_id=uuid.uuid4(),
+            customer_id=customer_id,
+            product_id=uuid.uuid4(),
+            training_item=TrainingItemRef(type=TrainingItemType(item_type), id=uuid.UUID(item_id)),
+            order_id=uuid.uuid4(),
+            starts_on=date(2025, 1, 1),
+            granted_at=datetime.now(UTC),
+        )
+        await self.send(granted)
+        await wait_for(lambda: self.scalar("SELECT count(*) FROM access WHERE access_id = :a", a=granted.access_id))
+        return granted
+
     async def learner(self, customer_id: uuid.UUID, item_type: str, item_id: str, status: str, **extra: Any) -> Any:
+        """The learner's own progress on a module, given access to it first."""
+        await self.grant(customer_id, item_type, item_id)
         response = await self.http.post(
             f"/v1/learners/{customer_id}/progress",
             json={"item_type": item_type, "item_id": item_id, "status": status, **extra},

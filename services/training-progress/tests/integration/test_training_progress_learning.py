@@ -47,9 +47,29 @@ async def submit(training: Any, customer: uuid.UUID, quiz_id: str, answers: dict
     return await training.http.post(f"/v1/learners/{customer}/quizzes/{quiz_id}/submissions", json={"answers": answers})
 
 
+async def test_a_blank_attempt_shows_the_learner_right_or_wrong_but_never_the_answer_key(training: Any) -> None:
+    customer, _ = await training.register()
+    quiz_id, (q1, q2) = await quiz(training, attempt_limit=None)
+    await training.grant(customer, "module", quiz_id)
+    blank = await submit(training, customer, quiz_id, {})
+    assert blank.status_code == 201, blank.text
+    body = blank.json()
+    assert (body["score"], body["passed"]) == ("0.00", False)
+    assert [(r["question_id"], r["chosen"], r["is_correct"]) for r in body["responses"]] == [
+        (q1, [], False),
+        (q2, [], False),
+    ]
+    assert all("correct" not in r for r in body["responses"])
+    assert '"correct"' not in blank.text  # nowhere in the answer
+    # The admin's View Responses still shows the key.
+    listed = (await training.http.get(f"/v1/customers/{customer}/quiz-submissions")).json()
+    assert [r["correct"] for r in listed["items"][0]["responses"]] == [[1], [0, 2]]
+
+
 async def test_quiz_attempt_limit_and_retake_after_a_submission_is_removed(training: Any) -> None:
     customer, _ = await training.register()
     quiz_id, (q1, q2) = await quiz(training)
+    await training.grant(customer, "module", quiz_id)
     first = await submit(training, customer, quiz_id, {q1: [1], q2: [0]})
     assert first.status_code == 201, first.text
     assert (first.json()["score"], first.json()["passed"], first.json()["attempts_left"]) == ("50.00", False, 1)
@@ -87,6 +107,7 @@ async def test_admin_quiz_completion_records_the_correct_answers(training: Any) 
 async def test_scorm_cmi_data_records_progress_and_an_admin_clears_it(training: Any) -> None:
     customer, _ = await training.register()
     scorm = await training.module(kind="scorm")
+    await training.grant(customer, "module", scorm)
     cmi = {"cmi": {"core": {"lesson_status": "passed", "score": {"raw": "88"}, "lesson_location": "page-7"}}}
     stored = await training.http.put(f"/v1/learners/{customer}/cmi/{scorm}", json=cmi)
     assert stored.status_code == 204, stored.text

@@ -14,9 +14,9 @@ import pytest
 from training_progress.bootstrap import MIGRATIONS
 from training_progress.domain import catalogue
 from training_progress.domain.catalogue import CourseModule, Item, ModuleKind, Question, Quiz
-from training_progress.domain.errors import Conflict, Invalid, NotFound
+from training_progress.domain.errors import Conflict, Invalid, NotAllowed, NotFound
 from training_progress.domain.imports import Outcome, row_error
-from training_progress.domain.learners import LearnerClient
+from training_progress.domain.learners import AccessRow, LearnerClient
 from training_progress.domain.progress import ProgressEntry
 from training_progress.service_layer import erasure, imports, learning
 from training_progress.service_layer import progress as use_cases
@@ -57,7 +57,16 @@ async def _customer(uows: Uows, email: str = "ada@example.com") -> uuid.UUID:
     return customer_id
 
 
+async def _open(uows: Uows, customer_id: uuid.UUID, item: Item) -> None:
+    """Live access to ``item``, as AccessGranted leaves it (a learner's own activity needs it)."""
+    row = AccessRow(uuid.uuid4(), customer_id, item.type.value, item.id, date(2025, 1, 1), None, "active", NOW)
+    async with uows() as uow:
+        await uow.projections.save_access([row], NOW)
+        await uow.commit()
+
+
 async def _learn(uows: Uows, customer_id: uuid.UUID, item: Item, completed: bool = True, **extra: Any) -> ProgressEntry:
+    await _open(uows, customer_id, item)
     return await use_cases.record_learner_progress(
         uows(), customer_id, item.type, item.id, completed=completed, score=extra.get("score"), now=NOW
     )
@@ -118,11 +127,11 @@ async def test_required_modules_roll_up_into_the_course_and_courses_into_the_cer
     assert completed == ["C", "A", "B", "K", "X"]
 
 
-async def test_a_learner_may_not_score_a_course(uows: Uows) -> None:
+async def test_a_learner_may_not_record_a_course_let_alone_score_it(uows: Uows) -> None:
     items = await _hierarchy(uows)
-    with pytest.raises(Invalid) as scored:
+    with pytest.raises(NotAllowed) as scored:
         await _learn(uows, uuid.uuid4(), items["K"], score=Decimal(80))
-    assert scored.value.field_name == "score"
+    assert (scored.value.code, scored.value.field_name) == ("completed_by_roll_up", "item_type")
     with pytest.raises(NotFound):
         await use_cases.record_learner_progress(
             uows(), uuid.uuid4(), TrainingItemType.COURSE, items["A"].id, completed=True, score=None, now=NOW
@@ -194,6 +203,7 @@ async def test_deleting_entries_is_all_or_nothing_and_never_cascades(uows: Uows)
 async def test_a_passed_quiz_completes_its_module_and_attempts_end_at_the_limit(uows: Uows) -> None:
     quiz = await _quiz(uows, attempt_limit=2)
     ada = uuid.uuid4()
+    await _open(uows, ada, quiz)
     failed = await learning.submit_quiz(uows(), ada, quiz.id, {Q1: frozenset({0})}, NOW)
     assert (failed.attempt, failed.attempts_left, failed.submission.passed) == (1, 1, False)
     passed = await learning.submit_quiz(uows(), ada, quiz.id, {Q1: frozenset({1})}, NOW)
@@ -230,6 +240,7 @@ async def test_scorm_data_records_progress_and_only_a_scorm_module_takes_it(uows
     scorm = await _module(uows, "Player", ModuleKind.SCORM)
     content = await _module(uows, "Reading")
     ada = uuid.uuid4()
+    await _open(uows, ada, scorm)
     with pytest.raises(NotFound, match="No scorm module"):
         await learning.store_cmi(uows(), ada, content.id, {"cmi.core.lesson_status": "passed"}, NOW)
     await learning.store_cmi(uows(), ada, scorm.id, {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": 75}, NOW)
@@ -324,6 +335,8 @@ async def test_erasure_scrubs_personal_data_and_deletion_removes_everything(uows
     scorm = await _module(uows, "Player", ModuleKind.SCORM)
     ada = await _customer(uows)
     import_id = await _analysed(uows, [("ada@example.com", "module", "Player", "2025-03-01")])
+    for module in (quiz, scorm):
+        await _open(uows, ada, module)
     await learning.submit_quiz(uows(), ada, quiz.id, {Q1: frozenset({1})}, NOW)
     await learning.store_cmi(uows(), ada, scorm.id, {"cmi.core.lesson_status": "incomplete"}, NOW)
     assert await _holdings(uows, ada, import_id) == (True, 2, 1, 1, 1)

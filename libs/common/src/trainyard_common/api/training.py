@@ -205,6 +205,30 @@ class SubmissionPublic(BaseModel):
     responses: list[QuizResponse] = []
 
 
+class LearnerQuizResponse(BaseModel):
+    """One question of the learner's own attempt: what they chose and whether it was right; never
+    the correct choices (the answer key stays with the admins)."""
+
+    question_id: uuid.UUID
+    question: str
+    chosen: list[int]
+    is_correct: bool
+
+
+class LearnerSubmission(BaseModel):
+    """The learner's view of their quiz attempt: score, passed, per-question right or wrong."""
+
+    id: uuid.UUID
+    quiz_id: uuid.UUID
+    quiz_name: str | None = None
+    submitted_at: datetime
+    score: Score
+    passed: bool
+    attempt: int | None = Field(default=None, description="The learner's attempt number.")
+    attempts_left: int | None = Field(default=None, description="Null: unlimited.")
+    responses: list[LearnerQuizResponse] = []
+
+
 class SubmissionList(BaseModel):
     items: list[SubmissionPublic]
     total: int

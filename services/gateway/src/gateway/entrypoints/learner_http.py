@@ -26,11 +26,12 @@ from trainyard_common.api.customers import (
     RegistrationCreate,
     TokenIssued,
 )
-from trainyard_common.api.training import LearnerProgressCreate, QuizAnswers, SubmissionPublic
+from trainyard_common.api.training import LearnerProgressCreate, LearnerSubmission, QuizAnswers
 from trainyard_common.http.errors import ErrorBody
 
 router = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
 NOT_FOUND = {404: "Not found."}
+NO_ACCESS = {403: "`no_access`: no live access to the module (a product opening it, its course or certification)."}
 CmiData = Annotated[dict[str, Any], Body(title="Data")]  # SCORM run-time data (cmi.*), as the player sends it
 
 # fmt: off
@@ -51,16 +52,20 @@ ROUTES = (
                 response=Redemption, status=201, errors={404: None, 409: None},
                 doc="The signed-in learner takes a seat; 409 when someone else holds the code."),
     Passthrough("POST", "/progress", "record_progress", "training_progress", "/v1/learners/{learner}/progress",
-                body=LearnerProgressCreate, errors=NOT_FOUND,
-                doc="The signed-in learner started or completed an item; courses and certifications roll up."),
+                body=LearnerProgressCreate,
+                errors={**NOT_FOUND, 403: "`no_access`; `completed_by_roll_up` (a course or certification: its "
+                        "modules complete it); `quiz_needs_submission` (a quiz module completed or scored here)."},
+                doc="The signed-in learner started or completed a module they have access to; courses and\n"
+                    "certifications roll up, quiz modules complete by a submission."),
     Passthrough("PUT", "/cmi/{module_id}", "store_cmi", "training_progress", "/v1/learners/{learner}/cmi/{module_id}",
-                body=CmiData, status=204, errors=NOT_FOUND,
+                body=CmiData, status=204, errors={**NOT_FOUND, **NO_ACCESS},
                 doc="Store SCORM run-time data (cmi.*) for a SCORM module; its status and score record progress."),
     Passthrough("POST", "/quizzes/{id}/submissions", "submit_quiz", "training_progress",
                 "/v1/learners/{learner}/quizzes/{id}/submissions",
-                body=QuizAnswers, response=SubmissionPublic, status=201,
-                errors={**NOT_FOUND, 409: "Conflicts with the state."},
-                doc="Submit answers; scored against the questions, within the quiz's attempt limit (409 beyond)."),
+                body=QuizAnswers, response=LearnerSubmission, status=201,
+                errors={**NOT_FOUND, **NO_ACCESS, 409: "Conflicts with the state."},
+                doc="Submit answers; scored against the questions, within the quiz's attempt limit (409 beyond).\n"
+                    "Per question right or wrong, never the correct answers (admins see them)."),
 )
 # fmt: on
 serve(router, ROUTES)

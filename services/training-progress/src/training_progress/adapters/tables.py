@@ -111,6 +111,7 @@ access = Table(
     Column("ends_on", Date),
     Column("state", Text, nullable=False),  # active, revoked, expired
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True)),  # the event's own time: the latest event wins
 )
 
 # Projection of client-directory's mapping: the learner's partner (client).

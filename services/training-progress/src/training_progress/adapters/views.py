@@ -11,6 +11,7 @@ from sqlalchemy import and_, desc, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import access, course_modules, items, learner_clients, progress
+from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 from trainyard_common.projections.customers import customers
 
 
@@ -23,10 +24,6 @@ class ProgressQuery:
     status: str | None = None
     limit: int = 50
     offset: int = 0
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[list[dict[str, Any]], int]:
@@ -54,13 +51,15 @@ async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[li
         .where(progress.c.item_type == query.item_type)
     )
     if query.name:
-        chosen = chosen.where(items.c.name.ilike(_like(query.name), escape="\\"))
+        chosen = chosen.where(items.c.name.ilike(contains_pattern(query.name), escape=LIKE_ESCAPE))
     if query.partner_id:
         chosen = chosen.where(learner_clients.c.client_id == query.partner_id)
     if query.user:
-        pattern = _like(query.user)
+        pattern = contains_pattern(query.user)
         full_name = customers.c.first_name + " " + customers.c.last_name
-        chosen = chosen.where(or_(customers.c.email.ilike(pattern, escape="\\"), full_name.ilike(pattern, escape="\\")))
+        chosen = chosen.where(
+            or_(customers.c.email.ilike(pattern, escape=LIKE_ESCAPE), full_name.ilike(pattern, escape=LIKE_ESCAPE))
+        )
     if query.status:
         chosen = chosen.where(progress.c.status == query.status)
     total = int(await session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)

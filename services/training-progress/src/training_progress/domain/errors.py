@@ -7,7 +7,7 @@ request it concerns; ``body`` when none is named).
 
 from __future__ import annotations
 
-from trainyard_common.domain_errors import Conflicting, InvalidInput, NotFoundError
+from trainyard_common.domain_errors import Conflicting, DomainError, InvalidInput, NotFoundError
 
 
 class NotFound(NotFoundError):
@@ -29,3 +29,12 @@ class Conflict(Conflicting):
 
     def __init__(self, message: str, *, field: str = "body") -> None:
         super().__init__(message, field_name=field)
+
+
+class NotAllowed(DomainError):
+    """The learner may not do this (no live access to the module, a course or certification they
+    would complete by hand, a quiz completed without a submission): 403 with ``code``
+    (``entrypoints/http.py`` maps it; ``trainyard_common`` knows no 403 of the domain)."""
+
+    def __init__(self, code: str, message: str, *, field: str) -> None:
+        super().__init__(message, code=code, field_name=field)

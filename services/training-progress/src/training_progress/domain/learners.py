@@ -19,6 +19,15 @@ class AccessRow:
     ends_on: date | None
     state: str
     """active, revoked or expired."""
+    changed_at: datetime | None = None
+    """When commerce-access made this the row's state (granted, changed, revoked, expired): of two
+    events about one row (they travel on different topics), the later one wins."""
+
+    def live_on(self, today: date) -> bool:
+        """Whether the access opens its item on ``today`` (UTC, as commerce-access counts days):
+        neither revoked nor expired, started, and its last day not passed. ``adapters/projections.py``
+        asks the same in SQL (``LIVE_ACCESS``)."""
+        return self.state == "active" and self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
 
 
 @dataclass(frozen=True, slots=True)

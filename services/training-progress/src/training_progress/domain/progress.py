@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from training_progress.domain.errors import Invalid
+from training_progress.domain.catalogue import Item, ModuleKind
+from training_progress.domain.errors import Invalid, NotAllowed
 from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
 
@@ -59,6 +60,37 @@ def check_score(item_type: TrainingItemType, score: Decimal | None) -> None:
         raise Invalid("Only modules are scored; courses and certifications have no score.", field="score")
     if not Decimal(0) <= score <= Decimal(100):
         raise Invalid("A score is a percentage from 0 to 100.", field="score")
+
+
+def check_learner_may_record(item: Item, *, completed: bool, score: Decimal | None) -> None:
+    """What a learner's own progress (``POST /learner/progress``) may say (issue 15, item 7).
+
+    Courses and certifications complete only through the roll-up of their modules, so a learner
+    records nothing on them (not even "started": starting a module starts them). A quiz module is
+    completed, and scored, only by a submission the quiz scores; opening it ("started") is fine.
+    Whether the learner has access to the module at all is checked against the access rows.
+    """
+    if item.type is not TrainingItemType.MODULE:
+        raise NotAllowed(
+            "completed_by_roll_up",
+            f"A {item.type.value} is completed when its modules are: record progress on its modules.",
+            field="item_type",
+        )
+    if item.kind is ModuleKind.QUIZ and (completed or score is not None):
+        raise NotAllowed(
+            "quiz_needs_submission",
+            "A quiz module is completed and scored only by submitting answers to its quiz.",
+            field="status" if completed else "score",
+        )
+
+
+def no_access() -> NotAllowed:
+    return NotAllowed(
+        "no_access",
+        "No live access to this module: it opens with a product giving the module, one of its courses "
+        "or one of their certifications.",
+        field="item_id",
+    )
 
 
 def started(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from training_progress.domain.learners import AccessRow, LearnerClient
 from training_progress.service_layer import erasure, partners
@@ -35,8 +34,6 @@ from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
 from trainyard_common.projections import customers
 from trainyard_common.projections.clients import ClientNews
-
-A = TypeVar("A", bound=_AccessFacts)
 
 PUBLISHED = (ProgressRecorded, TrainingCompleted, ProgressDeleted, CustomerErasureCompleted)
 
@@ -66,22 +63,22 @@ async def on_learners_removed(events: Sequence[Delivered[LearnerRemovedFromClien
 
 async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: ProgressUnitOfWork) -> None:
     """The transcript lists what the customer has access to, until when."""
-    await _save_access(uow, events, "active")
+    await _save_access(uow, [(d.event, d.event.granted_at) for d in events], "active")
 
 
 async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: ProgressUnitOfWork) -> None:
     """New access dates (the transcript's expiry)."""
-    await _save_access(uow, events, "active")
+    await _save_access(uow, [(d.event, d.event.changed_at) for d in events], "active")
 
 
 async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: ProgressUnitOfWork) -> None:
     """Access taken away before its end."""
-    await _save_access(uow, events, "revoked")
+    await _save_access(uow, [(d.event, d.event.revoked_at) for d in events], "revoked")
 
 
 async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: ProgressUnitOfWork) -> None:
     """Access reached its end date."""
-    await _save_access(uow, events, "expired")
+    await _save_access(uow, [(d.event, d.event.expired_at) for d in events], "expired")
 
 
 async def on_customer_erased(event: CustomerErased, uow: ProgressUnitOfWork) -> None:
@@ -94,15 +91,16 @@ async def on_customer_deleted(event: CustomerDeleted, uow: ProgressUnitOfWork) -
     await erasure.delete_customer(uow, event.customer_id)
 
 
-async def _save_access(uow: ProgressUnitOfWork, events: Sequence[Delivered[A]], state: str) -> None:
-    await uow.projections.save_access([_access(d.event, state) for d in events], datetime.now(UTC))
+async def _save_access(uow: ProgressUnitOfWork, events: Sequence[tuple[_AccessFacts, datetime]], state: str) -> None:
+    """Each event with its own time (of one row's events the latest wins: they come on four topics)."""
+    await uow.projections.save_access([_access(e, state, at) for e, at in events], datetime.now(UTC))
 
 
 def _partner(event: LearnerAssignedToClient) -> LearnerClient:
     return LearnerClient(event.customer_id, event.client_id, event.client_name, event.assigned_at)
 
 
-def _access(event: _AccessFacts, state: str) -> AccessRow:
+def _access(event: _AccessFacts, state: str, at: datetime) -> AccessRow:
     item = event.training_item
     return AccessRow(
         access_id=event.access_id,
@@ -112,4 +110,5 @@ def _access(event: _AccessFacts, state: str) -> AccessRow:
         starts_on=event.starts_on,
         ends_on=event.ends_on,
         state=state,
+        changed_at=at,
     )

@@ -13,7 +13,9 @@ from training_progress.service_layer import learning
 from training_progress.service_layer import progress as use_cases
 from trainyard_common.api.training import (
     LearnerProgressCreate,
+    LearnerQuizResponse,
     LearnerStatus,
+    LearnerSubmission,
     QuizAnswers,
     QuizCompletionCreate,
     QuizCompletionStatus,
@@ -29,7 +31,9 @@ router = APIRouter(prefix="/v1")
 
 @router.post("/learners/{customer_id}/progress", tags=["learners"])
 async def learner_progress(customer_id: uuid.UUID, body: LearnerProgressCreate, uow: UnitOfWork) -> dict[str, Any]:
-    """The learner started or completed an item; courses and certifications above it roll up."""
+    """The learner started or completed a module they have live access to (else 403 `no_access`);
+    courses and certifications above it roll up, and are refused here (403 `completed_by_roll_up`),
+    as is a quiz module completed or scored without a submission (403 `quiz_needs_submission`)."""
     entry = await use_cases.record_learner_progress(
         uow,
         customer_id,
@@ -44,6 +48,7 @@ async def learner_progress(customer_id: uuid.UUID, body: LearnerProgressCreate, 
 
 @router.put("/learners/{customer_id}/cmi/{module_id}", status_code=204, tags=["learners"])
 async def store_cmi(customer_id: uuid.UUID, module_id: uuid.UUID, body: CmiBody, uow: UnitOfWork) -> Response:
+    """SCORM run-time data of a module the learner has live access to (else 403 `no_access`)."""
     await learning.store_cmi(uow, customer_id, module_id, body, datetime.now(UTC))
     return Response(status_code=204)
 
@@ -51,11 +56,32 @@ async def store_cmi(customer_id: uuid.UUID, module_id: uuid.UUID, body: CmiBody,
 @router.post("/learners/{customer_id}/quizzes/{quiz_id}/submissions", status_code=201, tags=["learners"])
 async def submit_quiz(
     customer_id: uuid.UUID, quiz_id: uuid.UUID, body: QuizAnswers, uow: UnitOfWork
-) -> SubmissionPublic:
+) -> LearnerSubmission:
+    """The learner's attempt, scored: per question what they chose and whether it was right, never
+    the correct choices (one blank attempt would reveal the key). Admins see them
+    (``GET /customers/{id}/quiz-submissions``)."""
     answers = {q: frozenset(chosen) for q, chosen in body.answers.items()}
     submitted = await learning.submit_quiz(uow, customer_id, quiz_id, answers, datetime.now(UTC))
-    public = _submission(submitted.submission, submitted.quiz)
-    return public.model_copy(update={"attempt": submitted.attempt, "attempts_left": submitted.attempts_left})
+    submission, quiz = submitted.submission, submitted.quiz.quiz
+    return LearnerSubmission(
+        id=submission.id,
+        quiz_id=submission.quiz_id,
+        quiz_name=submitted.quiz.name,
+        submitted_at=submission.submitted_at,
+        score=submission.score,
+        passed=submission.passed,
+        attempt=submitted.attempt,
+        attempts_left=submitted.attempts_left,
+        responses=[
+            LearnerQuizResponse(
+                question_id=q.id,
+                question=q.text,
+                chosen=sorted(submission.answers.get(q.id, frozenset())),
+                is_correct=submission.answers.get(q.id) == q.correct,
+            )
+            for q in (quiz.questions if quiz else ())
+        ],
+    )
 
 
 @router.post("/customers/{customer_id}/quiz-completions", status_code=201, tags=["quizzes"])

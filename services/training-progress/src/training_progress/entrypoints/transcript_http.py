@@ -12,7 +12,8 @@ from training_progress.domain.catalogue import Item
 from training_progress.entrypoints.deps import UnitOfWork
 from training_progress.service_layer import progress as use_cases
 from trainyard_common.api.training import Transcript, TranscriptEdit, TranscriptItem, TranscriptModule
-from trainyard_common.http.export_parts import ExportPart, csv_file
+from trainyard_common.csv_cells import export_file
+from trainyard_common.http.export_parts import ExportPart
 from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
 router = APIRouter(prefix="/v1")
@@ -77,15 +78,15 @@ async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
     cmi_rows = [(_item_name(names.get(m)), at, json.dumps(data, sort_keys=True)) for m, data, at in cmi]
     return ExportPart(
         files=[
-            csv_file(
+            export_file(
                 "completions.csv",
                 ("item_type", "item", "status", "score", "source", "started_at", "completed_at"),
                 completions,
             ),
-            csv_file(
+            export_file(
                 "quiz_results.csv", ("quiz", "submitted_at", "score", "passed", "source", "answers"), quiz_results
             ),
-            csv_file("scorm_cmi.csv", ("module", "updated_at", "data"), cmi_rows),
+            export_file("scorm_cmi.csv", ("module", "updated_at", "data"), cmi_rows),
         ]
     )
 

@@ -15,7 +15,7 @@ from training_progress.domain.catalogue import Item, ModuleKind, Quiz
 from training_progress.domain.errors import Invalid, NotFound
 from training_progress.domain.progress import progress_from_cmi
 from training_progress.domain.quizzes import Submission
-from training_progress.service_layer.progress import learner_activity
+from training_progress.service_layer.progress import check_live_access, learner_activity
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.vocabulary import ProgressSource
 
@@ -58,10 +58,12 @@ async def module_of_kind(uow: ProgressUnitOfWork, module_id: uuid.UUID, kind: Mo
 async def submit_quiz(
     uow: ProgressUnitOfWork, customer_id: uuid.UUID, quiz_id: uuid.UUID, answers: quizzes.Answers, now: datetime
 ) -> Submitted:
-    """Score the learner's answers, within the attempt limit; the attempt's number comes back too."""
+    """Score the learner's answers (live access to the quiz module needed), within the attempt limit;
+    the attempt's number comes back too."""
     async with uow:
         item = await module_of_kind(uow, quiz_id, ModuleKind.QUIZ)
         quiz: Quiz = item.quiz  # type: ignore[assignment]  # a quiz module always has its quiz
+        await check_live_access(uow, customer_id, item, now)
         await uow.progress.lock_customer(customer_id)
         made = await uow.submissions.count(customer_id, quiz_id)
         quizzes.check_attempts_left(quiz, made)
@@ -123,9 +125,11 @@ async def remove_submission(uow: ProgressUnitOfWork, submission_id: uuid.UUID) -
 async def store_cmi(
     uow: ProgressUnitOfWork, customer_id: uuid.UUID, module_id: uuid.UUID, data: dict[str, Any], now: datetime
 ) -> None:
-    """Keep the SCORM run-time data and record what it says about progress (started, completed, score)."""
+    """Keep the SCORM run-time data and record what it says about progress (started, completed, score);
+    the learner needs live access to the module."""
     async with uow:
         item = await module_of_kind(uow, module_id, ModuleKind.SCORM)
+        await check_live_access(uow, customer_id, item, now)
         await uow.cmi.put(customer_id, module_id, data, now)
         completed, score = progress_from_cmi(data)
         await learner_activity(uow, customer_id, item, completed=bool(completed), score=score, now=now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from training_progress.domain import progress as rules
@@ -72,12 +72,23 @@ async def record_learner_progress(
     score: Decimal | None,
     now: datetime,
 ) -> ProgressEntry:
-    """The learner (through the gateway's learner API) started or completed an item."""
+    """The learner (through the gateway's learner API) started or completed a module they have
+    live access to; not a course or certification (the roll-up completes them), nor a quiz module
+    as completed or scored (its submission does)."""
     async with uow:
         item = await item_of_type(uow, item_type, item_id)
+        rules.check_learner_may_record(item, completed=completed, score=score)
+        await check_live_access(uow, customer_id, item, now)
         entry = await learner_activity(uow, customer_id, item, completed=completed, score=score, now=now)
         await uow.commit()
     return entry
+
+
+async def check_live_access(uow: ProgressUnitOfWork, customer_id: uuid.UUID, module: Item, now: datetime) -> None:
+    """The learner's own activity on a module needs access to it live today (UTC): a product
+    opening the module, one of its courses or one of their certifications (issue 15, item 7)."""
+    if not await uow.projections.has_live_access(customer_id, module.id, now.astimezone(UTC).date()):
+        raise rules.no_access()
 
 
 async def learner_activity(
