@@ -1,4 +1,9 @@
-"""JSON logs through structlog, with the standard library's loggers routed into them."""
+"""JSON logs through structlog, with the standard library's loggers routed into them.
+
+No submitted values in logs (issue 15, V16): a traceback's messages, and any exception passed as a
+field (``log.warning("...", error=exc)``), are rendered by ``trainyard_common.error_text`` (no
+pydantic ``input_value``, no value a validator quoted). Pass the exception, not ``repr(exc)``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import sys
 
 import structlog
 from opentelemetry import trace
+
+from trainyard_common.error_text import describe_error, format_exception_safely
 
 
 def _add_trace_id(_: object, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
@@ -17,6 +24,18 @@ def _add_trace_id(_: object, __: str, event: structlog.types.EventDict) -> struc
     return event
 
 
+def _errors_without_values(_: object, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+    """An exception given as a field is logged as ``describe_error`` words it (no input values)."""
+    for key, value in event.items():
+        if isinstance(value, BaseException) and key != "exc_info":
+            event[key] = describe_error(value)
+    return event
+
+
+def _traceback_without_values(exc_info: structlog.types.ExcInfo) -> str:
+    return format_exception_safely(exc_info[1]) if exc_info[1] is not None else ""
+
+
 _SHARED_PROCESSORS: list[structlog.types.Processor] = [
     structlog.contextvars.merge_contextvars,
     _add_trace_id,
@@ -24,7 +43,8 @@ _SHARED_PROCESSORS: list[structlog.types.Processor] = [
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
     structlog.processors.StackInfoRenderer(),
-    structlog.processors.format_exc_info,
+    _errors_without_values,
+    structlog.processors.ExceptionRenderer(_traceback_without_values),
 ]
 
 

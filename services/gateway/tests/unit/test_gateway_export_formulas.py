@@ -39,7 +39,7 @@ async def test_a_formula_in_a_services_csv_reaches_the_zip_as_text() -> None:
         _Service("customer-account", [{"name": "profile.csv", "content": unsafe}]),
         *(_Service(name, []) for name in ("client-directory", "commerce-access", "training-progress")),
     )
-    [profile] = await collect_export(services, uuid.uuid4(), timeout_seconds=1)  # type: ignore[arg-type]
+    [profile] = await collect_export(services, uuid.uuid4(), timeout_seconds=1)
     [header, row] = list(csv.reader(io.StringIO(profile.content)))
     assert header == ["first_name", "balance", "note"]
     assert row == ['\'=HYPERLINK("http://x","y")', "-5", "'@cmd\nline two"]  # a plain number stays a number
@@ -51,5 +51,5 @@ async def test_a_safe_csv_passes_unchanged() -> None:
         _Service("customer-account", [{"name": "profile.csv", "content": safe}]),
         *(_Service(name, []) for name in ("client-directory", "commerce-access", "training-progress")),
     )
-    [profile] = await collect_export(services, uuid.uuid4(), timeout_seconds=1)  # type: ignore[arg-type]
+    [profile] = await collect_export(services, uuid.uuid4(), timeout_seconds=1)
     assert profile.content == safe

@@ -1,8 +1,22 @@
-"""Async SQLAlchemy engine and session factory on psycopg 3."""
+"""Async SQLAlchemy engine and session factory on psycopg 3.
+
+A failing statement's error carries no values (issue 15, V16): SQLAlchemy hides the statement's
+parameters (``hide_parameters``), and the server's DETAIL/CONTEXT lines (``Key (email)=(...)
+already exists``, ``Failing row contains (...)``) and a data error's quoted value (``invalid
+input syntax for type uuid: "..."``) are dropped from the text. The driver's ``diag`` still
+holds them for code that needs them (``exc.orig.diag.message_detail``); logs never see them.
+"""
 
 from __future__ import annotations
 
+import re
+
+import psycopg
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+_QUOTED_VALUE = re.compile(r':\s*".*"\s*$', re.DOTALL)
 
 
 def async_url(url: str) -> str:
@@ -21,13 +35,32 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     again, and connecting costs far more CPU than waiting for a pooled connection (py-spy on
     the customer page benchmark). Requests queue for a connection instead.
     """
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=0,
         pool_pre_ping=False,
         pool_recycle=1800,
+        hide_parameters=True,
     )
+    event.listen(engine.sync_engine, "handle_error", errors_without_values)
+    return engine
+
+
+def errors_without_values(context: ExceptionContext) -> None:
+    """``handle_error`` listener: the server's error text cut to its primary message, without a
+    quoted value; the driver's exception and SQLAlchemy's wrapper both say only that."""
+    driver_error = context.original_exception
+    if not isinstance(driver_error, psycopg.Error):
+        return
+    primary = driver_error.diag.message_primary
+    if primary is None:  # not a server error (a connection failure): no submitted values in it
+        return
+    driver_error.args = (_QUOTED_VALUE.sub("", primary),)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None:
+        kind = type(driver_error)
+        wrapped.args = (f"({kind.__module__}.{kind.__name__}) {driver_error.args[0]}",)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

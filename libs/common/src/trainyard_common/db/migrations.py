@@ -28,7 +28,7 @@ def run_migrations(*metadata: MetaData) -> None:
     url = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("no database URL: pass TRAINYARD_DATABASE_URL")
-    engine = create_engine(async_url(url), poolclass=NullPool)
+    engine = create_engine(async_url(url), poolclass=NullPool, hide_parameters=True)
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
         # The session-level lock outlives this commit. Left open, the transaction would make

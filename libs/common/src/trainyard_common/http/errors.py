@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trainyard_common.domain_errors import Conflicting, DomainError, InvalidInput, NotFoundError
+from trainyard_common.error_text import reason_without_input
 from trainyard_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -121,10 +122,11 @@ async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    """Field and reason only: never the submitted value, even one a validator quoted in its reason."""
     errors: list[dict[str, Any]] = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "malformed_json", "The request body is not valid JSON.")
-    details = [ErrorDetail(field=_field_name(e["loc"]), reason=str(e["msg"])) for e in errors]
+    details = [ErrorDetail(field=_field_name(e["loc"]), reason=reason_without_input(e)) for e in errors]
     return error_response(422, "validation_failed", "The request is not valid.", details)
 
 
@@ -148,7 +150,7 @@ async def _value_refused_by_database(request: Request, exc: DataError) -> JSONRe
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", path=request.url.path, error=repr(exc))
+    log.exception("unhandled error", path=request.url.path, error=exc)  # logs.py keeps input values out
     return error_response(500, "internal_error", "Something went wrong on our side.")
 
 

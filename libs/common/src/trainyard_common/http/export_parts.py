@@ -2,11 +2,8 @@
 
 Every service answers ``GET /v1/customers/{id}/export`` with an ``ExportPart``; a file with no
 rows still carries its header, so the export always shows what kind of data could exist.
+``trainyard_common.csv_cells.export_file`` writes one, every cell safe for a spreadsheet.
 """
-
-import csv
-import io
-from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -18,12 +15,3 @@ class ExportFile(BaseModel):
 
 class ExportPart(BaseModel):
     files: list[ExportFile]
-
-
-def csv_file(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> ExportFile:
-    """CSV text with ``header``; None becomes an empty cell."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([("" if value is None else value) for value in row] for row in rows)
-    return ExportFile(name=name, content=buffer.getvalue())

@@ -7,13 +7,13 @@ a dead letter can be listed, understood and replayed onto its original topic
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
+from trainyard_common.error_text import describe_error
 from trainyard_common.messaging.admin import topic_partitions
 
 DLQ_SUFFIX = ".DLQ"
@@ -28,7 +28,7 @@ def dead_letter_headers(
     record: ConsumerRecord[bytes, bytes], error: BaseException, *, consumer_group: str, attempts: int
 ) -> list[tuple[str, bytes]]:
     kept = [(k, v) for k, v in record.headers if not k.startswith("dlq_")]
-    details = "".join(traceback.format_exception_only(type(error), error)).strip()
+    details = describe_error(error)  # what failed, never with which values (no e-mail in a header)
     added = {
         "dlq_error": details[:MAX_ERROR_CHARS],
         "dlq_error_type": type(error).__qualname__,

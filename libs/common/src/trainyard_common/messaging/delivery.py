@@ -140,7 +140,7 @@ class Delivery:
                 if len(batch) == 1:
                     await self._settle_alone(batch[0], apply, exc)
                     return
-                log.info("batch failed; splitting it", error=repr(exc), size=len(batch), **_where(batch[0].record))
+                log.info("batch failed; splitting it", error=exc, size=len(batch), **_where(batch[0].record))
                 middle = len(batch) // 2
                 await self._settle(batch[:middle], apply)
                 await self._settle(batch[middle:], apply)
@@ -151,7 +151,7 @@ class Delivery:
         failures = 1
         HANDLER_FAILURES.labels(item.record.topic, "message").inc()
         while failures < self._retry.max_attempts and not is_malformed(error):
-            log.warning("handler failed", error=repr(error), attempt=failures, **_where(item.record))
+            log.warning("handler failed", error=error, attempt=failures, **_where(item.record))
             await asyncio.sleep(self._retry.delay(failures))
             try:
                 await apply([item.delivered])
@@ -167,11 +167,11 @@ class Delivery:
 
     async def _wait_out_outage(self, record: Record, exc: Exception, outages: int) -> None:
         HANDLER_FAILURES.labels(record.topic, "transient").inc()
-        log.warning("transient failure, retrying the batch", error=repr(exc), outages=outages, **_where(record))
+        log.warning("transient failure, retrying the batch", error=exc, outages=outages, **_where(record))
         await asyncio.sleep(self._retry.delay(outages))
 
     async def _dead_letter(self, record: Record, exc: Exception, attempts: int) -> None:
-        log.error("dead-lettering message", error=repr(exc), attempts=attempts, **_where(record))
+        log.error("dead-lettering message", error=exc, attempts=attempts, **_where(record))
         outages = 0
         while True:
             try:
@@ -182,7 +182,7 @@ class Delivery:
                 return
             except Exception as send_exc:
                 outages += 1
-                log.warning("dead-letter publish failed, retrying", error=repr(send_exc))
+                log.warning("dead-letter publish failed, retrying", error=send_exc)
                 await asyncio.sleep(self._retry.delay(outages))
 
 

@@ -25,6 +25,7 @@ from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
 from trainyard_common.db.batches import InsertRows, SelectRows, json_array, keys_in, last_per_key
+from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
 
@@ -100,16 +101,20 @@ class ClientRepository:
     ) -> tuple[list[uuid.UUID], int]:
         query = select(clients.c.id)
         if search and search.strip():
-            pattern = "%" + _escape_like(normalize_alias(search)) + "%"
-            domain_pattern = "%" + _escape_like(search.strip().lower().removeprefix("@")) + "%"
+            pattern = contains_pattern(normalize_alias(search))
+            domain_pattern = contains_pattern(search.strip().lower().removeprefix("@"))
             query = query.where(
                 or_(
-                    func.lower(clients.c.name).like(pattern, escape="\\"),
+                    func.lower(clients.c.name).like(pattern, escape=LIKE_ESCAPE),
                     clients.c.id.in_(
-                        select(client_domains.c.client_id).where(client_domains.c.domain.like(domain_pattern, "\\"))
+                        select(client_domains.c.client_id).where(
+                            client_domains.c.domain.like(domain_pattern, escape=LIKE_ESCAPE)
+                        )
                     ),
                     clients.c.id.in_(
-                        select(client_aliases.c.client_id).where(client_aliases.c.alias_key.like(pattern, "\\"))
+                        select(client_aliases.c.client_id).where(
+                            client_aliases.c.alias_key.like(pattern, escape=LIKE_ESCAPE)
+                        )
                     ),
                 )
             )
@@ -261,10 +266,6 @@ _UPSERT_LEARNERS = InsertRows(learners, _LEARNER_COLUMNS, conflict=["customer_id
 
 def _client_row(client: Client) -> dict[str, object]:
     return {"id": client.id, "name": client.name, "industry": client.industry, "active": client.active}
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _learner(row: object) -> Learner:

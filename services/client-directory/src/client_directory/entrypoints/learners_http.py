@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from client_directory.entrypoints.deps import UnitOfWork
 from trainyard_common.api.clients import ClientRef
-from trainyard_common.http.export_parts import ExportPart, csv_file
+from trainyard_common.csv_cells import export_file
+from trainyard_common.http.export_parts import ExportPart
 
 router = APIRouter(prefix="/v1", tags=["learners"])
 
@@ -48,8 +49,8 @@ async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
     )
     return ExportPart(
         files=[
-            csv_file("client.csv", ("email", "organization", "client", "how", "assigned_at"), mapping),
-            csv_file(
+            export_file("client.csv", ("email", "organization", "client", "how", "assigned_at"), mapping),
+            export_file(
                 "class_enrolments.csv",
                 ("class", "starts_on", "ends_on", "enrolled_at"),
                 [(c.name, c.starts_on, c.ends_on, at) for c, at in enrolments],

@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from commerce_access.domain.access import Access
 from commerce_access.domain.orders import Order
 from commerce_access.entrypoints.deps import UnitOfWork
-from trainyard_common.http.export_parts import ExportPart, csv_file
+from trainyard_common.csv_cells import export_file
+from trainyard_common.http.export_parts import ExportPart
 
 EVERYTHING = 1_000_000
 ORDER_HEADER = (
@@ -43,8 +44,8 @@ async def export_part(customer_id: uuid.UUID, uow: UnitOfWork) -> ExportPart:
         rows, _ = await uow.access.of_customer(customer_id, EVERYTHING, 0)
     return ExportPart(
         files=[
-            csv_file("orders.csv", ORDER_HEADER, [_order_row(o) for o in orders]),
-            csv_file("access.csv", ACCESS_HEADER, [_access_row(a) for a in rows]),
+            export_file("orders.csv", ORDER_HEADER, [_order_row(o) for o in orders]),
+            export_file("access.csv", ACCESS_HEADER, [_access_row(a) for a in rows]),
         ]
     )
 

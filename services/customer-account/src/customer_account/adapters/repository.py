@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from customer_account.adapters.tables import customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
 from trainyard_common.db.batches import LockRows, UpdateRows
+from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
 # The client is written by batches of client-directory's events (two topics, handled
 # concurrently): rows are locked in key order, then updated.
@@ -95,10 +96,14 @@ class CustomerRepository:
     ) -> tuple[list[Customer], int]:
         query: Select[Any] = select(customers)
         if search:
-            pattern = f"%{search.strip()}%"
+            pattern, escape = contains_pattern(search.strip()), LIKE_ESCAPE
             full_name = func.concat(customers.c.first_name, " ", customers.c.last_name)
             query = query.where(
-                or_(customers.c.email.ilike(pattern), full_name.ilike(pattern), customers.c.organization.ilike(pattern))
+                or_(
+                    customers.c.email.ilike(pattern, escape=escape),
+                    full_name.ilike(pattern, escape=escape),
+                    customers.c.organization.ilike(pattern, escape=escape),
+                )
             )
         if status is not None:
             query = query.where(customers.c.status == status.value)

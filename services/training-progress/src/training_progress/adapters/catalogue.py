@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import certification_courses, course_modules, items
 from training_progress.domain.catalogue import CourseModule, Item, ModuleKind, Question, Quiz, name_key
+from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 from trainyard_common.vocabulary import TrainingItemType
 
 
@@ -64,7 +65,7 @@ class CatalogueRepository:
     ) -> tuple[list[Item], int]:
         chosen = select(items).where(items.c.item_type == item_type.value)
         if search:
-            chosen = chosen.where(items.c.name.ilike(f"%{_escape(search)}%", escape="\\"))
+            chosen = chosen.where(items.c.name.ilike(contains_pattern(search), escape=LIKE_ESCAPE))
         total = int(await self._session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)
         rows = await self._session.execute(chosen.order_by(items.c.name_key, items.c.id).limit(limit).offset(offset))
         found = [_item(r._mapping) for r in rows]
@@ -90,10 +91,6 @@ class CatalogueRepository:
             .order_by(certification_courses.c.position)
         )
         return list(rows)
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _item_values(item: Item) -> dict[str, Any]:

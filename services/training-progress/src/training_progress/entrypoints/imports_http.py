@@ -24,6 +24,7 @@ from training_progress.entrypoints.deps import ImportJobs, Settings, UnitsOfWork
 from training_progress.service_layer import imports as use_cases
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.api.training import ImportPublic
+from trainyard_common.csv_cells import write_rows
 from trainyard_common.http.errors import ErrorDetail, Unprocessable
 
 ROW_SETS: dict[str, rules.Outcome] = {
@@ -133,7 +134,7 @@ def _csv_response(name: str, rows: list[tuple[str, ...]]) -> Response:
 
 def _csv_text(rows: list[tuple[str, ...]] | Iterator[tuple[str, ...]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    write_rows(buffer, rows, lineterminator="\r\n")  # uploaded cells: never formulas in a spreadsheet
     return buffer.getvalue()
 
 
