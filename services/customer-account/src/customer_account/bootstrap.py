@@ -32,7 +32,12 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
     hashing = HashingPool(own.hashing_workers)
     runtime.alongside(lambda: contextlib.aclosing(hashing))  # closed after the sender stopped
     if own.email_enabled:
-        sender = MailSender(runtime.unit_of_work, partial(send_email, SmtpSettings.of(own)), own.email_poll_seconds)
+        sender = MailSender(
+            runtime.unit_of_work,
+            partial(send_email, SmtpSettings.of(own)),
+            own.email_poll_seconds,
+            max_attempts=own.email_max_attempts,
+        )
         runtime.after_commit(sender.nudge)  # a commit may have queued e-mail: deliver it now, not at the next poll
         runtime.alongside(sender.running)
     app = runtime.assemble(

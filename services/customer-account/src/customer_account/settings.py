@@ -46,7 +46,21 @@ class Settings(ServiceSettings):
     email_sender: str = "Trainyard <no-reply@trainyard.example>"
     email_enabled: bool = Field(default=True, description="Run the e-mail sender in this process.")
     email_poll_seconds: float = Field(default=1.0, gt=0)
+    email_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sends of one e-mail (for its own sake: it cannot be built, or the server refuses it) "
+        "before it is marked failed: kept for inspection, never retried. An unreachable server does not count.",
+    )
     welcome_email_on_registration: bool = Field(default=False, description="Send a welcome e-mail on registration.")
+    learner_site_url: str = Field(
+        default="http://localhost:3000",
+        pattern=r"^https?://[^\s#?]+$",
+        description="The learner site; a welcome e-mail's set-password link is <this>/password-setup#token=<token>.",
+    )
+    password_setup_link_days: int = Field(
+        default=7, ge=1, le=90, description="Days a set-password link works (single use; only its SHA-256 is kept)."
+    )
     import_max_rows: int = Field(default=100_000, ge=1, description="Rows an import may hold (more: 413).")
     import_batch_rows: int = Field(default=1_000, ge=1)
     import_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$", description="Currency of an import's Cost.")

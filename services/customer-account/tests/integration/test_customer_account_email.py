@@ -67,8 +67,9 @@ async def test_mail_waits_for_the_smtp_server_and_is_sent_once_when_it_returns(a
     assert len(accounts.mailbox.to(customer["email"])) == 1, "delivered once"
 
 
-async def test_an_admin_created_customer_gets_a_welcome_with_the_generated_password(accounts: Accounts) -> None:
+async def test_an_admin_created_customer_gets_a_welcome_with_a_set_password_link(accounts: Accounts) -> None:
     created = await accounts.create(password="", send_welcome_email=True)
     (mail,) = await asyncio.to_thread(accounts.mailbox.wait_for, created["email"])
-    assert created["generated_password"] in mail.body
+    assert created["generated_password"] not in mail.body, "never e-mailed (issue 15, item 16)"
+    assert "/password-setup#token=" in mail.body
     assert mail.message["Message-ID"].startswith("<")

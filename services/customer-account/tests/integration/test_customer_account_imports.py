@@ -92,12 +92,13 @@ async def test_a_csv_of_good_and_bad_rows_creates_the_good_ones_and_explains_the
     welcome = await asyncio.to_thread(accounts.mailbox.wait_for, f"ada-{tag}@example.com")
     assert welcome[0].subject == f"Welcome aboard {tag}"
     assert "Your training starts Monday." in welcome[0].body
-    generated = welcome[0].body.split("change it):")[1].split()[0]
-    signed_in = await accounts.sign_in(f"ada-{tag}@example.com", generated)
-    assert signed_in.status_code == 201, "the e-mailed password works"
-    assert signed_in.json()["password_change_required"]
+    token = welcome[0].body.split("/password-setup#token=")[1].split()[0]  # a link, never a password
+    chosen = {"token": token, "password": "a long and fresh passphrase"}
+    assert (await accounts.http.post("/v1/password-setup", json=chosen)).status_code == 204
+    signed_in = await accounts.sign_in(f"ada-{tag}@example.com", chosen["password"])
+    assert signed_in.status_code == 201, "the password chosen with the link works"
     stored = await accounts.rows("SELECT password_hash FROM customers WHERE id = :id", id=ada[0]["id"])
-    assert stored[0]["password_hash"].startswith("$argon2id$"), "re-hashed with argon2id at first sign-in"
+    assert stored[0]["password_hash"].startswith("$argon2id$")
     assert len(await asyncio.to_thread(accounts.mailbox.wait_for, f"alan-{tag}@example.com")) == 1
 
 

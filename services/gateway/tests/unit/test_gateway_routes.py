@@ -95,6 +95,7 @@ DELETE /api/v1/learner/sessions/current
 GET /api/v1/learner/profile
 PATCH /api/v1/learner/profile
 PUT /api/v1/learner/password
+POST /api/v1/learner/password-setup
 GET /api/v1/admin/customers/{id}/erasure
 GET /api/v1/admin/customers/{id}/order-history
 GET /api/v1/admin/customers/{id}/deletion

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 Status = Literal["active", "inactive", "locked"]
 Name = Field(min_length=1, max_length=100)
@@ -42,12 +42,24 @@ class TokenBody(BaseModel):
 class SessionIntrospection(BaseModel):
     customer_id: uuid.UUID
     impersonated_by: str | None = Field(description="The admin acting through this token, if any.")
+    admin_token: str | None = Field(
+        default=None,
+        description=(
+            "For an impersonation: the SHA-256 (hex) of the admin token it was started with; the "
+            "gateway honours the session only while that admin token is live."
+        ),
+    )
     password_change_required: bool
     expires_at: datetime
 
 
 class ImpersonationCreate(BaseModel):
     admin: str = Field(min_length=1, max_length=200, description="The admin's username.")
+    admin_token: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="The SHA-256 (hex) of the admin's own token: the impersonation lives no longer than it.",
+    )
 
 
 class ImpersonationIssued(BaseModel):
@@ -59,6 +71,15 @@ class ImpersonationIssued(BaseModel):
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=8, max_length=256)
+
+
+class PasswordSetup(BaseModel):
+    """A one-time set-password link used: its token (after ``#token=``) and the chosen password."""
+
+    token: str = Field(min_length=1, max_length=512, description="The token of the welcome e-mail's link.")
+    password: str = Field(
+        min_length=1, max_length=256, description="The new password; the password policy applies (422 otherwise)."
+    )
 
 
 # --- customers ------------------------------------------------------------------------------
@@ -269,8 +290,18 @@ class ImportRowIn(BaseModel):
 class ImportOptions(BaseModel):
     require_password_change: bool = False
     send_welcome_email: bool = False
-    email_subject: str | None = Field(default=None, max_length=200)
+    email_subject: str | None = Field(
+        default=None, max_length=200, description="One line: line breaks and control characters are refused."
+    )
     additional_text: str | None = Field(default=None, max_length=5000)
+
+    @field_validator("email_subject")
+    @classmethod
+    def _one_line_subject(cls, value: str | None) -> str | None:
+        """A CR or LF would inject headers into the e-mail (and the message could never be sent)."""
+        if value is not None and any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise ValueError("must be one line, without line breaks or control characters")
+        return value
 
 
 class ImportJson(ImportOptions):

@@ -78,6 +78,14 @@ class OrderCompleted(Event):
         examples=["checkout:4f8a2c6e-1d3b-4e5f-9a7c-0b2d4f6e8a1c"],
     )
     completed_at: AwareDatetime = Field(description="When the order was completed.", examples=["2025-03-22T10:00:01Z"])
+    impersonated_by: str | None = Field(
+        default=None,
+        description=(
+            "The admin (username) who placed the order while impersonating the customer; absent (null) "
+            "when the customer acted themselves or for an admin assignment or an import."
+        ),
+        examples=["support-admin"],
+    )
 
     @model_validator(mode="after")
     def _one_currency(self) -> Self:
@@ -124,6 +132,15 @@ class AccessGranted(_AccessFacts):
     event_type: ClassVar[str] = "AccessGranted"
 
     granted_at: AwareDatetime = Field(description="When the access was granted.", examples=["2025-03-22T10:00:01Z"])
+    impersonated_by: str | None = Field(
+        default=None,
+        description=(
+            "The admin (username) who redeemed the registration code (or placed the order) while "
+            "impersonating the customer; absent (null) when the customer acted themselves, and "
+            "for anything not done through an impersonation."
+        ),
+        examples=["support-admin"],
+    )
 
 
 class AccessChanged(_AccessFacts):

@@ -27,7 +27,7 @@ def checked_email(address: str) -> str:
     if at and len(local) <= _MAX_LOCAL and len(address) <= _MAX_ADDRESS and _PLAIN_LOCAL.fullmatch(local):
         normalised = _normalised_domain(domain)
         if normalised is None:
-            raise ValueError("not a valid e-mail address: its domain is refused")  # no value: errors get logged
+            raise ValueError("this is not a valid e-mail address: its domain is refused")  # no value: errors get logged
         return f"{local}@{normalised}"
     return _full_check(address)
 

@@ -43,6 +43,15 @@ class _RecordedFacts(_ProgressFacts):
         description="When the learner started; absent for admin entries and imports.",
         examples=["2025-03-23T13:05:00Z"],
     )
+    impersonated_by: str | None = Field(
+        default=None,
+        description=(
+            "The admin (username) whose action, while impersonating the learner, made this change "
+            "(directly or through the roll-up); absent (null) when the learner acted themselves, "
+            "for admin entries and for imports."
+        ),
+        examples=["support-admin"],
+    )
 
 
 class ProgressRecorded(_RecordedFacts):

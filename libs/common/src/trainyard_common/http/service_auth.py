@@ -43,10 +43,12 @@ LEEWAY_SECONDS = 5.0
 """Clock skew tolerated between the gateway's pods and the services'."""
 
 NON_ADMIN_PATHS = re.compile(
-    r"^/v1/(?:registrations|sessions|sessions/introspect|sessions/revoke|learners/(?P<learner>[^/]+)(?:/.*)?)$"
+    r"^/v1/(?:registrations|sessions|sessions/introspect|sessions/revoke|password-setup"
+    r"|learners/(?P<learner>[^/]+)(?:/.*)?)$"
 )
 """What a call without an admin may reach: public registration and sign-in, the learner guard's
-session checks, and the learners' own routes. Everything else under ``/v1`` is an admin action."""
+session checks, the welcome e-mail's set-password link, and the learners' own routes. Everything
+else under ``/v1`` is an admin action."""
 
 DEVELOPMENT_KEY = "trainyard-development-only-service-key-do-not-use"
 """The default shared key, so a service started by hand talks to a gateway started by hand;

@@ -19,7 +19,7 @@ def _code(row: Any) -> RegistrationCode:
 
 
 def _redemption(row: Any) -> Redemption:
-    return Redemption(row.id, row.code, row.customer_id, row.access_id, row.redeemed_at)
+    return Redemption(row.id, row.code, row.customer_id, row.access_id, row.redeemed_at, row.impersonated_by)
 
 
 class CodeRepository:
@@ -65,6 +65,7 @@ class CodeRepository:
                 customer_id=redemption.customer_id,
                 access_id=redemption.access_id,
                 redeemed_at=redemption.redeemed_at,
+                impersonated_by=redemption.impersonated_by,
             )
         )
 

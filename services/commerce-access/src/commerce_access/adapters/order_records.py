@@ -30,6 +30,7 @@ def _order(row: Any) -> Order:
         currency=row.currency,
         access_days=row.access_days,
         completed_at=row.completed_at,
+        impersonated_by=row.impersonated_by,
     )
 
 
@@ -61,6 +62,7 @@ class OrderRepository:
             "currency": order.currency,
             "access_days": order.access_days,
             "completed_at": order.completed_at,
+            "impersonated_by": order.impersonated_by,
             **training_item_columns(order.training_item),
         }
         inserted = await self._session.execute(

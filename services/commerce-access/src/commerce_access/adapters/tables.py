@@ -68,6 +68,7 @@ orders = Table(
     Column("currency", Text, nullable=False),
     Column("access_days", Integer),
     Column("completed_at", DateTime(timezone=True), nullable=False),
+    Column("impersonated_by", Text),  # the admin who placed it while impersonating the customer (0005)
     # A retried request (same key) finds the first order instead of buying twice.
     UniqueConstraint("customer_id", "idempotency_key", name="uq_orders_customer_idempotency_key"),
 )
@@ -110,6 +111,7 @@ code_redemptions = Table(
     Column("access_id", Uuid, nullable=False),
     Column("redeemed_at", DateTime(timezone=True), nullable=False),
     Column("removed_at", DateTime(timezone=True)),
+    Column("impersonated_by", Text),  # the admin who redeemed it while impersonating the customer (0005)
     # The database itself refuses a second live redemption of one code.
     Index("uq_code_redemptions_live", "code", unique=True, postgresql_where=text("removed_at IS NULL")),
 )

@@ -40,3 +40,5 @@ class Redemption:
     customer_id: uuid.UUID
     access_id: uuid.UUID
     redeemed_at: datetime
+    impersonated_by: str | None = None
+    """The admin who redeemed the code while impersonating the customer (None: the customer did)."""

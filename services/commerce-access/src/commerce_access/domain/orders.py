@@ -38,6 +38,8 @@ class Order:
     currency: str
     access_days: int | None
     completed_at: datetime
+    impersonated_by: str | None = None
+    """The admin who placed the order while impersonating the customer (None: the customer did)."""
 
     @property
     def total(self) -> Decimal:
@@ -64,6 +66,7 @@ def place_order(
     unit_amount: Decimal | None = None,
     currency: str | None = None,
     at: datetime,
+    impersonated_by: str | None = None,
 ) -> Order:
     """``unit_amount``/``currency`` override the price's (a zero-dollar assignment, an import's cost)."""
     return Order(
@@ -80,4 +83,5 @@ def place_order(
         currency=currency or price.currency,
         access_days=product.access_days,
         completed_at=at,
+        impersonated_by=impersonated_by,
     )

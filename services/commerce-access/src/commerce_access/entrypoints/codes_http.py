@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from commerce_access.entrypoints.deps import UnitOfWork
+from commerce_access.entrypoints.deps import Impersonator, UnitOfWork
 from commerce_access.entrypoints.schemas import access_public, code_user
 from commerce_access.service_layer.codes import redeem, remove_redemption
 from trainyard_common.api.commerce import AccessPublic, Redemption, RegistrationCodeUserList
@@ -16,10 +16,13 @@ router = APIRouter(prefix="/v1", tags=["codes"])
 
 
 @router.post("/learners/{customer_id}/registration-codes/{code}/redeem", status_code=201)
-async def redeem_code(customer_id: uuid.UUID, code: Code, uow: UnitOfWork, response: Response) -> Redemption:
+async def redeem_code(
+    customer_id: uuid.UUID, code: Code, uow: UnitOfWork, response: Response, impersonated_by: Impersonator
+) -> Redemption:
     """The learner takes the seat: access from today for the duration bought. 409 when someone
-    else holds the code; 200 when this learner already does."""
-    redeemed = await redeem(uow, code, customer_id)
+    else holds the code; 200 when this learner already does. An admin impersonating the learner
+    is kept with the redemption and told in AccessGranted."""
+    redeemed = await redeem(uow, code, customer_id, impersonated_by=impersonated_by)
     if not redeemed.created:
         response.status_code = 200
     return Redemption(

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.http.deps import Limit, Offset, unit_of_work
+from trainyard_common.http.service_auth import caller
 
 UnitOfWork = Annotated[CommerceUnitOfWork, Depends(unit_of_work)]
 """A fresh unit of work; a use case (or the route, for a read) enters it (``async with uow``)."""
 
-__all__ = ["Limit", "Offset", "UnitOfWork"]
+
+async def impersonator(request: Request) -> str | None:
+    """The admin impersonating the learner on a learner route, as the gateway's token vouches."""
+    return caller(request).impersonated_by
+
+
+Impersonator = Annotated[str | None, Depends(impersonator)]
+"""On a learner route: the admin acting through an impersonation (None: the learner)."""
+
+__all__ = ["Impersonator", "Limit", "Offset", "UnitOfWork"]

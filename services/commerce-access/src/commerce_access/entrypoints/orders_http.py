@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from commerce_access.entrypoints.deps import Limit, Offset, UnitOfWork
+from commerce_access.entrypoints.deps import Impersonator, Limit, Offset, UnitOfWork
 from commerce_access.entrypoints.schemas import order_public
 from commerce_access.service_layer.ordering import Placed, assign, checkout
 from trainyard_common.api.commerce import (
@@ -25,10 +25,18 @@ router = APIRouter(prefix="/v1", tags=["orders"])
 
 @router.post("/learners/{customer_id}/orders", status_code=201)
 async def learner_checkout(
-    customer_id: uuid.UUID, body: CheckoutCreate, uow: UnitOfWork, response: Response, key: IdempotencyKey = None
+    customer_id: uuid.UUID,
+    body: CheckoutCreate,
+    uow: UnitOfWork,
+    response: Response,
+    *,
+    impersonated_by: Impersonator,
+    key: IdempotencyKey = None,
 ) -> OrderPublic:
-    """Checkout (completed at once). A repeated `Idempotency-Key` answers 200 with the first order."""
-    placed = await checkout(uow, customer_id, body.price_id, body.quantity, key or body.idempotency_key)
+    """Checkout (completed at once). A repeated `Idempotency-Key` answers 200 with the first order.
+    An admin impersonating the learner is kept with the order and told in OrderCompleted."""
+    key = key or body.idempotency_key
+    placed = await checkout(uow, customer_id, body.price_id, body.quantity, key, impersonated_by=impersonated_by)
     return _answer(placed, response)
 
 

@@ -42,6 +42,7 @@ def order_completed(order: Order) -> OrderCompleted:
         source=OrderSource(order.source.value),
         idempotency_key=order.idempotency_key,
         completed_at=order.completed_at,
+        impersonated_by=order.impersonated_by,
     )
 
 
@@ -57,8 +58,9 @@ def _facts(row: Access) -> dict[str, Any]:
     }
 
 
-def access_granted(row: Access) -> AccessGranted:
-    return AccessGranted(**_facts(row), granted_at=row.granted_at)
+def access_granted(row: Access, impersonated_by: str | None = None) -> AccessGranted:
+    """``impersonated_by``: the admin whose order or redemption, made while impersonating, granted it."""
+    return AccessGranted(**_facts(row), granted_at=row.granted_at, impersonated_by=impersonated_by)
 
 
 def access_changed(row: Access, previous: tuple[date, date | None], at: datetime) -> AccessChanged:

@@ -20,14 +20,17 @@ class Redeemed:
     created: bool
 
 
-async def redeem(uow: CommerceUnitOfWork, code: str, customer_id: uuid.UUID) -> Redeemed:
+async def redeem(
+    uow: CommerceUnitOfWork, code: str, customer_id: uuid.UUID, *, impersonated_by: str | None = None
+) -> Redeemed:
     """The code's row lock makes concurrent redemptions wait their turn: the first takes the
     seat, the others find it taken (409). The learner who holds it gets it back (a retry).
 
     The customer projection is not consulted: a learner who registered a second ago (their
     UserRegistered not consumed here yet) redeems all the same — customer-account vouched for
     them when the gateway checked their token — and the projection row arriving later only names
-    them in the code users' list. Only a deletion known here refuses (409 ``customer_deleted``)."""
+    them in the code users' list. Only a deletion known here refuses (409 ``customer_deleted``).
+    ``impersonated_by``: the admin redeeming it while impersonating (kept and told in AccessGranted)."""
     async with uow:
         found = await uow.codes.lock(normalise(code))
         if found is None:
@@ -46,10 +49,10 @@ async def redeem(uow: CommerceUnitOfWork, code: str, customer_id: uuid.UUID) -> 
             raise NotFoundError("No such registration code.")
         now = datetime.now(UTC)
         row = grant(order, customer_id, now.date(), now, code=found.code)  # duration as bought
-        redemption = Redemption(uuid.uuid4(), found.code, customer_id, row.id, now)
+        redemption = Redemption(uuid.uuid4(), found.code, customer_id, row.id, now, impersonated_by)
         await uow.access.add(row)
         await uow.codes.add_redemption(redemption)
-        uow.emit(announcements.access_granted(row))
+        uow.emit(announcements.access_granted(row, impersonated_by))
         await uow.commit()
     return Redeemed(redemption, row, created=True)
 

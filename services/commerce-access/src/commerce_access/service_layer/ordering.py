@@ -32,9 +32,17 @@ class Placed:
 
 
 async def checkout(
-    uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid.UUID, quantity: int, key: str | None
+    uow: CommerceUnitOfWork,
+    customer_id: uuid.UUID,
+    price_id: uuid.UUID,
+    quantity: int,
+    key: str | None,
+    *,
+    impersonated_by: str | None = None,
 ) -> Placed:
-    """``key`` (the client's Idempotency-Key) makes a retried request find its first order."""
+    """``key`` (the client's Idempotency-Key) makes a retried request find its first order;
+    ``impersonated_by``: the admin placing it while impersonating the customer (kept with the
+    order and told in its events)."""
     idempotency_key = f"checkout:{key}" if key else f"checkout:{uuid.uuid4()}"
     async with uow:
         product, price = await _priced(uow, customer_id, price_id)
@@ -46,6 +54,7 @@ async def checkout(
             idempotency_key=idempotency_key,
             quantity=quantity,
             at=datetime.now(UTC),
+            impersonated_by=impersonated_by,
         )
         placed = await _complete(uow, order)
         if not placed.order.same_request(price_id, quantity):
@@ -154,5 +163,5 @@ async def _complete(uow: CommerceUnitOfWork, order: Order) -> Placed:
         return Placed(order, True, codes=sorted(c.code for c in codes))
     row = grant(order, order.customer_id, order.completed_at.astimezone(UTC).date(), order.completed_at)
     await uow.access.add(row)
-    uow.emit(announcements.access_granted(row))
+    uow.emit(announcements.access_granted(row, order.impersonated_by))
     return Placed(order, True, access=[row])

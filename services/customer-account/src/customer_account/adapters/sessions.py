@@ -26,6 +26,7 @@ class SessionRepository:
                 impersonated_by=stored.impersonated_by,
                 created_at=stored.created_at,
                 expires_at=stored.expires_at,
+                admin_token_hash=stored.admin_token_hash,
             )
         )
 

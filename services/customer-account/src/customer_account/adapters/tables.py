@@ -55,6 +55,8 @@ sessions = Table(
     Column("impersonated_by", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    # An impersonation: SHA-256 of the admin token it was started with (0007); it ends with it.
+    Column("admin_token_hash", Text),
 )
 
 login_attempts = Table(
@@ -146,6 +148,8 @@ email_outbox = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, index=True),
     Column("last_error", Text),
+    Column("send_failures", Integer, nullable=False, server_default="0"),  # for the message's sake (0006)
+    Column("failed_at", DateTime(timezone=True)),  # given up: kept for inspection, never claimed again
 )
 
 erasures = Table(
@@ -199,6 +203,17 @@ import_row_orders = Table(
     Column("order_id", Uuid),
     Column("reason", Text),
     Column("settled_at", DateTime(timezone=True), nullable=False),
+)
+
+# One-time set-password links of the welcome e-mail (0008): the token's SHA-256 only, never the
+# token nor a generated password; deleted by their first use (and the customer's other links with it).
+password_setup_tokens = Table(
+    "password_setup_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 # What Alembic compares this service's migrations against: its own tables and the shared ones.

@@ -132,6 +132,9 @@ class StoredSession:
     impersonated_by: str | None
     created_at: datetime
     expires_at: datetime
+    admin_token_hash: str | None = None
+    """An impersonation: the SHA-256 of the admin token that started it (the gateway honours the
+    session only while that token is live)."""
 
 
 @dataclass(frozen=True, slots=True)

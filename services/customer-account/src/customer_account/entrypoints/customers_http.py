@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from customer_account.adapters.passwords import generate_password, hash_async, hash_chosen
 from customer_account.domain.customer import CustomerStatus, RegistrationChannel
 from customer_account.domain.errors import CustomerNotFound
-from customer_account.entrypoints.deps import AdminActor, UnitOfWork
+from customer_account.entrypoints.deps import AdminActor, Settings, UnitOfWork
 from customer_account.entrypoints.responses import current_details, details_of
 from customer_account.service_layer import accounts, groups
+from customer_account.service_layer.password_setup import SetupLinks
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
 from trainyard_common.api.customers import (
     CustomerCreate,
@@ -34,8 +35,9 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 
 
 @router.post("/customers", status_code=201, responses={409: {"model": ErrorBody}})
-async def create(body: CustomerCreate, actor: AdminActor, uow: UnitOfWork) -> CustomerCreated:
-    """An admin creates a customer; a blank password is generated and shown once."""
+async def create(body: CustomerCreate, actor: AdminActor, uow: UnitOfWork, settings: Settings) -> CustomerCreated:
+    """An admin creates a customer; a blank password is generated and shown once, in this answer
+    only: the welcome e-mail carries a one-time set-password link instead (never the password)."""
     generated = None if body.password and body.password.strip() else generate_password()
     # a chosen password meets the policy (422 `weak_password`); a generated one is random
     password_hash = await hash_async(generated) if generated else await hash_chosen(str(body.password))
@@ -49,7 +51,7 @@ async def create(body: CustomerCreate, actor: AdminActor, uow: UnitOfWork) -> Cu
         group_ids=frozenset(body.group_ids),
         actor=actor,
         welcome=body.send_welcome_email,
-        generated_password=generated,
+        setup_links=SetupLinks.of(settings) if generated else None,
     )
     async with uow:
         customer = await register_customer(uow, command)

@@ -11,11 +11,13 @@ from customer_account.entrypoints import (
     records_http,
     registration_http,
     sessions_http,
+    set_password_http,
 )
 
 ROUTERS = (
     registration_http.router,
     sessions_http.router,
+    set_password_http.router,
     customers_http.router,
     records_http.router,
     learners_http.router,

@@ -40,6 +40,7 @@ from customer_account.service_layer.imports import (
     import_result,
     stored_import,
 )
+from customer_account.service_layer.password_setup import SetupLinks
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings as OwnSettings
 from trainyard_common.api.customers import ImportError as RowErrorBody
@@ -164,6 +165,7 @@ async def _run(
         email_subject=options.email_subject,
         additional_text=options.additional_text,
         currency=settings.import_currency,
+        setup_links=SetupLinks.of(settings),
     )
     started = time.perf_counter()
     report = await CustomerImport(lambda: uow, hashing, chosen, actor).run(batches)

@@ -80,6 +80,7 @@ async def introspect(body: TokenBody, uow: UnitOfWork) -> SessionIntrospection:
         impersonated_by=found.impersonated_by,
         password_change_required=found.password_change_required,
         expires_at=found.expires_at,
+        admin_token=found.admin_token_hash,
     )
 
 
@@ -99,5 +100,5 @@ async def impersonate(
     customer_id: uuid.UUID, body: ImpersonationCreate, uow: UnitOfWork, config: Sessions
 ) -> ImpersonationIssued:
     """A short-lived learner token for an admin, recorded in the customer's activity log."""
-    issued = await sessions.impersonate(uow, config, customer_id, body.admin)
+    issued = await sessions.impersonate(uow, config, customer_id, body.admin, body.admin_token)
     return ImpersonationIssued(access_token=issued.token, expires_in=issued.expires_in)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from customer_account.domain.activity import Activity
+from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer, now
 from customer_account.domain.emails import Email
 from customer_account.domain.orders import AccessState, SeenOrder
@@ -17,11 +19,21 @@ from trainyard_common.contracts import OrderCompleted
 
 
 async def record_orders(uow: CustomerUnitOfWork, events: Sequence[OrderCompleted]) -> None:
-    """Keep each order; confirm by e-mail those not known before (never twice)."""
+    """Keep each order; confirm by e-mail those not known before (never twice). An order an
+    admin placed while impersonating the customer lands in the activity log under that admin
+    (``order_placed``, once: only when the order is new here)."""
     new = await uow.orders.add_new([seen_order(event) for event in events])
     if not new:
         return  # all known already: no second confirmation
     buyers = await uow.customers.many(order.customer_id for order in new)
+    impersonators = {e.order_id: e.impersonated_by for e in events if e.impersonated_by}
+    for order in new:
+        admin = impersonators.get(order.order_id)
+        if admin is not None and order.customer_id in buyers:  # the log's rows need the customer here
+            details = {"order_id": str(order.order_id), "total": format(order.total, "f"), "currency": order.currency}
+            uow.activity.add(
+                Activity(order.customer_id, "order_placed", Actor.impersonating(admin), order.completed_at, details)
+            )
     confirmations = [_confirmation(buyers[o.customer_id], o) for o in new if _may_mail(buyers.get(o.customer_id))]
     await uow.emails.add(confirmations, now())
 

@@ -13,8 +13,9 @@ Rows are checked and planned here; the batch is then written by PostgreSQL from 
 (``adapters/imports.py``): customers, activity entries, UserRegistered and CustomerImported.
 
 Passwords people chose are hashed with argon2id in a process pool; generated ones (blank
-Password) are 144 random bits, stored as a salted SHA-256 and re-hashed with argon2id at the
-first sign-in (see adapters/passwords.py), and must be changed at that sign-in.
+Password) are 144 random bits, stored as a salted SHA-256 (see adapters/passwords.py), and shown
+to no one: with a welcome e-mail, such a customer gets a one-time set-password link instead
+(``service_layer/password_setup.py``); the password is never e-mailed nor kept in clear.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from customer_account.domain.imports import (
     check_row,
 )
 from customer_account.service_layer.messages import welcome_email
+from customer_account.service_layer.password_setup import SetupLinks, issue_links
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import CustomerGroupsChanged, ImportRowOrderSettled
 from trainyard_common.contracts.email import checked_email
@@ -67,6 +69,8 @@ class ImportOptions:
     email_subject: str | None = None
     additional_text: str | None = None
     currency: str = "USD"
+    setup_links: SetupLinks | None = None
+    """Where a welcome e-mail's set-password link points (a row without a password); None: no link."""
 
 
 @dataclass
@@ -144,7 +148,7 @@ class CustomerImport:
         await uow.imports.record(
             lost, import_id=self.report.import_id, at=at, actor=self._actor, currency=self._options.currency
         )
-        await uow.emails.add(self._welcomes(applied, generated), at)
+        await uow.emails.add(await self._welcomes(uow, applied, generated, at), at)
         self.report.created += sum(1 for p in applied if p.new is not None)
         self.report.imported_rows += len(applied)
         self.report.orders_expected += sum(1 for p in applied if p.row.price_id is not None)
@@ -169,14 +173,18 @@ class CustomerImport:
 
     async def _set_passwords(
         self, uow: CustomerUnitOfWork, customers: list[Customer], planned: list[_Planned]
-    ) -> dict[uuid.UUID, str]:
-        """Hashes every new customer's password; returns the generated ones (for the welcome e-mail)."""
+    ) -> set[uuid.UUID]:
+        """Hashes every new customer's password; returns who got a generated one (forgotten here:
+        their welcome e-mail carries a set-password link)."""
         started = time.perf_counter()
         chosen = {p.new.id: p.row.password for p in planned if p.new is not None and p.row.password is not None}
-        generated = {c.id: uow.passwords.generate() for c in customers if c.id not in chosen}
         hashes = dict(zip(chosen, await self._hashing.hash_all(list(chosen.values())), strict=True))
+        generated = set()
         for customer in customers:
-            customer.password_hash = hashes.get(customer.id) or uow.passwords.hash_generated(generated[customer.id])
+            if customer.id not in hashes:
+                generated.add(customer.id)
+                hashes[customer.id] = uow.passwords.hash_generated(uow.passwords.generate())
+            customer.password_hash = hashes[customer.id]
         self.report.hashing_seconds += time.perf_counter() - started
         return generated
 
@@ -194,18 +202,24 @@ class CustomerImport:
                 )
         await uow.groups.add_members(memberships, at)
 
-    def _welcomes(self, applied: list[_Planned], generated: dict[uuid.UUID, str]) -> list[Email]:
+    async def _welcomes(
+        self, uow: CustomerUnitOfWork, applied: list[_Planned], generated: set[uuid.UUID], at: datetime
+    ) -> list[Email]:
         if not self._options.send_welcome_email:
             return []
+        created = [p.new for p in applied if p.new is not None]
+        links: dict[uuid.UUID, str] = {}
+        if self._options.setup_links is not None:
+            needing = [c.id for c in created if c.id in generated]
+            links = await issue_links(uow, self._options.setup_links, needing, at)
         return [
             welcome_email(
-                p.new,
-                password=generated.get(p.new.id),
+                customer,
+                setup_link=links.get(customer.id),
                 subject=self._options.email_subject,
                 additional_text=self._options.additional_text,
             )
-            for p in applied
-            if p.new is not None
+            for customer in created
         ]
 
 

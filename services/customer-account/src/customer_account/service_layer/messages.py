@@ -12,12 +12,18 @@ DEFAULT_WELCOME_SUBJECT = "Welcome to Trainyard"
 
 
 def welcome_email(
-    customer: Customer, *, password: str | None, subject: str | None = None, additional_text: str | None = None
+    customer: Customer,
+    *,
+    setup_link: str | None = None,
+    subject: str | None = None,
+    additional_text: str | None = None,
 ) -> Email:
+    """``setup_link``: a one-time link to choose a password (the account has none the learner
+    knows). A password is never written into an e-mail: the outbox would hold it in clear."""
     lines = [f"Hello {customer.first_name},", "", "Your account is ready. Sign in with this e-mail address:", ""]
     lines.append(f"    {customer.email}")
-    if password:
-        lines += ["", "Your password (you will be asked to change it):", "", f"    {password}"]
+    if setup_link:
+        lines += ["", "Choose your password with this link (it works once, and expires):", "", f"    {setup_link}"]
     if additional_text:
         lines += ["", additional_text]
     return Email(str(customer.email), subject or DEFAULT_WELCOME_SUBJECT, "\n".join(lines) + "\n", customer.id)

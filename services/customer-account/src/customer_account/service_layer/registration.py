@@ -12,6 +12,7 @@ from customer_account.domain.customer import Customer, RegistrationChannel, new_
 from customer_account.domain.errors import EmailAlreadyRegistered
 from customer_account.service_layer.groups import automatic_groups, ensure_groups_exist, join_groups
 from customer_account.service_layer.messages import welcome_email
+from customer_account.service_layer.password_setup import SetupLinks, issue_links
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import UserRegistered
 from trainyard_common.vocabulary import RegistrationSource
@@ -28,8 +29,9 @@ class RegisterCustomer:
     group_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     actor: Actor = CUSTOMER
     welcome: bool = False
-    generated_password: str | None = None
-    """Put in the welcome e-mail (the only other place it is shown is the admin's answer)."""
+    setup_links: SetupLinks | None = None
+    """The password was generated (no one knows it): the welcome e-mail carries a one-time
+    set-password link from these instead (the password itself is never e-mailed nor stored)."""
 
 
 async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) -> Customer:
@@ -50,7 +52,11 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
     groups = set(command.group_ids) | await automatic_groups(uow, str(customer.email))
     await join_groups(uow, customer.id, groups, command.actor, customer.created_at)
     if command.welcome:
-        await uow.emails.add([welcome_email(customer, password=command.generated_password)], now())
+        at = now()
+        link = None
+        if command.setup_links is not None:
+            link = (await issue_links(uow, command.setup_links, [customer.id], at))[customer.id]
+        await uow.emails.add([welcome_email(customer, setup_link=link)], at)
     await uow.commit()
     return customer
 

@@ -77,6 +77,7 @@ class SessionInfo:
     impersonated_by: str | None
     password_change_required: bool
     expires_at: datetime
+    admin_token_hash: str | None = None
 
 
 # The sign-in's refusals: its route answers them itself (401, 403, 429 have no domain error).
@@ -181,10 +182,16 @@ async def _count_failure(uow: CustomerUnitOfWork, policy: SignInPolicy, customer
 
 
 async def _issue(
-    uow: CustomerUnitOfWork, customer: Customer, admin: str | None, ttl: timedelta, at: datetime
+    uow: CustomerUnitOfWork,
+    customer: Customer,
+    admin: str | None,
+    ttl: timedelta,
+    at: datetime,
+    *,
+    admin_token_hash: str | None = None,
 ) -> IssuedToken:
     token = new_token()
-    await uow.sessions.add(StoredSession(token_hash(token), customer.id, admin, at, at + ttl))
+    await uow.sessions.add(StoredSession(token_hash(token), customer.id, admin, at, at + ttl, admin_token_hash))
     return IssuedToken(token, int(ttl.total_seconds()), customer.id, customer.must_change_password(at))
 
 
@@ -198,7 +205,7 @@ async def introspect(uow: CustomerUnitOfWork, token: str) -> SessionInfo | None:
     if customer is None or not customer.may_sign_in():
         return None
     change_required = customer.must_change_password(at) and stored.impersonated_by is None
-    return SessionInfo(customer.id, stored.impersonated_by, change_required, stored.expires_at)
+    return SessionInfo(customer.id, stored.impersonated_by, change_required, stored.expires_at, stored.admin_token_hash)
 
 
 async def revoke(uow: CustomerUnitOfWork, token: str) -> None:
@@ -213,8 +220,16 @@ async def revoke(uow: CustomerUnitOfWork, token: str) -> None:
 
 
 async def impersonate(
-    uow: CustomerUnitOfWork, config: SessionConfig, customer_id: uuid.UUID, admin: str
+    uow: CustomerUnitOfWork,
+    config: SessionConfig,
+    customer_id: uuid.UUID,
+    admin: str,
+    admin_token_hash: str | None = None,
 ) -> IssuedToken:
+    """A learner token for ``admin``; ``admin_token_hash`` (the admin's own token, hashed) is
+    kept with it and told to the gateway at every introspection: the impersonation is honoured
+    only while that admin token is live there (signed out, revoked, expired or a disabled admin
+    ends it)."""
     at = now()
     async with uow:
         customer = await uow.customers.get(customer_id)
@@ -223,7 +238,7 @@ async def impersonate(
         if not customer.may_sign_in():
             state = "pending deletion" if customer.deletion_pending else customer.status.value
             raise NotAllowed("customer_cannot_sign_in", f"The customer is {state} and cannot sign in.")
-        issued = await _issue(uow, customer, admin, config.impersonation_ttl, at)
+        issued = await _issue(uow, customer, admin, config.impersonation_ttl, at, admin_token_hash=admin_token_hash)
         uow.activity.add(Activity(customer.id, "impersonation_started", Actor.admin(admin), at))
         await uow.commit()
     return issued

@@ -10,6 +10,7 @@ from customer_account.adapters.erasures import ErasureRecords
 from customer_account.adapters.groups import GroupRepository
 from customer_account.adapters.imports import ImportBatches, ImportResults
 from customer_account.adapters.orders import AccessSeen, OrderHistory
+from customer_account.adapters.password_setup import SetupTokens
 from customer_account.adapters.passwords import Passwords
 from customer_account.adapters.repository import CustomerRepository
 from customer_account.adapters.sessions import LoginHistory, SessionRepository
@@ -31,6 +32,7 @@ class CustomerUnitOfWork(SqlUnitOfWork):
     imports: ImportBatches
     import_results: ImportResults
     deletions: DeletionRequests
+    setup_tokens: SetupTokens
 
     def _open(self) -> None:
         self.customers = CustomerRepository(self.session)
@@ -45,6 +47,7 @@ class CustomerUnitOfWork(SqlUnitOfWork):
         self.imports = ImportBatches(self.session, outbox=lambda events: outbox_params(self, events))
         self.import_results = ImportResults(self.session)
         self.deletions = DeletionRequests(self.session)
+        self.setup_tokens = SetupTokens(self.session)
 
     async def commit(self) -> None:
         await self.activity.flush()  # activity entries commit with the change they describe

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import admin_tokens, admins, audit_log
 from gateway.domain.admins import Admin, Principal, Role
-from gateway.domain.audit import AuditEntry, AuditQuery, Outcome
+from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, with_request_origin
 from gateway.domain.tokens import AdminToken
 
 
@@ -142,6 +142,9 @@ class AuditRepository:
         self._session = session
 
     async def add(self, entry: AuditEntry) -> None:
+        """Append ``entry`` (the table refuses UPDATE, DELETE and TRUNCATE: migration 0005); an entry
+        naming no address or user agent gets the current request's (``RequestOrigin``)."""
+        entry = with_request_origin(entry)
         await self._session.execute(
             insert(audit_log).values(
                 id=entry.id,
@@ -153,6 +156,7 @@ class AuditRepository:
                 status_code=entry.status_code,
                 correlation_id=entry.correlation_id,
                 client_ip=entry.client_ip,
+                user_agent=entry.user_agent,
             )
         )
 

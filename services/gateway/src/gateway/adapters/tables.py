@@ -55,6 +55,7 @@ audit_log = Table(
     Column("status_code", Integer),
     Column("correlation_id", Text, nullable=False),
     Column("client_ip", Text),
+    Column("user_agent", Text),
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_action_at", "action", "at"),
     Index("ix_audit_log_action_actor_at", "action", "actor", "at"),

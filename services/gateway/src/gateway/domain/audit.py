@@ -1,13 +1,16 @@
-"""The audit trail: who did what to which target, when, and how it ended."""
+"""The audit trail: who did what to which target, when, from where, and how it ended."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
 SYSTEM_ACTOR = "system"
+READ = "read"  # the action of an admin's read of a customer's personal data
+USER_AGENT_MAX_LENGTH = 512
 
 
 class Outcome(StrEnum):
@@ -35,6 +38,7 @@ class AuditEntry:
     status_code: int | None
     correlation_id: str
     client_ip: str | None = None
+    user_agent: str | None = None
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -48,3 +52,30 @@ class AuditQuery:
     until: datetime | None = None
     limit: int = 50
     offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOrigin:
+    """Where the request being served comes from: the client's address (trusted proxies already
+    resolved) and its user agent, as the caller sent it (cut to ``USER_AGENT_MAX_LENGTH``)."""
+
+    client_ip: str | None = None
+    user_agent: str | None = None
+
+
+_origin: ContextVar[RequestOrigin | None] = ContextVar("audit_request_origin", default=None)
+
+
+def bind_request_origin(origin: RequestOrigin) -> None:
+    """Make ``origin`` the current request's, for every audit entry written while serving it."""
+    _origin.set(origin)
+
+
+def with_request_origin(entry: AuditEntry) -> AuditEntry:
+    """``entry`` with the current request's address and user agent where it names none."""
+    origin = _origin.get() or RequestOrigin()
+    return replace(
+        entry,
+        client_ip=entry.client_ip or origin.client_ip,
+        user_agent=entry.user_agent or origin.user_agent,
+    )

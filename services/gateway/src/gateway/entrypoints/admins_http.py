@@ -141,4 +141,6 @@ def _entry_public(entry: AuditEntry) -> AuditEntryPublic:
         outcome=entry.outcome.value,
         status_code=entry.status_code,
         correlation_id=entry.correlation_id,
+        client_ip=entry.client_ip,
+        user_agent=entry.user_agent,
     )

@@ -5,13 +5,15 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import Response
+from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
+from gateway.domain.tokens import hash_token
+from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.customer_views import CustomerDetails, ImpersonationToken, SectionPublic
 from gateway.entrypoints.deps import Services, Settings
 from gateway.entrypoints.passthrough import passthrough
-from gateway.entrypoints.security import Admin, admin_router
+from gateway.entrypoints.security import Admin, BearerToken, admin_router
 from gateway.service_layer.customer_page import Section, customer_page
 from gateway.service_layer.gdpr_export import collect_export, zip_stream
 from trainyard_common.http.errors import ErrorBody
@@ -62,11 +64,16 @@ async def gdpr_export(id: uuid.UUID, services: Services, settings: Settings) -> 
         409: {"model": ErrorBody, "description": "The customer may not sign in (inactive, locked or erased)."},
     },
 )
-async def impersonate(id: uuid.UUID, admin: Admin, services: Services) -> Response:
+async def impersonate(
+    id: uuid.UUID, request: Request, admin: Admin, credentials: BearerToken, services: Services
+) -> Response:
     """A short-lived learner token acting as the customer (admins only). customer-account records
     its start, everything done with it, and its end in the customer's activity log, as done by
-    this admin."""
-    body = {"admin": admin.username}
+    this admin; it ends when the admin's own token does (sign-out, revocation, expiry, a
+    disabled admin): the learner guard checks that token on every request."""
+    set_audit_target(request, "customer", id)
+    assert credentials is not None  # the admin guard let the request in
+    body = {"admin": admin.username, "admin_token": hash_token(credentials.credentials)}
     return passthrough(await services.customer_account.call("POST", f"/v1/customers/{id}/impersonations", body=body))
 
 

@@ -23,6 +23,7 @@ from trainyard_common.api.customers import (
     CustomerUpdate,
     LearnerSignIn,
     PasswordChange,
+    PasswordSetup,
     RegistrationCreate,
     TokenIssued,
 )
@@ -39,6 +40,12 @@ ROUTES = (
     Passthrough("POST", "/register", "register", "customer_account", "/v1/registrations",
                 body=RegistrationCreate, response=CustomerDetails, status=201, errors={409: "`email_taken`"},
                 doc="Public registration from the learner site."),
+    Passthrough("POST", "/password-setup", "set_up_password", "customer_account", "/v1/password-setup",
+                body=PasswordSetup, status=204,
+                errors={422: "`weak_password` (the link stays usable); `invalid_setup_token`: unknown, used or "
+                        "expired."},
+                doc="Public: choose a password with the one-time link of a welcome e-mail (its `#token=`); the\n"
+                    "link then ends, as do the customer's sessions. Sign in afterwards."),
     Passthrough("PUT", "/password", "change_password", "customer_account", "/v1/learners/{learner}/password",
                 body=PasswordChange, status=204, errors={422: "`wrong_password` or a too short new one."},
                 doc="Change the password (the one thing an expired or must-change password allows)."),

@@ -61,6 +61,8 @@ class AuditEntryPublic(BaseModel):
     outcome: str = Field(description="success, denied, rejected or failed.")
     status_code: int | None = Field(description="The HTTP status the admin received.")
     correlation_id: str = Field(description="The request's X-Request-ID.")
+    client_ip: str | None = Field(default=None, description="The admin's address (behind trusted proxies only).")
+    user_agent: str | None = Field(default=None, description="The admin's User-Agent, cut to 512 characters.")
 
 
 class AuditLog(BaseModel):

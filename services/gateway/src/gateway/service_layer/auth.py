@@ -117,6 +117,7 @@ async def sign_in(
     if admin is None or not verified or not admin.active:
         await uow.audit.add(audit_entry(username, SIGN_IN, None, Outcome.DENIED, 401, client_ip=command.client_ip))
         await uow.commit()
+        log.warning("admin sign-in failed", username=username, client_ip=command.client_ip)  # never the password
         raise InvalidCredentials
     issued = issue_token(admin.id, now=now, ttl_seconds=ttl_seconds)
     await uow.tokens.delete_expired(now)
@@ -184,6 +185,13 @@ async def authenticate(uow: GatewayUnitOfWork, raw_token: str, *, now: datetime)
         return None
     token, principal = found
     return principal if token.is_active(now) else None
+
+
+async def admin_token_live(uow: GatewayUnitOfWork, token_hash: str, *, now: datetime) -> bool:
+    """Whether the admin token with this SHA-256 is live now (not expired, not revoked, its admin
+    active): an impersonation started with it lasts no longer."""
+    found = await uow.tokens.holder(token_hash)
+    return found is not None and found[0].is_active(now)
 
 
 async def create_admin(
