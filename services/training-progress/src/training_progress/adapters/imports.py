@@ -174,7 +174,7 @@ WITH written AS (
     ORDER BY r.customer_id, r.item_id  -- the unique index's order: its pages in turn, ~15% less work at 100,000 rows
     ON CONFLICT (customer_id, item_id) DO UPDATE
         SET status = 'completed', source = 'import', completed_at = excluded.completed_at,
-            updated_at = excluded.updated_at
+            updated_at = excluded.updated_at, impersonated_by = NULL
         WHERE cur.status <> 'completed'
     RETURNING cur.*
 ), named AS (

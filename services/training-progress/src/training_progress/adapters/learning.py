@@ -31,6 +31,7 @@ class SubmissionRepository:
                 passed=submission.passed,
                 answers=answers,
                 source=submission.source.value,
+                impersonated_by=submission.impersonated_by,
             )
         )
 
@@ -61,12 +62,19 @@ class CmiRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def put(self, customer_id: uuid.UUID, module_id: uuid.UUID, data: dict[str, Any], now: datetime) -> None:
-        stmt = pg_insert(cmi_data).values(customer_id=customer_id, module_id=module_id, data=data, updated_at=now)
+    async def put(
+        self,
+        customer_id: uuid.UUID,
+        module_id: uuid.UUID,
+        data: dict[str, Any],
+        now: datetime,
+        impersonated_by: str | None = None,
+    ) -> None:
+        """Store the data, naming the admin who sent it while impersonating the learner (None: the learner)."""
+        changes = {"data": data, "updated_at": now, "impersonated_by": impersonated_by}
+        stmt = pg_insert(cmi_data).values(customer_id=customer_id, module_id=module_id, **changes)
         await self._session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["customer_id", "module_id"], set_={"data": data, "updated_at": now}
-            )
+            stmt.on_conflict_do_update(index_elements=["customer_id", "module_id"], set_=changes)
         )
 
     async def clear(self, customer_id: uuid.UUID, module_id: uuid.UUID) -> bool:
@@ -97,4 +105,5 @@ def _submission(row: Any) -> Submission:
         passed=row["passed"],
         answers={uuid.UUID(q): frozenset(chosen) for q, chosen in row["answers"].items()},
         source=ProgressSource(row["source"]),
+        impersonated_by=row["impersonated_by"],
     )

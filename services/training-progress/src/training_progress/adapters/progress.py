@@ -90,11 +90,18 @@ class ProgressRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def roll_up_entry(
-        self, customer_id: uuid.UUID, item_id: uuid.UUID, *, source: ProgressSource, now: datetime
+        self,
+        customer_id: uuid.UUID,
+        item_id: uuid.UUID,
+        *,
+        source: ProgressSource,
+        now: datetime,
+        impersonated_by: str | None = None,
     ) -> list[NamedEntry]:
-        """``roll_up`` above one learner's entry (what a learner or an admin just changed)."""
+        """``roll_up`` above one learner's entry (what a learner or an admin just changed); the parents
+        it creates or completes name ``impersonated_by``, the admin whose impersonated action it was."""
         params = {"customer_id": customer_id, "item_id": item_id}
-        return await self.roll_up(_TOUCHED_ONE_SQL, params, source=source, now=now)
+        return await self.roll_up(_TOUCHED_ONE_SQL, params, source=source, now=now, impersonated_by=impersonated_by)
 
     async def roll_up_import(self, import_id: uuid.UUID, *, now: datetime, announce: Mapping[str, str]) -> int:
         """``roll_up_announced`` above the entries an import's New rows just completed."""
@@ -104,7 +111,13 @@ class ProgressRepository:
         )
 
     async def roll_up(
-        self, touched_sql: str, params: dict[str, Any], *, source: ProgressSource, now: datetime
+        self,
+        touched_sql: str,
+        params: dict[str, Any],
+        *,
+        source: ProgressSource,
+        now: datetime,
+        impersonated_by: str | None = None,
     ) -> list[NamedEntry]:
         """Courses and certifications above the touched (customer, item) pairs: a new parent entry is In
         Progress, or Completed when all its required children are; an In Progress parent whose children
@@ -115,7 +128,10 @@ class ProgressRepository:
         whatever the number of pairs.
         """
         changed: list[NamedEntry] = []
-        async for rows in self._roll_up(touched_sql, params, source=source, now=now, then=_NAMED_CHANGES):
+        levels = self._roll_up(
+            touched_sql, params, source=source, now=now, then=_NAMED_CHANGES, impersonated_by=impersonated_by
+        )
+        async for rows in levels:
             changed += [NamedEntry(entry_from_row(r._mapping), r.item_name) for r in rows]
         return changed
 
@@ -155,6 +171,7 @@ class ProgressRepository:
         then: str,
         extra: Mapping[str, str] | None = None,
         analyse: bool = False,
+        impersonated_by: str | None = None,
     ) -> AsyncIterator[Result[Any]]:
         """One level at a time, the result of its upsert followed by ``then``."""
         await self._session.execute(
@@ -178,7 +195,13 @@ class ProgressRepository:
             upsert = _UPSERT_SQL.format(level=level, depth=depth, required="AND l.required" * level.required_only)
             yield await self._session.execute(
                 text(upsert + then),
-                {"item_type": level.item_type, "source": source.value, "started_at": started_at, "now": now}
+                {
+                    "item_type": level.item_type,
+                    "source": source.value,
+                    "started_at": started_at,
+                    "now": now,
+                    "impersonated_by": impersonated_by,
+                }
                 | dict(extra or {}),
             )
 
@@ -205,15 +228,16 @@ WITH state AS (
     GROUP BY t.customer_id, t.item_id
 ), changed AS (
     INSERT INTO progress AS cur (id, customer_id, item_type, item_id, status, source, started_at, completed_at,
-                                 updated_at)
+                                 updated_at, impersonated_by)
     SELECT gen_random_uuid(), s.customer_id, :item_type, s.item_id,
            CASE WHEN s.required > 0 AND s.done = s.required THEN 'completed' ELSE 'in_progress' END,
-           :source, :started_at, CASE WHEN s.required > 0 AND s.done = s.required THEN s.last_done END, :now
+           :source, :started_at, CASE WHEN s.required > 0 AND s.done = s.required THEN s.last_done END, :now,
+           CAST(:impersonated_by AS text)
     FROM state s
     ORDER BY s.customer_id, s.item_id  -- the unique index's order: its pages in turn, ~15% less work at 100,000 rows
     ON CONFLICT (customer_id, item_id) DO UPDATE
         SET status = 'completed', completed_at = excluded.completed_at, source = excluded.source,
-            updated_at = excluded.updated_at
+            updated_at = excluded.updated_at, impersonated_by = excluded.impersonated_by
         WHERE cur.status = 'in_progress' AND excluded.status = 'completed'
     RETURNING cur.*
 ), named AS (
@@ -228,6 +252,7 @@ WITH state AS (
 _FACTS = (
     "'progress_id', p.id, 'customer_id', p.customer_id, 'item_type', p.item_type, 'item_id', p.item_id, "
     f"'item_name', p.item_name, 'source', p.source, 'score', p.score::text, 'started_at', {iso8601_sql('p.started_at')}"
+    ", 'impersonated_by', p.impersonated_by"
 )
 _COMPLETED_AT = f"'completed_at', {iso8601_sql('p.completed_at')}"
 _RECORDED_AT = f"'recorded_at', (SELECT {iso8601_sql('CAST(:now AS timestamptz)')})"  # once per statement
@@ -260,6 +285,7 @@ def _values(entry: ProgressEntry, now: datetime) -> dict[str, Any]:
         "started_at": entry.started_at,
         "completed_at": entry.completed_at,
         "updated_at": now,
+        "impersonated_by": entry.impersonated_by,
     }
 
 
@@ -274,4 +300,5 @@ def entry_from_row(row: Any) -> ProgressEntry:
         started_at=row["started_at"],
         completed_at=row["completed_at"],
         score=row["score"],
+        impersonated_by=row["impersonated_by"],
     )

@@ -73,6 +73,7 @@ progress = Table(
     Column("started_at", DateTime(timezone=True)),
     Column("completed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("impersonated_by", Text),  # the admin whose impersonated action made the latest change
     UniqueConstraint("customer_id", "item_id", name="uq_progress_customer_item"),
 )
 
@@ -87,6 +88,7 @@ quiz_submissions = Table(
     Column("passed", Boolean, nullable=False),
     Column("answers", JSONB, nullable=False),  # {question_id: [choice indexes]}
     Column("source", Text, nullable=False),
+    Column("impersonated_by", Text),  # the admin who submitted while impersonating the learner
     Index("ix_quiz_submissions_customer_quiz", "customer_id", "quiz_id"),
 )
 
@@ -97,6 +99,7 @@ cmi_data = Table(
     Column("module_id", Uuid, ForeignKey("items.id"), primary_key=True),
     Column("data", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("impersonated_by", Text),  # the admin who stored the latest data while impersonating the learner
 )
 
 # Projection of commerce-access's access rows (transcript: what the customer may take, until when).

@@ -28,6 +28,9 @@ class ProgressEntry:
     started_at: datetime | None = None
     completed_at: datetime | None = None
     score: Decimal | None = None
+    impersonated_by: str | None = None
+    """The admin whose action, while impersonating the learner, made the entry's latest change (None:
+    the learner themselves, an admin entry or an import)."""
 
     @property
     def completed(self) -> bool:
@@ -117,6 +120,12 @@ def complete(entry: ProgressEntry, at: datetime, source: ProgressSource, score: 
         source=source,
         score=score if score is not None else entry.score,
     )
+
+
+def changed_by(entry: ProgressEntry, impersonated_by: str | None) -> ProgressEntry:
+    """The entry as changed by an action of ``impersonated_by`` impersonating the learner (None: the
+    learner, an admin or an import): every change names who made it, so an earlier one's admin goes."""
+    return replace(entry, impersonated_by=impersonated_by)
 
 
 def rescore(entry: ProgressEntry, score: Decimal | None, source: ProgressSource) -> ProgressEntry:

@@ -26,6 +26,8 @@ class Submission:
     passed: bool
     answers: Answers
     source: ProgressSource
+    impersonated_by: str | None = None
+    """The admin who submitted while impersonating the learner (None: the learner, or an admin's entry)."""
 
 
 @dataclass(frozen=True, slots=True)

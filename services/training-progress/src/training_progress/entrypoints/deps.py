@@ -11,11 +11,21 @@ from training_progress.service_layer.imports import Jobs
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from training_progress.settings import Settings as OwnSettings
 from trainyard_common.http.deps import service_settings, unit_of_work
+from trainyard_common.http.service_auth import caller
 
 UnitOfWork = Annotated[ProgressUnitOfWork, Depends(unit_of_work)]
 """A fresh unit of work (the use case or the route enters it)."""
 
 Settings = Annotated[OwnSettings, Depends(service_settings)]
+
+
+async def impersonator(request: Request) -> str | None:
+    """The admin impersonating the learner on a learner route, as the gateway's signed token vouches."""
+    return caller(request).impersonated_by
+
+
+Impersonator = Annotated[str | None, Depends(impersonator)]
+"""On a learner route: the admin acting through an impersonation (None: the learner themselves)."""
 
 
 def _units_of_work(request: Request) -> Callable[[], ProgressUnitOfWork]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Response
 
 from training_progress.domain.catalogue import Item, Quiz
 from training_progress.domain.quizzes import Submission
-from training_progress.entrypoints.deps import UnitOfWork
+from training_progress.entrypoints.deps import Impersonator, UnitOfWork
 from training_progress.service_layer import learning
 from training_progress.service_layer import progress as use_cases
 from trainyard_common.api.training import (
@@ -30,10 +30,13 @@ router = APIRouter(prefix="/v1")
 
 
 @router.post("/learners/{customer_id}/progress", tags=["learners"])
-async def learner_progress(customer_id: uuid.UUID, body: LearnerProgressCreate, uow: UnitOfWork) -> dict[str, Any]:
+async def learner_progress(
+    customer_id: uuid.UUID, body: LearnerProgressCreate, uow: UnitOfWork, impersonated_by: Impersonator
+) -> dict[str, Any]:
     """The learner started or completed a module they have live access to (else 403 `no_access`);
     courses and certifications above it roll up, and are refused here (403 `completed_by_roll_up`),
-    as is a quiz module completed or scored without a submission (403 `quiz_needs_submission`)."""
+    as is a quiz module completed or scored without a submission (403 `quiz_needs_submission`).
+    An admin impersonating the learner is recorded with the change (issue 15, item 9)."""
     entry = await use_cases.record_learner_progress(
         uow,
         customer_id,
@@ -42,26 +45,31 @@ async def learner_progress(customer_id: uuid.UUID, body: LearnerProgressCreate, 
         completed=body.status is LearnerStatus.COMPLETED,
         score=body.score,
         now=datetime.now(UTC),
+        impersonated_by=impersonated_by,
     )
     return {"id": str(entry.id), "status": entry.status.value, "score": entry.score}
 
 
 @router.put("/learners/{customer_id}/cmi/{module_id}", status_code=204, tags=["learners"])
-async def store_cmi(customer_id: uuid.UUID, module_id: uuid.UUID, body: CmiBody, uow: UnitOfWork) -> Response:
+async def store_cmi(
+    customer_id: uuid.UUID, module_id: uuid.UUID, body: CmiBody, uow: UnitOfWork, impersonated_by: Impersonator
+) -> Response:
     """SCORM run-time data of a module the learner has live access to (else 403 `no_access`)."""
-    await learning.store_cmi(uow, customer_id, module_id, body, datetime.now(UTC))
+    await learning.store_cmi(uow, customer_id, module_id, body, datetime.now(UTC), impersonated_by=impersonated_by)
     return Response(status_code=204)
 
 
 @router.post("/learners/{customer_id}/quizzes/{quiz_id}/submissions", status_code=201, tags=["learners"])
 async def submit_quiz(
-    customer_id: uuid.UUID, quiz_id: uuid.UUID, body: QuizAnswers, uow: UnitOfWork
+    customer_id: uuid.UUID, quiz_id: uuid.UUID, body: QuizAnswers, uow: UnitOfWork, impersonated_by: Impersonator
 ) -> LearnerSubmission:
     """The learner's attempt, scored: per question what they chose and whether it was right, never
     the correct choices (one blank attempt would reveal the key). Admins see them
     (``GET /customers/{id}/quiz-submissions``)."""
     answers = {q: frozenset(chosen) for q, chosen in body.answers.items()}
-    submitted = await learning.submit_quiz(uow, customer_id, quiz_id, answers, datetime.now(UTC))
+    submitted = await learning.submit_quiz(
+        uow, customer_id, quiz_id, answers, datetime.now(UTC), impersonated_by=impersonated_by
+    )
     submission, quiz = submitted.submission, submitted.quiz.quiz
     return LearnerSubmission(
         id=submission.id,

@@ -24,6 +24,7 @@ def change_events(named: NamedEntry, now: datetime, *, was_completed: bool = Fal
         "source": entry.source,
         "score": entry.score,
         "started_at": entry.started_at,
+        "impersonated_by": entry.impersonated_by,
     }
     yield ProgressRecorded(**facts, status=entry.status, completed_at=entry.completed_at, recorded_at=now)
     if entry.completed and not was_completed and entry.completed_at is not None:

@@ -56,10 +56,17 @@ async def module_of_kind(uow: ProgressUnitOfWork, module_id: uuid.UUID, kind: Mo
 
 
 async def submit_quiz(
-    uow: ProgressUnitOfWork, customer_id: uuid.UUID, quiz_id: uuid.UUID, answers: quizzes.Answers, now: datetime
+    uow: ProgressUnitOfWork,
+    customer_id: uuid.UUID,
+    quiz_id: uuid.UUID,
+    answers: quizzes.Answers,
+    now: datetime,
+    *,
+    impersonated_by: str | None = None,
 ) -> Submitted:
     """Score the learner's answers (live access to the quiz module needed), within the attempt limit;
-    the attempt's number comes back too."""
+    the attempt's number comes back too. ``impersonated_by``: the admin submitting as the learner
+    (issue 15, item 9), named on the submission and the progress it makes."""
     async with uow:
         item = await module_of_kind(uow, quiz_id, ModuleKind.QUIZ)
         quiz: Quiz = item.quiz  # type: ignore[assignment]  # a quiz module always has its quiz
@@ -69,10 +76,26 @@ async def submit_quiz(
         quizzes.check_attempts_left(quiz, made)
         result = quizzes.score(quiz, answers)
         submission = Submission(
-            uuid.uuid4(), customer_id, quiz_id, now, result.score, result.passed, answers, ProgressSource.LEARNER
+            uuid.uuid4(),
+            customer_id,
+            quiz_id,
+            now,
+            result.score,
+            result.passed,
+            answers,
+            ProgressSource.LEARNER,
+            impersonated_by,
         )
         await uow.submissions.add(submission)
-        await learner_activity(uow, customer_id, item, completed=result.passed, score=result.score, now=now)
+        await learner_activity(
+            uow,
+            customer_id,
+            item,
+            completed=result.passed,
+            score=result.score,
+            now=now,
+            impersonated_by=impersonated_by,
+        )
         await uow.commit()
     return Submitted(submission, item, made + 1)
 
@@ -123,16 +146,25 @@ async def remove_submission(uow: ProgressUnitOfWork, submission_id: uuid.UUID) -
 
 
 async def store_cmi(
-    uow: ProgressUnitOfWork, customer_id: uuid.UUID, module_id: uuid.UUID, data: dict[str, Any], now: datetime
+    uow: ProgressUnitOfWork,
+    customer_id: uuid.UUID,
+    module_id: uuid.UUID,
+    data: dict[str, Any],
+    now: datetime,
+    *,
+    impersonated_by: str | None = None,
 ) -> None:
     """Keep the SCORM run-time data and record what it says about progress (started, completed, score);
-    the learner needs live access to the module."""
+    the learner needs live access to the module. ``impersonated_by``: the admin sending it as the
+    learner (issue 15, item 9), named on the data and the progress it makes."""
     async with uow:
         item = await module_of_kind(uow, module_id, ModuleKind.SCORM)
         await check_live_access(uow, customer_id, item, now)
-        await uow.cmi.put(customer_id, module_id, data, now)
+        await uow.cmi.put(customer_id, module_id, data, now, impersonated_by)
         completed, score = progress_from_cmi(data)
-        await learner_activity(uow, customer_id, item, completed=bool(completed), score=score, now=now)
+        await learner_activity(
+            uow, customer_id, item, completed=bool(completed), score=score, now=now, impersonated_by=impersonated_by
+        )
         await uow.commit()
 
 

@@ -48,18 +48,32 @@ async def item_of_type(uow: ProgressUnitOfWork, item_type: TrainingItemType, ite
 
 
 async def apply(
-    uow: ProgressUnitOfWork, before: ProgressEntry | None, after: ProgressEntry, item_name: str, now: datetime
-) -> None:
-    """Store ``after``, announce the change, and roll it up to the courses and certifications above."""
+    uow: ProgressUnitOfWork,
+    before: ProgressEntry | None,
+    after: ProgressEntry,
+    item_name: str,
+    now: datetime,
+    *,
+    impersonated_by: str | None = None,
+) -> ProgressEntry:
+    """Store ``after``, announce the change, and roll it up to the courses and certifications above;
+    the change (roll-up included) names ``impersonated_by``, the admin whose action it was while
+    impersonating the learner (None: the learner, an admin's own entry). Returns the entry as stored
+    (``before`` when nothing changed: it keeps who made it)."""
     if after == before:
-        return
+        return before
+    after = rules.changed_by(after, impersonated_by)
     await uow.progress.save(after, now)
     was_completed = before is not None and before.completed and before.id == after.id
     if before is not None and before.id != after.id:
         uow.emit(deletion_event(before, item_name, now))  # reopened: the completed entry is gone
     uow.emit(*change_events(NamedEntry(after, item_name), now, was_completed=was_completed))
-    for changed in await uow.progress.roll_up_entry(after.customer_id, after.item_id, source=after.source, now=now):
+    rolled_up = await uow.progress.roll_up_entry(
+        after.customer_id, after.item_id, source=after.source, now=now, impersonated_by=impersonated_by
+    )
+    for changed in rolled_up:
         uow.emit(*change_events(changed, now))
+    return after
 
 
 async def record_learner_progress(
@@ -71,15 +85,19 @@ async def record_learner_progress(
     completed: bool,
     score: Decimal | None,
     now: datetime,
+    impersonated_by: str | None = None,
 ) -> ProgressEntry:
     """The learner (through the gateway's learner API) started or completed a module they have
     live access to; not a course or certification (the roll-up completes them), nor a quiz module
-    as completed or scored (its submission does)."""
+    as completed or scored (its submission does). ``impersonated_by``: the admin acting as the
+    learner (issue 15, item 9), named on the change and its roll-up."""
     async with uow:
         item = await item_of_type(uow, item_type, item_id)
         rules.check_learner_may_record(item, completed=completed, score=score)
         await check_live_access(uow, customer_id, item, now)
-        entry = await learner_activity(uow, customer_id, item, completed=completed, score=score, now=now)
+        entry = await learner_activity(
+            uow, customer_id, item, completed=completed, score=score, now=now, impersonated_by=impersonated_by
+        )
         await uow.commit()
     return entry
 
@@ -101,8 +119,10 @@ async def learner_activity(
     now: datetime,
     source: ProgressSource = ProgressSource.LEARNER,
     completed_at: datetime | None = None,
+    impersonated_by: str | None = None,
 ) -> ProgressEntry:
-    """The learner started or completed an item (a quiz result or SCORM data lands here too)."""
+    """The learner started or completed an item (a quiz result or SCORM data lands here too);
+    ``impersonated_by``: the admin acting as the learner, if one is."""
     rules.check_score(item.type, score)
     await uow.progress.lock_customer(customer_id)
     before = await uow.progress.get(customer_id, item.id)
@@ -111,8 +131,7 @@ async def learner_activity(
         after = rules.complete(after, completed_at or now, source, score)
     elif score is not None and score != after.score:
         after = rules.rescore(after, score, source)
-    await apply(uow, before, after, item.name, now)
-    return after
+    return await apply(uow, before, after, item.name, now, impersonated_by=impersonated_by)
 
 
 async def manual_completion(
@@ -135,7 +154,7 @@ async def manual_completion(
             raise Conflict("The user has already completed this item.", field="item_id")
         base = before or rules.not_started(request.customer_id, item.type, item.id, ProgressSource.ADMIN)
         after = rules.complete(base, rules.start_of_day(request.completed_on), ProgressSource.ADMIN)
-        await apply(uow, before, after, item.name, now)
+        after = await apply(uow, before, after, item.name, now)
         await uow.commit()
     return after
 
@@ -155,7 +174,7 @@ async def edit_entry(
         await uow.progress.lock_customer(customer_id)
         before = await uow.progress.get(customer_id, item_id)
         after = _edited(before or rules.not_started(customer_id, item.type, item.id, ProgressSource.ADMIN), edit, now)
-        await apply(uow, before, after, item.name, now)
+        after = await apply(uow, before, after, item.name, now)
         await uow.commit()
     return after
 
