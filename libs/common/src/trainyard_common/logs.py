@@ -48,6 +48,19 @@ _SHARED_PROCESSORS: list[structlog.types.Processor] = [
 ]
 
 
+class _CurrentStdout(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` is when a line is logged, not the one at configuration
+    time: a process that swaps it (pytest's capture) still gets every line."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """One JSON object per line on stdout; every line names the service."""
     structlog.configure(
@@ -63,7 +76,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(),
         ],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _CurrentStdout()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
