@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from support.customers import Mailbox, running_mailbox
 
@@ -54,3 +55,17 @@ def system(endpoints: Endpoints, kafka_bootstrap: str, topic_prefix: str, mailbo
         local_launcher=endpoints.local_launcher,
     ) as running:
         yield running
+
+
+@pytest.fixture
+def admin(system: System) -> Iterator[httpx.Client]:
+    """The gateway, signed in as the first admin."""
+    with system.admin() as client:
+        yield client
+
+
+@pytest.fixture
+def public(system: System) -> Iterator[httpx.Client]:
+    """The gateway, without credentials (a learner's client)."""
+    with system.public() as client:
+        yield client

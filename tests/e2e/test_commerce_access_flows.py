@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
@@ -20,12 +19,6 @@ from support.flows import events_about
 from trainyard_common.contracts import AccessRevoked, OrderCompleted
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    with system.admin() as client:
-        yield client
 
 
 def test_a_zero_dollar_assignment_reaches_the_order_history(system: Any, admin: httpx.Client) -> None:

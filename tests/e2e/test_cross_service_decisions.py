@@ -4,7 +4,6 @@ row's Price ID, through the gateway on real Kafka and PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,12 +16,6 @@ pytestmark = pytest.mark.e2e
 ADMIN = "/api/v1/admin"
 PASSWORD = "correct horse battery"
 HEADER = "First Name,Last Name,Email,Password,Group ID,Price ID,Cost"
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    with system.admin() as client:
-        yield client
 
 
 def deletion_outcome(admin: httpx.Client, customer_id: str, timeout: float = 30) -> dict[str, Any]:

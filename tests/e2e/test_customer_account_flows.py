@@ -8,7 +8,6 @@ import csv
 import io
 import uuid
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,18 +29,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
 ADMIN = "/api/v1/admin"
 HEADER = "First Name,Last Name,Email,Password,Group ID,Price ID,Cost"
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    with system.admin() as client:
-        yield client
-
-
-@pytest.fixture
-def public(system: Any) -> Iterator[httpx.Client]:
-    with system.public() as client:
-        yield client
 
 
 def new_customer(admin: httpx.Client, **extra: Any) -> dict[str, Any]:

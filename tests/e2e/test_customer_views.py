@@ -8,7 +8,7 @@ import io
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -23,12 +23,6 @@ EXPORT_FILES = {
     "commerce-access": {"orders.csv", "access.csv"},
     "training-progress": {"completions.csv", "quiz_results.csv", "scorm_cmi.csv"},
 }
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    with system.admin() as client:
-        yield client
 
 
 @pytest.fixture

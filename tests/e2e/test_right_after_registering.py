@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -24,12 +24,6 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = "/api/v1/admin"
 LEARNER = "/api/v1/learner"
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    with system.admin() as client:
-        yield client
 
 
 def new_learner(public: httpx.Client) -> tuple[str, dict[str, str]]:

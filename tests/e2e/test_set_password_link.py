@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -20,18 +18,6 @@ HEADER = "First Name,Last Name,Email,Password,Group ID,Price ID,Cost"
 LINK = re.compile(r"https?://\S+/password-setup#token=([A-Za-z0-9_-]+)")
 SETUP = "/api/v1/learner/password-setup"
 NEW_PASSWORD = "a long and fresh passphrase"
-
-
-@pytest.fixture
-def admin(system: Any) -> Iterator[httpx.Client]:
-    with system.admin() as client:
-        yield client
-
-
-@pytest.fixture
-def public(system: Any) -> Iterator[httpx.Client]:
-    with system.public() as client:
-        yield client
 
 
 def test_an_imported_learner_sets_a_password_with_the_welcome_link(

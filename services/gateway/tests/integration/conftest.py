@@ -9,7 +9,6 @@ import contextlib
 import json
 import os
 import secrets
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -26,6 +24,7 @@ from gateway.bootstrap import bootstrap
 from gateway.settings import Settings
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import free_port
+from trainyard_common.testing.served import served
 
 ADMIN_USERNAME = "root-admin"
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
@@ -108,24 +107,6 @@ def fake_services_app(fake: FakeServices) -> FastAPI:
         return JSONResponse({"id": str(uuid.uuid4()), **customer, "status": "active", "created_at": now}, 201)
 
     return app
-
-
-@contextlib.asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free port of 127.0.0.1, in this event loop."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", timeout_graceful_shutdown=1))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
-                await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 @pytest.fixture(scope="module")

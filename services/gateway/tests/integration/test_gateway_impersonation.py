@@ -6,10 +6,7 @@ the impersonation and hands it back at every introspection, as the real one does
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import secrets
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -18,12 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from support.api import audit_entries
 
 from trainyard_common.testing.processes import free_port
+from trainyard_common.testing.served import served
 
 pytestmark = pytest.mark.integration
 
@@ -74,24 +71,6 @@ def fake_customer_account(fake: FakeCustomerAccount) -> FastAPI:
         return Response(status_code=204)
 
     return app
-
-
-@contextlib.asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on a free port of 127.0.0.1, in this event loop."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", timeout_graceful_shutdown=1))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
-                await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 @pytest.fixture
