@@ -67,6 +67,7 @@ from client_directory.adapters.tables import learners, report_orders, report_pro
 from trainyard_common.contracts import UserRegistered
 from trainyard_common.db.engine import make_engine
 from trainyard_common.testing.processes import ServiceProcess
+from trainyard_common.testing.service_auth import GatewayStandIn
 from trainyard_common.vocabulary import RegistrationSource
 
 REPORT_SAMPLES = 100
@@ -186,7 +187,7 @@ async def add_report_facts(database_url: str) -> None:
 def time_reports(directory: ServiceProcess, clients: int) -> dict[str, list[float]]:
     """Milliseconds per report request: the whole report, and one client's."""
     timings: dict[str, list[float]] = {"all": [], "one": []}
-    with httpx.Client(base_url=directory.url, timeout=60) as http:
+    with httpx.Client(base_url=directory.url, timeout=60, auth=GatewayStandIn()) as http:
         some_client = http.get("/v1/clients", params={"limit": 1}).json()["items"][0]["id"]
         for name, params in (("all", {"limit": min(clients, 1000)}), ("one", {"client_id": some_client})):
             http.get("/v1/reports/clients", params=params).raise_for_status()  # warm-up

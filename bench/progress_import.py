@@ -46,6 +46,7 @@ from harness import (
 )
 
 from trainyard_common.testing.processes import ServiceProcess
+from trainyard_common.testing.service_auth import GatewayStandIn
 
 MODULES, COURSES, CERTIFICATIONS = 50, 10, 2
 
@@ -139,7 +140,7 @@ def main() -> None:
 def measure(service: ServiceProcess, database_url: str, run: Run, count: int) -> None:
     assert service.process is not None
     pid = service.process.pid
-    with httpx.Client(base_url=service.url, timeout=600) as http:
+    with httpx.Client(base_url=service.url, timeout=600, auth=GatewayStandIn()) as http:
         modules = make_catalogue(http)
         rows = csv_rows(seed_customers(database_url, run, count), modules)
         body = as_csv(rows)
