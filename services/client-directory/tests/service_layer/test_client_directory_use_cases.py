@@ -239,7 +239,7 @@ def progress(customer_id: uuid.UUID, item_type: str, *, completed: bool) -> Prog
 
 async def report_of(uows: Uows, client_id: uuid.UUID, **query: Any) -> Any:
     async with uows() as uow:
-        [report], _ = await reporting.client_report(uow, ReportQuery(client_id=client_id, **query))
+        [report], _ = await reporting.client_report(uow, ReportQuery(client_ids=(client_id,), **query))
     return report
 
 

@@ -31,6 +31,8 @@ POST /api/v1/admin/classes/{id}/enrollments
 POST /api/v1/admin/classes/{id}/client-assignments
 POST /api/v1/admin/classes/{id}/client-removals
 GET /api/v1/admin/reports/clients
+GET /api/v1/admin/reports/classes/{id}
+PUT /api/v1/admin/customers/{id}/client
 POST /api/v1/admin/customers
 GET /api/v1/admin/customers
 GET /api/v1/admin/customers/{id}
@@ -39,6 +41,7 @@ PUT /api/v1/admin/customers/{id}/status
 PUT /api/v1/admin/customers/{id}/password
 PUT /api/v1/admin/customers/{id}/tax-exemption
 PUT /api/v1/admin/customers/{id}/groups
+POST /api/v1/admin/customers/{id}/registration-code-users/group
 GET /api/v1/admin/customers/{id}/login-history
 GET /api/v1/admin/customers/{id}/activity-log
 POST /api/v1/admin/customers/{id}/impersonation
@@ -66,6 +69,9 @@ POST /api/v1/admin/courses
 GET /api/v1/admin/courses
 POST /api/v1/admin/certifications
 GET /api/v1/admin/certifications
+PATCH /api/v1/admin/modules/{id}
+PATCH /api/v1/admin/courses/{id}
+PATCH /api/v1/admin/certifications/{id}
 GET /api/v1/admin/training-progress
 POST /api/v1/admin/training-progress
 POST /api/v1/admin/training-progress/deletions

@@ -162,3 +162,31 @@ class ClientReportPublic(BaseModel):
 class ClientReportList(BaseModel):
     items: list[ClientReportPublic]
     total: int
+
+
+class ClassReportRow(BaseModel):
+    client_id: uuid.UUID | None = Field(description="Null: enrolments of students who had no client in the class.")
+    client_name: str | None
+    enrollments: int
+
+
+class ClassReportPublic(BaseModel):
+    """Each enrolment counted for the client the student had in that class (not their current one)."""
+
+    class_id: uuid.UUID
+    class_name: str
+    starts_on: date
+    ends_on: date
+    enrollments: int
+    items: list[ClassReportRow]
+
+
+class LearnerClientChange(BaseModel):
+    client_id: uuid.UUID | None = Field(description="Any active client; null removes the learner's client.")
+
+
+class LearnerClientPublic(BaseModel):
+    customer_id: uuid.UUID
+    client: ClientRef | None
+    how: str | None = Field(description="domain, alias, class or manual.", examples=["manual"])
+    assigned_at: datetime | None

@@ -166,6 +166,14 @@ class CustomerDetails(BaseModel):
     deletion: DeletionStatus | None = Field(
         default=None, description="The latest deletion request, if any: pending, or refused with its reason."
     )
+    deletable: bool = Field(
+        default=True,
+        description="For display (the Delete User button): no order and no access known to customer-account. "
+        "commerce-access still decides when a deletion is asked for.",
+    )
+    not_deletable_reasons: list[Literal["has_orders", "has_access"]] = Field(
+        default_factory=list, description="Why not, when `deletable` is false.", examples=[["has_orders"]]
+    )
 
 
 class CustomerCreated(CustomerDetails):
@@ -197,6 +205,26 @@ class TaxExemption(BaseModel):
 
 class GroupsSet(BaseModel):
     group_ids: list[uuid.UUID] = Field(max_length=500)
+
+
+class CodeUsersGroup(BaseModel):
+    """Put the customer and every user of their registration codes in a group."""
+
+    group_id: uuid.UUID
+
+
+class CodeUsersGrouping(CodeUsersGroup):
+    """customer-account's body: the gateway adds the code users it read from commerce-access."""
+
+    user_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10_000)
+
+
+class CodeUsersGrouped(BaseModel):
+    group_id: uuid.UUID
+    customer_id: uuid.UUID
+    joined: list[uuid.UUID] = Field(description="Who joined the group now (the customer included).")
+    already_members: list[uuid.UUID] = Field(description="Who was in the group already (left as is).")
+    not_found: list[uuid.UUID] = Field(description="Code users customer-account does not know (deleted, erased).")
 
 
 # --- groups ---------------------------------------------------------------------------------

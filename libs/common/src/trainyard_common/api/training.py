@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trainyard_common.contracts.common import Percentage
 from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
@@ -69,6 +69,28 @@ class CertificationCreate(_Strict):
     course_ids: list[uuid.UUID] = Field(default=[], max_length=500)
 
 
+class ModuleUpdate(_Strict):
+    """PATCH a module: only what is given changes (issue 17, item 12)."""
+
+    name: Name | None = None
+    active: bool | None = Field(default=None, description="Inactive: kept in reports and progress, not listed.")
+
+
+class CourseUpdate(_Strict):
+    name: Name | None = None
+    module_ids: list[uuid.UUID] | None = Field(default=None, max_length=500, description="All required.")
+    modules: list[CourseModuleRef] | None = Field(
+        default=None, max_length=500, description="Ordered modules with `required`; instead of `module_ids`."
+    )
+    active: bool | None = None
+
+
+class CertificationUpdate(_Strict):
+    name: Name | None = None
+    course_ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
+    active: bool | None = None
+
+
 class QuestionPublic(BaseModel):
     id: uuid.UUID
     text: str
@@ -91,6 +113,7 @@ class ItemPublic(BaseModel):
     modules: list[CourseModuleRef] | None = None
     module_ids: list[uuid.UUID] | None = None
     course_ids: list[uuid.UUID] | None = None
+    active: bool = True
 
 
 class ItemList(BaseModel):
@@ -136,8 +159,32 @@ class ManualCompletionCreate(_Strict):
     partner_id: uuid.UUID | None = Field(default=None, description="The partner the user belongs to (checked).")
 
 
+class ProgressFilter(_Strict):
+    """The Training Progress tab's filters, as ``GET /training-progress`` takes them."""
+
+    type: TrainingItemType = TrainingItemType.MODULE
+    name: Annotated[str, Field(max_length=200)] | None = None
+    partner_id: uuid.UUID | None = None
+    user: Annotated[str, Field(max_length=200)] | None = None
+    progress: ProgressStatus | None = None
+
+
 class ProgressDeletion(_Strict):
-    ids: list[uuid.UUID] = Field(min_length=1, max_length=10_000)
+    """Either ``ids``, or ``filter`` with ``expected_count`` (select all: 409 when the count differs)."""
+
+    ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=10_000)
+    filter: ProgressFilter | None = None
+    expected_count: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ProgressDeletion:
+        if (self.ids is None) == (self.filter is None):
+            raise ValueError("give either ids or filter")
+        if self.filter is not None and self.expected_count is None:
+            raise ValueError("a filter needs expected_count")
+        if self.ids is not None and self.expected_count is not None:
+            raise ValueError("expected_count goes with a filter")
+        return self
 
 
 class ProgressDeletionResult(BaseModel):

@@ -49,18 +49,54 @@ class ClassRepository:
         return [TrainingClass(**row._asdict()) for row in rows], int(total or 0)
 
     async def enroll(
-        self, class_id: uuid.UUID, customer_ids: list[uuid.UUID], at: datetime, default_client_id: uuid.UUID | None
+        self,
+        class_id: uuid.UUID,
+        customer_ids: list[uuid.UUID],
+        at: datetime,
+        default_client_id: uuid.UUID | None,
+        client_in_class: dict[uuid.UUID, uuid.UUID | None] | None = None,
     ) -> set[uuid.UUID]:
-        """Enrol the customers (with the class's default client in force now); returns those who
-        were not enrolled already."""
+        """Enrol the customers (with the class's default client in force now, and the client each
+        has in this class); returns those who were not enrolled already."""
+        in_class = client_in_class or {}
         rows = [
-            {"class_id": class_id, "customer_id": c, "enrolled_at": at, "default_client_id": default_client_id}
+            {
+                "class_id": class_id,
+                "customer_id": c,
+                "enrolled_at": at,
+                "default_client_id": default_client_id,
+                "client_id": in_class.get(c, default_client_id),
+            }
             for c in customer_ids
         ]
         inserted = await self._session.scalars(
             pg_insert(enrollments).values(rows).on_conflict_do_nothing().returning(enrollments.c.customer_id)
         )
         return set(inserted)
+
+    async def set_client_in_class(
+        self, class_id: uuid.UUID, customer_ids: list[uuid.UUID], client_id: uuid.UUID | None
+    ) -> None:
+        """The client these students have in this class (the class page's assignment/removal)."""
+        if customer_ids:
+            await self._session.execute(
+                update(enrollments)
+                .where(enrollments.c.class_id == class_id, enrollments.c.customer_id.in_(customer_ids))
+                .values(client_id=client_id)
+            )
+
+    async def per_client_in_class(self, class_id: uuid.UUID) -> list[tuple[uuid.UUID | None, str | None, int]]:
+        """The class's enrolments counted by the client each student had in the class."""
+        n = func.count().label("n")
+        rows = await self._session.execute(
+            select(enrollments.c.client_id, clients.c.name, n)
+            .select_from(enrollments)
+            .outerjoin(clients, clients.c.id == enrollments.c.client_id)
+            .where(enrollments.c.class_id == class_id)
+            .group_by(enrollments.c.client_id, clients.c.name)
+            .order_by(func.lower(clients.c.name).nulls_last(), enrollments.c.client_id)
+        )
+        return [(row.client_id, row.name, int(row.n)) for row in rows]
 
     async def pending_of(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[PendingEnrolment]]:
         """The enrolments of ``customer_ids`` (learners not known here: every one is pending),

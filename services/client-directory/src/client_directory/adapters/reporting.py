@@ -63,8 +63,8 @@ class ReportRepository:
 
     async def by_client(self, query: ReportQuery) -> tuple[list[ClientReport], int]:
         chosen = select(clients.c.id, clients.c.name, clients.c.industry, clients.c.active)
-        if query.client_id is not None:
-            chosen = chosen.where(clients.c.id == query.client_id)
+        if query.client_ids:
+            chosen = chosen.where(clients.c.id.in_(query.client_ids))
         if query.industry:
             chosen = chosen.where(clients.c.industry == query.industry)
         total = int(await self._session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)

@@ -75,6 +75,9 @@ enrollments = Table(
     # The class's (active) default client at enrolment: applied then, or when the learner's
     # registration arrives if it had not yet (a pending enrolment: no ``learners`` row).
     Column("default_client_id", Uuid, ForeignKey("clients.id")),
+    # The client the student had in this class (the report per class counts the enrolment for
+    # it): set at enrolment or arrival, changed only by the class page's assignments/removals.
+    Column("client_id", Uuid, ForeignKey("clients.id")),
 )
 
 # Reporting facts, one row per fact and learner; aggregated by the learner's CURRENT client

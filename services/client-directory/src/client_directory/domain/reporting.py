@@ -58,7 +58,7 @@ class OrderFact:
 
 @dataclass(frozen=True, slots=True)
 class ReportQuery:
-    client_id: uuid.UUID | None = None
+    client_ids: tuple[uuid.UUID, ...] = ()  # empty: every client
     industry: str | None = None
     date_from: date | None = None
     date_to: date | None = None  # inclusive

@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from client_directory.entrypoints.deps import UnitOfWork
-from trainyard_common.api.clients import ClientRef
+from client_directory.service_layer.classes import assign_client_to_learner
+from trainyard_common.api.clients import ClientRef, LearnerClientChange
 from trainyard_common.csv_cells import export_file
 from trainyard_common.http.export_parts import ExportPart
 
@@ -32,6 +33,20 @@ async def learner_client(customer_id: uuid.UUID, uow: UnitOfWork) -> LearnerClie
         client=ClientRef(id=client.id, name=client.name) if client else None,
         how=learner.reason.value if learner and learner.client_id and learner.reason else None,
         assigned_at=learner.assigned_at if learner else None,
+    )
+
+
+@router.put("/customers/{customer_id}/client")
+async def set_learner_client(customer_id: uuid.UUID, body: LearnerClientChange, uow: UnitOfWork) -> LearnerClient:
+    """Assign one learner to any active client outside any class (reason ``manual``), or remove it (null)."""
+    async with uow:
+        learner = await assign_client_to_learner(uow, customer_id, body.client_id)
+        client = await uow.clients.get(learner.client_id) if learner.client_id else None
+    return LearnerClient(
+        customer_id=customer_id,
+        client=ClientRef(id=client.id, name=client.name) if client else None,
+        how=learner.reason.value if learner.client_id and learner.reason else None,
+        assigned_at=learner.assigned_at,
     )
 
 

@@ -78,7 +78,12 @@ async def enroll(uow: DirectoryUnitOfWork, class_id: uuid.UUID, customer_ids: li
         raise InvalidInput("customer_ids", f"deleted customer(s): {deleted}")
     learners = await uow.learners.many_for_update(wanted)
     default = await _usable_default(uow, training_class)
-    newly = await uow.classes.enroll(class_id, wanted, datetime.now(UTC), default.client_id if default else None)
+    # The client each student has in this class: the default if any, else the one they have now
+    # (a pending student: the default recorded, applied when they arrive).
+    in_class = {c: default.client_id if default else learners[c].client_id for c in learners}
+    newly = await uow.classes.enroll(
+        class_id, wanted, datetime.now(UTC), default.client_id if default else None, in_class
+    )
     if default is not None:
         for customer_id in sorted(newly & learners.keys()):
             learner = learners[customer_id]
@@ -122,6 +127,7 @@ async def assign_client_to_students(
     for learner in learners:
         assign(uow, learner, client, AssignmentReason.MANUAL, class_id=class_id)
         await uow.learners.save(learner)
+    await uow.classes.set_client_in_class(class_id, [learner.customer_id for learner in learners], client.client_id)
     await uow.commit()
     return [learner.customer_id for learner in learners]
 
@@ -134,8 +140,33 @@ async def remove_client_from_students(
     for learner in learners:
         remove(uow, learner, RemovalReason.MANUAL, by_admin=True, class_id=class_id)
         await uow.learners.save(learner)
+    await uow.classes.set_client_in_class(class_id, [learner.customer_id for learner in learners], None)
     await uow.commit()
     return [learner.customer_id for learner in learners]
+
+
+async def assign_client_to_learner(
+    uow: DirectoryUnitOfWork, customer_id: uuid.UUID, client_id: uuid.UUID | None
+) -> Learner:
+    """One learner to any active client, outside any class (reason ``manual``); ``None`` removes
+    their client as an admin's removal (automatic mapping keeps off). Enrolments keep the client
+    the learner had in their classes. A customer not known here yet: 409 ``learner_pending``; a
+    deleted one: 404."""
+    client = await _active_client(uow, client_id, "client_id")
+    await uow.learners.lock_arrivals([customer_id])
+    if await uow.learners.forgotten_among([customer_id]):
+        raise NotFoundError("No such customer.")
+    found = await uow.learners.many_for_update([customer_id])
+    if customer_id not in found:
+        raise LearnerPending([str(customer_id)])
+    learner = found[customer_id]
+    if client is None:
+        remove(uow, learner, RemovalReason.MANUAL, by_admin=True)
+    else:
+        assign(uow, learner, client, AssignmentReason.MANUAL)
+    await uow.learners.save(learner)
+    await uow.commit()
+    return learner
 
 
 async def _class(uow: DirectoryUnitOfWork, class_id: uuid.UUID, *, for_update: bool = False) -> TrainingClass:

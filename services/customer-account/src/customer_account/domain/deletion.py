@@ -42,3 +42,13 @@ class DeletionRequest:
 
 def new_request(customer_id: uuid.UUID, at: datetime) -> DeletionRequest:
     return DeletionRequest(customer_id, DeletionState.PENDING, at)
+
+
+HAS_ORDERS = "has_orders"
+HAS_ACCESS = "has_access"
+
+
+def deletion_blockers(*, has_orders: bool, has_access: bool) -> list[str]:
+    """Why the customer may not be deleted, from customer-account's copy of orders and access
+    (for display: the Delete User button; commerce-access still decides a request)."""
+    return [reason for reason, blocks in ((HAS_ORDERS, has_orders), (HAS_ACCESS, has_access)) if blocks]

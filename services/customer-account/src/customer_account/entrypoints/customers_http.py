@@ -16,6 +16,8 @@ from customer_account.service_layer import accounts, groups
 from customer_account.service_layer.password_setup import SetupLinks
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
 from trainyard_common.api.customers import (
+    CodeUsersGrouped,
+    CodeUsersGrouping,
     CustomerCreate,
     CustomerCreated,
     CustomerDetails,
@@ -128,3 +130,21 @@ async def set_tax_exemption(
 async def set_groups(customer_id: uuid.UUID, body: GroupsSet, actor: AdminActor, uow: UnitOfWork) -> CustomerDetails:
     await groups.set_groups(uow, customer_id, set(body.group_ids), actor)
     return await current_details(uow, customer_id)
+
+
+@router.post(
+    "/customers/{customer_id}/registration-code-users/group", responses={**NOT_FOUND, 422: {"model": ErrorBody}}
+)
+async def group_code_users(
+    customer_id: uuid.UUID, body: CodeUsersGrouping, actor: AdminActor, uow: UnitOfWork
+) -> CodeUsersGrouped:
+    """The customer and the given users of their registration codes join the group (one
+    transaction); 404 for an unknown customer, 422 `unknown_group`."""
+    done = await groups.group_code_users(uow, customer_id, body.group_id, body.user_ids, actor)
+    return CodeUsersGrouped(
+        group_id=body.group_id,
+        customer_id=customer_id,
+        joined=done.joined,
+        already_members=done.already_members,
+        not_found=done.not_found,
+    )

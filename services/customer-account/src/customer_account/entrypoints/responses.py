@@ -10,6 +10,7 @@ from customer_account.domain.deletion import DeletionRequest
 from customer_account.domain.errors import CustomerNotFound
 from customer_account.domain.groups import Group
 from customer_account.domain.orders import SeenOrder
+from customer_account.service_layer import erasure
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.api.customers import (
     ActivityEntry,
@@ -29,7 +30,13 @@ def deletion_status(request: DeletionRequest) -> DeletionStatus:
     )
 
 
-def details(customer: Customer, groups: list[Group], deletion: DeletionRequest | None = None) -> CustomerDetails:
+def details(
+    customer: Customer,
+    groups: list[Group],
+    deletion: DeletionRequest | None = None,
+    blockers: list[str] | None = None,
+) -> CustomerDetails:
+    reasons = list(blockers or [])
     return CustomerDetails(
         id=customer.id,
         first_name=customer.first_name,
@@ -45,12 +52,19 @@ def details(customer: Customer, groups: list[Group], deletion: DeletionRequest |
         password_change_required=customer.password_change_required,
         erased_at=customer.erased_at,
         deletion=deletion_status(deletion) if deletion is not None else None,
+        deletable=not reasons,
+        not_deletable_reasons=reasons,
     )
 
 
 async def details_of(uow: CustomerUnitOfWork, customer: Customer) -> CustomerDetails:
     """Inside an open unit of work."""
-    return details(customer, await uow.groups.of_customer(customer.id), await uow.deletions.get(customer.id))
+    return details(
+        customer,
+        await uow.groups.of_customer(customer.id),
+        await uow.deletions.get(customer.id),
+        await erasure.blockers(uow, customer.id),
+    )
 
 
 async def current_details(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> CustomerDetails:
@@ -61,7 +75,8 @@ async def current_details(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> Cu
             raise CustomerNotFound(customer_id)
         groups = await uow.groups.of_customer(customer_id)
         deletion = await uow.deletions.get(customer_id)
-    return details(customer, groups, deletion)
+        reasons = await erasure.blockers(uow, customer_id)
+    return details(customer, groups, deletion, reasons)
 
 
 def activity_entry(activity: Activity) -> ActivityEntry:

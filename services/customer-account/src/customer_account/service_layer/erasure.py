@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from customer_account.domain.activity import Activity
 from customer_account.domain.actors import SYSTEM, Actor
 from customer_account.domain.customer import CustomerStatus, now
-from customer_account.domain.deletion import DeletionRequest, new_request
+from customer_account.domain.deletion import DeletionRequest, deletion_blockers, new_request
 from customer_account.domain.erasure import ErasureCertificate, Receipt, certificate_of
 from customer_account.domain.errors import CustomerNotFound, NoDeletionRequested, NotAllowed
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
@@ -46,6 +46,15 @@ async def erase(uow: CustomerUnitOfWork, customer_id: uuid.UUID, actor: Actor) -
         uow.activity.add(Activity(customer_id, "erased", actor, at))
         uow.emit(CustomerErased(customer_id=customer_id, erased_at=at))
         await uow.commit()
+
+
+async def blockers(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> list[str]:
+    """Inside an open unit of work: why the customer may not be deleted (empty: deletable), as this
+    service's copy of orders and access says — for display; ``request_deletion`` and commerce-access
+    still decide."""
+    return deletion_blockers(
+        has_orders=await uow.orders.has_orders(customer_id), has_access=await uow.access.has_access(customer_id)
+    )
 
 
 async def request_deletion(uow: CustomerUnitOfWork, customer_id: uuid.UUID, actor: Actor) -> DeletionRequest:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from customer_account.domain.activity import Activity
@@ -65,6 +66,55 @@ async def set_groups(
         groups = await uow.groups.of_customer(customer_id)
         await uow.commit()
     return groups
+
+
+@dataclass(slots=True)
+class CodeUsersGrouped:
+    joined: list[uuid.UUID] = field(default_factory=list)
+    already_members: list[uuid.UUID] = field(default_factory=list)
+    not_found: list[uuid.UUID] = field(default_factory=list)
+
+
+async def group_code_users(
+    uow: CustomerUnitOfWork,
+    customer_id: uuid.UUID,
+    group_id: uuid.UUID,
+    user_ids: Sequence[uuid.UUID],
+    actor: Actor,
+) -> CodeUsersGrouped:
+    """The customer and every user of their registration codes join the group, in one transaction
+    (all or none). The code users are given (commerce-access owns the codes: the gateway reads
+    them); one this service does not know (deleted, erased) is skipped and named. Each one who
+    joins gets CustomerGroupsChanged and a ``groups_changed`` activity entry; a member already
+    is left alone, so asking again changes nothing."""
+    at = now()
+    outcome = CodeUsersGrouped()
+    async with uow:
+        customer = await uow.customers.get(customer_id, for_update=True)
+        if customer is None or customer.erased:
+            raise CustomerNotFound(customer_id)
+        await ensure_groups_exist(uow, {group_id})
+        others = sorted({u for u in user_ids if u != customer_id}, key=str)  # one lock order: no deadlock
+        for member_id in [customer_id, *others]:
+            member = customer if member_id == customer_id else await uow.customers.get(member_id, for_update=True)
+            if member is None or member.erased:
+                outcome.not_found.append(member_id)
+                continue
+            before = {g.id for g in await uow.groups.of_customer(member_id)}
+            if group_id in before:
+                outcome.already_members.append(member_id)
+                continue
+            await uow.groups.add_members([(member_id, group_id)], at)
+            details = {"added": [str(group_id)], "removed": [], "via": f"registration codes of {customer_id}"}
+            uow.activity.add(Activity(member_id, "groups_changed", actor, at, details))
+            uow.emit(
+                CustomerGroupsChanged(
+                    customer_id=member_id, group_ids=sorted(before | {group_id}, key=str), changed_at=at
+                )
+            )
+            outcome.joined.append(member_id)
+        await uow.commit()
+    return outcome
 
 
 async def _announce(

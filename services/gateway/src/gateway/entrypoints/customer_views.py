@@ -33,6 +33,14 @@ class CustomerDetails(BaseModel):
         description="The latest deletion request (customer-account): pending, or refused with its reason; "
         "null when none (or the profile is unavailable).",
     )
+    deletable: bool | None = Field(
+        default=None,
+        description="Whether the Delete User button shows: no order and no access known to customer-account "
+        "(display only: commerce-access still decides a deletion); null when the profile is unavailable.",
+    )
+    not_deletable_reasons: list[str] | None = Field(
+        default=None, description="Why not: `has_orders`, `has_access`.", examples=[["has_access"]]
+    )
 
 
 class ImpersonationToken(BaseModel):

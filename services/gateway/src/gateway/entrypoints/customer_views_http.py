@@ -29,8 +29,14 @@ async def customer_details(id: uuid.UUID, services: Services, settings: Settings
     its section `available: false` and the page still answers 200."""
     page = await customer_page(services, id, timeout_seconds=settings.section_timeout_seconds)
     profile = page.sections["profile"]
-    deletion = profile.data.get("deletion") if profile.available and isinstance(profile.data, dict) else None
-    return CustomerDetails(customer_id=id, deletion=deletion, **{name: _public(s) for name, s in page.sections.items()})
+    data = profile.data if profile.available and isinstance(profile.data, dict) else {}
+    return CustomerDetails(
+        customer_id=id,
+        deletion=data.get("deletion"),
+        deletable=data.get("deletable"),
+        not_deletable_reasons=data.get("not_deletable_reasons"),
+        **{name: _public(s) for name, s in page.sections.items()},
+    )
 
 
 @router.get(

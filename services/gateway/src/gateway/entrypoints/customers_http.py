@@ -13,8 +13,11 @@ from gateway.entrypoints.contract import PAGE, Audit, Csv, Passthrough, query, s
 from gateway.entrypoints.deps import Services
 from gateway.entrypoints.passthrough import passthrough
 from gateway.entrypoints.security import admin_router
+from trainyard_common.api.clients import LearnerClientChange, LearnerClientPublic
 from trainyard_common.api.customers import (
     ActivityList,
+    CodeUsersGroup,
+    CodeUsersGrouped,
     CustomerCreate,
     CustomerCreated,
     CustomerDetails,
@@ -65,6 +68,13 @@ ROUTES = (
     Passthrough("PUT", "/customers/{id}/tax-exemption", "set_tax_exemption", "customer_account",
                 "/v1/customers/{id}/tax-exemption",
                 body=TaxExemption, response=CustomerDetails, errors=NOT_FOUND, audit=CUSTOMER),
+    Passthrough("PUT", "/customers/{id}/client", "set_customer_client", "client_directory",
+                "/v1/customers/{id}/client",
+                body=LearnerClientChange, response=LearnerClientPublic,
+                errors={409: "`learner_pending` (registration not arrived yet: retry)", 404: "Deleted customer.",
+                        422: "No such or inactive client."},
+                audit=CUSTOMER,
+                doc="Assign one learner to any active client outside any class (reason `manual`); null removes it."),
     Passthrough("PUT", "/customers/{id}/groups", "set_groups", "customer_account", "/v1/customers/{id}/groups",
                 body=GroupsSet, response=CustomerDetails, errors=NOT_FOUND, audit=CUSTOMER,
                 doc="The customer's groups, as a whole (CustomerGroupsChanged)."),
@@ -176,3 +186,29 @@ async def import_customers(request: Request, services: Services) -> Response:
     if reply.status_code == 200:
         set_audit_target(request, "customer_import", reply.json().get("import_id"))
     return passthrough(reply)
+
+
+@router.post(
+    "/customers/{id}/registration-code-users/group",
+    response_model=None,
+    responses={
+        200: {"model": CodeUsersGrouped},
+        404: {"model": ErrorBody, "description": NOT_FOUND[404]},
+        422: {"model": ErrorBody, "description": "`unknown_group`"},
+        503: {"model": ErrorBody, "description": "commerce-access could not list the code users: nobody joined."},
+    },
+)
+async def group_code_users(id: uuid.UUID, body: CodeUsersGroup, request: Request, services: Services) -> Response:
+    """The customer and every user of their registration codes (those listed under Registration
+    Code Users: commerce-access owns the codes) join the group. The gateway reads the code users as
+    it does for that list and hands them to customer-account, which owns groups and adds everyone
+    in one transaction (CustomerGroupsChanged for each who joined)."""
+    set_audit_target(request, "customer", id)
+    users = await services.commerce_access.call("GET", f"/v1/customers/{id}/registration-code-users")
+    if users.status_code != 200:
+        return passthrough(users)
+    user_ids = list(dict.fromkeys(str(item["customer_id"]) for item in users.json()["items"]))
+    payload = {"group_id": str(body.group_id), "user_ids": user_ids}
+    return passthrough(
+        await services.customer_account.call("POST", f"/v1/customers/{id}/registration-code-users/group", body=payload)
+    )

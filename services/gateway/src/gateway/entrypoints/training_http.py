@@ -13,12 +13,15 @@ from gateway.entrypoints.passthrough import passthrough
 from gateway.entrypoints.security import admin_router
 from trainyard_common.api.training import (
     CertificationCreate,
+    CertificationUpdate,
     CourseCreate,
+    CourseUpdate,
     ImportPublic,
     ItemList,
     ItemPublic,
     ManualCompletionCreate,
     ModuleCreate,
+    ModuleUpdate,
     PartnerTrainingSummary,
     ProgressDeletion,
     ProgressDeletionResult,
@@ -60,8 +63,17 @@ CATALOGUE = (
                 body=CertificationCreate, response=ItemPublic, status=201, errors=CONFLICT,
                 audit=Audit("certification"), doc="A certification: a set of courses."),
     *(Passthrough("GET", f"/{kind}", "list_items", "training_progress", f"/v1/{kind}",
-                  query=(query("search", str | None), *PAGE), response=ItemList, summary=f"List {kind}")
+                  query=(query("search", str | None), *PAGE, query("include_inactive", bool, False)),
+                  response=ItemList, summary=f"List {kind}")
       for kind in ("modules", "courses", "certifications")),
+    # Issue 17, item 12: the catalogue is maintained (rename, restructure, deactivate; never deleted).
+    *(Passthrough("PATCH", f"/{kind}/{{id}}", f"revise_{kind}", "training_progress", f"/v1/{kind}/{{id}}",
+                  body=update, exclude_unset=True, response=ItemPublic, errors={**NOT_FOUND, **CONFLICT},
+                  audit=Audit(kind.removesuffix("s"), param="id"),
+                  doc=f"Rename, change the structure, `active` of one of the {kind} (inactive: kept in reports"
+                      " and progress, not listed unless `include_inactive`).")
+      for kind, update in (("modules", ModuleUpdate), ("courses", CourseUpdate),
+                           ("certifications", CertificationUpdate))),
 )
 PROGRESS = (
     Passthrough("GET", "/training-progress", "list_progress", "training_progress", "/v1/training-progress",
@@ -73,8 +85,9 @@ PROGRESS = (
                 doc='"Set Training as Completed": type, item, partner, user, completion date (today or past).'),
     Passthrough("POST", "/training-progress/deletions", "delete_progress", "training_progress",
                 "/v1/training-progress/deletions",
-                body=ProgressDeletion, response=ProgressDeletionResult, errors=NOT_FOUND,
-                doc="Delete entries: a module's leaves completed courses completed; a course's leaves its modules."),
+                body=ProgressDeletion, response=ProgressDeletionResult, errors={**NOT_FOUND, **CONFLICT},
+                doc="Delete entries (`ids`), or all a filter matches (`filter`, `expected_count`: 409 when the"
+                    " count differs): a module's leaves completed courses completed; a course's leaves its modules."),
     Passthrough("GET", "/partners/{client_id}/training-summary", "partner_summary", "training_progress",
                 "/v1/partners/{client_id}/training-summary",
                 query=(query("limit", Annotated[int, Query(ge=1, le=100)], 10),), response=PartnerTrainingSummary,

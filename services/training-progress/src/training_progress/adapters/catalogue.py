@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import certification_courses, course_modules, items
@@ -23,6 +23,9 @@ class CatalogueRepository:
 
     async def add(self, item: Item) -> None:
         await self._session.execute(insert(items).values(**_item_values(item), created_at=datetime.now(UTC)))
+        await self._add_parts(item)
+
+    async def _add_parts(self, item: Item) -> None:
         if item.modules:
             await self._session.execute(
                 insert(course_modules),
@@ -37,11 +40,32 @@ class CatalogueRepository:
                 [{"certification_id": item.id, "course_id": c, "position": i} for i, c in enumerate(item.course_ids)],
             )
 
-    async def name_taken(self, item_type: TrainingItemType, name: str) -> bool:
-        found = await self._session.scalar(
-            select(items.c.id).where(items.c.item_type == item_type.value, items.c.name_key == name_key(name))
-        )
+    async def name_taken(self, item_type: TrainingItemType, name: str, other_than: uuid.UUID | None = None) -> bool:
+        chosen = select(items.c.id).where(items.c.item_type == item_type.value, items.c.name_key == name_key(name))
+        if other_than is not None:
+            chosen = chosen.where(items.c.id != other_than)
+        found = await self._session.scalar(chosen)
         return found is not None
+
+    async def update(self, item: Item) -> None:
+        """Store a revised item: its row, and its structure replaced (positions as given)."""
+        values = _item_values(item)
+        del values["id"]
+        await self._session.execute(update(items).where(items.c.id == item.id).values(**values))
+        if item.type is TrainingItemType.COURSE:
+            await self._session.execute(delete(course_modules).where(course_modules.c.course_id == item.id))
+        if item.type is TrainingItemType.CERTIFICATION:
+            await self._session.execute(
+                delete(certification_courses).where(certification_courses.c.certification_id == item.id)
+            )
+        await self._add_parts(item)
+
+    async def lock(self, item_id: uuid.UUID) -> None:
+        await self._session.execute(select(items.c.id).where(items.c.id == item_id).with_for_update())
+
+    async def inactive(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        rows = await self._session.scalars(select(items.c.id).where(items.c.id.in_(list(ids)), ~items.c.active))
+        return set(rows)
 
     async def existing(self, item_type: TrainingItemType, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         rows = await self._session.scalars(
@@ -61,9 +85,17 @@ class CatalogueRepository:
         return item
 
     async def of_type(
-        self, item_type: TrainingItemType, search: str | None, limit: int, offset: int
+        self,
+        item_type: TrainingItemType,
+        search: str | None,
+        limit: int,
+        offset: int,
+        *,
+        include_inactive: bool = False,
     ) -> tuple[list[Item], int]:
         chosen = select(items).where(items.c.item_type == item_type.value)
+        if not include_inactive:
+            chosen = chosen.where(items.c.active)
         if search:
             chosen = chosen.where(items.c.name.ilike(contains_pattern(search), escape=LIKE_ESCAPE))
         total = int(await self._session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)
@@ -104,6 +136,7 @@ def _item_values(item: Item) -> dict[str, Any]:
         "pass_mark": quiz.pass_mark if quiz else None,
         "attempt_limit": quiz.attempt_limit if quiz else None,
         "questions": [_question_json(q) for q in quiz.questions] if quiz else None,
+        "active": item.active,
     }
 
 
@@ -125,4 +158,4 @@ def _item(row: Any) -> Item:
         )
         quiz = Quiz(questions, Decimal(row["pass_mark"]), row["attempt_limit"])
     kind = ModuleKind(row["kind"]) if row["kind"] else None
-    return Item(row["id"], TrainingItemType(row["item_type"]), row["name"], kind=kind, quiz=quiz)
+    return Item(row["id"], TrainingItemType(row["item_type"]), row["name"], kind=kind, quiz=quiz, active=row["active"])

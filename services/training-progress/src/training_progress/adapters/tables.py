@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -39,6 +40,8 @@ items = Table(
     Column("attempt_limit", Integer),  # quizzes; null: unlimited
     Column("questions", JSONB),  # quizzes: [{id, text, choices, correct}]
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # False: deactivated (kept in reports and progress, not listed for picking)
+    Column("active", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("item_type", "name_key", name="uq_items_type_name"),
 )
 

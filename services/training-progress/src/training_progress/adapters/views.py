@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, desc, func, or_, select
+from sqlalchemy import Select, and_, desc, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import access, course_modules, items, learner_clients, progress
@@ -27,6 +27,22 @@ class ProgressQuery:
 
 
 async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[list[dict[str, Any]], int]:
+    chosen = _filtered(query)
+    total = int(await session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)
+    ordered = chosen.order_by(desc(progress.c.updated_at), progress.c.id).limit(query.limit).offset(query.offset)
+    rows = [dict(r._mapping) for r in await session.execute(ordered)]
+    if query.item_type == "course" and rows:
+        await _add_module_counts(session, rows)
+    return rows, total
+
+
+async def progress_ids(session: AsyncSession, query: ProgressQuery) -> list[uuid.UUID]:
+    """Every entry the listing's filters match (``limit`` and ``offset`` ignored): "select all"."""
+    chosen = _filtered(query).subquery()
+    return list(await session.scalars(select(chosen.c.id)))
+
+
+def _filtered(query: ProgressQuery) -> Select[Any]:
     chosen = (
         select(
             progress.c.id,
@@ -62,12 +78,7 @@ async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[li
         )
     if query.status:
         chosen = chosen.where(progress.c.status == query.status)
-    total = int(await session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)
-    ordered = chosen.order_by(desc(progress.c.updated_at), progress.c.id).limit(query.limit).offset(query.offset)
-    rows = [dict(r._mapping) for r in await session.execute(ordered)]
-    if query.item_type == "course" and rows:
-        await _add_module_counts(session, rows)
-    return rows, total
+    return chosen
 
 
 async def _add_module_counts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

@@ -85,6 +85,8 @@ class Item:
     quiz: Quiz | None = None
     modules: list[CourseModule] = field(default_factory=list)
     course_ids: list[uuid.UUID] = field(default_factory=list)
+    active: bool = True
+    """False: deactivated (issue 17, item 12): kept in reports and progress, gone from pick lists."""
 
     def check(self) -> None:
         if not self.name.strip():
@@ -116,3 +118,40 @@ def new_certification(name: str, course_ids: list[uuid.UUID]) -> Item:
     item = Item(uuid.uuid4(), TrainingItemType.CERTIFICATION, name.strip(), course_ids=course_ids)
     item.check()
     return item
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """An admin's change to an item (``PATCH``): only what is given (not None) changes. ``modules``
+    only for courses, ``course_ids`` only for certifications."""
+
+    name: str | None = None
+    modules: list[CourseModule] | None = None
+    course_ids: list[uuid.UUID] | None = None
+    active: bool | None = None
+
+
+def revise(item: Item, revision: Revision) -> Item:
+    """The item as revised (checked); ``item`` itself is left alone."""
+    if revision.modules is not None and item.type is not TrainingItemType.COURSE:
+        raise CatalogueError("module_ids", f"a {item.type.value} has no modules")
+    if revision.course_ids is not None and item.type is not TrainingItemType.CERTIFICATION:
+        raise CatalogueError("course_ids", f"a {item.type.value} has no courses")
+    revised = Item(
+        item.id,
+        item.type,
+        revision.name.strip() if revision.name is not None else item.name,
+        kind=item.kind,
+        quiz=item.quiz,
+        modules=list(revision.modules) if revision.modules is not None else list(item.modules),
+        course_ids=list(revision.course_ids) if revision.course_ids is not None else list(item.course_ids),
+        active=revision.active if revision.active is not None else item.active,
+    )
+    revised.check()
+    return revised
+
+
+def added_parts(before: Item, after: Item) -> list[uuid.UUID]:
+    """Parts ``after`` has that ``before`` had not (an inactive item may not be newly picked)."""
+    had = {m.module_id for m in before.modules} | set(before.course_ids)
+    return [p for p in [m.module_id for m in after.modules] + after.course_ids if p not in had]

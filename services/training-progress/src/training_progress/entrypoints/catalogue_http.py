@@ -7,16 +7,19 @@ from fastapi import APIRouter
 
 from training_progress.domain import catalogue
 from training_progress.entrypoints.deps import UnitOfWork
-from training_progress.service_layer.catalogue import add_item
+from training_progress.service_layer.catalogue import add_item, revise_item
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.api.training import (
     CertificationCreate,
+    CertificationUpdate,
     CourseCreate,
     CourseModuleRef,
+    CourseUpdate,
     ItemList,
     ItemPublic,
     ModuleCreate,
     ModuleKindName,
+    ModuleUpdate,
     QuestionPublic,
     QuizPublic,
 )
@@ -45,28 +48,59 @@ async def create_certification(body: CertificationCreate, uow: UnitOfWork) -> It
 
 
 @router.get("/modules", summary="List modules")
-async def list_modules(uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0) -> ItemList:
-    return await _list(uow, TrainingItemType.MODULE, search, limit, offset)
+async def list_modules(
+    uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0, include_inactive: bool = False
+) -> ItemList:
+    return await _list(uow, TrainingItemType.MODULE, search, limit, offset, include_inactive)
 
 
 @router.get("/courses", summary="List courses")
-async def list_courses(uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0) -> ItemList:
-    return await _list(uow, TrainingItemType.COURSE, search, limit, offset)
+async def list_courses(
+    uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0, include_inactive: bool = False
+) -> ItemList:
+    return await _list(uow, TrainingItemType.COURSE, search, limit, offset, include_inactive)
 
 
 @router.get("/certifications", summary="List certifications")
 async def list_certifications(
-    uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0
+    uow: UnitOfWork, search: str | None = None, limit: Limit = 50, offset: Offset = 0, include_inactive: bool = False
 ) -> ItemList:
-    return await _list(uow, TrainingItemType.CERTIFICATION, search, limit, offset)
+    return await _list(uow, TrainingItemType.CERTIFICATION, search, limit, offset, include_inactive)
 
 
-async def _list(
-    uow: ProgressUnitOfWork, item_type: TrainingItemType, search: str | None, limit: int, offset: int
+async def _list(  # noqa: PLR0917 (the listing's query parameters)
+    uow: ProgressUnitOfWork,
+    item_type: TrainingItemType,
+    search: str | None,
+    limit: int,
+    offset: int,
+    include_inactive: bool,
 ) -> ItemList:
     async with uow:
-        found, total = await uow.catalogue.of_type(item_type, search, limit, offset)
+        found, total = await uow.catalogue.of_type(item_type, search, limit, offset, include_inactive=include_inactive)
     return ItemList(items=[public_item(i) for i in found], total=total)
+
+
+@router.patch("/modules/{item_id}")
+async def revise_module(item_id: uuid.UUID, body: ModuleUpdate, uow: UnitOfWork) -> ItemPublic:
+    revision = catalogue.Revision(name=body.name, active=body.active)
+    return public_item(await revise_item(uow, TrainingItemType.MODULE, item_id, revision))
+
+
+@router.patch("/courses/{item_id}")
+async def revise_course(item_id: uuid.UUID, body: CourseUpdate, uow: UnitOfWork) -> ItemPublic:
+    modules = None
+    if body.module_ids is not None or body.modules is not None:
+        modules = [catalogue.CourseModule(m, True) for m in body.module_ids or []]
+        modules += [catalogue.CourseModule(m.module_id, m.required) for m in body.modules or []]
+    revision = catalogue.Revision(name=body.name, modules=modules, active=body.active)
+    return public_item(await revise_item(uow, TrainingItemType.COURSE, item_id, revision))
+
+
+@router.patch("/certifications/{item_id}")
+async def revise_certification(item_id: uuid.UUID, body: CertificationUpdate, uow: UnitOfWork) -> ItemPublic:
+    revision = catalogue.Revision(name=body.name, course_ids=body.course_ids, active=body.active)
+    return public_item(await revise_item(uow, TrainingItemType.CERTIFICATION, item_id, revision))
 
 
 def _quiz(body: ModuleCreate) -> catalogue.Quiz | None:
@@ -100,4 +134,5 @@ def public_item(item: catalogue.Item) -> ItemPublic:
         else None,
         module_ids=[m.module_id for m in item.modules] if item.type is TrainingItemType.COURSE else None,
         course_ids=item.course_ids if item.type is TrainingItemType.CERTIFICATION else None,
+        active=item.active,
     )

@@ -57,8 +57,16 @@ async def set_completed(body: ManualCompletionCreate, uow: UnitOfWork) -> dict[s
 
 @router.post("/training-progress/deletions")
 async def delete_progress(body: ProgressDeletion, uow: UnitOfWork) -> ProgressDeletionResult:
-    """Delete one or many entries (all or none: an unknown id deletes nothing)."""
-    return ProgressDeletionResult(deleted=await use_cases.delete_entries(uow, body.ids, datetime.now(UTC)))
+    """Delete one or many entries (all or none: an unknown id deletes nothing), or every entry a
+    filter matches when they are ``expected_count`` (409 otherwise)."""
+    now = datetime.now(UTC)
+    if body.ids is not None:
+        return ProgressDeletionResult(deleted=await use_cases.delete_entries(uow, body.ids, now))
+    f = body.filter
+    assert f is not None  # the body's validator
+    assert body.expected_count is not None
+    query = views.ProgressQuery(f.type.value, f.name, f.partner_id, f.user, f.progress.value if f.progress else None)
+    return ProgressDeletionResult(deleted=await use_cases.delete_matching(uow, query, body.expected_count, now))
 
 
 @router.get("/partners/{client_id}/training-summary")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from training_progress.adapters.views import ProgressQuery, progress_ids
 from training_progress.domain import progress as rules
 from training_progress.domain.catalogue import Item
 from training_progress.domain.errors import Conflict, Invalid, NotFound
@@ -201,5 +202,24 @@ async def delete_entries(uow: ProgressUnitOfWork, ids: list[uuid.UUID], now: dat
             raise NotFound(f"No progress entry {', '.join(sorted(map(str, missing)))}.", field="ids")
         await uow.progress.delete(unique)
         uow.emit(*(deletion_event(n.entry, n.item_name, now) for n in found))
+        await uow.commit()
+    return len(found)
+
+
+async def delete_matching(uow: ProgressUnitOfWork, query: ProgressQuery, expected_count: int, now: datetime) -> int:
+    """ "Select all", then delete: every entry the listing's filters match, each announced like
+    ``delete_entries``; refused (409, nothing deleted) when they are not ``expected_count`` entries,
+    so the admin deletes what they saw."""
+    async with uow:
+        ids = await progress_ids(uow.session, query)
+        found = await uow.progress.by_ids(ids) if ids else []
+        if len(found) != expected_count:
+            raise Conflict(
+                f"The filter now matches {len(found)} entries, not {expected_count}: list them again.",
+                field="expected_count",
+            )
+        if found:
+            await uow.progress.delete([n.entry.id for n in found])
+            uow.emit(*(deletion_event(n.entry, n.item_name, now) for n in found))
         await uow.commit()
     return len(found)
