@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import admin_tokens, admins, audit_log
 from gateway.domain.admins import Admin, Principal, Role
-from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, with_request_origin
+from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, audit_row, with_request_origin
 from gateway.domain.tokens import AdminToken
 
 
@@ -145,20 +145,7 @@ class AuditRepository:
         """Append ``entry`` (the table refuses UPDATE, DELETE and TRUNCATE: migration 0005); an entry
         naming no address or user agent gets the current request's (``RequestOrigin``)."""
         entry = with_request_origin(entry)
-        await self._session.execute(
-            insert(audit_log).values(
-                id=entry.id,
-                at=entry.at,
-                actor=entry.actor,
-                action=entry.action,
-                target=entry.target,
-                outcome=entry.outcome.value,
-                status_code=entry.status_code,
-                correlation_id=entry.correlation_id,
-                client_ip=entry.client_ip,
-                user_agent=entry.user_agent,
-            )
-        )
+        await self._session.execute(insert(audit_log).values(**audit_row(entry)))
 
     async def page(self, query: AuditQuery) -> tuple[list[AuditEntry], int]:
         selected = select(audit_log).where(*_audit_filters(query))

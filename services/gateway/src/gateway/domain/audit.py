@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -79,3 +79,8 @@ def with_request_origin(entry: AuditEntry) -> AuditEntry:
         client_ip=entry.client_ip or origin.client_ip,
         user_agent=entry.user_agent or origin.user_agent,
     )
+
+
+def audit_row(entry: AuditEntry) -> dict[str, object]:
+    """The entry's fields as stored and shown: the outcome by its value."""
+    return {**asdict(entry), "outcome": entry.outcome.value}

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from gateway.domain.admins import Admin
-from gateway.domain.audit import AuditEntry, AuditQuery
+from gateway.domain.audit import AuditEntry, AuditQuery, audit_row
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.auth_http import HashGate
 from gateway.entrypoints.deps import Passwords, UnitOfWork
@@ -132,15 +132,4 @@ def _admin_public(admin: Admin) -> AdminPublic:
 
 
 def _entry_public(entry: AuditEntry) -> AuditEntryPublic:
-    return AuditEntryPublic(
-        id=entry.id,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        target=entry.target,
-        outcome=entry.outcome.value,
-        status_code=entry.status_code,
-        correlation_id=entry.correlation_id,
-        client_ip=entry.client_ip,
-        user_agent=entry.user_agent,
-    )
+    return AuditEntryPublic(**audit_row(entry))
