@@ -28,11 +28,13 @@ class ServiceName(StrEnum):
 
 
 class ActorKind(StrEnum):
-    """Who caused a change: an admin, the learner themself, or the system on its own rules."""
+    """Who caused a change: an admin, the learner themself, the system on its own rules, or an
+    LMS integration acting with its client credentials."""
 
     ADMIN = "admin"
     LEARNER = "learner"
     SYSTEM = "system"
+    INTEGRATION = "integration"
 
 
 class AssignmentReason(StrEnum):

@@ -3,7 +3,8 @@
 The services' ``/v1`` APIs are reached only through the gateway. Each call carries one header,
 ``X-Trainyard-Service-Token``: ``<claims>.<signature>``, both base64url, the claims a small JSON
 object — the admin behind the request (``adm``), the admin impersonating the learner (``imp``),
-the signed-in learner (``sub``), the expiry (``exp``, Unix seconds), the HTTP method (``m``) and
+the signed-in learner (``sub``), the LMS integration behind the request (``int``), the expiry
+(``exp``, Unix seconds), the HTTP method (``m``) and
 the path (``p``) — and the signature HMAC-SHA256 over the claims' bytes with the first of the
 shared keys (``TRAINYARD_SERVICE_AUTH_KEYS``). A service accepts a signature made with any of its
 keys, so a key is rotated by adding the new one behind the old everywhere, then moving it first,
@@ -63,6 +64,9 @@ class Caller:
     admin: str | None = None
     impersonated_by: str | None = None
     customer_id: str | None = None
+    integration: str | None = None
+    """The name of the LMS integration whose client-credentials token the gateway accepted (its
+    scopes were checked there); the services treat it as an admin action done by that integration."""
 
 
 class InvalidServiceToken(Exception):
@@ -83,6 +87,7 @@ def sign(
         "adm": caller.admin,
         "imp": caller.impersonated_by,
         "sub": caller.customer_id,
+        "int": caller.integration,
         "exp": int((time.time() if now is None else now) + ttl_seconds),
         "m": method.upper(),
         "p": path,
@@ -117,7 +122,12 @@ def verify(token: str, keys: Sequence[str], *, method: str, path: str, now: floa
         raise InvalidServiceToken("expired")
     if claims.get("m") != method.upper() or claims.get("p") != path:
         raise InvalidServiceToken("made for another request")
-    return Caller(admin=_text(claims, "adm"), impersonated_by=_text(claims, "imp"), customer_id=_text(claims, "sub"))
+    return Caller(
+        admin=_text(claims, "adm"),
+        impersonated_by=_text(claims, "imp"),
+        customer_id=_text(claims, "sub"),
+        integration=_text(claims, "int"),
+    )
 
 
 def caller(request: Request) -> Caller:
@@ -166,7 +176,7 @@ class ServiceAuthMiddleware:
         await self.app(scope, receive, send)
 
     def _refusal(self, found: Caller, path: str) -> tuple[str, str] | None:
-        if found.admin is not None:
+        if found.admin is not None or found.integration is not None:
             return None
         match = self.non_admin_paths.match(path)
         if match is None:
