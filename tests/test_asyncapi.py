@@ -31,6 +31,9 @@ EXPECTED = {
             "CustomerErasureCompleted",
             "LearnerAssignedToClient",
             "LearnerRemovedFromClient",
+            "RegistrationCodeInvited",
+            "ProgressRecorded",
+            "TrainingCompleted",
         },
     ),
     "client_directory": (
@@ -56,6 +59,7 @@ EXPECTED = {
             "CustomerErasureCompleted",
             "CustomerDeletionDecided",
             "ImportRowOrderSettled",
+            "RegistrationCodeInvited",
         },
         {
             "UserRegistered",

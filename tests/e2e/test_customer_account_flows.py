@@ -88,7 +88,7 @@ def test_lockout_after_the_threshold_and_unlock_by_an_admin(
     assert unlocked.status_code == 200, unlocked.text
     assert sign_in(public, customer["email"], PASSWORD).status_code == 201
     activity = admin.get(f"{ADMIN}/customers/{customer['id']}/activity-log").json()["items"]
-    assert activity[-1]["actor"] == system.admin_username
+    assert [a for a in activity if a["type"] != "signed_in"][-1]["actor"] == system.admin_username
 
 
 def test_an_expired_password_forces_a_change(system: Any, admin: httpx.Client, public: httpx.Client) -> None:

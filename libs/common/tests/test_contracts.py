@@ -30,7 +30,8 @@ from trainyard_common.contracts import (
 )
 from trainyard_common.contracts.export import schema_for
 
-# The architecture page's "Event choreography" table, plus the groups event of seed 001.
+# The architecture page's "Event choreography" table, plus the groups event of seed 001 and the
+# registration code invitation of issue 17.
 CHOREOGRAPHY = {
     "UserRegistered",
     "CustomerDeletionRequested",
@@ -53,6 +54,7 @@ CHOREOGRAPHY = {
     "CustomerErased",
     "CustomerDeleted",
     "CustomerErasureCompleted",
+    "RegistrationCodeInvited",
 }
 
 NOW = datetime(2025, 3, 22, 10, 0, 1, tzinfo=UTC)

@@ -73,7 +73,7 @@ def test_write_then_check_in_a_fresh_folder(tmp_path: Path) -> None:
     assert main(["--check", "--out", str(tmp_path)]) == 1
     assert main(["--out", str(tmp_path)]) == 0
     assert main(["--check", "--out", str(tmp_path)]) == 0
-    assert {path.name for path in tmp_path.iterdir()} == set(expected_files())
+    assert {path.name for path in tmp_path.glob("*.json")} == set(expected_files())
 
 
 def test_check_reports_stale_missing_and_extra_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,7 +82,7 @@ def test_check_reports_stale_missing_and_extra_files(tmp_path: Path, capsys: pyt
     (tmp_path / "OrderCompleted.json").write_text("{}\n", encoding="utf-8")
     (tmp_path / "AccessGranted.json").unlink()
     (tmp_path / "Retired.json").write_text('{"x-trainyard": {}}\n', encoding="utf-8")
-    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    before = {path.name: path.read_bytes() for path in tmp_path.glob("*.json")}
 
     assert main(["--check", "--out", str(tmp_path)]) == 1
 
@@ -90,7 +90,7 @@ def test_check_reports_stale_missing_and_extra_files(tmp_path: Path, capsys: pyt
     assert "differs: OrderCompleted.json" in out
     assert "missing: AccessGranted.json" in out
     assert "extra: Retired.json" in out
-    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("*.json")} == before
 
 
 def test_write_repairs_and_removes_only_its_own_stale_files(tmp_path: Path) -> None:

@@ -57,6 +57,16 @@ class RemovalReason(StrEnum):
     """The customer was erased or deleted."""
 
 
+class ModuleKind(StrEnum):
+    """What a module is (issue 17, item 7): content, SCORM and quiz modules are taken online; an
+    in-person module is an event (a date and a place) the learner attends."""
+
+    CONTENT = "content"
+    SCORM = "scorm"
+    QUIZ = "quiz"
+    IN_PERSON = "in_person"
+
+
 class ProgressStatus(StrEnum):
     """A learner's progress on one item."""
 

@@ -27,6 +27,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRuntime[CustomerUnitOfWork], FastAPI]:
     """``name`` (the consumer group) differs from the service's only in tests and benchmarks."""
     own = settings_of_kind(settings, Settings)
+    events.use_learner_site(own.learner_site_url)  # the registration code invitations' links
     runtime = ServiceRuntime(own, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=CustomerUnitOfWork)
     erasure_metrics.watch(runtime, own.erasure_services)  # gauges of erasures awaiting receipts
     hashing = HashingPool(own.hashing_workers)

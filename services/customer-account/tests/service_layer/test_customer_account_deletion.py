@@ -111,7 +111,7 @@ async def test_a_refusal_restores_the_customer_with_its_reason(uows: Uows, regis
     assert await emitted(uows(), "CustomerDeleted") == []
     async with uows() as uow:
         activity, _ = await uow.activity.of_customer(ada.id, limit=50, offset=0)
-    assert [a.type for a in activity][-2:] == ["deletion_requested", "deletion_refused"]
+    assert [a.type for a in activity if a.type != "signed_in"][-2:] == ["deletion_requested", "deletion_refused"]
 
 
 async def test_an_approval_deletes_the_customer_and_announces_it(uows: Uows, register: Register) -> None:

@@ -19,6 +19,9 @@ class Settings(ServiceSettings):
         "production refuses to start otherwise; elsewhere the first admin is then not created.",
     )
     token_ttl_seconds: int = Field(default=900, gt=0, description="Lifetime of an admin bearer token.")
+    integration_token_ttl_seconds: int = Field(
+        default=900, gt=0, description="Lifetime of an LMS integration's token (client credentials grant)."
+    )
     client_directory_url: str = "http://127.0.0.1:8001"
     customer_account_url: str = "http://127.0.0.1:8002"
     commerce_access_url: str = "http://127.0.0.1:8003"

@@ -39,6 +39,7 @@ GET /api/v1/admin/customers/{id}
 PATCH /api/v1/admin/customers/{id}
 PUT /api/v1/admin/customers/{id}/status
 PUT /api/v1/admin/customers/{id}/password
+POST /api/v1/admin/customers/{id}/password-link
 PUT /api/v1/admin/customers/{id}/tax-exemption
 PUT /api/v1/admin/customers/{id}/groups
 POST /api/v1/admin/customers/{id}/registration-code-users/group
@@ -60,9 +61,11 @@ GET /api/v1/admin/orders/{id}
 GET /api/v1/admin/customers/{id}/access
 PATCH /api/v1/admin/access/{id}
 GET /api/v1/admin/customers/{id}/registration-code-users
+GET /api/v1/admin/customers/{id}/registration-codes
 DELETE /api/v1/admin/registration-codes/{code}/redemption
 POST /api/v1/learner/orders
 POST /api/v1/learner/registration-codes/{code}/redeem
+POST /api/v1/learner/registration-codes/{code}/invitation
 POST /api/v1/admin/modules
 GET /api/v1/admin/modules
 POST /api/v1/admin/courses
@@ -90,6 +93,10 @@ GET /api/v1/admin/partners/{client_id}/training-summary
 POST /api/v1/learner/progress
 PUT /api/v1/learner/cmi/{module_id}
 POST /api/v1/learner/quizzes/{id}/submissions
+GET /api/v1/admin/quizzes/{id}/responses
+POST /api/v1/admin/integrations
+GET /api/v1/admin/integrations
+DELETE /api/v1/admin/integrations/{client_id}
 """
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from trainyard_common.contracts.common import CurrencyCode, Money, TrainingItemRef
 
@@ -165,4 +165,48 @@ class ImportFailure(BaseModel):
 
 class ImportFailureList(BaseModel):
     items: list[ImportFailure]
+    total: int
+
+
+class CodeInvitationCreate(_Strict):
+    """The purchaser invites someone, by e-mail, to redeem one of their registration codes."""
+
+    email: EmailStr = Field(examples=["grace@explorance.com"])
+
+
+class CodeInvitation(BaseModel):
+    code: str
+    email: str = Field(description="Whom the purchaser invited.")
+    invited_at: datetime
+    invited_by: uuid.UUID = Field(description="The purchaser.")
+
+
+class CodeRedeemer(BaseModel):
+    customer_id: uuid.UUID
+    first_name: str | None = Field(description="Null when the user is not (or no longer) known here.")
+    last_name: str | None
+    email: str | None
+    redeemed_at: datetime
+
+
+class CodePendingInvite(BaseModel):
+    email: str = Field(description="Whom the purchaser invited.")
+    invited_at: datetime
+
+
+class RegistrationCodeState(BaseModel):
+    """One code a customer bought: `available`, `pending_invite` (to whom, since when) or
+    `redeemed` (by whom, when)."""
+
+    code: str
+    order_id: uuid.UUID
+    product_id: uuid.UUID
+    product_name: str
+    state: Literal["available", "pending_invite", "redeemed"]
+    pending_invite: CodePendingInvite | None = Field(default=None, description="Set when `pending_invite`.")
+    redeemed_by: CodeRedeemer | None = Field(default=None, description="Set when `redeemed`.")
+
+
+class RegistrationCodeStateList(BaseModel):
+    items: list[RegistrationCodeState]
     total: int

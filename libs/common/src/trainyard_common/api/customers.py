@@ -82,6 +82,14 @@ class PasswordSetup(BaseModel):
     )
 
 
+class PasswordLinkSent(BaseModel):
+    """An admin-sent set-password link (issue 17, item 6): to whom it went, and until when it works."""
+
+    customer_id: uuid.UUID
+    sent_to: str = Field(description="The customer's e-mail address the link was sent to.")
+    expires_at: datetime = Field(description="After this, the link no longer works (ask for a new one).")
+
+
 # --- customers ------------------------------------------------------------------------------
 
 
@@ -273,10 +281,18 @@ class LoginHistoryList(BaseModel):
 class ActivityEntry(BaseModel):
     at: datetime
     type: str = Field(examples=["profile_updated"])
-    actor: str = Field(description="The admin's name, `customer` or `system`.", examples=["ada-admin (impersonating)"])
-    actor_kind: Literal["admin", "customer", "system"]
+    actor: str = Field(
+        description="The admin's name, `customer`, `system` or `integration <name>`.",
+        examples=["ada-admin (impersonating)"],
+    )
+    actor_kind: Literal["admin", "customer", "system", "integration"]
     impersonated: bool = Field(description="Done while the admin impersonated the customer.")
     details: dict[str, Any]
+    actor_name: str | None = Field(
+        default=None,
+        description="The admin's username or the integration's name; null for the customer and the system.",
+        examples=["ada-admin"],
+    )
 
 
 class ActivityList(BaseModel):

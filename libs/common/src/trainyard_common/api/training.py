@@ -6,6 +6,7 @@ timestamps ISO 8601 with offset.
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +30,7 @@ class ModuleKindName(StrEnum):
     CONTENT = "content"
     SCORM = "scorm"
     QUIZ = "quiz"
+    IN_PERSON = "in_person"
 
 
 class QuestionCreate(_Strict):
@@ -49,6 +51,10 @@ class ModuleCreate(_Strict):
     name: Name = Field(examples=["Survey Design 101"])
     kind: ModuleKindName = Field(default=ModuleKindName.CONTENT)
     quiz: QuizCreate | None = Field(default=None, description="Required for, and only for, quiz modules.")
+    date: _dt.date | None = Field(default=None, description="In-person modules: the event's day (required).")
+    place: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="In-person modules: where the event is held (required)."
+    )
 
 
 class CourseModuleRef(_Strict):
@@ -74,6 +80,10 @@ class ModuleUpdate(_Strict):
 
     name: Name | None = None
     active: bool | None = Field(default=None, description="Inactive: kept in reports and progress, not listed.")
+    date: _dt.date | None = Field(default=None, description="In-person modules only: the event's day.")
+    place: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="In-person modules only: where the event is held."
+    )
 
 
 class CourseUpdate(_Strict):
@@ -114,6 +124,8 @@ class ItemPublic(BaseModel):
     module_ids: list[uuid.UUID] | None = None
     course_ids: list[uuid.UUID] | None = None
     active: bool = True
+    date: _dt.date | None = Field(default=None, description="In-person modules: the event's day.")
+    place: str | None = Field(default=None, description="In-person modules: where the event is held.")
 
 
 class ItemList(BaseModel):
@@ -297,6 +309,11 @@ class TranscriptEdit(_Strict):
     status: ProgressStatus | None = None
     completed_at: AwareDatetime | None = None
     score: Score | None = Field(default=None, description="Modules only; null clears it when given.")
+    attended: bool | None = Field(
+        default=None,
+        description="In-person modules only (else 422 `not_in_person`): true completes the module (on the "
+        "event's day unless `completed_at` is given) and rolls up; false reopens a completed one.",
+    )
 
 
 class TranscriptModule(BaseModel):
@@ -326,6 +343,32 @@ class TranscriptItem(BaseModel):
 class Transcript(BaseModel):
     customer_id: uuid.UUID
     items: list[TranscriptItem]
+
+
+class QuizResponseSource(StrEnum):
+    LEARNER = "learner"
+    ADMIN_COMPLETION = "admin_completion"
+
+
+class QuizReportItem(BaseModel):
+    """One submission in the Quiz Response Report (issue 17, item 8)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    user_name: str | None = Field(description="Null when the customer is unknown here or erased.")
+    user_email: str | None
+    submitted_at: datetime
+    status: QuizCompletionStatus
+    score: Score
+    source: QuizResponseSource
+    responses: list[QuizResponse]
+
+
+class QuizReport(BaseModel):
+    quiz_id: uuid.UUID
+    quiz_name: str
+    items: list[QuizReportItem]
+    total: int
 
 
 class RecentCompletion(BaseModel):

@@ -11,8 +11,9 @@ from trainyard_common.contracts.commerce import (
     ImportRowOrderSettled,
     OrderCompleted,
     OrderLine,
+    RegistrationCodeInvited,
 )
-from trainyard_common.contracts.common import CurrencyCode, Money, Percentage, TrainingItemRef
+from trainyard_common.contracts.common import ActedBy, CurrencyCode, Money, Percentage, TrainingItemRef
 from trainyard_common.contracts.customers import (
     CustomerDeleted,
     CustomerDeletionRequested,
@@ -52,6 +53,7 @@ __all__ = [
     "AccessGranted",
     "AccessRevocationReason",
     "AccessRevoked",
+    "ActedBy",
     "ActorKind",
     "AssignmentReason",
     "CurrencyCode",
@@ -82,6 +84,7 @@ __all__ = [
     "ProgressRecorded",
     "ProgressSource",
     "ProgressStatus",
+    "RegistrationCodeInvited",
     "RegistrationSource",
     "RemovalReason",
     "ServiceName",

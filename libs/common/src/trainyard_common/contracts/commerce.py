@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.contracts.common import CurrencyCode, Money, TrainingItemRef
+from trainyard_common.contracts.common import ActedBy, CurrencyCode, Money, TrainingItemRef
 from trainyard_common.vocabulary import AccessRevocationReason, DeletionDecision, ImportOrderOutcome, OrderSource
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
@@ -86,6 +86,14 @@ class OrderCompleted(Event):
         ),
         examples=["support-admin"],
     )
+    acted_by: ActedBy | None = Field(
+        default=None,
+        description=(
+            "Who caused this event (learner, admin, admin impersonating, system, integration); "
+            "absent (null) from older producers: unknown."
+        ),
+        examples=[{"kind": "admin", "name": "support-admin", "impersonated": False}],
+    )
 
     @model_validator(mode="after")
     def _one_currency(self) -> Self:
@@ -118,6 +126,14 @@ class _AccessFacts(Event):
         description="Last day of access, inclusive; absent (null) means unlimited.",
         examples=["2026-03-21"],
     )
+    acted_by: ActedBy | None = Field(
+        default=None,
+        description=(
+            "Who caused this event (learner, admin, admin impersonating, system, integration); "
+            "absent (null) from older producers: unknown."
+        ),
+        examples=[{"kind": "admin", "name": "support-admin", "impersonated": False}],
+    )
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
@@ -140,6 +156,13 @@ class AccessGranted(_AccessFacts):
             "for anything not done through an impersonation."
         ),
         examples=["support-admin"],
+    )
+    registration_code: str | None = Field(
+        default=None,
+        description=(
+            "The registration code whose redemption granted the access; absent (null) for an order's own access."
+        ),
+        examples=["7KQ2-M9XD"],
     )
 
 
@@ -229,4 +252,29 @@ class ImportRowOrderSettled(Event):
     )
     settled_at: AwareDatetime = Field(
         description="When commerce-access settled the row.", examples=["2025-04-01T12:00:02Z"]
+    )
+
+
+class RegistrationCodeInvited(Event):
+    """The purchaser of a registration code invited someone, by e-mail, to redeem it.
+
+    customer-account sends the invitation e-mail (the code and a link to register and redeem).
+    Inviting again to the same code replaces the pending invitation (a new event). The invitee's
+    address is personal data of the purchaser's: it goes with the purchaser's erasure.
+    """
+
+    event_type: ClassVar[str] = "RegistrationCodeInvited"
+
+    customer_id: UUID = Field(description="The purchaser, who invited.", examples=[CUSTOMER_ID_EXAMPLE])
+    code: str = Field(description="The registration code.", examples=["ABCD-EFGH-JKMN"])
+    order_id: UUID = Field(description="The order that issued the code.", examples=[ORDER_ID_EXAMPLE])
+    product_name: str = Field(
+        description="The product the code gives access to.", examples=["Data Literacy Essentials"]
+    )
+    invitee_email: str = Field(description="Whom the purchaser invited.", examples=["grace@explorance.com"])
+    invited_at: AwareDatetime = Field(description="When the purchaser invited.", examples=["2026-03-22T10:00:00Z"])
+    impersonated_by: str | None = Field(
+        default=None,
+        description="The admin who sent the invitation while impersonating the purchaser; none: the purchaser did.",
+        examples=[None],
     )

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from trainyard_common.vocabulary import TrainingItemType
+from trainyard_common.vocabulary import ActorKind, TrainingItemType
 
 DECIMAL_PATTERN = r"^\d+(\.\d+)?$"
 
@@ -58,4 +58,24 @@ class TrainingItemRef(BaseModel):
     id: UUID = Field(
         description="The item's id in training-progress's catalogue.",
         examples=["8d1e4c2a-6b0f-4f7e-a3c5-91b2d0e6f7a4"],
+    )
+
+
+class ActedBy(BaseModel):
+    """Who caused an event: the learner (customer), an admin (username; ``impersonated`` when acting
+    through an impersonation of the learner), the system on its own rules (schedules, reactions to
+    other events, imports), or an LMS integration (its name)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: ActorKind = Field(description="The kind of actor.", examples=["admin"])
+    name: str | None = Field(
+        default=None,
+        description="The admin's username or the integration's name; null for the learner and the system.",
+        examples=["support-admin"],
+    )
+    impersonated: bool = Field(
+        default=False,
+        description="True when the admin acted while impersonating the learner.",
+        examples=[False],
     )

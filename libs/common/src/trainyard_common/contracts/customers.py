@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Self
+from typing import ClassVar, Literal, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -92,7 +92,9 @@ class CustomerStatusChanged(Event):
         description="Human-readable reason, when one was given or the system applied a rule.",
         examples=["5 failed sign-ins within 15 minutes"],
     )
-    actor: ActorKind = Field(
+    # The values released with version 1: a new kind of actor here (an integration) would be a
+    # value its subscribers never saw, so it needs a new version of the event.
+    actor: Literal[ActorKind.ADMIN, ActorKind.LEARNER, ActorKind.SYSTEM] = Field(
         description="Who changed it: an admin, or the system (automatic lockout).",
         examples=["system"],
     )

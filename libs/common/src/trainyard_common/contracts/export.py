@@ -7,6 +7,11 @@ and how: topic, message-key field, schema version and CloudEvents ``ce_type``.
     trainyard-schemas                 # regenerate libs/common/schemas/
     trainyard-schemas --check         # exit 1 when the committed files are stale
     trainyard-schemas --out DIR       # write elsewhere
+
+``released/`` beside them holds each topic's schema as subscribers last saw it. A regeneration
+moves it forward only when the change is compatible (``contracts.compatibility``); an
+incompatible change is refused — it needs a new version of the event on a new topic — and so is
+a check whose schemas break their released form.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from trainyard_common.contracts.base import Event
+from trainyard_common.contracts.compatibility import breaking_changes
 from trainyard_common.contracts.registry import ALL_EVENTS
 from trainyard_common.messaging.envelope import CONTENT_TYPE, TYPE_PREFIX
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_PREFIX = "urn:trainyard:schema:"
 INDEX_FILE = "index.json"
+RELEASED = "released"
 SCHEMAS_DIR = Path("libs") / "common" / "schemas"
 _REPO_MARKER = Path("libs") / "common" / "pyproject.toml"
 
@@ -110,6 +117,30 @@ def write(folder: Path, files: dict[str, str]) -> list[str]:
     return changes
 
 
+def incompatibilities(folder: Path, files: dict[str, str]) -> list[str]:
+    """Each way a schema breaks its released form in ``folder/released`` (a topic never
+    released breaks nothing)."""
+    problems = []
+    for name, text in sorted(files.items()):
+        released = folder / RELEASED / name
+        if name == INDEX_FILE or not released.is_file():
+            continue
+        for change in breaking_changes(json.loads(released.read_text(encoding="utf-8")), json.loads(text)):
+            problems.append(f"{name.removesuffix('.json')} {change}")
+    return problems
+
+
+def release(folder: Path, files: dict[str, str]) -> None:
+    """Record every schema as released (call only when nothing is incompatible)."""
+    target = folder / RELEASED
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        if name != INDEX_FILE and (
+            not (target / name).is_file() or (target / name).read_text(encoding="utf-8") != text
+        ):
+            (target / name).write_text(text, encoding="utf-8")
+
+
 def _is_ours(path: Path) -> bool:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -127,8 +158,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder: Path = args.out or find_repo_root() / SCHEMAS_DIR
     files = expected_files()
+    breaking = incompatibilities(folder, files)
+    if breaking:
+        print("these changes break subscribers of the released schemas; publish a new version on a new topic:")
+        for problem in breaking:
+            print(f"  {problem}")
+        return 1
     if args.check:
-        problems = differences(folder, files)
+        problems = differences(folder, files) + differences(folder / RELEASED, _released_files(files))
         if problems:
             print(f"schemas in {folder} are stale; run `uv run trainyard-schemas`:")
             for problem in problems:
@@ -137,10 +174,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(files)} schema files up to date in {folder}")
         return 0
     changes = write(folder, files)
+    release(folder, files)
     for change in changes:
         print(change)
     print(f"{len(files)} schema files in {folder} ({len(changes)} changed)")
     return 0
+
+
+def _released_files(files: dict[str, str]) -> dict[str, str]:
+    return {name: text for name, text in files.items() if name != INDEX_FILE}
 
 
 if __name__ == "__main__":

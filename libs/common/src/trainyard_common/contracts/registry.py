@@ -12,6 +12,7 @@ from trainyard_common.contracts.commerce import (
     CustomerDeletionDecided,
     ImportRowOrderSettled,
     OrderCompleted,
+    RegistrationCodeInvited,
 )
 from trainyard_common.contracts.customers import (
     CustomerDeleted,
@@ -53,6 +54,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     AccessExpired,
     CustomerDeletionDecided,
     ImportRowOrderSettled,
+    RegistrationCodeInvited,
     # training-progress
     ProgressRecorded,
     TrainingCompleted,

@@ -10,15 +10,25 @@ from __future__ import annotations
 from typing import ClassVar, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.contracts.common import Percentage
+from trainyard_common.contracts.common import ActedBy, Percentage
 from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
 PROGRESS_ID_EXAMPLE = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 ITEM_ID_EXAMPLE = "8d1e4c2a-6b0f-4f7e-a3c5-91b2d0e6f7a4"
+
+
+class QuizSubmissionFacts(BaseModel):
+    """One quiz submission, without its answers (personal data)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    submission_id: UUID = Field(description="The submission.", examples=[PROGRESS_ID_EXAMPLE])
+    score: Percentage = Field(description="The submission's score in percent.", examples=["80"])
+    passed: bool = Field(description="Whether it reached the pass mark.", examples=[True])
 
 
 class _ProgressFacts(Event):
@@ -29,6 +39,14 @@ class _ProgressFacts(Event):
     item_type: TrainingItemType = Field(description="Module, course or certification.", examples=["course"])
     item_id: UUID = Field(description="The item in the catalogue.", examples=[ITEM_ID_EXAMPLE])
     item_name: str = Field(description="The item's name at the time of the event.", examples=["Survey Design 101"])
+    acted_by: ActedBy | None = Field(
+        default=None,
+        description=(
+            "Who caused this event (learner, admin, admin impersonating, system, integration); "
+            "absent (null) from older producers: unknown."
+        ),
+        examples=[{"kind": "admin", "name": "support-admin", "impersonated": False}],
+    )
 
 
 class _RecordedFacts(_ProgressFacts):
@@ -55,9 +73,16 @@ class _RecordedFacts(_ProgressFacts):
 
 
 class ProgressRecorded(_RecordedFacts):
-    """A progress entry was created or changed (started, scored, completed)."""
+    """A progress entry was created or changed (started, scored, completed); also sent, with
+    `quiz_submission`, for every quiz submission (the quiz module's entry as it stands after it)."""
 
     event_type: ClassVar[str] = "ProgressRecorded"
+
+    quiz_submission: QuizSubmissionFacts | None = Field(
+        default=None,
+        description="Set when a quiz submission caused this event: the submission (never its answers).",
+        examples=[{"submission_id": PROGRESS_ID_EXAMPLE, "score": "80", "passed": True}],
+    )
 
     status: ProgressStatus = Field(description="Progress after the change.", examples=["completed"])
     completed_at: AwareDatetime | None = Field(

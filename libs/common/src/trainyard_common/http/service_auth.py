@@ -27,7 +27,9 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import orjson
@@ -44,11 +46,12 @@ LEEWAY_SECONDS = 5.0
 """Clock skew tolerated between the gateway's pods and the services'."""
 
 NON_ADMIN_PATHS = re.compile(
-    r"^/v1/(?:registrations|sessions|sessions/introspect|sessions/revoke|password-setup"
+    r"^/v1/(?:registrations|sessions|sessions/introspect|sessions/revoke|password-setup|prices/[^/]+"
     r"|learners/(?P<learner>[^/]+)(?:/.*)?)$"
 )
 """What a call without an admin may reach: public registration and sign-in, the learner guard's
-session checks, the welcome e-mail's set-password link, and the learners' own routes. Everything
+session checks, the welcome e-mail's set-password link, a price (public, read before an anonymous
+order creates its account), and the learners' own routes. Everything
 else under ``/v1`` is an admin action."""
 
 DEVELOPMENT_KEY = "trainyard-development-only-service-key-do-not-use"
@@ -130,6 +133,26 @@ def verify(token: str, keys: Sequence[str], *, method: str, path: str, now: floa
     )
 
 
+_CURRENT_CALLER: ContextVar[Caller | None] = ContextVar("trainyard_current_caller", default=None)
+
+
+def current_caller() -> Caller | None:
+    """The verified caller of the request this code runs for (None outside a ``/v1`` request: a
+    schedule, an event handler); ``trainyard_common.actors`` names it in the events emitted."""
+    return _CURRENT_CALLER.get()
+
+
+@contextmanager
+def acting_caller(found: Caller | None) -> Iterator[None]:
+    """Run the block for ``found`` as ``ServiceAuthMiddleware`` runs a verified request (a test's
+    stand-in for a request, or a non-HTTP entrypoint acting for someone)."""
+    marker = _CURRENT_CALLER.set(found)
+    try:
+        yield
+    finally:
+        _CURRENT_CALLER.reset(marker)
+
+
 def caller(request: Request) -> Caller:
     """The verified caller of this request (an empty one outside ``/v1``)."""
     found = request.scope.get(CALLER_SCOPE_KEY)
@@ -173,7 +196,8 @@ class ServiceAuthMiddleware:
             await error_response(403, *refusal)(scope, receive, send)
             return
         scope[CALLER_SCOPE_KEY] = found
-        await self.app(scope, receive, send)
+        with acting_caller(found):
+            await self.app(scope, receive, send)
 
     def _refusal(self, found: Caller, path: str) -> tuple[str, str] | None:
         if found.admin is not None or found.integration is not None:

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commerce_access.adapters.tables import code_redemptions, orders, registration_codes
-from commerce_access.domain.codes import Redemption, RegistrationCode
+from commerce_access.adapters.tables import code_invitations, code_redemptions, orders, registration_codes
+from commerce_access.domain.codes import Invitation, Redemption, RegistrationCode
 from trainyard_common.projections.customers import customers as customers_table
 
 
@@ -104,3 +105,64 @@ class CodeRepository:
     async def delete_of_orders(self, order_ids: list[uuid.UUID]) -> None:
         if order_ids:
             await self._session.execute(delete(registration_codes).where(registration_codes.c.order_id.in_(order_ids)))
+
+    # Invitations (0006): the purchaser's pending invitation to a code, one per code.
+
+    async def invitation(self, code: str) -> Invitation | None:
+        row = (await self._session.execute(select(code_invitations).where(code_invitations.c.code == code))).first()
+        if row is None:
+            return None
+        return Invitation(row.code, row.invitee_email, row.invited_at, row.invited_by, row.impersonated_by)
+
+    async def put_invitation(self, invitation: Invitation) -> None:
+        """A new invitation replaces the code's pending one."""
+        values = {
+            "code": invitation.code,
+            "invitee_email": invitation.invitee_email,
+            "invited_at": invitation.invited_at,
+            "invited_by": invitation.invited_by,
+            "impersonated_by": invitation.impersonated_by,
+        }
+        query = pg_insert(code_invitations).values(values)
+        update_values = {k: query.excluded[k] for k in values if k != "code"}
+        await self._session.execute(query.on_conflict_do_update(index_elements=["code"], set_=update_values))
+
+    async def drop_invitation(self, code: str) -> None:
+        await self._session.execute(delete(code_invitations).where(code_invitations.c.code == code))
+
+    async def forget_invitations_of(self, purchaser_id: uuid.UUID) -> None:
+        """An erased purchaser: the invitees' e-mail addresses (personal data) go."""
+        owned = select(registration_codes.c.code).where(registration_codes.c.purchaser_id == purchaser_id)
+        await self._session.execute(
+            delete(code_invitations).where(
+                (code_invitations.c.invited_by == purchaser_id) | code_invitations.c.code.in_(owned)
+            )
+        )
+
+    async def states(self, purchaser_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Every code the purchaser bought, with its live redemption (and the redeemer's name when
+        known here) and its pending invitation, oldest order first."""
+        live = select(code_redemptions).where(code_redemptions.c.removed_at.is_(None)).subquery("live")
+        query = (
+            select(
+                registration_codes.c.code,
+                registration_codes.c.order_id,
+                registration_codes.c.product_id,
+                registration_codes.c.created_at,
+                orders.c.product_name,
+                live.c.customer_id.label("redeemed_by"),
+                live.c.redeemed_at,
+                customers_table.c.first_name,
+                customers_table.c.last_name,
+                customers_table.c.email,
+                code_invitations.c.invitee_email,
+                code_invitations.c.invited_at,
+            )
+            .join(orders, orders.c.id == registration_codes.c.order_id)
+            .outerjoin(live, live.c.code == registration_codes.c.code)
+            .outerjoin(customers_table, customers_table.c.customer_id == live.c.customer_id)
+            .outerjoin(code_invitations, code_invitations.c.code == registration_codes.c.code)
+            .where(registration_codes.c.purchaser_id == purchaser_id)
+            .order_by(registration_codes.c.created_at, registration_codes.c.code)
+        )
+        return [dict(r._mapping) for r in (await self._session.execute(query)).all()]

@@ -116,6 +116,16 @@ code_redemptions = Table(
     Index("uq_code_redemptions_live", "code", unique=True, postgresql_where=text("removed_at IS NULL")),
 )
 
+code_invitations = Table(  # 0006: the purchaser's pending invitation to a code (one per code)
+    "code_invitations",
+    metadata,
+    Column("code", Text, ForeignKey("registration_codes.code", ondelete="CASCADE"), primary_key=True),
+    Column("invitee_email", Text, nullable=False),
+    Column("invited_at", DateTime(timezone=True), nullable=False),
+    Column("invited_by", Uuid, nullable=False, index=True),
+    Column("impersonated_by", Text),
+)
+
 import_failures = Table(
     "import_failures",
     metadata,

@@ -42,3 +42,33 @@ class Redemption:
     redeemed_at: datetime
     impersonated_by: str | None = None
     """The admin who redeemed the code while impersonating the customer (None: the customer did)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """The purchaser's pending invitation of someone, by e-mail, to one code (at most one per code:
+    inviting again replaces it). A redemption, by whoever, ends the pending state."""
+
+    code: str
+    invitee_email: str
+    invited_at: datetime
+    invited_by: uuid.UUID
+    impersonated_by: str | None = None
+    """The admin who sent it while impersonating the purchaser (None: the purchaser did)."""
+
+
+class CodeState:
+    AVAILABLE = "available"
+    PENDING_INVITE = "pending_invite"
+    REDEEMED = "redeemed"
+
+
+def state_of(*, redeemed: bool, invited: bool) -> str:
+    """Redeemed wins over an invitation; an invitation makes a free code pending."""
+    if redeemed:
+        return CodeState.REDEEMED
+    return CodeState.PENDING_INVITE if invited else CodeState.AVAILABLE
+
+
+def normalise_email(email: str) -> str:
+    return email.strip()

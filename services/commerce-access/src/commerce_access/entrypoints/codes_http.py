@@ -1,4 +1,5 @@
-"""Registration codes: redeem (learner), who holds a purchaser's codes, remove a redemption."""
+"""Registration codes: redeem and invite (learner), who holds a purchaser's codes, their states,
+remove a redemption."""
 
 import uuid
 from typing import Annotated
@@ -6,9 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from commerce_access.entrypoints.deps import Impersonator, UnitOfWork
-from commerce_access.entrypoints.schemas import access_public, code_user
-from commerce_access.service_layer.codes import redeem, remove_redemption
-from trainyard_common.api.commerce import AccessPublic, Redemption, RegistrationCodeUserList
+from commerce_access.entrypoints.schemas import access_public, code_state, code_user
+from commerce_access.service_layer.codes import code_states, invite, redeem, remove_redemption
+from trainyard_common.api.commerce import (
+    AccessPublic,
+    CodeInvitation,
+    CodeInvitationCreate,
+    Redemption,
+    RegistrationCodeStateList,
+    RegistrationCodeUserList,
+)
 
 Code = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
 
@@ -45,3 +53,21 @@ async def code_users(customer_id: uuid.UUID, uow: UnitOfWork) -> RegistrationCod
 async def remove(code: Code, uow: UnitOfWork) -> AccessPublic:
     """The user's access is revoked (AccessRevoked); the code returns to the purchaser."""
     return access_public(await remove_redemption(uow, code))
+
+
+@router.post("/learners/{customer_id}/registration-codes/{code}/invitation", status_code=201)
+async def invite_to_code(
+    customer_id: uuid.UUID, code: Code, body: CodeInvitationCreate, uow: UnitOfWork, impersonated_by: Impersonator
+) -> CodeInvitation:
+    """The purchaser invites someone by e-mail (customer-account sends the code and a link).
+    404 when the code is not this learner's; 409 when it is redeemed; inviting again replaces
+    the pending invitation."""
+    made = await invite(uow, code, customer_id, str(body.email), impersonated_by=impersonated_by)
+    return CodeInvitation(code=made.code, email=made.invitee_email, invited_at=made.invited_at, invited_by=customer_id)
+
+
+@router.get("/customers/{customer_id}/registration-codes")
+async def registration_codes(customer_id: uuid.UUID, uow: UnitOfWork) -> RegistrationCodeStateList:
+    """Each code the customer bought: available, pending_invite (to whom, since) or redeemed (by whom)."""
+    rows = await code_states(uow, customer_id)
+    return RegistrationCodeStateList(items=[code_state(r) for r in rows], total=len(rows))

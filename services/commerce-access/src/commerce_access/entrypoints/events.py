@@ -20,6 +20,7 @@ from trainyard_common.contracts import (
     CustomerProfileUpdated,
     ImportRowOrderSettled,
     OrderCompleted,
+    RegistrationCodeInvited,
     UserRegistered,
 )
 from trainyard_common.messaging.subscriptions import EventSubscriptions
@@ -34,6 +35,7 @@ PUBLISHED = (
     CustomerErasureCompleted,
     CustomerDeletionDecided,
     ImportRowOrderSettled,
+    RegistrationCodeInvited,
 )
 """The events commerce-access publishes (through its outbox)."""
 

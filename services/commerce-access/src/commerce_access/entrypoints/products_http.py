@@ -8,7 +8,7 @@ from commerce_access.domain.products import TrainingItem
 from commerce_access.entrypoints.deps import Limit, Offset, UnitOfWork
 from commerce_access.entrypoints.schemas import product_public
 from commerce_access.service_layer.products import ChangeProduct, CreateProduct, change_product, create_product
-from trainyard_common.api.commerce import ProductCreate, ProductList, ProductPublic, ProductUpdate
+from trainyard_common.api.commerce import PricePublic, ProductCreate, ProductList, ProductPublic, ProductUpdate
 from trainyard_common.http.errors import NotFound
 
 router = APIRouter(prefix="/v1", tags=["products"])
@@ -43,3 +43,16 @@ async def change(product_id: uuid.UUID, body: ProductUpdate, uow: UnitOfWork) ->
     """Name or duration (`access_days: null` = unlimited); existing access keeps its dates."""
     command = ChangeProduct(product_id, body.name, body.access_days, "access_days" in body.model_fields_set)
     return product_public(await change_product(uow, command))
+
+
+@router.get("/prices/{price_id}")
+async def price_for_checkout(price_id: uuid.UUID, uow: UnitOfWork) -> PricePublic:
+    """A price as a checkout would charge it, 404 when there is none (issue 17, item 1: the gateway
+    checks an anonymous order's price before it creates the account). Prices are public (a shop
+    page shows them), so a call without an admin reaches this path (``NON_ADMIN_PATHS``)."""
+    async with uow:
+        found = await uow.products.price(price_id)
+    if found is None:
+        raise NotFound("No such price.")
+    _, price = found
+    return PricePublic(price_id=price.price_id, amount=price.amount, currency=price.currency)

@@ -11,9 +11,12 @@ from commerce_access.domain.products import Product
 from commerce_access.service_layer.announcements import training_item_ref
 from trainyard_common.api.commerce import (
     AccessPublic,
+    CodePendingInvite,
+    CodeRedeemer,
     OrderPublic,
     PricePublic,
     ProductPublic,
+    RegistrationCodeState,
     RegistrationCodeUser,
 )
 
@@ -68,3 +71,26 @@ def order_public(order: Order, codes: list[str], access: list[Access]) -> OrderP
 
 def code_user(row: dict[str, Any]) -> RegistrationCodeUser:
     return RegistrationCodeUser(**row)
+
+
+def code_state(row: dict[str, Any]) -> RegistrationCodeState:
+    """A code with its state; the invitation and the redeemer only where the state says so."""
+    pending = row["state"] == "pending_invite"
+    redeemed = row["state"] == "redeemed"
+    return RegistrationCodeState(
+        code=row["code"],
+        order_id=row["order_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        state=row["state"],
+        pending_invite=CodePendingInvite(email=row["invitee_email"], invited_at=row["invited_at"]) if pending else None,
+        redeemed_by=CodeRedeemer(
+            customer_id=row["redeemed_by"],
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            email=row["email"],
+            redeemed_at=row["redeemed_at"],
+        )
+        if redeemed
+        else None,
+    )

@@ -6,8 +6,10 @@ from datetime import date, datetime
 from typing import Any
 
 from commerce_access.domain.access import Access
+from commerce_access.domain.codes import Invitation
 from commerce_access.domain.orders import Order
 from commerce_access.domain.products import TrainingItem
+from trainyard_common.actors import current_acted_by
 from trainyard_common.contracts import (
     AccessChanged,
     AccessExpired,
@@ -15,6 +17,7 @@ from trainyard_common.contracts import (
     AccessRevoked,
     OrderCompleted,
     OrderLine,
+    RegistrationCodeInvited,
     TrainingItemRef,
 )
 from trainyard_common.vocabulary import AccessRevocationReason, OrderSource, TrainingItemType
@@ -43,6 +46,7 @@ def order_completed(order: Order) -> OrderCompleted:
         idempotency_key=order.idempotency_key,
         completed_at=order.completed_at,
         impersonated_by=order.impersonated_by,
+        acted_by=current_acted_by(),
     )
 
 
@@ -55,12 +59,18 @@ def _facts(row: Access) -> dict[str, Any]:
         "order_id": row.order_id,
         "starts_on": row.starts_on,
         "ends_on": row.ends_on,
+        "acted_by": current_acted_by(),  # the request's caller; the system for schedules and reactions
     }
 
 
 def access_granted(row: Access, impersonated_by: str | None = None) -> AccessGranted:
     """``impersonated_by``: the admin whose order or redemption, made while impersonating, granted it."""
-    return AccessGranted(**_facts(row), granted_at=row.granted_at, impersonated_by=impersonated_by)
+    return AccessGranted(
+        **_facts(row),
+        granted_at=row.granted_at,
+        impersonated_by=impersonated_by,
+        registration_code=row.registration_code,
+    )
 
 
 def access_changed(row: Access, previous: tuple[date, date | None], at: datetime) -> AccessChanged:
@@ -77,3 +87,15 @@ def access_revoked(row: Access) -> AccessRevoked:
 
 def access_expired(row: Access, at: datetime) -> AccessExpired:
     return AccessExpired(**_facts(row), expired_at=at)
+
+
+def code_invited(invitation: Invitation, order: Order) -> RegistrationCodeInvited:
+    return RegistrationCodeInvited(
+        customer_id=invitation.invited_by,
+        code=invitation.code,
+        order_id=order.id,
+        product_name=order.product_name,
+        invitee_email=invitation.invitee_email,
+        invited_at=invitation.invited_at,
+        impersonated_by=invitation.impersonated_by,
+    )

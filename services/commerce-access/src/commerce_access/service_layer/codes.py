@@ -1,13 +1,15 @@
-"""Use cases on registration codes: a learner redeems one, an admin removes a redemption."""
+"""Use cases on registration codes: the purchaser invites someone to one, a learner redeems one,
+an admin removes a redemption or lists the codes with their states."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from commerce_access.domain.access import Access, RevokeReason, grant
-from commerce_access.domain.codes import Redemption, normalise
+from commerce_access.domain.codes import Invitation, Redemption, normalise, normalise_email, state_of
 from commerce_access.domain.errors import ConflictingState, NotFoundError
 from commerce_access.service_layer import announcements
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
@@ -52,6 +54,7 @@ async def redeem(
         redemption = Redemption(uuid.uuid4(), found.code, customer_id, row.id, now, impersonated_by)
         await uow.access.add(row)
         await uow.codes.add_redemption(redemption)
+        await uow.codes.drop_invitation(found.code)  # redeemed, by the invitee or anyone: no longer pending
         uow.emit(announcements.access_granted(row, impersonated_by))
         await uow.commit()
     return Redeemed(redemption, row, created=True)
@@ -76,3 +79,44 @@ async def remove_redemption(uow: CommerceUnitOfWork, code: str) -> Access:
             uow.emit(announcements.access_revoked(row))
         await uow.commit()
     return row
+
+
+async def invite(
+    uow: CommerceUnitOfWork,
+    code: str,
+    purchaser_id: uuid.UUID,
+    email: str,
+    *,
+    impersonated_by: str | None = None,
+) -> Invitation:
+    """The purchaser invites someone by e-mail (RegistrationCodeInvited: customer-account sends it).
+
+    404 when the code is not the caller's (another learner learns nothing of it); 409
+    ``code_already_redeemed`` when someone holds it. Inviting again replaces the pending
+    invitation; the earlier e-mail still carries the code, which stays the secret that redeems."""
+    async with uow:
+        found = await uow.codes.lock(normalise(code))
+        if found is None or found.purchaser_id != purchaser_id:
+            raise NotFoundError("No such registration code.")
+        if await uow.codes.live_redemption(found.code) is not None:
+            raise ConflictingState("code_already_redeemed", "This registration code is already in use.")
+        order = await uow.orders.get(found.order_id)
+        if order is None:
+            raise NotFoundError("No such registration code.")
+        invitation = Invitation(found.code, normalise_email(email), datetime.now(UTC), purchaser_id, impersonated_by)
+        await uow.codes.put_invitation(invitation)
+        uow.emit(announcements.code_invited(invitation, order))
+        await uow.commit()
+    return invitation
+
+
+async def code_states(uow: CommerceUnitOfWork, purchaser_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Each code the customer bought with its state (available, pending_invite, redeemed)."""
+    async with uow:
+        rows = await uow.codes.states(purchaser_id)
+    return [_with_state(row) for row in rows]
+
+
+def _with_state(row: dict[str, Any]) -> dict[str, Any]:
+    state = state_of(redeemed=row["redeemed_by"] is not None, invited=row["invitee_email"] is not None)
+    return {**row, "state": state}

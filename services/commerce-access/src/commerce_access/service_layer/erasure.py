@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 async def erase_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> None:
     """Orders and access stay (they hold ids, products and amounts only); the customer's name
-    and e-mail, kept in the projection, go."""
+    and e-mail, kept in the projection, go; so do the addresses they invited to their codes."""
     await uow.customers.forget(customer_id)
+    await uow.codes.forget_invitations_of(customer_id)
     send_erasure_receipt(uow, customer_id, ServiceName.COMMERCE_ACCESS, ErasureKind.ERASED)
 
 

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import activity_log
@@ -24,21 +25,13 @@ class ActivityLog:
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, []
-        if pending:
+        own = [_row(a) for a in pending if a.source_event_id is None]
+        fed = [_row(a) for a in pending if a.source_event_id is not None]
+        if own:
+            await self._session.execute(insert(activity_log), own)
+        if fed:  # from other services' events: a replay or re-delivery adds nothing
             await self._session.execute(
-                insert(activity_log),
-                [
-                    {
-                        "customer_id": a.customer_id,
-                        "at": a.at,
-                        "type": a.type,
-                        "actor_kind": a.actor.kind.value,
-                        "actor_name": a.actor.name,
-                        "impersonated": a.actor.impersonated,
-                        "details": a.details,
-                    }
-                    for a in pending
-                ],
+                pg_insert(activity_log).on_conflict_do_nothing(index_elements=["source_event_id"]), fed
             )
 
     async def of_customer(self, customer_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[Activity], int]:
@@ -55,6 +48,19 @@ class ActivityLog:
         )
 
 
+def _row(a: Activity) -> dict[str, Any]:
+    return {
+        "customer_id": a.customer_id,
+        "at": a.at,
+        "type": a.type,
+        "actor_kind": a.actor.kind.value,
+        "actor_name": a.actor.name,
+        "impersonated": a.actor.impersonated,
+        "details": a.details,
+        "source_event_id": a.source_event_id,
+    }
+
+
 def _activity(row: Any) -> Activity:
     actor = Actor(ActorKind(row.actor_kind), row.actor_name, row.impersonated)
-    return Activity(row.customer_id, row.type, actor, row.at, dict(row.details))
+    return Activity(row.customer_id, row.type, actor, row.at, dict(row.details), row.source_event_id)

@@ -94,6 +94,7 @@ activity_log = Table(
     Column("actor_name", Text),
     Column("impersonated", Boolean, nullable=False, server_default="false"),
     Column("details", JSONB, nullable=False, server_default="{}"),
+    Column("source_event_id", Text, unique=True),  # migration 0009: entries fed by other services' events
     Index("ix_activity_log_customer_at", "customer_id", "at"),
 )
 

@@ -17,3 +17,5 @@ class Activity:
     actor: Actor
     at: datetime
     details: dict[str, Any] = field(default_factory=dict)
+    source_event_id: str | None = None
+    """The event (of another service) this entry was written from: one entry per event, ever."""

@@ -10,6 +10,8 @@ class ActorKind(StrEnum):
     ADMIN = "admin"
     CUSTOMER = "customer"
     SYSTEM = "system"
+    INTEGRATION = "integration"
+    """An LMS integration acting with its client credentials (named)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +29,14 @@ class Actor:
     def impersonating(cls, name: str) -> Actor:
         return cls(ActorKind.ADMIN, name, impersonated=True)
 
+    @classmethod
+    def integration(cls, name: str) -> Actor:
+        return cls(ActorKind.INTEGRATION, name)
+
     @property
     def label(self) -> str:
+        if self.kind is ActorKind.INTEGRATION:
+            return f"integration {self.name}"
         if self.kind is ActorKind.ADMIN:
             return f"{self.name} (impersonating)" if self.impersonated else str(self.name)
         return self.kind.value

@@ -13,7 +13,7 @@ from customer_account.domain.errors import CustomerNotFound
 from customer_account.entrypoints.deps import AdminActor, Settings, UnitOfWork
 from customer_account.entrypoints.responses import current_details, details_of
 from customer_account.service_layer import accounts, groups
-from customer_account.service_layer.password_setup import SetupLinks
+from customer_account.service_layer.password_setup import SetupLinks, send_password_link
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
 from trainyard_common.api.customers import (
     CodeUsersGrouped,
@@ -24,6 +24,7 @@ from trainyard_common.api.customers import (
     CustomerList,
     CustomerUpdate,
     GroupsSet,
+    PasswordLinkSent,
     PasswordRulesChange,
     StatusChange,
     TaxExemption,
@@ -101,6 +102,18 @@ async def set_status(customer_id: uuid.UUID, body: StatusChange, actor: AdminAct
     """Any status; inactive or locked ends the customer's sessions at once."""
     await accounts.set_status(uow, customer_id, CustomerStatus(body.status), actor)
     return await current_details(uow, customer_id)
+
+
+@router.post(
+    "/customers/{customer_id}/password-link", status_code=202, responses={**NOT_FOUND, 409: {"model": ErrorBody}}
+)
+async def password_link(
+    customer_id: uuid.UUID, actor: AdminActor, uow: UnitOfWork, settings: Settings
+) -> PasswordLinkSent:
+    """E-mail the customer a one-time set-password link (202: the e-mail is queued); older unused
+    links end. 409: erased, deletion pending, or not active."""
+    sent = await send_password_link(uow, SetupLinks.of(settings), customer_id, actor)
+    return PasswordLinkSent(customer_id=sent.customer_id, sent_to=sent.sent_to, expires_at=sent.expires_at)
 
 
 @router.put("/customers/{customer_id}/password", responses=NOT_FOUND)

@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from customer_account.domain.orders import AccessState
-from customer_account.service_layer import commerce, erasure
+from customer_account.service_layer import activity_feed, commerce, erasure
 from customer_account.service_layer.clients import record_clients
 from customer_account.service_layer.imports import record_row_order
+from customer_account.service_layer.invitations import send_invitation
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import (
     AccessChanged,
@@ -33,6 +34,9 @@ from trainyard_common.contracts import (
     LearnerAssignedToClient,
     LearnerRemovedFromClient,
     OrderCompleted,
+    ProgressRecorded,
+    RegistrationCodeInvited,
+    TrainingCompleted,
     UserRegistered,
 )
 from trainyard_common.contracts.base import Event
@@ -67,31 +71,49 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
     subscriptions.handler(ImportRowOrderSettled)(on_import_row_order_settled)
     subscriptions.batch_handler(LearnerAssignedToClient)(on_learners_assigned)
     subscriptions.batch_handler(LearnerRemovedFromClient)(on_learners_removed)
+    subscriptions.handler(RegistrationCodeInvited)(on_registration_code_invited)
+    subscriptions.batch_handler(ProgressRecorded)(on_progress_recorded)
+    subscriptions.batch_handler(TrainingCompleted)(on_training_completed)
 
 
 async def on_orders_completed(events: Sequence[Delivered[OrderCompleted]], uow: CustomerUnitOfWork) -> None:
     """Order history (blocks deletion) and the order confirmation e-mail."""
     await commerce.record_orders(uow, [d.event for d in events])
+    await activity_feed.record(uow, events)
 
 
 async def on_access_granted(events: Sequence[Delivered[AccessGranted]], uow: CustomerUnitOfWork) -> None:
     """The customer holds access (blocks deletion)."""
     await commerce.record_access(uow, [_access(e, active=True, at=e.granted_at) for e in _events(events)])
+    await activity_feed.record(uow, events)
 
 
 async def on_access_changed(events: Sequence[Delivered[AccessChanged]], uow: CustomerUnitOfWork) -> None:
     """An admin moved the dates: an end pushed into the future makes expired access count again."""
     await commerce.record_access(uow, [_access(e, active=_counts(e), at=e.changed_at) for e in _events(events)])
+    await activity_feed.record(uow, events)
 
 
 async def on_access_revoked(events: Sequence[Delivered[AccessRevoked]], uow: CustomerUnitOfWork) -> None:
     """That access no longer blocks deletion."""
     await commerce.record_access(uow, [_access(e, active=False, at=e.revoked_at) for e in _events(events)])
+    await activity_feed.record(uow, events)
 
 
 async def on_access_expired(events: Sequence[Delivered[AccessExpired]], uow: CustomerUnitOfWork) -> None:
     """That access no longer blocks deletion."""
     await commerce.record_access(uow, [_access(e, active=False, at=e.expired_at) for e in _events(events)])
+    await activity_feed.record(uow, events)
+
+
+async def on_progress_recorded(events: Sequence[Delivered[ProgressRecorded]], uow: CustomerUnitOfWork) -> None:
+    """The activity log: progress started or scored, and quiz submissions."""
+    await activity_feed.record(uow, events)
+
+
+async def on_training_completed(events: Sequence[Delivered[TrainingCompleted]], uow: CustomerUnitOfWork) -> None:
+    """The activity log: a module, course or certification completed."""
+    await activity_feed.record(uow, events)
 
 
 async def on_erasure_completed(event: CustomerErasureCompleted, uow: CustomerUnitOfWork) -> None:
@@ -117,6 +139,19 @@ async def on_learners_assigned(events: Sequence[Delivered[LearnerAssignedToClien
 async def on_learners_removed(events: Sequence[Delivered[LearnerRemovedFromClient]], uow: CustomerUnitOfWork) -> None:
     """No client any more (unless a later assignment already moved the customer elsewhere)."""
     await record_clients(uow, [ClientNews.of(d.event) for d in events])
+
+
+LEARNER_SITE = {"url": "http://localhost:3000"}
+"""The learner site the invitation links point to; ``bootstrap`` sets it from ``learner_site_url``."""
+
+
+def use_learner_site(url: str) -> None:
+    LEARNER_SITE["url"] = url
+
+
+async def on_registration_code_invited(event: RegistrationCodeInvited, uow: CustomerUnitOfWork) -> None:
+    """A purchaser invited someone to a code: the invitation e-mail (once: processed_events)."""
+    await send_invitation(uow, event, LEARNER_SITE["url"])
 
 
 def _events(deliveries: Sequence[Delivered[E]]) -> list[E]:

@@ -87,6 +87,7 @@ def activity_entry(activity: Activity) -> ActivityEntry:
         actor_kind=activity.actor.kind.value,
         impersonated=activity.actor.impersonated,
         details=activity.details,
+        actor_name=activity.actor.name,
     )
 
 

@@ -36,3 +36,23 @@ def order_confirmation(
     body += [f"  {line['quantity']} x {line['product_name']}: {line['unit_amount']} {currency}" for line in lines]
     body += ["", f"Total: {total} {currency}"]
     return Email(str(customer.email), "Your order confirmation", "\n".join(body) + "\n", customer.id)
+
+
+def code_invitation(purchaser: Customer, invitee_email: str, code: str, product_name: str, link: str) -> Email:
+    """The purchaser invites someone to redeem one of their registration codes. Filed under the
+    purchaser (the invitee has no account yet)."""
+    inviter = " ".join(n for n in (purchaser.first_name, purchaser.last_name) if n) or "A Trainyard learner"
+    body = [
+        "Hello,",
+        "",
+        f"{inviter} invited you to {product_name} on Trainyard.",
+        "",
+        "Your registration code:",
+        "",
+        f"    {code}",
+        "",
+        "Register (or sign in) and redeem it here:",
+        "",
+        f"    {link}",
+    ]
+    return Email(invitee_email, f"{inviter} invited you to {product_name}", "\n".join(body) + "\n", purchaser.id)

@@ -141,6 +141,7 @@ async def sign_in(
         locked.failures_reset_at = at
         await uow.customers.save(locked)
         issued = await _issue(uow, locked, None, config.ttl, at)
+        uow.activity.add(Activity(locked.id, "signed_in", CUSTOMER, at))  # the address: login history only
         await uow.commit()
     return issued
 

@@ -16,6 +16,7 @@ _acting_admin: ContextVar[str | None] = ContextVar("acting_admin", default=None)
 _impersonated_by: ContextVar[str | None] = ContextVar("impersonated_by", default=None)
 _learner: ContextVar[str | None] = ContextVar("learner", default=None)
 _learner_session: ContextVar[str | None] = ContextVar("learner_session", default=None)
+_integration: ContextVar[str | None] = ContextVar("integration", default=None)
 
 LEARNER_SESSION_HEADER = "X-Learner-Session"
 """The learner's own session (its token's SHA-256, as customer-account stores it): a password
@@ -24,6 +25,14 @@ change keeps that one session and ends the customer's others."""
 
 def act_as_admin(username: str) -> None:
     _acting_admin.set(username)
+    _integration.set(None)
+
+
+def act_as_integration(name: str) -> None:
+    """An LMS integration's request (its scopes were checked by the admin guard): the services
+    see it as an admin action done by the integration ``name``, with no admin behind it."""
+    _acting_admin.set(None)
+    _integration.set(name)
 
 
 def act_as_learner(impersonated_by: str | None, customer_id: object | None = None, token: str | None = None) -> None:
@@ -41,4 +50,9 @@ def session_headers() -> dict[str, str]:
 
 def current_caller() -> Caller:
     """What the service token of a call made now vouches for."""
-    return Caller(admin=_acting_admin.get(), impersonated_by=_impersonated_by.get(), customer_id=_learner.get())
+    return Caller(
+        admin=_acting_admin.get(),
+        impersonated_by=_impersonated_by.get(),
+        customer_id=_learner.get(),
+        integration=_integration.get(),
+    )

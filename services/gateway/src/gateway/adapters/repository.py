@@ -10,9 +10,10 @@ from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.adapters.tables import admin_tokens, admins, audit_log
+from gateway.adapters.tables import admin_tokens, admins, audit_log, integration_tokens, integrations
 from gateway.domain.admins import Admin, Principal, Role
 from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, audit_row, with_request_origin
+from gateway.domain.integrations import Integration, IntegrationToken, Scope
 from gateway.domain.tokens import AdminToken
 
 
@@ -135,6 +136,111 @@ class TokenRepository:
 
     async def delete_expired(self, now: datetime) -> None:
         await self._session.execute(admin_tokens.delete().where(admin_tokens.c.expires_at < now))
+
+
+class IntegrationRepository:
+    """LMS integrations (their secret only as a hash) and their short-lived tokens."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, integration: Integration) -> bool:
+        """Insert ``integration``; False (nothing written) when an active one has its name."""
+        added = await self._session.execute(
+            pg_insert(integrations)
+            .values(
+                client_id=integration.client_id,
+                name=integration.name,
+                scopes=_scopes_text(integration.scopes),
+                secret_hash=integration.secret_hash,
+                created_at=integration.created_at,
+                created_by=integration.created_by,
+                revoked_at=integration.revoked_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(integrations.c.client_id)
+        )
+        return added.first() is not None
+
+    async def by_client_id(self, client_id: str) -> Integration | None:
+        row = (await self._session.execute(select(integrations).where(integrations.c.client_id == client_id))).first()
+        return None if row is None else _integration(row)
+
+    async def active(self) -> list[Integration]:
+        rows = await self._session.execute(
+            select(integrations).where(integrations.c.revoked_at.is_(None)).order_by(integrations.c.name)
+        )
+        return [_integration(row) for row in rows]
+
+    async def revoke(self, client_id: str, now: datetime) -> Integration | None:
+        """Revoke the active integration and delete its tokens; None when none such is active."""
+        row = (
+            await self._session.execute(
+                update(integrations)
+                .where(integrations.c.client_id == client_id, integrations.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+                .returning(*integrations.c)
+            )
+        ).first()
+        if row is None:
+            return None
+        await self._session.execute(delete(integration_tokens).where(integration_tokens.c.client_id == client_id))
+        return _integration(row)
+
+    async def add_token(self, token: IntegrationToken, now: datetime) -> None:
+        await self._session.execute(delete(integration_tokens).where(integration_tokens.c.expires_at < now))
+        await self._session.execute(
+            insert(integration_tokens).values(
+                token_hash=token.token_hash,
+                client_id=token.client_id,
+                scopes=_scopes_text(token.scopes),
+                expires_at=token.expires_at,
+            )
+        )
+
+    async def token_holder(self, token_hash: str) -> tuple[IntegrationToken, Integration] | None:
+        """The token and its integration, if the integration is active (revoked: None)."""
+        row = (
+            await self._session.execute(
+                select(
+                    integration_tokens.c.token_hash,
+                    integration_tokens.c.scopes.label("token_scopes"),
+                    integration_tokens.c.expires_at,
+                    *integrations.c,
+                )
+                .join(integrations, integrations.c.client_id == integration_tokens.c.client_id)
+                .where(integration_tokens.c.token_hash == token_hash, integrations.c.revoked_at.is_(None))
+            )
+        ).first()
+        if row is None:
+            return None
+        token = IntegrationToken(
+            token_hash=row.token_hash,
+            client_id=row.client_id,
+            scopes=_scopes(row.token_scopes),
+            expires_at=row.expires_at,
+        )
+        return token, _integration(row)
+
+
+def _scopes_text(scopes: frozenset[Scope]) -> str:
+    return " ".join(sorted(scope.value for scope in scopes))
+
+
+def _scopes(text: str) -> frozenset[Scope]:
+    return frozenset(Scope(scope) for scope in text.split())
+
+
+def _integration(row: Any) -> Integration:
+    return Integration(
+        client_id=row.client_id,
+        name=row.name,
+        scopes=_scopes(row.scopes),
+        secret_hash=row.secret_hash,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 class AuditRepository:

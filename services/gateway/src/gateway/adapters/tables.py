@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    text,
     true,
 )
 
@@ -41,6 +42,28 @@ admin_tokens = Table(
     Column("admin_id", Uuid, ForeignKey("admins.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("client_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated, as in OAuth 2.0
+    Column("secret_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Index("uq_integrations_active_name", "name", unique=True, postgresql_where=text("revoked_at IS NULL")),
+)
+
+integration_tokens = Table(
+    "integration_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("client_id", Text, ForeignKey("integrations.client_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("scopes", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 audit_log = Table(

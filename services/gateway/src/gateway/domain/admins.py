@@ -57,6 +57,10 @@ class Principal:
     admin_id: uuid.UUID
     username: str
     role: Role
+    integration: str | None = None
+    """The LMS integration's name when an integration token authenticated the request (then
+    ``username`` is its audit actor, ``integration:<name>``, and ``scopes`` what it may reach)."""
+    scopes: frozenset[str] = frozenset()
 
 
 def valid_username(username: str) -> str:

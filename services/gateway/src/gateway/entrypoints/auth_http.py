@@ -1,25 +1,38 @@
-"""POST /api/v1/auth/token: admin sign-in; DELETE /api/v1/auth/token: sign-out;
+"""POST /api/v1/auth/token: admin sign-in, or an LMS integration's client credentials grant;
+DELETE /api/v1/auth/token: sign-out;
 PUT /api/v1/auth/password: the signed-in admin changes their own password."""
 
+import json
 from datetime import UTC, datetime
-from typing import Annotated, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from gateway.domain.admins import Principal
 from gateway.domain.tokens import hash_token
 from gateway.entrypoints.deps import Passwords, Settings, UnitOfWork
 from gateway.entrypoints.errors import HASHING_RESPONSES, AuthenticationRequired
 from gateway.entrypoints.paths import AUTH
-from gateway.entrypoints.schemas import OwnPasswordChange, TokenRequest, TokenResponse
+from gateway.entrypoints.schemas import (
+    ClientCredentialsRequest,
+    ClientCredentialsResponse,
+    OwnPasswordChange,
+    TokenRequest,
+    TokenResponse,
+)
 from gateway.entrypoints.security import BearerToken
 from gateway.service_layer.admin_accounts import ChangeOwnPassword, change_own_password
 from gateway.service_layer.auth import SignIn, SignInThrottle, authenticate, sign_in, sign_out
+from gateway.service_layer.integrations import ClientCredentials, InvalidClient, InvalidScope, issue_client_token
 from gateway.settings import Settings as GatewaySettings
-from trainyard_common.http.errors import ErrorBody
+from trainyard_common.http.errors import BadRequest, ErrorBody
 from trainyard_common.passwords.gate import ARGON2_MEMORY_BYTES, HashingGate
 
 router = APIRouter(prefix=AUTH, tags=["auth"])
+
+M = TypeVar("M", bound=BaseModel)
 
 GATE_STATE = "hashing_gate"
 
@@ -48,10 +61,31 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+FORM = "application/x-www-form-urlencoded"
+TOKEN_REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [TokenRequest.model_json_schema(), ClientCredentialsRequest.model_json_schema()]}
+            },
+            FORM: {"schema": ClientCredentialsRequest.model_json_schema()},
+        },
+    }
+}
+
+
 @router.post(
     "/token",
+    response_model=TokenResponse | ClientCredentialsResponse,
+    openapi_extra=TOKEN_REQUEST_BODY,
     responses={
-        401: {"model": ErrorBody, "description": "Wrong username or password."},
+        400: {"model": ErrorBody, "description": "`unsupported_grant_type`, or `invalid_scope` (not granted)."},
+        401: {
+            "model": ErrorBody,
+            "description": "Wrong username or password (`invalid_credentials`); unknown client id, wrong secret "
+            "or revoked integration (`invalid_client`).",
+        },
         429: {
             "model": ErrorBody,
             "description": "Too many failed sign-ins for this username from this address, or from this address; "
@@ -61,11 +95,16 @@ def client_address(request: Request) -> str | None:
     },
 )
 async def issue_token(
-    *, body: TokenRequest, request: Request, uow: UnitOfWork, passwords: Passwords, settings: Settings, gate: HashGate
-) -> TokenResponse:
-    """Exchange an admin's username and password for a bearer token. Repeated failures for a
+    *, request: Request, uow: UnitOfWork, passwords: Passwords, settings: Settings, gate: HashGate
+) -> TokenResponse | ClientCredentialsResponse:
+    """Exchange an admin's username and password (JSON) for a bearer token. Repeated failures for a
     username slow its sign-ins down (growing delays) without blocking the right password from
-    another address."""
+    another address.
+
+    An LMS integration sends `grant_type=client_credentials` with its `client_id` and
+    `client_secret` (and optionally `scope`), as JSON or as a form (RFC 6749 §4.4), and gets a
+    short-lived token limited to its scopes."""
+    payload = await _token_payload(request)
     throttle = SignInThrottle(
         window_seconds=settings.sign_in_window_seconds,
         max_failures_per_username=settings.sign_in_max_failures_per_username,
@@ -74,6 +113,32 @@ async def issue_token(
         delay_base_seconds=settings.sign_in_delay_base_seconds,
         delay_max_seconds=settings.sign_in_delay_max_seconds,
     )
+    if isinstance(payload, dict) and payload.get("grant_type") not in (None, "password"):
+        if payload["grant_type"] != "client_credentials":
+            raise BadRequest("Only `client_credentials` (or a username and password).", code="unsupported_grant_type")
+        grant = _validated(ClientCredentialsRequest, payload)
+        credentials = ClientCredentials(grant.client_id, grant.client_secret, grant.scope, client_address(request))
+        async with uow:
+            try:
+                issued = await issue_client_token(
+                    uow,
+                    credentials,
+                    passwords=passwords,
+                    ttl_seconds=settings.integration_token_ttl_seconds,
+                    now=datetime.now(UTC),
+                    throttle=throttle,
+                    gate=gate,
+                )
+            except InvalidClient:
+                raise AuthenticationRequired(
+                    "Unknown client, wrong secret or revoked integration.", code="invalid_client"
+                ) from None
+            except InvalidScope:
+                raise BadRequest("A requested scope is not granted to this client.", code="invalid_scope") from None
+        return ClientCredentialsResponse(
+            access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
+        )
+    body = _validated(TokenRequest, payload)
     async with uow:
         signed_in = await sign_in(
             uow,
@@ -85,6 +150,28 @@ async def issue_token(
             gate=gate,
         )
     return TokenResponse(access_token=signed_in.access_token, expires_in=signed_in.expires_in, role=signed_in.role)
+
+
+async def _token_payload(request: Request) -> Any:
+    """The body: a form's fields, or the JSON (errors as FastAPI's own body validation gives them)."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
+        return dict((await request.form()).items())
+    raw = await request.body()
+    if not raw:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        error = {"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error", "input": {}}
+        raise RequestValidationError([{**error, "ctx": {"error": str(exc)}}]) from None
+
+
+def _validated(model: type[M], payload: Any) -> M:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
 
 
 @router.delete(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Query
 
+from gateway.domain.integrations import Scope
 from gateway.entrypoints.contract import PAGE, Audit, Passthrough, query, serve
 from gateway.entrypoints.security import admin_router
 from trainyard_common.api.clients import (
@@ -51,13 +52,13 @@ ROUTES = (
                 doc="The class's students in enrolment order, `pending` until their registration has arrived."),
     Passthrough("POST", "/classes/{id}/client-assignments", "assign_client", "client_directory",
                 "/v1/classes/{id}/client-assignments",
-                body=ClientAssignment, response=StudentsChanged,
+                body=ClientAssignment, response=StudentsChanged, scope=Scope.CLIENTS_ASSIGN,
                 errors={**NOT_FOUND, 409: "`learner_pending`: a student's registration has not arrived yet; retry."},
                 audit=CLASS,
                 doc="Assign a client to selected (enrolled) students of an upcoming or past class (reason `manual`)."),
     Passthrough("POST", "/classes/{id}/client-removals", "remove_client", "client_directory",
                 "/v1/classes/{id}/client-removals",
-                body=CustomerIds, response=StudentsChanged,
+                body=CustomerIds, response=StudentsChanged, scope=Scope.CLIENTS_ASSIGN,
                 errors={**NOT_FOUND, 409: "`learner_pending`: a student's registration has not arrived yet; retry."},
                 audit=CLASS,
                 doc="Remove the client of selected (enrolled) students; automatic mapping then leaves them alone."),

@@ -14,6 +14,7 @@ from trainyard_common.api.commerce import (
     ProductList,
     ProductPublic,
     ProductUpdate,
+    RegistrationCodeStateList,
     RegistrationCodeUserList,
 )
 from trainyard_common.http.deps import Limit, Offset
@@ -54,6 +55,11 @@ ROUTES = (
                 "/v1/customers/{id}/registration-code-users",
                 response=RegistrationCodeUserList,
                 doc="Who redeemed the customer's codes (pending invitations are not listed)."),
+    Passthrough("GET", "/customers/{id}/registration-codes", "registration_codes", "commerce_access",
+                "/v1/customers/{id}/registration-codes",
+                response=RegistrationCodeStateList,
+                doc="Each code the customer bought: `available`, `pending_invite` (to whom, since when) or\n"
+                    "`redeemed` (by whom, when)."),
     Passthrough("DELETE", "/registration-codes/{code}/redemption", "remove_redemption", "commerce_access",
                 "/v1/registration-codes/{code}/redemption",
                 response=AccessPublic, errors={**NOT_FOUND, **CONFLICT}, audit=Audit("registration_code", param="code"),

@@ -22,10 +22,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 
+from gateway.domain.integrations import Scope
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.deps import Services
 from gateway.entrypoints.learner_auth import Learner, LearnerIdentity
 from gateway.entrypoints.passthrough import created_id, passthrough
+from gateway.entrypoints.security import needs
 from trainyard_common.http.deps import Limit, Offset
 from trainyard_common.http.errors import ErrorBody
 
@@ -84,6 +86,7 @@ class Passthrough:
     doc: str | None = None
     summary: str | None = None
     timeout_seconds: float | None = None  # None: the service client's own
+    scope: Scope | None = None  # the scope an LMS integration's token needs here (None: integrations refused)
 
 
 def serve(router: APIRouter, routes: Iterable[Passthrough]) -> None:
@@ -99,6 +102,7 @@ def serve(router: APIRouter, routes: Iterable[Passthrough]) -> None:
             status_code=route.status,
             response_model=None,
             responses=_responses(route),
+            openapi_extra=needs(route.scope) if route.scope is not None else None,
         )
 
 

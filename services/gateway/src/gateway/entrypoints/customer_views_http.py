@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
+from gateway.domain.integrations import Scope
 from gateway.domain.tokens import hash_token
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.customer_views import CustomerDetails, ImpersonationToken, SectionPublic
 from gateway.entrypoints.deps import Services, Settings
 from gateway.entrypoints.passthrough import passthrough
-from gateway.entrypoints.security import Admin, BearerToken, admin_router
+from gateway.entrypoints.security import Admin, BearerToken, admin_router, needs
 from gateway.service_layer.customer_page import Section, customer_page
 from gateway.service_layer.gdpr_export import collect_export, zip_stream
 from trainyard_common.http.errors import ErrorBody
@@ -23,7 +24,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "descrip
 EXPORT_TIMEOUT_SECONDS = 10.0  # at least: every service gathers its whole part
 
 
-@router.get("/customers/{id}", responses=NOT_FOUND)
+@router.get("/customers/{id}", responses=NOT_FOUND, openapi_extra=needs(Scope.CUSTOMERS_READ))
 async def customer_details(id: uuid.UUID, services: Services, settings: Settings) -> CustomerDetails:
     """The customer's page, gathered from every service at once; a service that is down leaves
     its section `available: false` and the page still answers 200."""

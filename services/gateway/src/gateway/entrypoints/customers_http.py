@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Request, Response
 
+from gateway.domain.integrations import Scope
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.contract import PAGE, Audit, Csv, Passthrough, query, serve
 from gateway.entrypoints.deps import Services
@@ -31,6 +32,7 @@ from trainyard_common.api.customers import (
     ImportResult,
     LoginHistoryList,
     OrderHistoryList,
+    PasswordLinkSent,
     PasswordRulesChange,
     StatusChange,
     TaxExemption,
@@ -53,7 +55,7 @@ ROUTES = (
     Passthrough("GET", "/customers", "list_customers", "customer_account", "/v1/customers",
                 query=(SEARCH, STATUS, query("group_id", uuid.UUID | None), query("client_id", uuid.UUID | None),
                        *PAGE),
-                response=CustomerList,
+                response=CustomerList, scope=Scope.CUSTOMERS_READ,
                 doc="Customers matching `search` (name, e-mail, organisation), `status`, `group_id` and `client_id`."),
     Passthrough("PATCH", "/customers/{id}", "edit_customer", "customer_account", "/v1/customers/{id}",
                 body=CustomerUpdate, exclude_unset=True, response=CustomerDetails, errors={409: None, **NOT_FOUND},
@@ -65,12 +67,18 @@ ROUTES = (
                 body=PasswordRulesChange, exclude_unset=True, response=CustomerDetails, errors=NOT_FOUND,
                 audit=CUSTOMER,
                 doc="A new password, an expiration rule (`expires_in_days`, null: never) and/or `require_change`."),
+    Passthrough("POST", "/customers/{id}/password-link", "send_password_link", "customer_account",
+                "/v1/customers/{id}/password-link",
+                response=PasswordLinkSent, status=202,
+                errors={409: "`customer_erased`, `deletion_pending` or `customer_not_active`", **NOT_FOUND},
+                audit=CUSTOMER,
+                doc="E-mail the customer a one-time link to set their password; older unused links stop working."),
     Passthrough("PUT", "/customers/{id}/tax-exemption", "set_tax_exemption", "customer_account",
                 "/v1/customers/{id}/tax-exemption",
                 body=TaxExemption, response=CustomerDetails, errors=NOT_FOUND, audit=CUSTOMER),
     Passthrough("PUT", "/customers/{id}/client", "set_customer_client", "client_directory",
                 "/v1/customers/{id}/client",
-                body=LearnerClientChange, response=LearnerClientPublic,
+                body=LearnerClientChange, response=LearnerClientPublic, scope=Scope.CLIENTS_ASSIGN,
                 errors={409: "`learner_pending` (registration not arrived yet: retry)", 404: "Deleted customer.",
                         422: "No such or inactive client."},
                 audit=CUSTOMER,

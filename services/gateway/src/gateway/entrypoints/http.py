@@ -10,6 +10,7 @@ from gateway.entrypoints import (
     customer_views_http,
     customers_http,
     groups_http,
+    integrations_http,
     learner_http,
     reports_http,
     training_http,
@@ -17,6 +18,7 @@ from gateway.entrypoints import (
 
 ADMIN_AREAS = (
     admins_http.router,
+    integrations_http.router,
     clients_http.router,
     classes_http.router,
     reports_http.router,

@@ -8,16 +8,27 @@ route acting for the signed-in learner names ``{learner}`` in its internal path.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import Field
 
+from gateway.adapters.actors import act_as_learner
 from gateway.domain.replies import ServiceReply
 from gateway.entrypoints.contract import Passthrough, serve
-from gateway.entrypoints.deps import Services
-from gateway.entrypoints.errors import ERROR_RESPONSES
-from gateway.entrypoints.learner_auth import Learner
+from gateway.entrypoints.deps import Services, UnitOfWork
+from gateway.entrypoints.errors import ERROR_RESPONSES, AuthenticationRequired
+from gateway.entrypoints.learner_auth import Learner, LearnerIdentity, learner_bearer, learner_guard
 from gateway.entrypoints.passthrough import passthrough
 from gateway.entrypoints.paths import LEARNER
-from trainyard_common.api.commerce import CheckoutCreate, OrderPublic, Redemption
+from gateway.service_layer.order_account import OrderWithAccount, order_creating_account
+from trainyard_common.api.commerce import (
+    CheckoutCreate,
+    CodeInvitation,
+    CodeInvitationCreate,
+    OrderPublic,
+    Redemption,
+)
 from trainyard_common.api.customers import (
     CustomerDetails,
     CustomerUpdate,
@@ -28,7 +39,7 @@ from trainyard_common.api.customers import (
     TokenIssued,
 )
 from trainyard_common.api.training import LearnerProgressCreate, LearnerSubmission, QuizAnswers
-from trainyard_common.http.errors import ErrorBody
+from trainyard_common.http.errors import ErrorBody, Unprocessable
 
 router = APIRouter(prefix=LEARNER, tags=["learner"], responses=ERROR_RESPONSES)
 NOT_FOUND = {404: "Not found."}
@@ -58,6 +69,12 @@ ROUTES = (
                 "/v1/learners/{learner}/registration-codes/{code}/redeem",
                 response=Redemption, status=201, errors={404: None, 409: None},
                 doc="The signed-in learner takes a seat; 409 when someone else holds the code."),
+    Passthrough("POST", "/registration-codes/{code}/invitation", "invite_to_code", "commerce_access",
+                "/v1/learners/{learner}/registration-codes/{code}/invitation",
+                body=CodeInvitationCreate, response=CodeInvitation, status=201,
+                errors={404: "Not a code the signed-in learner bought.", 409: "`code_already_redeemed`"},
+                doc="The purchaser invites someone by e-mail: the e-mail carries the code and a link to\n"
+                    "register and redeem. Inviting again replaces the pending invitation."),
     Passthrough("POST", "/progress", "record_progress", "training_progress", "/v1/learners/{learner}/progress",
                 body=LearnerProgressCreate,
                 errors={**NOT_FOUND, 403: "`no_access`; `completed_by_roll_up` (a course or certification: its "
@@ -112,17 +129,78 @@ async def sign_out(learner: Learner, services: Services) -> Response:
     return passthrough(reply)
 
 
+class LearnerCheckout(CheckoutCreate):
+    """A checkout; without a session, ``customer`` creates the account with the order (issue 17, item 1)."""
+
+    customer: RegistrationCreate | None = Field(
+        default=None,
+        description="Without a session only: the account to create with the order (with a session: 422).",
+    )
+
+
+class OrderWithSession(TokenIssued):
+    """The new account's session (as learner sign-in answers it) and the order placed with it."""
+
+    order: OrderPublic
+
+
+async def optional_learner(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)],
+    services: Services,
+    uow: UnitOfWork,
+) -> LearnerIdentity | None:
+    """The learner guard when a bearer token is sent; None without one (an anonymous order)."""
+    if credentials is None:
+        return None
+    return await learner_guard(request, credentials, services, uow)
+
+
 @router.post(
     "/orders",
     status_code=201,
     response_model=None,
-    responses={201: {"model": OrderPublic}, 200: {"model": OrderPublic}, 409: {"model": ErrorBody}},
+    responses={
+        201: {"model": OrderPublic | OrderWithSession, "description": "The order (with `customer`: and a session)."},
+        200: {"model": OrderPublic},
+        409: {"model": ErrorBody, "description": "`email_taken`: the e-mail has an account, sign in to order."},
+        422: {"model": ErrorBody, "description": "`unknown_price`; `customer` sent with a session; `weak_password`."},
+        503: {
+            "model": ErrorBody,
+            "description": "`order_not_placed`: the account was created, the order not; the body's `session` works.",
+        },
+    },
 )
-async def checkout(body: CheckoutCreate, learner: Learner, services: Services, key: IdempotencyKey = None) -> Response:
-    """Buy `quantity` seats at `price_id`; more than one issues registration codes."""
-    payload = {**body.model_dump(mode="json"), "idempotency_key": key or body.idempotency_key}
-    path = f"/v1/learners/{learner.customer_id}/orders"
-    return passthrough(await services.commerce_access.call("POST", path, body=payload))
+async def checkout(
+    body: LearnerCheckout,
+    request: Request,
+    services: Services,
+    learner: Annotated[LearnerIdentity | None, Depends(optional_learner)],
+    key: IdempotencyKey = None,
+) -> Response:
+    """Buy `quantity` seats at `price_id`; more than one issues registration codes. Without a
+    session, `customer: {first_name, last_name, email, password}` creates the account and the order
+    together and answers a session with the order (the price is checked before the account exists)."""
+    payload = {**body.model_dump(mode="json", exclude={"customer"}), "idempotency_key": key or body.idempotency_key}
+    if learner is not None:
+        if body.customer is not None:
+            raise Unprocessable("A signed-in learner orders without `customer`.", code="customer_with_session")
+        path = f"/v1/learners/{learner.customer_id}/orders"
+        return passthrough(await services.commerce_access.call("POST", path, body=payload))
+    if body.customer is None:
+        raise AuthenticationRequired("A learner bearer token is required (or `customer` to create the account).")
+    command = OrderWithAccount(
+        customer=body.customer.model_dump(mode="json"),
+        order=payload,
+        ip=request.client.host if request.client else None,
+    )
+    answer = await order_creating_account(
+        services.customer_account,
+        services.commerce_access,
+        command,
+        lambda customer_id, token: act_as_learner(None, customer_id, token),
+    )
+    return JSONResponse(status_code=answer.status_code, content=answer.body)
 
 
 def _with_retry_after(reply: ServiceReply) -> Response:

@@ -4,23 +4,44 @@
 admin route can be added without it: a valid bearer token (401 otherwise, with ``WWW-Authenticate:
 Bearer``), then a role allowed to use the request's method (403 otherwise: viewers only read).
 Routes that need to know who is acting depend on ``Admin``; FastAPI runs the guard once.
+
+An LMS integration's token (client credentials, ``service_layer.integrations``) passes the same
+guard, but reaches only the routes that name one of its scopes (``openapi_extra=needs(Scope...)``
+on a hand-written route, ``scope=`` on a ``Passthrough``): 403 ``insufficient_scope`` elsewhere.
 """
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gateway.adapters.actors import act_as_admin
+from gateway.adapters.actors import act_as_admin, act_as_integration
 from gateway.domain.admins import Principal
+from gateway.domain.integrations import InsufficientScope, Scope, check_scope
+from gateway.domain.tokens import hash_token
 from gateway.entrypoints.deps import UnitOfWork
 from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES, AuthenticationRequired
 from gateway.entrypoints.paths import ADMIN
 from gateway.service_layer.auth import authenticate
+from gateway.service_layer.integrations import authenticate_integration
 from trainyard_common.http.errors import Forbidden
 
 PRINCIPAL_STATE = "principal"
+SCOPE_KEY = "x-integration-scope"  # in a route's openapi_extra: the scope an integration token needs
+
+
+def needs(scope: Scope) -> dict[str, Any]:
+    """``openapi_extra`` of a route an LMS integration holding ``scope`` may use (shown in OpenAPI)."""
+    return {SCOPE_KEY: scope.value}
+
+
+def route_scope(route: object) -> Scope | None:
+    """The scope a route names for integrations; None: no integration may use it."""
+    extra = getattr(route, "openapi_extra", None) or {}
+    value = extra.get(SCOPE_KEY)
+    return None if value is None else Scope(value)
+
 
 bearer_scheme = HTTPBearer(auto_error=False, description="An admin token from POST /api/v1/auth/token.")
 BearerToken = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
@@ -29,11 +50,22 @@ BearerToken = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_sche
 async def admin_guard(request: Request, credentials: BearerToken, uow: UnitOfWork) -> Principal:
     if credentials is None:
         raise AuthenticationRequired("A bearer token is required.")
+    now = datetime.now(UTC)
     async with uow:
-        principal = await authenticate(uow, credentials.credentials, now=datetime.now(UTC))
+        principal = await authenticate(uow, credentials.credentials, now=now)
+        if principal is None:  # an integration's token? (revocation deletes them: checked here)
+            principal = await authenticate_integration(uow, hash_token(credentials.credentials), now=now)
     if principal is None:
         raise AuthenticationRequired("The token is unknown, expired or revoked.")
     setattr(request.state, PRINCIPAL_STATE, principal)  # for the audit entry (auditing.py)
+    if principal.integration is not None:
+        act_as_integration(principal.integration)
+        try:
+            check_scope(frozenset(Scope(s) for s in principal.scopes), route_scope(request.scope.get("route")))
+        except InsufficientScope as refused:
+            needed = f"the `{refused.needed}` scope" if refused.needed else "an admin token"
+            raise Forbidden(f"This route needs {needed}.", code="insufficient_scope") from None
+        return principal
     act_as_admin(principal.username)
     if not principal.role.may(request.method):
         raise Forbidden(f"The {principal.role} role may only read.")

@@ -2,15 +2,17 @@
 training-progress's internal API (/v1/...). The learner's side is in ``learner_http``."""
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request, Response
 
+from gateway.domain.integrations import Scope
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.contract import PAGE, Audit, Csv, Passthrough, query, serve
 from gateway.entrypoints.deps import Services
 from gateway.entrypoints.passthrough import passthrough
-from gateway.entrypoints.security import admin_router
+from gateway.entrypoints.security import admin_router, needs
 from trainyard_common.api.training import (
     CertificationCreate,
     CertificationUpdate,
@@ -27,6 +29,8 @@ from trainyard_common.api.training import (
     ProgressDeletionResult,
     ProgressList,
     QuizCompletionCreate,
+    QuizCompletionStatus,
+    QuizReport,
     SubmissionList,
     SubmissionPublic,
     Transcript,
@@ -80,7 +84,7 @@ PROGRESS = (
                 query=PROGRESS_FILTERS, response=ProgressList,
                 doc="One tab (modules, courses, certifications), filtered by item name, partner, user, progress."),
     Passthrough("POST", "/training-progress", "set_completed", "training_progress", "/v1/training-progress",
-                body=ManualCompletionCreate, status=201, errors={**NOT_FOUND, **CONFLICT},
+                body=ManualCompletionCreate, status=201, errors={**NOT_FOUND, **CONFLICT}, scope=Scope.PROGRESS_WRITE,
                 audit=Audit("customer", field="customer_id"),
                 doc='"Set Training as Completed": type, item, partner, user, completion date (today or past).'),
     Passthrough("POST", "/training-progress/deletions", "delete_progress", "training_progress",
@@ -95,19 +99,19 @@ PROGRESS = (
 )
 IMPORTS = (
     Passthrough("GET", "/progress-imports/template", "template", "training_progress", "/v1/progress-imports/template",
-                response=Csv("CSV.")),
+                response=Csv("CSV."), scope=Scope.PROGRESS_WRITE),
     Passthrough("GET", "/progress-imports/{id}", "get_import", "training_progress", "/v1/progress-imports/{id}",
-                response=ImportPublic, errors=NOT_FOUND,
+                response=ImportPublic, errors=NOT_FOUND, scope=Scope.PROGRESS_WRITE,
                 doc="Status, rows read so far, counts, and what the commit imported."),
     *(Passthrough("GET", f"/progress-imports/{{id}}/rows/{rows}.csv", "rows", "training_progress",
                   f"/v1/progress-imports/{{id}}/rows/{rows}.csv",
                   response=Csv("CSV."), errors=NOT_FOUND, summary=f"The {rows} rows of an import",
-                  timeout_seconds=IMPORT_TIMEOUT_SECONDS)
+                  timeout_seconds=IMPORT_TIMEOUT_SECONDS, scope=Scope.PROGRESS_WRITE)
       for rows in ROW_SETS),
     Passthrough("POST", "/progress-imports/{id}/commit", "commit", "training_progress",
                 "/v1/progress-imports/{id}/commit",
                 response=ImportPublic, also=(202,), errors=CONFLICT, audit=Audit("progress_import", param="id"),
-                timeout_seconds=IMPORT_TIMEOUT_SECONDS,
+                timeout_seconds=IMPORT_TIMEOUT_SECONDS, scope=Scope.PROGRESS_WRITE,
                 doc="Import the New rows at once; an import commits once (409 afterwards)."),
 )
 TRANSCRIPTS = (
@@ -118,7 +122,8 @@ TRANSCRIPTS = (
     Passthrough("PATCH", "/customers/{id}/transcript/{item_id}", "edit_item", "training_progress",
                 "/v1/customers/{id}/transcript/{item_id}",
                 body=TranscriptEdit, exclude_unset=True, errors=NOT_FOUND, audit=CUSTOMER,
-                doc="Edit status, completion date and time, or score (modules only) of a transcript item."),
+                doc="Edit status, completion date and time, or score (modules only) of a transcript item;"
+                    " `attended` (in-person modules only, else 422 `not_in_person`) completes or reopens it."),
     Passthrough("POST", "/customers/{id}/quiz-completions", "quiz_completion", "training_progress",
                 "/v1/customers/{id}/quiz-completions",
                 body=QuizCompletionCreate, response=SubmissionPublic, status=201, errors=NOT_FOUND, audit=CUSTOMER,
@@ -135,6 +140,16 @@ TRANSCRIPTS = (
                 "/v1/customers/{id}/cmi/{module_id}",
                 status=204, errors=NOT_FOUND, audit=CUSTOMER,
                 doc="Clear the customer's stored SCORM CMI data for the module."),
+    # Issue 17, item 8: the Quiz Response Report.
+    Passthrough("GET", "/quizzes/{id}/responses", "quiz_responses", "training_progress",
+                "/v1/quizzes/{id}/responses",
+                query=(query("from_day", Annotated[date | None, Query(alias="from")]),
+                       query("to_day", Annotated[date | None, Query(alias="to")]),
+                       query("status", QuizCompletionStatus | None), *PAGE),
+                response=QuizReport, errors=NOT_FOUND,
+                doc="The Quiz Response Report: every learner's submissions (newest first) with their responses;"
+                    " an admin's Add Completion appears as `admin_completion` with the correct answers. `from`,"
+                    " `to`: submission days (UTC, inclusive); `status`: passed or failed."),
 )
 # fmt: on
 UPLOAD_BODY = {
@@ -159,7 +174,7 @@ serve(router, (*CATALOGUE, *PROGRESS, *IMPORTS, *TRANSCRIPTS))  # order: the tem
     "/progress-imports",
     status_code=201,
     response_model=None,
-    openapi_extra=UPLOAD_BODY,
+    openapi_extra={**UPLOAD_BODY, **needs(Scope.PROGRESS_WRITE)},
     responses={201: {"model": ImportPublic}, 202: {"model": ImportPublic}},
 )
 async def upload(request: Request, services: Services) -> Response:

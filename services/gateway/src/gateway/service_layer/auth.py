@@ -107,7 +107,7 @@ async def sign_in(
     sleep: Sleep = asyncio.sleep,
 ) -> SignedIn:
     username = normalize_username(command.username)
-    delay = await _check_throttle(uow, username, command.client_ip, throttle, now)
+    delay = await check_throttle(uow, username, command.client_ip, throttle, now)
     admin = await uow.admins.by_username(username)
     await uow.release()  # no connection held through the delay and the hash
     if delay > 0:
@@ -127,7 +127,7 @@ async def sign_in(
     return SignedIn(access_token=issued.raw, expires_in=ttl_seconds, role=admin.role)
 
 
-async def _check_throttle(
+async def check_throttle(
     uow: GatewayUnitOfWork, username: str, client_ip: str | None, throttle: SignInThrottle, now: datetime
 ) -> float:
     """Raise ``TooManyAttempts`` for a refused pair or address; else the delay (s) owed first."""

@@ -137,6 +137,8 @@ def _item_values(item: Item) -> dict[str, Any]:
         "attempt_limit": quiz.attempt_limit if quiz else None,
         "questions": [_question_json(q) for q in quiz.questions] if quiz else None,
         "active": item.active,
+        "event_date": item.event_date,
+        "place": item.place,
     }
 
 
@@ -158,4 +160,13 @@ def _item(row: Any) -> Item:
         )
         quiz = Quiz(questions, Decimal(row["pass_mark"]), row["attempt_limit"])
     kind = ModuleKind(row["kind"]) if row["kind"] else None
-    return Item(row["id"], TrainingItemType(row["item_type"]), row["name"], kind=kind, quiz=quiz, active=row["active"])
+    return Item(
+        row["id"],
+        TrainingItemType(row["item_type"]),
+        row["name"],
+        kind=kind,
+        quiz=quiz,
+        active=row["active"],
+        event_date=row["event_date"],
+        place=row["place"],
+    )

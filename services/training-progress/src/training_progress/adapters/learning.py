@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -49,6 +49,30 @@ class SubmissionRepository:
             chosen = chosen.where(quiz_submissions.c.quiz_id == quiz_id)
         rows = await self._session.execute(chosen.order_by(quiz_submissions.c.submitted_at, quiz_submissions.c.id))
         return [_submission(r._mapping) for r in rows]
+
+    async def of_quiz(  # noqa: PLR0917 (the report's filters and page)
+        self,
+        quiz_id: uuid.UUID,
+        passed: bool | None,
+        from_day: date | None,
+        to_day: date | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Submission], int]:
+        """The Quiz Response Report's page: newest first; days are UTC, both ends included."""
+        chosen = select(quiz_submissions).where(quiz_submissions.c.quiz_id == quiz_id)
+        if passed is not None:
+            chosen = chosen.where(quiz_submissions.c.passed.is_(passed))
+        if from_day is not None:
+            chosen = chosen.where(quiz_submissions.c.submitted_at >= datetime.combine(from_day, time(), UTC))
+        if to_day is not None:
+            after = datetime.combine(to_day + timedelta(days=1), time(), UTC)
+            chosen = chosen.where(quiz_submissions.c.submitted_at < after)
+        total = int(await self._session.scalar(select(func.count()).select_from(chosen.subquery())) or 0)
+        rows = await self._session.execute(
+            chosen.order_by(quiz_submissions.c.submitted_at.desc(), quiz_submissions.c.id).limit(limit).offset(offset)
+        )
+        return [_submission(r._mapping) for r in rows], total
 
     async def remove(self, submission_id: uuid.UUID) -> bool:
         result = await self._session.execute(delete(quiz_submissions).where(quiz_submissions.c.id == submission_id))

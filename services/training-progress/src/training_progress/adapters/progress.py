@@ -252,12 +252,15 @@ WITH state AS (
 _FACTS = (
     "'progress_id', p.id, 'customer_id', p.customer_id, 'item_type', p.item_type, 'item_id', p.item_id, "
     f"'item_name', p.item_name, 'source', p.source, 'score', p.score::text, 'started_at', {iso8601_sql('p.started_at')}"
-    ", 'impersonated_by', p.impersonated_by"
+    ", 'impersonated_by', p.impersonated_by, 'acted_by', CAST(:acted_by AS json)"
 )
 _COMPLETED_AT = f"'completed_at', {iso8601_sql('p.completed_at')}"
 _RECORDED_AT = f"'recorded_at', (SELECT {iso8601_sql('CAST(:now AS timestamptz)')})"  # once per statement
 CHANGE_EVENTS = (
-    SqlEvent(ProgressRecorded, f"json_build_object({_FACTS}, 'status', p.status, {_COMPLETED_AT}, {_RECORDED_AT})"),
+    SqlEvent(
+        ProgressRecorded,
+        f"json_build_object({_FACTS}, 'status', p.status, {_COMPLETED_AT}, {_RECORDED_AT}, 'quiz_submission', NULL)",
+    ),
     SqlEvent(
         TrainingCompleted,
         f"json_build_object({_FACTS}, {_COMPLETED_AT})",

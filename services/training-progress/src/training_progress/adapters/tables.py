@@ -42,6 +42,8 @@ items = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # False: deactivated (kept in reports and progress, not listed for picking)
     Column("active", Boolean, nullable=False, server_default=true()),
+    Column("event_date", Date),  # in-person modules: the event's day
+    Column("place", Text),  # in-person modules: where the event is held
     UniqueConstraint("item_type", "name_key", name="uq_items_type_name"),
 )
 
@@ -93,6 +95,7 @@ quiz_submissions = Table(
     Column("source", Text, nullable=False),
     Column("impersonated_by", Text),  # the admin who submitted while impersonating the learner
     Index("ix_quiz_submissions_customer_quiz", "customer_id", "quiz_id"),
+    Index("ix_quiz_submissions_quiz_submitted", "quiz_id", "submitted_at"),  # the Quiz Response Report
 )
 
 cmi_data = Table(

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
 from trainyard_common.domain_errors import InvalidInput
-from trainyard_common.vocabulary import TrainingItemType
+from trainyard_common.vocabulary import ModuleKind, TrainingItemType
 
-
-class ModuleKind(StrEnum):
-    CONTENT = "content"
-    SCORM = "scorm"
-    QUIZ = "quiz"
+__all__ = ["ModuleKind"]  # content, scorm, quiz (all taken online) and in_person (issue 17, item 7)
 
 
 class CatalogueError(InvalidInput):
@@ -87,10 +83,15 @@ class Item:
     course_ids: list[uuid.UUID] = field(default_factory=list)
     active: bool = True
     """False: deactivated (issue 17, item 12): kept in reports and progress, gone from pick lists."""
+    event_date: date | None = None
+    """In-person modules: the event's day (issue 17, item 7)."""
+    place: str | None = None
+    """In-person modules: where the event is held."""
 
     def check(self) -> None:
         if not self.name.strip():
             raise CatalogueError("name", "a name is required")
+        self._check_event()
         if (self.kind is ModuleKind.QUIZ) != (self.quiz is not None):
             raise CatalogueError("quiz", "a quiz module needs its questions, and only a quiz module has them")
         if self.quiz is not None:
@@ -101,9 +102,37 @@ class Item:
         if len(set(self.course_ids)) != len(self.course_ids):
             raise CatalogueError("course_ids", "a course appears twice in the certification")
 
+    def _check_event(self) -> None:
+        """An in-person module has its date and place; no other item has either (refused, not ignored)."""
+        if self.kind is ModuleKind.IN_PERSON:
+            if self.event_date is None:
+                raise CatalogueError("date", "an in-person module needs the date of its event")
+            if not (self.place or "").strip():
+                raise CatalogueError("place", "an in-person module needs the place of its event")
+            return
+        if self.event_date is not None:
+            raise CatalogueError("date", "only an in-person module has a date")
+        if self.place is not None:
+            raise CatalogueError("place", "only an in-person module has a place")
 
-def new_module(name: str, kind: ModuleKind, quiz: Quiz | None = None) -> Item:
-    item = Item(uuid.uuid4(), TrainingItemType.MODULE, name.strip(), kind=kind, quiz=quiz)
+
+def new_module(
+    name: str,
+    kind: ModuleKind,
+    quiz: Quiz | None = None,
+    *,
+    event_date: date | None = None,
+    place: str | None = None,
+) -> Item:
+    item = Item(
+        uuid.uuid4(),
+        TrainingItemType.MODULE,
+        name.strip(),
+        kind=kind,
+        quiz=quiz,
+        event_date=event_date,
+        place=place.strip() if place is not None else None,
+    )
     item.check()
     return item
 
@@ -129,6 +158,10 @@ class Revision:
     modules: list[CourseModule] | None = None
     course_ids: list[uuid.UUID] | None = None
     active: bool | None = None
+    event_date: date | None = None
+    """In-person modules only."""
+    place: str | None = None
+    """In-person modules only."""
 
 
 def revise(item: Item, revision: Revision) -> Item:
@@ -146,6 +179,8 @@ def revise(item: Item, revision: Revision) -> Item:
         modules=list(revision.modules) if revision.modules is not None else list(item.modules),
         course_ids=list(revision.course_ids) if revision.course_ids is not None else list(item.course_ids),
         active=revision.active if revision.active is not None else item.active,
+        event_date=revision.event_date if revision.event_date is not None else item.event_date,
+        place=revision.place.strip() if revision.place is not None else item.place,
     )
     revised.check()
     return revised

@@ -20,8 +20,8 @@ class NotFound(NotFoundError):
 class Invalid(InvalidInput):
     """The request contradicts a rule (a future date, a score on a course, ...): 422."""
 
-    def __init__(self, message: str, *, field: str = "body") -> None:
-        super().__init__(field, message, message=message)
+    def __init__(self, message: str, *, field: str = "body", code: str | None = None) -> None:
+        super().__init__(field, message, message=message, code=code)
 
 
 class Conflict(Conflicting):

@@ -87,6 +87,25 @@ def check_learner_may_record(item: Item, *, completed: bool, score: Decimal | No
         )
 
 
+def attendance_completed_at(item: Item, completed_at: datetime | None, now: datetime) -> datetime:
+    """When an attended in-person event completes its module (issue 17, item 7): ``completed_at`` if the
+    admin gives it, else midnight UTC of the event's day; never in the future (an event not yet held)."""
+    check_in_person(item)
+    if completed_at is not None:
+        return completed_at
+    assert item.event_date is not None  # an in-person module always has its date
+    at = start_of_day(item.event_date)
+    if at > now:
+        raise Invalid("The event has not taken place yet.", field="attended")
+    return at
+
+
+def check_in_person(item: Item) -> None:
+    """Attendance is marked on in-person modules only: 422 ``not_in_person`` on any other item."""
+    if item.type is not TrainingItemType.MODULE or item.kind is not ModuleKind.IN_PERSON:
+        raise Invalid("Attendance is marked on in-person modules only.", field="attended", code="not_in_person")
+
+
 def no_access() -> NotAllowed:
     return NotAllowed(
         "no_access",

@@ -31,7 +31,9 @@ router = APIRouter(prefix="/v1", tags=["catalogue"])
 
 @router.post("/modules", status_code=201)
 async def create_module(body: ModuleCreate, uow: UnitOfWork) -> ItemPublic:
-    item = catalogue.new_module(body.name, catalogue.ModuleKind(body.kind.value), _quiz(body))
+    item = catalogue.new_module(
+        body.name, catalogue.ModuleKind(body.kind.value), _quiz(body), event_date=body.date, place=body.place
+    )
     return public_item(await add_item(uow, item))
 
 
@@ -83,7 +85,7 @@ async def _list(  # noqa: PLR0917 (the listing's query parameters)
 
 @router.patch("/modules/{item_id}")
 async def revise_module(item_id: uuid.UUID, body: ModuleUpdate, uow: UnitOfWork) -> ItemPublic:
-    revision = catalogue.Revision(name=body.name, active=body.active)
+    revision = catalogue.Revision(name=body.name, active=body.active, event_date=body.date, place=body.place)
     return public_item(await revise_item(uow, TrainingItemType.MODULE, item_id, revision))
 
 
@@ -135,4 +137,6 @@ def public_item(item: catalogue.Item) -> ItemPublic:
         module_ids=[m.module_id for m in item.modules] if item.type is TrainingItemType.COURSE else None,
         course_ids=item.course_ids if item.type is TrainingItemType.CERTIFICATION else None,
         active=item.active,
+        date=item.event_date,
+        place=item.place,
     )

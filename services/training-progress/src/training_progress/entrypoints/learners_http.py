@@ -1,10 +1,10 @@
 """Routes about one learner: their activity (through the gateway's learner API), quizzes and SCORM data."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from training_progress.domain.catalogue import Item, Quiz
 from training_progress.domain.quizzes import Submission
@@ -19,10 +19,15 @@ from trainyard_common.api.training import (
     QuizAnswers,
     QuizCompletionCreate,
     QuizCompletionStatus,
+    QuizReport,
+    QuizReportItem,
     QuizResponse,
+    QuizResponseSource,
     SubmissionList,
     SubmissionPublic,
 )
+from trainyard_common.http.deps import Limit, Offset
+from trainyard_common.vocabulary import ProgressSource
 
 CmiBody = Annotated[dict[str, Any], Body(description="SCORM run-time data (cmi.*), stored as sent.")]
 
@@ -110,6 +115,46 @@ async def quiz_submissions(customer_id: uuid.UUID, uow: UnitOfWork, quiz_id: uui
         quizzes = {q: await uow.catalogue.get(q) for q in {s.quiz_id for s in found}}
     items = [_submission(s, quizzes[s.quiz_id]) for s in found]
     return SubmissionList(items=items, total=len(items))
+
+
+@router.get("/quizzes/{quiz_id}/responses", tags=["quizzes"])
+async def quiz_responses(  # noqa: PLR0917 (the report's filters and page)
+    quiz_id: uuid.UUID,
+    uow: UnitOfWork,
+    from_day: Annotated[date | None, Query(alias="from", description="Submitted on or after this day (UTC).")] = None,
+    to_day: Annotated[date | None, Query(alias="to", description="Submitted on or before this day (UTC).")] = None,
+    status: QuizCompletionStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> QuizReport:
+    """The Quiz Response Report: every learner's submissions, newest first, with their responses."""
+    filters = learning.ResponseFilter(
+        passed=None if status is None else status is QuizCompletionStatus.PASSED, from_day=from_day, to_day=to_day
+    )
+    report = await learning.quiz_responses(uow, quiz_id, filters, limit, offset)
+    return QuizReport(
+        quiz_id=report.quiz.id,
+        quiz_name=report.quiz.name,
+        items=[_report_item(r, report.quiz) for r in report.responses],
+        total=report.total,
+    )
+
+
+def _report_item(response: learning.Response, quiz: Item) -> QuizReportItem:
+    submission, customer = response.submission, response.customer
+    return QuizReportItem(
+        id=submission.id,
+        customer_id=submission.customer_id,
+        user_name=f"{customer.first_name} {customer.last_name}".strip() if customer else None,
+        user_email=customer.email if customer else None,
+        submitted_at=submission.submitted_at,
+        status=QuizCompletionStatus.PASSED if submission.passed else QuizCompletionStatus.FAILED,
+        score=submission.score,
+        source=QuizResponseSource.LEARNER
+        if submission.source is ProgressSource.LEARNER
+        else QuizResponseSource.ADMIN_COMPLETION,
+        responses=_submission(submission, quiz).responses,
+    )
 
 
 @router.delete("/quiz-submissions/{submission_id}", status_code=204, tags=["quizzes"])

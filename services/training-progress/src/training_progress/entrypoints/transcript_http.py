@@ -39,6 +39,7 @@ async def edit_transcript_item(
         completed_at=body.completed_at,
         score=body.score,
         score_given="score" in body.model_fields_set,
+        attended=body.attended,
     )
     entry = await use_cases.edit_entry(uow, customer_id, item_id, edit, datetime.now(UTC))
     return {"id": str(entry.id), "status": entry.status.value, "score": entry.score, "completed_at": entry.completed_at}

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from training_progress.domain import quizzes
 from training_progress.domain.catalogue import Item, ModuleKind, Quiz
 from training_progress.domain.errors import Invalid, NotFound
-from training_progress.domain.progress import progress_from_cmi
+from training_progress.domain.progress import NamedEntry, progress_from_cmi
 from training_progress.domain.quizzes import Submission
+from training_progress.service_layer import announcements
 from training_progress.service_layer.progress import check_live_access, learner_activity
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
+from trainyard_common.projections.customers import KnownCustomer
 from trainyard_common.vocabulary import ProgressSource
 
 
@@ -87,7 +89,7 @@ async def submit_quiz(
             impersonated_by,
         )
         await uow.submissions.add(submission)
-        await learner_activity(
+        entry = await learner_activity(
             uow,
             customer_id,
             item,
@@ -96,6 +98,7 @@ async def submit_quiz(
             now=now,
             impersonated_by=impersonated_by,
         )
+        uow.emit(announcements.quiz_submitted(NamedEntry(entry, item.name), submission, now))
         await uow.commit()
     return Submitted(submission, item, made + 1)
 
@@ -123,7 +126,7 @@ async def add_quiz_completion(
             ProgressSource.ADMIN,
         )
         await uow.submissions.add(submission)
-        await learner_activity(
+        entry = await learner_activity(
             uow,
             customer_id,
             item,
@@ -133,8 +136,51 @@ async def add_quiz_completion(
             source=ProgressSource.ADMIN,
             completed_at=request.submitted_at,
         )
+        uow.emit(announcements.quiz_submitted(NamedEntry(entry, item.name), submission, now))
         await uow.commit()
     return Submitted(submission, item)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFilter:
+    """The Quiz Response Report's filters: passed or failed (None: both), submission days (UTC, inclusive)."""
+
+    passed: bool | None = None
+    from_day: date | None = None
+    to_day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One submission in the report, with its learner as known here (None: unknown or erased)."""
+
+    submission: Submission
+    customer: KnownCustomer | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseReport:
+    quiz: Item
+    responses: list[Response]
+    total: int
+
+
+async def quiz_responses(
+    uow: ProgressUnitOfWork, quiz_id: uuid.UUID, filters: ResponseFilter, limit: int, offset: int
+) -> ResponseReport:
+    """The Quiz Response Report (issue 17, item 8): every learner's submissions to the quiz, the
+    learners' own and the admins' "Add Completion" records (the correct answers when passed)."""
+    if filters.from_day and filters.to_day and filters.from_day > filters.to_day:
+        raise Invalid("`from` must not be after `to`.", field="from")
+    async with uow:
+        item = await uow.catalogue.get(quiz_id)
+        if item is None or item.kind is not ModuleKind.QUIZ:
+            raise NotFound("No quiz with this id.", field="id")
+        found, total = await uow.submissions.of_quiz(
+            quiz_id, filters.passed, filters.from_day, filters.to_day, limit, offset
+        )
+        known = {c: await uow.customers.get(c) for c in {s.customer_id for s in found}}
+    return ResponseReport(item, [Response(s, known[s.customer_id]) for s in found], total)
 
 
 async def remove_submission(uow: ProgressUnitOfWork, submission_id: uuid.UUID) -> None:

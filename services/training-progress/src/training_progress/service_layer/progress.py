@@ -8,7 +8,7 @@ quiz result or SCORM data lands there too).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -39,6 +39,9 @@ class EntryEdit:
     completed_at: datetime | None = None
     score: Decimal | None = None
     score_given: bool = False
+    attended: bool | None = None
+    """In-person modules (issue 17, item 7): True completes the module (on the event's day unless
+    ``completed_at`` is given), False reopens it if completed; not together with ``completed``."""
 
 
 async def item_of_type(uow: ProgressUnitOfWork, item_type: TrainingItemType, item_id: uuid.UUID) -> Item:
@@ -170,6 +173,7 @@ async def edit_entry(
             raise NotFound("No such item.", field="item_id")
         if edit.score_given:
             rules.check_score(item.type, edit.score)
+        edit = _attendance(item, edit, now)
         if edit.completed_at is not None and edit.completed_at > now:
             raise Invalid("The completion time must not be in the future.", field="completed_at")
         await uow.progress.lock_customer(customer_id)
@@ -178,6 +182,18 @@ async def edit_entry(
         after = await apply(uow, before, after, item.name, now)
         await uow.commit()
     return after
+
+
+def _attendance(item: Item, edit: EntryEdit, now: datetime) -> EntryEdit:
+    """An admin's ``attended`` as the status edit it stands for (any item but an in-person module: 422)."""
+    if edit.attended is None:
+        return edit
+    if edit.completed is not None:
+        raise Invalid("Give either the status or the attendance, not both.", field="attended")
+    if not edit.attended:
+        rules.check_in_person(item)
+        return replace(edit, completed=False, completed_at=None)
+    return replace(edit, completed=True, completed_at=rules.attendance_completed_at(item, edit.completed_at, now))
 
 
 def _edited(entry: ProgressEntry, edit: EntryEdit, now: datetime) -> ProgressEntry:

@@ -1,0 +1,35 @@
+"""Registration code invitations (issue 17, item 3): commerce-access announces that a purchaser
+invited someone to one of their codes (RegistrationCodeInvited); customer-account, which owns
+e-mail, queues the invitation e-mail: the code, the purchaser's name and a link to register and
+redeem (``<learner site>/register?code=<code>``).
+
+Once per event: the consumer's processed_events claim makes a redelivery change nothing. The
+e-mail is filed under the purchaser (their erasure or deletion removes it if still unsent)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from customer_account.domain.customer import now
+from customer_account.service_layer.messages import code_invitation
+from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from trainyard_common.contracts import RegistrationCodeInvited
+
+REGISTER_PATH = "/register"
+
+
+def register_link(site_url: str, code: str) -> str:
+    """Where the invitee registers (or signs in) and redeems the code, which the page fills in."""
+    return f"{site_url.rstrip('/')}{REGISTER_PATH}?code={quote(code, safe='')}"
+
+
+async def send_invitation(uow: CustomerUnitOfWork, event: RegistrationCodeInvited, site_url: str) -> bool:
+    """Queue the invitation e-mail; False (nothing queued) when the purchaser is not known here or
+    was erased (their invitations are gone with the erasure)."""
+    purchaser = (await uow.customers.many([event.customer_id])).get(event.customer_id)
+    if purchaser is None or purchaser.erased:
+        return False
+    link = register_link(site_url, event.code)
+    email = code_invitation(purchaser, event.invitee_email, event.code, event.product_name, link)
+    await uow.emails.add([email], now())
+    return True
