@@ -8,7 +8,7 @@ UV_VERSION := 0.9.30
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 INFRA := bash deploy/local/infra.sh
 
-.PHONY: help bootstrap up down logs test test-unit test-integration lint fmt typecheck bench faults schemas topics docs
+.PHONY: help bootstrap browser up down logs test test-unit test-integration lint fmt typecheck bench faults schemas topics docs
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -16,6 +16,12 @@ help:
 bootstrap: ## install uv (if missing) and the locked dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	@$(UV) sync --all-packages --locked --quiet
+
+browser: ## Debian's Chromium, which the console's browser tests drive through Playwright
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium (the browser tests need it)"; \
+		$$( [[ $$(id -u) == 0 ]] || echo sudo ) apt-get update -qq && \
+		$$( [[ $$(id -u) == 0 ]] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 define docker_answers
 docker info >/dev/null 2>&1
@@ -46,13 +52,13 @@ define with_infra
 	$(1)
 endef
 
-test: bootstrap lint typecheck ## lint, type-check, run every test (starts and stops the infrastructure)
+test: bootstrap browser lint typecheck ## lint, type-check, run every test (starts and stops the infrastructure)
 	@$(call with_infra,$(UV) run pytest)
 
 test-unit: bootstrap ## tests that need no infrastructure
 	@$(UV) run pytest -m "not integration and not e2e"
 
-test-integration: bootstrap ## tests against real Kafka and PostgreSQL
+test-integration: bootstrap browser ## tests against real Kafka and PostgreSQL
 	@$(call with_infra,$(UV) run pytest -m "integration or e2e")
 
 lint: bootstrap ## ruff lint and format check
