@@ -1,11 +1,12 @@
-"""The command line every service shares: ``<service> [serve|migrate]``."""
+"""The command line every service shares: ``<service> [serve|migrate]``, and a service's own
+commands (``commands``: e.g. ``customer-account rotate-kek``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import gc
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 import uvicorn
@@ -36,9 +37,19 @@ def settle_garbage_collection() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def service_main(name: str, load_settings: Callable[[], ServiceSettings], bootstrap: Bootstrap) -> None:
+Command = Callable[[ServiceRuntime[Any], ServiceSettings], Awaitable[None]]
+"""A service's own command: runs once on the bootstrapped runtime (nothing served, no consumer)."""
+
+
+def service_main(
+    name: str,
+    load_settings: Callable[[], ServiceSettings],
+    bootstrap: Bootstrap,
+    commands: Mapping[str, Command] | None = None,
+) -> None:
+    own = dict(commands or {})
     parser = argparse.ArgumentParser(prog=name)
-    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
+    parser.add_argument("command", nargs="?", choices=["serve", "migrate", *own], default="serve")
     args = parser.parse_args()
     settings = load_settings()
     configure_logging(name, settings.log_level)
@@ -46,11 +57,21 @@ def service_main(name: str, load_settings: Callable[[], ServiceSettings], bootst
     if args.command == "migrate":
         asyncio.run(runtime.migrate())
         return
+    if args.command in own:
+        asyncio.run(_run_command(own[args.command], runtime, settings))
+        return
     settle_garbage_collection()
     # /metrics on a port of its own (Prometheus' server, a thread): the network policy lets the
     # monitoring namespace reach that port only, never the API.
     start_http_server(settings.metrics_listen_port, addr=settings.http_host)
     uvicorn.run(served_app(app, settings), **uvicorn_options(settings))
+
+
+async def _run_command(command: Command, runtime: ServiceRuntime[Any], settings: ServiceSettings) -> None:
+    try:
+        await command(runtime, settings)
+    finally:
+        await runtime.engine.dispose()
 
 
 def served_app(app: FastAPI, settings: ServiceSettings) -> ASGIApp:

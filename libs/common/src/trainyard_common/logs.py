@@ -3,6 +3,7 @@
 No submitted values in logs (issue 15, V16): a traceback's messages, and any exception passed as a
 field (``log.warning("...", error=exc)``), are rendered by ``trainyard_common.error_text`` (no
 pydantic ``input_value``, no value a validator quoted). Pass the exception, not ``repr(exc)``.
+Fields named in ``PERSONAL_KEYS`` (``email``, names, ...) are hidden (issue 16), whoever logs them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import structlog
 from opentelemetry import trace
 
-from trainyard_common.error_text import describe_error, format_exception_safely
+from trainyard_common.error_text import HIDDEN, describe_error, format_exception_safely
 
 
 def _add_trace_id(_: object, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
@@ -32,6 +33,19 @@ def _errors_without_values(_: object, __: str, event: structlog.types.EventDict)
     return event
 
 
+PERSONAL_KEYS = frozenset(
+    {"email", "email_address", "recipient", "first_name", "last_name", "full_name", "organization", "password"}
+)
+"""Fields a log line never shows (issue 16): a call passing one (``log.info("...", email=...)``) gets
+``HIDDEN`` in its place. Log ids (``customer_id``), never the person."""
+
+
+def _without_personal_fields(_: object, __: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+    for key in PERSONAL_KEYS.intersection(event):
+        event[key] = HIDDEN
+    return event
+
+
 def _traceback_without_values(exc_info: structlog.types.ExcInfo) -> str:
     return format_exception_safely(exc_info[1]) if exc_info[1] is not None else ""
 
@@ -43,6 +57,7 @@ _SHARED_PROCESSORS: list[structlog.types.Processor] = [
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
     structlog.processors.StackInfoRenderer(),
+    _without_personal_fields,
     _errors_without_values,
     structlog.processors.ExceptionRenderer(_traceback_without_values),
 ]

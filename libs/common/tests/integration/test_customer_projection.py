@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
 from trainyard_common.contracts.base import Event
@@ -29,7 +30,7 @@ from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.kafka import produce, produce_together
 from trainyard_common.testing.probe import wait_for
 from trainyard_common.testing.service_auth import GatewayStandIn
-from trainyard_common.vocabulary import ProfileField, RegistrationSource
+from trainyard_common.vocabulary import ErasureKind, ProfileField, RegistrationSource
 
 pytestmark = pytest.mark.integration
 
@@ -170,3 +171,40 @@ async def _exists(row: Callable[[uuid.UUID], Any], customer_id: uuid.UUID) -> bo
 async def _has(row: Callable[[uuid.UUID], Any], customer_id: uuid.UUID, **values: Any) -> bool:
     found = await row(customer_id)
     return found is not None and all(found[k] == v for k, v in values.items())
+
+
+async def test_a_forgotten_customer_is_not_written_back_by_a_replayed_registration_or_profile_change(
+    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
+) -> None:
+    erased, deleted, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    async with running_projection(kafka_bootstrap, topic_prefix, new_database("projection")) as (runtime, _):
+
+        async def row(customer_id: uuid.UUID) -> dict[str, Any] | None:
+            async with runtime.engine.connect() as conn:
+                found = (await conn.execute(select(customers).where(customers.c.customer_id == customer_id))).first()
+            return found._asdict() if found else None
+
+        await send_together(kafka_bootstrap, topic_prefix, registration(erased), registration(deleted))
+        await wait_for(lambda: _exists(row, deleted))
+        async with runtime.engine.begin() as conn:  # what the services' erasure handlers do
+            session = AsyncSession(bind=conn)
+            await projection.CustomerProjection(session).forget(erased)
+            await projection.CustomerProjection(session).forget(deleted, ErasureKind.DELETED)
+            await projection.CustomerProjection(session).forget(deleted)  # again: the first one stays
+            await session.flush()
+        # The whole history again (a replay), with a new customer in the same batches as a marker.
+        await send_together(
+            kafka_bootstrap, topic_prefix, registration(erased), registration(deleted), registration(other)
+        )
+        await send_together(
+            kafka_bootstrap,
+            topic_prefix,
+            profile_update(erased, "back@example.org", "Back"),
+            profile_update(other, "other@example.org", "Other"),
+        )
+        await wait_for(lambda: _has(row, other, first_name="Other"))
+        assert await row(erased) is None
+        assert await row(deleted) is None
+        async with runtime.engine.connect() as conn:
+            tombstones = {r.customer_id: r.kind for r in await conn.execute(select(projection.erased_customers))}
+    assert tombstones == {erased: "erased", deleted: "deleted"}

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from customer_account.adapters import erasure_metrics
+from customer_account.adapters.customer_keys import use_key_encryption_keys
 from customer_account.adapters.emails import SmtpSettings, send_email
 from customer_account.adapters.passwords import HashingPool, hashing_gate, use_hashing_gate
 from customer_account.entrypoints import events, http
@@ -28,6 +29,7 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
     """``name`` (the consumer group) differs from the service's only in tests and benchmarks."""
     own = settings_of_kind(settings, Settings)
     events.use_learner_site(own.learner_site_url)  # the registration code invitations' links
+    use_key_encryption_keys(own.keks)  # wraps the customers' keys (adapters/customer_keys.py)
     runtime = ServiceRuntime(own, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=CustomerUnitOfWork)
     erasure_metrics.watch(runtime, own.erasure_services)  # gauges of erasures awaiting receipts
     hashing = HashingPool(own.hashing_workers)

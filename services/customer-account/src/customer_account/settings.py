@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator, model_validator
 
-from trainyard_common.settings import ServiceSettings
+from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptionKeys
+from trainyard_common.settings import Environment, ServiceSettings
 
 ERASURE_SERVICES = ["client-directory", "commerce-access", "training-progress"]
 
@@ -68,3 +69,28 @@ class Settings(ServiceSettings):
     erasure_services: list[str] = Field(
         default_factory=lambda: list(ERASURE_SERVICES), description="Services whose receipt completes an erasure."
     )
+    key_encryption_keys: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_KEYS_SETTING),
+        description="Key-encryption keys of the customers' data keys, `id:base64key,id2:base64key` (32 bytes "
+        "each): the first wraps new keys, every one unwraps (rotation: docs/operations.md). Production refuses "
+        "the development default.",
+    )
+    key_rotation_batch: int = Field(default=500, ge=1, description="Keys re-wrapped per transaction by rotate-kek.")
+
+    @field_validator("key_encryption_keys")
+    @classmethod
+    def _keks_parse(cls, value: SecretStr) -> SecretStr:
+        KeyEncryptionKeys.parse(value.get_secret_value())  # a ValueError names the bad entry
+        return value
+
+    @model_validator(mode="after")
+    def _real_keks_in_production(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and self.keks.development:
+            raise ValueError(
+                "TRAINYARD_KEY_ENCRYPTION_KEYS: production needs its own keys, not the development default"
+            )
+        return self
+
+    @property
+    def keks(self) -> KeyEncryptionKeys:
+        return KeyEncryptionKeys.parse(self.key_encryption_keys.get_secret_value())

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from gateway.adapters.passwords import Argon2Passwords
 from gateway.adapters.services import Services
+from gateway.console.install import install_console
 from gateway.entrypoints import startup
 from gateway.entrypoints.auditing import AuditMiddleware
 from gateway.entrypoints.errors import install_gateway_error_handlers
@@ -36,6 +37,7 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime[GatewayUnitOfWo
     app.state.services, app.state.passwords = services, passwords  # read by entrypoints/deps.py
     runtime.alongside(lambda: startup.running(own, runtime.unit_of_work, services, passwords))
     install_gateway_error_handlers(app)
+    install_console(app)  # the admin console's static files and error pages; /docs served offline
     app.add_middleware(AuditMiddleware, prefix=ADMIN, uow_factory=runtime.unit_of_work)
     app.add_middleware(
         BodyLimitMiddleware, max_json_bytes=own.max_json_body_bytes, max_upload_bytes=own.max_upload_bytes

@@ -6,6 +6,7 @@ from collections import Counter
 from fastapi.routing import APIRoute
 
 from gateway.bootstrap import bootstrap
+from gateway.console.web import CONSOLE
 from gateway.entrypoints.http import ROUTERS
 from gateway.settings import Settings
 
@@ -130,6 +131,7 @@ def served_operations() -> list[str]:
         for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute)
+        if not route.path.startswith(CONSOLE)  # the admin console's pages: not the API
         for method in route.methods
     ]
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from trainyard_common.contracts import (
     AccessGranted,
@@ -193,3 +194,32 @@ async def test_erasure_keeps_anonymous_progress_and_deletion_removes_it(training
     row = await training.entry(erased, module)
     assert (row["status"], row["user_email"]) == ("completed", None)  # type: ignore[index]
     assert await training.entry(deleted, module) is None
+
+
+async def test_erasure_leaves_no_quiz_answers_or_typed_cmi_text_in_the_database(training: Any) -> None:
+    """After CustomerErased, no row of any table that names the customer holds their quiz answers (keyed
+    by question id) or what they typed in a SCORM package; the submission's score stays."""
+    customer, email = await training.register()
+    quiz_id, (q1, q2) = await quiz(training, attempt_limit=None)
+    scorm = await training.module(kind="scorm")
+    for module in (quiz_id, scorm):
+        await training.grant(customer, "module", module)
+    assert (await submit(training, customer, quiz_id, {q1: [1], q2: [0, 2]})).status_code == 201
+    typed = f"typed-{uuid.uuid4().hex}"
+    cmi = {"cmi": {"core": {"lesson_status": "incomplete"}, "comments": typed}}
+    assert (await training.http.put(f"/v1/learners/{customer}/cmi/{scorm}", json=cmi)).status_code == 204
+    await training.send(CustomerErased(customer_id=customer, erased_at=datetime.now(UTC)))
+    await training.published(CustomerErasureCompleted, customer)
+    hits = []
+    async with training.runtime.engine.connect() as conn:
+        listed = (
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE'"
+        )
+        for table in (await conn.execute(text(listed))).scalars().all():
+            for row in (await conn.execute(text(f'SELECT row_to_json(t)::text FROM "{table}" t'))).scalars():
+                naming = str(customer) in row
+                if typed in row or email in row or (naming and (q1 in row or q2 in row)):
+                    hits.append(f"{table}: {row}")
+    assert hits == []
+    assert await training.scalar("SELECT score FROM quiz_submissions WHERE customer_id = :c", c=customer) == 100

@@ -349,3 +349,18 @@ async def test_erasure_scrubs_personal_data_and_deletion_removes_everything(uows
     assert [(r["customer_id"], r["service"], r["request_event_id"], r["request_kind"]) for r in receipts] == [
         (str(ada), "training-progress", str(request), "deleted" if delete else "erased")
     ]
+
+
+async def test_erasure_forgets_quiz_answers_and_keeps_the_anonymous_result(uows: Uows) -> None:
+    """The seed: erasure erases any data submitted in a form; the quiz result stays for the reports."""
+    quiz = await _quiz(uows, attempt_limit=None)
+    ada, bob = await _customer(uows), await _customer(uows)
+    for learner in (ada, bob):
+        await _open(uows, learner, quiz)
+        await learning.submit_quiz(uows(), learner, quiz.id, {Q1: frozenset({1})}, NOW)
+    await _erase(uows, ada, uuid.uuid4(), delete=False)
+    async with uows() as uow:
+        (kept,) = await uow.submissions.of_customer(ada)
+        (other,) = await uow.submissions.of_customer(bob)
+    assert (kept.answers, kept.score, kept.passed, kept.submitted_at) == ({}, Decimal(100), True, NOW)
+    assert other.answers == {Q1: frozenset({1})}  # another customer's answers are untouched

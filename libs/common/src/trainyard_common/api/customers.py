@@ -387,6 +387,10 @@ class ErasureConfirmation(BaseModel):
     service: str
     confirmed: bool
     confirmed_at: datetime | None
+    removed: list[str] = Field(
+        default_factory=list,
+        description="What the service removed (`table`: its rows) or anonymised (`table.column`), per its receipt.",
+    )
 
 
 class ErasureStatus(BaseModel):
@@ -395,3 +399,15 @@ class ErasureStatus(BaseModel):
     requested_at: datetime
     complete: bool = Field(description="Every service has confirmed.")
     services: list[ErasureConfirmation]
+    key_destroyed_at: datetime | None = Field(
+        default=None,
+        description="When the customer's own key was destroyed: from then on their personal data sealed in events "
+        "(topics, dead letters, backups) is unreadable. None: no key was destroyed (an erasure from before keys).",
+    )
+
+
+class CustomerKey(BaseModel):
+    """A customer's data key, served to the services that read sealed personal fields (never the KEK)."""
+
+    customer_id: uuid.UUID
+    key: str = Field(description="The 32-byte AES-256-GCM key, base64url without padding.")

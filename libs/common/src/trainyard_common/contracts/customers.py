@@ -222,3 +222,9 @@ class CustomerErasureCompleted(Event):
         description="Whether the request was an erasure or a deletion.", examples=["erased"]
     )
     completed_at: AwareDatetime = Field(description="When the service finished.", examples=["2025-04-01T12:00:03Z"])
+    removed: list[str] = Field(
+        default_factory=list,
+        description="What the service removed or anonymised, as `table` (rows deleted) or `table.column` "
+        "(values cleared), for the certificate of erasure. Empty in receipts sent before it existed.",
+        examples=[["customers", "code_invitations"]],
+    )

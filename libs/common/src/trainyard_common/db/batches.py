@@ -159,7 +159,8 @@ class InsertRows(_ArrayRows):
     ``conflict``: the key of ``ON CONFLICT``; with ``update``, ``DO UPDATE SET`` those columns
     from ``excluded`` — or, given a mapping, each column to its SQL expression over ``<table>``
     and ``excluded`` (``where``: a guard, SQL over the same) — else ``DO NOTHING``. Give rows
-    sorted by key, and for ``DO UPDATE`` one per key (see the folds above).
+    sorted by key, and for ``DO UPDATE`` one per key (see the folds above). ``rows_where``: which
+    of the given rows are inserted at all, SQL over ``batch`` (e.g. ``NOT EXISTS`` a tombstone).
     """
 
     def __init__(
@@ -171,12 +172,15 @@ class InsertRows(_ArrayRows):
         update: Sequence[str] | Mapping[str, str] = (),
         where: str | None = None,
         returning: Sequence[str] = (),
+        rows_where: str | None = None,
     ) -> None:
         super().__init__(table, columns)
         # ORDER BY the arrays' positions: rows are inserted, and locked, in the order given.
         sql = (
             f"INSERT INTO {_quote(table.name)} ({', '.join(map(_quote, self.columns))}) "  # noqa: S608 (names from the Table, values bound)
-            f"SELECT {self._values()} FROM {self._rows('batch', ordered=True)} ORDER BY _position"
+            f"SELECT {self._values()} FROM {self._rows('batch', ordered=True)}"
+            + (f" WHERE {rows_where}" if rows_where else "")
+            + " ORDER BY _position"
         )
         if conflict:
             sql += f" ON CONFLICT ({', '.join(map(_quote, conflict))}) "

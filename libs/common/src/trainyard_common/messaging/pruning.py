@@ -10,16 +10,17 @@ must live is how long a record carrying its event id can still come back:
   ``segment.ms`` (the broker's default, 7 days, since our topics do not set it): a record can
   be read up to retention + 7 days after it was written, and a claim is written after its
   record, so retention + 7 days covers it.
-* **From a dead-letter topic** (kept 90 days), by ``trainyard-dlq replay``. The group that
-  dead-lettered the event never wrote a claim (its transaction rolled back with the failure),
-  so for that group no claim age matters. But the replay publishes onto the event topic, where
-  every *other* group consuming it sees the event again; those that had applied it skip it only
-  while they still hold their claim. So a claim must also outlive the dead letters that may
-  carry its event: 90 + 7 days.
+* **From a dead-letter topic** (kept 14 days, ``topics.DEAD_LETTER_RETENTION_DAYS``), by
+  ``trainyard-dlq replay``. The group that dead-lettered the event never wrote a claim (its
+  transaction rolled back with the failure), so for that group no claim age matters. But the
+  replay publishes onto the event topic, where every *other* group consuming it sees the event
+  again; those that had applied it skip it only while they still hold their claim. So a claim
+  must also outlive the dead letters that may carry its event: 14 + 7 days (less than the event
+  topics' 30 + 7 since issue 16).
 
 Hence the default (``TRAINYARD_PROCESSED_EVENTS_KEEP_DAYS``): the longest retention of any
-declared topic, dead letters included, plus the 7 days of a segment. A deployment that never
-replays dead letters older than 30 days may lower it to 37.
+declared topic, dead letters included, plus the 7 days of a segment: 37 days since the dead
+letters keep 14 (issue 16), the event topics' 30 + 7.
 
 Deleting is done in chunks, each its own short transaction: a whole month of claims deleted in
 one statement would hold its row locks and its snapshot for minutes. Rows another transaction

@@ -14,6 +14,13 @@ its AsyncAPI document) and serves ``router``. CustomerErased and CustomerDeleted
 the service (one handler per topic and service): its handler scrubs its own data, calls
 ``CustomerProjection.forget`` and sends the receipt (``trainyard_common.erasure``) in one
 transaction.
+
+``forget`` leaves a tombstone (``erased_customers``: the bare id, when, erased or deleted), kept
+for good: a late, replayed or re-consumed registration of that customer (offsets reset to
+earliest, a restore) is skipped inside the batch's own statement, so no e-mail or name comes
+back after the certificate of erasure. Registrations and ``forget`` take a per-customer advisory
+lock first, so a registration committed while the erasure runs cannot pass it unseen. Profile
+changes only update rows that exist, and ``forget`` deleted the row.
 """
 
 import uuid
@@ -24,7 +31,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, delete, select
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, delete, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
@@ -33,6 +41,7 @@ from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.http.deps import unit_of_work
 from trainyard_common.http.errors import ErrorBody, NotFound
 from trainyard_common.messaging.delivered import Delivered
+from trainyard_common.vocabulary import ErasureKind
 
 customer_projection_metadata = MetaData()
 
@@ -46,9 +55,22 @@ customers = Table(
     Column("registered_at", DateTime(timezone=True), nullable=False),
 )
 
+erased_customers = Table(
+    "erased_customers",
+    customer_projection_metadata,
+    Column("customer_id", Uuid, primary_key=True),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("kind", Text, nullable=False),  # an ErasureKind: erased or deleted
+)
+"""Tombstones: the ids of erased and deleted customers (nothing else), kept forever."""
+
 _COLUMNS = ("customer_id", "email", "first_name", "last_name", "registered_at")
 _PROFILE = ("email", "first_name", "last_name")
-_SAVE = InsertRows(customers, _COLUMNS, conflict=["customer_id"], update=_COLUMNS[1:])
+_NOT_ERASED = "NOT EXISTS (SELECT 1 FROM erased_customers AS e WHERE e.customer_id = batch.customer_id)"
+_SAVE = InsertRows(customers, _COLUMNS, conflict=["customer_id"], update=_COLUMNS[1:], rows_where=_NOT_ERASED)
+TOMBSTONE_LOCK_SPACE = 0x65727364  # "ersd": the first key of the per-customer tombstone locks
+# unnest yields the (sorted) keys in order, so every transaction takes its locks in one order.
+_LOCK_TOMBSTONES = text("SELECT count(pg_advisory_xact_lock(:space, k)) FROM unnest(CAST(:keys AS integer[])) AS k")
 _LOCK = LockRows(customers, "customer_id", _COLUMNS, mode="NO KEY UPDATE")
 _UPDATE_PROFILES = UpdateRows(customers, "customer_id", _PROFILE)
 
@@ -97,7 +119,10 @@ class CustomerProjection:
     async def save_all(self, known: Iterable[KnownCustomer]) -> None:
         """Upsert, in one statement: of several rows for one customer, the last one wins."""
         rows = last_per_key(known, key=lambda c: c.customer_id)
-        await _SAVE.execute(self._session, [_row(c) for c in rows])
+        if not rows:
+            return
+        await self._lock_tombstones(c.customer_id for c in rows)
+        await _SAVE.execute(self._session, [_row(c) for c in rows])  # skips tombstoned ids
 
     async def update_profiles(self, changes: Sequence[CustomerProfileUpdated]) -> None:
         """Apply the changes in order to the customers known here (an unknown one stays unknown).
@@ -116,9 +141,32 @@ class CustomerProjection:
         rows = await _LOCK.execute(self._session, customer_ids)
         return {row.customer_id: KnownCustomer(**row._asdict()) for row in rows}
 
-    async def forget(self, customer_id: uuid.UUID) -> None:
-        """Erasure or deletion: the customer's e-mail and names leave this service."""
+    async def forget(
+        self, customer_id: uuid.UUID, kind: ErasureKind = ErasureKind.ERASED, at: datetime | None = None
+    ) -> None:
+        """Erasure or deletion: the customer's e-mail and names leave this service, and the bare id
+        stays as a tombstone so that no later registration brings them back (the first one kept)."""
+        await self._lock_tombstones([customer_id])
+        await self._session.execute(
+            pg_insert(erased_customers)
+            .values(customer_id=customer_id, erased_at=at or datetime.now(UTC), kind=kind.value)
+            .on_conflict_do_nothing()
+        )
         await self._session.execute(delete(customers).where(customers.c.customer_id == customer_id))
+
+    async def is_erased(self, customer_id: uuid.UUID) -> bool:
+        """Whether the customer was erased or deleted here (tombstoned)."""
+        found = await self._session.scalar(
+            select(erased_customers.c.customer_id).where(erased_customers.c.customer_id == customer_id)
+        )
+        return found is not None
+
+    async def _lock_tombstones(self, customer_ids: Iterable[uuid.UUID]) -> None:
+        """Until the transaction ends, serialise with ``forget`` of the same customers (a
+        transaction-level advisory lock per customer, in one order, before any row lock): the
+        next statement then sees a tombstone committed meanwhile."""
+        keys = sorted({int.from_bytes(c.bytes[:4], "big", signed=True) for c in customer_ids})
+        await self._session.execute(_LOCK_TOMBSTONES, {"space": TOMBSTONE_LOCK_SPACE, "keys": keys})
 
     async def get(self, customer_id: uuid.UUID) -> KnownCustomer | None:
         row = (await self._session.execute(select(customers).where(customers.c.customer_id == customer_id))).first()

@@ -20,3 +20,17 @@ def create_customer_projection_table() -> None:
 
 def drop_customer_projection_table() -> None:
     op.drop_table("customers")
+
+
+def create_erased_customers_table() -> None:
+    """The projection's tombstones (``customers.erased_customers``): ids only, kept forever."""
+    op.create_table(
+        "erased_customers",
+        sa.Column("customer_id", sa.Uuid, primary_key=True),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+    )
+
+
+def drop_erased_customers_table() -> None:
+    op.drop_table("erased_customers")

@@ -26,7 +26,7 @@ async def erase_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> No
             apply_on_arrival(uow, learner, pending.get(customer_id, []))
         learner.erase(now)
         await uow.learners.save(learner)
-    _receipt(uow, customer_id, ErasureKind.ERASED)
+    _receipt(uow, customer_id, ErasureKind.ERASED, ["learners.email", "learners.organization"])
 
 
 async def delete_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> None:
@@ -37,8 +37,8 @@ async def delete_customer(uow: DirectoryUnitOfWork, customer_id: uuid.UUID) -> N
     if learner is not None:
         remove(uow, learner, RemovalReason.CUSTOMER_ERASED, by_admin=False)
     await uow.learners.forget(customer_id, datetime.now(UTC))
-    _receipt(uow, customer_id, ErasureKind.DELETED)
+    _receipt(uow, customer_id, ErasureKind.DELETED, ["enrollments", "report_progress", "report_orders", "learners"])
 
 
-def _receipt(uow: DirectoryUnitOfWork, customer_id: uuid.UUID, kind: ErasureKind) -> None:
-    send_erasure_receipt(uow, customer_id, ServiceName.CLIENT_DIRECTORY, kind)
+def _receipt(uow: DirectoryUnitOfWork, customer_id: uuid.UUID, kind: ErasureKind, removed: list[str]) -> None:
+    send_erasure_receipt(uow, customer_id, ServiceName.CLIENT_DIRECTORY, kind, removed)

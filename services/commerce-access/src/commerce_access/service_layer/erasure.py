@@ -18,7 +18,9 @@ async def erase_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> Non
     and e-mail, kept in the projection, go; so do the addresses they invited to their codes."""
     await uow.customers.forget(customer_id)
     await uow.codes.forget_invitations_of(customer_id)
-    send_erasure_receipt(uow, customer_id, ServiceName.COMMERCE_ACCESS, ErasureKind.ERASED)
+    send_erasure_receipt(
+        uow, customer_id, ServiceName.COMMERCE_ACCESS, ErasureKind.ERASED, ["customers", "code_invitations"]
+    )
 
 
 async def delete_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> bool:
@@ -35,7 +37,13 @@ async def delete_customer(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> bo
     await uow.codes.delete_of_orders(order_ids)
     await uow.codes.forget_redeemer(customer_id)
     await uow.access.delete_of_customer(customer_id)
-    await uow.customers.forget(customer_id)
+    await uow.customers.forget(customer_id, ErasureKind.DELETED)
     await uow.orders.mark_deleted(customer_id, datetime.now(UTC))
-    send_erasure_receipt(uow, customer_id, ServiceName.COMMERCE_ACCESS, ErasureKind.DELETED)
+    send_erasure_receipt(
+        uow,
+        customer_id,
+        ServiceName.COMMERCE_ACCESS,
+        ErasureKind.DELETED,
+        ["orders", "registration_codes", "code_redemptions", "access", "customers"],
+    )
     return True

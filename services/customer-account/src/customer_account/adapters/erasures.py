@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,9 +24,18 @@ class ErasureRecords:
             .on_conflict_do_update(index_elements=[erasures.c.customer_id], set_={"kind": kind, "requested_at": at})
         )
 
-    async def request(self, customer_id: uuid.UUID) -> tuple[str, datetime] | None:
+    async def key_destroyed(self, customer_id: uuid.UUID, at: datetime) -> None:
+        """After ``requested``: the customer's key is gone (the first time counts)."""
+        await self._session.execute(
+            update(erasures)
+            .where(erasures.c.customer_id == customer_id, erasures.c.key_destroyed_at.is_(None))
+            .values(key_destroyed_at=at)
+        )
+
+    async def request(self, customer_id: uuid.UUID) -> tuple[str, datetime, datetime | None] | None:
+        """Kind, time asked and time the key was destroyed."""
         row = (await self._session.execute(select(erasures).where(erasures.c.customer_id == customer_id))).first()
-        return (row.kind, row.requested_at) if row else None
+        return (row.kind, row.requested_at, row.key_destroyed_at) if row else None
 
     async def receipt(self, customer_id: uuid.UUID, receipt: Receipt) -> None:
         """A redelivered or repeated receipt keeps the first confirmation time."""
@@ -38,6 +47,7 @@ class ErasureRecords:
                 kind=receipt.kind,
                 completed_at=receipt.completed_at,
                 request_event_id=receipt.request_event_id,
+                removed=list(receipt.removed),
             )
             .on_conflict_do_nothing()
         )
@@ -46,4 +56,4 @@ class ErasureRecords:
         rows = await self._session.execute(
             select(erasure_receipts).where(erasure_receipts.c.customer_id == customer_id)
         )
-        return [Receipt(r.service, r.kind, r.completed_at, r.request_event_id) for r in rows]
+        return [Receipt(r.service, r.kind, r.completed_at, r.request_event_id, tuple(r.removed)) for r in rows]

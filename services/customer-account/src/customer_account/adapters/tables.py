@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     Table,
@@ -159,6 +160,7 @@ erasures = Table(
     Column("customer_id", Uuid, primary_key=True),  # no FK: a deletion's certificate outlives the customer
     Column("kind", Text, nullable=False),
     Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("key_destroyed_at", DateTime(timezone=True)),  # the customer's key deleted (0010)
 )
 
 erasure_receipts = Table(
@@ -169,6 +171,18 @@ erasure_receipts = Table(
     Column("request_event_id", Uuid, nullable=False),
     Column("kind", Text, nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=False),
+    Column("removed", JSONB, nullable=False, server_default="[]"),  # what the service removed (0010)
+)
+
+customer_keys = Table(
+    "customer_keys",
+    metadata,
+    # The customer's data key (personal fields of events are sealed with it), wrapped by a KEK
+    # (trainyard_common.privacy.keys). Deleted on erasure (crypto-shredding), with the customer on deletion.
+    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("kek_id", Text, nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 deletion_requests = Table(

@@ -14,6 +14,8 @@ class Receipt:
     kind: str
     completed_at: datetime
     request_event_id: uuid.UUID
+    removed: tuple[str, ...] = ()
+    """What the service removed (``table``) or anonymised (``table.column``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,7 @@ class ServiceConfirmation:
     service: str
     confirmed: bool
     confirmed_at: datetime | None
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class ErasureCertificate:
     kind: str
     requested_at: datetime
     services: list[ServiceConfirmation]
+    key_destroyed_at: datetime | None = None
+    """When the customer's data key was deleted: their sealed personal data became unreadable."""
 
     @property
     def complete(self) -> bool:
@@ -36,13 +41,21 @@ class ErasureCertificate:
 
 
 def certificate_of(
-    customer_id: uuid.UUID, kind: str, requested_at: datetime, receipts: Iterable[Receipt], expected: Sequence[str]
+    customer_id: uuid.UUID,
+    kind: str,
+    requested_at: datetime,
+    receipts: Iterable[Receipt],
+    expected: Sequence[str],
+    *,
+    key_destroyed_at: datetime | None = None,
 ) -> ErasureCertificate:
     """The expected services first, in order, then any other that answered; a receipt for the other
     kind of request (an erasure's, for a later deletion) does not count."""
     of_kind = {r.service: r for r in receipts if r.kind == kind}
     services = [
-        ServiceConfirmation(s, s in of_kind, of_kind[s].completed_at if s in of_kind else None)
+        ServiceConfirmation(s, True, of_kind[s].completed_at, of_kind[s].removed)
+        if s in of_kind
+        else ServiceConfirmation(s, False, None)
         for s in [*expected, *sorted(set(of_kind) - set(expected))]
     ]
-    return ErasureCertificate(customer_id, kind, requested_at, services)
+    return ErasureCertificate(customer_id, kind, requested_at, services, key_destroyed_at)

@@ -4,6 +4,7 @@ order the app includes them."""
 from __future__ import annotations
 
 from customer_account.entrypoints import (
+    customer_keys_http,
     customers_http,
     groups_http,
     imports_http,
@@ -23,4 +24,5 @@ ROUTERS = (
     learners_http.router,
     groups_http.router,
     imports_http.router,
+    customer_keys_http.router,
 )

@@ -90,7 +90,9 @@ async def erasure_status(customer_id: uuid.UUID, uow: UnitOfWork, settings: Sett
     """The certificate of erasure: which services confirmed, and when."""
     found = await erasure.certificate(uow, customer_id, settings.erasure_services)
     services = [
-        ErasureConfirmation(service=s.service, confirmed=s.confirmed, confirmed_at=s.confirmed_at)
+        ErasureConfirmation(
+            service=s.service, confirmed=s.confirmed, confirmed_at=s.confirmed_at, removed=list(s.removed)
+        )
         for s in found.services
     ]
     return ErasureStatus(
@@ -99,6 +101,7 @@ async def erasure_status(customer_id: uuid.UUID, uow: UnitOfWork, settings: Sett
         requested_at=found.requested_at,
         complete=found.complete,
         services=services,
+        key_destroyed_at=found.key_destroyed_at,
     )
 
 

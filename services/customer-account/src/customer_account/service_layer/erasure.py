@@ -43,6 +43,8 @@ async def erase(uow: CustomerUnitOfWork, customer_id: uuid.UUID, actor: Actor) -
         await uow.activity.scrub(customer_id)
         await uow.emails.forget_customer(customer_id)
         await uow.erasures.requested(customer_id, ErasureKind.ERASED.value, at)
+        await uow.keys.destroy(customer_id)  # crypto-shredding: its sealed fields, everywhere, are unreadable
+        await uow.erasures.key_destroyed(customer_id, at)
         uow.activity.add(Activity(customer_id, "erased", actor, at))
         uow.emit(CustomerErased(customer_id=customer_id, erased_at=at))
         await uow.commit()
@@ -101,6 +103,8 @@ async def apply_deletion_decision(uow: CustomerUnitOfWork, event: CustomerDeleti
         if customer is not None:
             await uow.customers.delete(event.customer_id)  # sessions, logins, activity, groups, mail go with it
         await uow.erasures.requested(event.customer_id, ErasureKind.DELETED.value, at)
+        await uow.keys.destroy(event.customer_id)  # also gone with the customer row (ON DELETE CASCADE)
+        await uow.erasures.key_destroyed(event.customer_id, at)
         request.complete(event.decided_at)
         uow.emit(CustomerDeleted(customer_id=event.customer_id, deleted_at=at))
     else:
@@ -122,7 +126,13 @@ async def deletion(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> DeletionR
 
 
 async def record_receipt(uow: CustomerUnitOfWork, event: CustomerErasureCompleted) -> None:
-    receipt = Receipt(event.service.value, event.request_kind.value, event.completed_at, event.request_event_id)
+    receipt = Receipt(
+        event.service.value,
+        event.request_kind.value,
+        event.completed_at,
+        event.request_event_id,
+        tuple(event.removed),
+    )
     await uow.erasures.receipt(event.customer_id, receipt)
 
 
@@ -132,6 +142,6 @@ async def certificate(uow: CustomerUnitOfWork, customer_id: uuid.UUID, expected:
         request = await uow.erasures.request(customer_id)
         if request is None:
             raise CustomerNotFound(customer_id)
-        kind, requested_at = request
+        kind, requested_at, key_destroyed_at = request
         receipts = await uow.erasures.receipts(customer_id)
-    return certificate_of(customer_id, kind, requested_at, receipts, expected)
+    return certificate_of(customer_id, kind, requested_at, receipts, expected, key_destroyed_at=key_destroyed_at)

@@ -138,6 +138,7 @@ class CustomerImport:
         generated = await self._set_passwords(uow, [p.new for p in planned if p.new is not None], planned)
         await uow.imports.stage((p.row, p.customer_id, p.new) for p in planned)
         inserted = await uow.imports.insert_customers()
+        await uow.keys.create(inserted, at)  # each new customer's key, in the batch's transaction
         lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
         applied = [p for p in planned if p.customer_id not in lost]
         for p in planned:

@@ -20,6 +20,7 @@ from prometheus_client import Counter
 
 from customer_account.domain.customer import now
 from customer_account.domain.emails import Email, retry_delay
+from trainyard_common.error_text import describe_error
 from trainyard_common.logs import get_logger
 
 if TYPE_CHECKING:  # at run time the unit of work imports the outbox adapter, which imports this
@@ -37,6 +38,19 @@ EMAILS_FAILED = Counter(
 
 class MailServerUnavailable(Exception):
     """The SMTP server cannot be reached or asks to try later: not the message's fault."""
+
+
+def failure_text(error: BaseException) -> str:
+    """What the outbox row (``last_error``) keeps of a failed send, without personal data (issue 16):
+    an SMTP refusal's text quotes the recipient (``5.1.1 <ada@example.com>: Recipient address
+    rejected``, ``SMTPRecipientsRefused``'s list of addresses), so only its type and code are kept;
+    other errors as ``describe_error`` words them (no submitted values)."""
+    code = getattr(error, "code", None)
+    if isinstance(code, int):
+        return f"{type(error).__name__} (SMTP {code})"
+    if getattr(error, "recipients", None) is not None:
+        return f"{type(error).__name__} (recipient refused)"
+    return describe_error(error)
 
 
 async def deliver_due(
@@ -64,7 +78,7 @@ async def deliver_due(
                 await uow.commit()
                 break
             except Exception as exc:  # the message itself: counted, given up after max_attempts
-                failures = await uow.emails.failed(email.id, repr(exc), now() + retry_delay(1), its_own=True)
+                failures = await uow.emails.failed(email.id, failure_text(exc), now() + retry_delay(1), its_own=True)
                 if failures >= max_attempts:
                     await uow.emails.give_up(email.id, now())
                     EMAILS_FAILED.inc()

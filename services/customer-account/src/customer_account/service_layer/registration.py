@@ -45,6 +45,7 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
     await ensure_groups_exist(uow, command.group_ids)
     if not await uow.customers.add_if_email_free(customer):
         raise EmailAlreadyRegistered(str(customer.email))
+    await uow.keys.create([customer.id], customer.created_at)  # the key of its personal data, in this transaction
     uow.emit(registered_event(customer, RegistrationSource(command.channel.value)))
     uow.activity.add(
         Activity(customer.id, "created", command.actor, customer.created_at, {"channel": command.channel.value})

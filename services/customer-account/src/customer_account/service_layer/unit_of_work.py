@@ -4,6 +4,7 @@ hashing its use cases need (so the service layer reaches infrastructure only thr
 from __future__ import annotations
 
 from customer_account.adapters.activity import ActivityLog
+from customer_account.adapters.customer_keys import CustomerKeyStore
 from customer_account.adapters.deletions import DeletionRequests
 from customer_account.adapters.emails import EmailOutbox
 from customer_account.adapters.erasures import ErasureRecords
@@ -33,6 +34,7 @@ class CustomerUnitOfWork(SqlUnitOfWork):
     import_results: ImportResults
     deletions: DeletionRequests
     setup_tokens: SetupTokens
+    keys: CustomerKeyStore
 
     def _open(self) -> None:
         self.customers = CustomerRepository(self.session)
@@ -48,6 +50,7 @@ class CustomerUnitOfWork(SqlUnitOfWork):
         self.import_results = ImportResults(self.session)
         self.deletions = DeletionRequests(self.session)
         self.setup_tokens = SetupTokens(self.session)
+        self.keys = CustomerKeyStore(self.session)
 
     async def commit(self) -> None:
         await self.activity.flush()  # activity entries commit with the change they describe

@@ -105,7 +105,8 @@ ROUTES = (
     Passthrough("GET", "/customers/{id}/erasure", "erasure_certificate", "customer_account",
                 "/v1/customers/{id}/erasure",
                 response=ErasureStatus, errors=NOT_FOUND,
-                doc="The certificate of erasure: which services have confirmed, and when."),
+                doc="The certificate of erasure: which services have confirmed, when, and what each removed "
+                    "or anonymised; and when the customer's key was destroyed (`key_destroyed_at`)."),
     Passthrough("GET", "/customers/{id}/deletion", "deletion_status", "customer_account",
                 "/v1/customers/{id}/deletion",
                 response=DeletionStatus, errors={404: "No deletion was requested for this customer."},

@@ -1,6 +1,7 @@
 """The gateway's public HTTP API, in order: auth, the admin API (each area behind the admin
 guard, see ``security.admin_router``), the learner API."""
 
+from gateway import console
 from gateway.entrypoints import (
     admins_http,
     auth_http,
@@ -28,4 +29,4 @@ ADMIN_AREAS = (
     commerce_http.router,
     training_http.router,
 )
-ROUTERS = (auth_http.router, *ADMIN_AREAS, learner_http.router)
+ROUTERS = (auth_http.router, *ADMIN_AREAS, learner_http.router, *console.ROUTERS)  # console: /admin/, no schema

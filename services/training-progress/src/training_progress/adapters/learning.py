@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +80,12 @@ class SubmissionRepository:
 
     async def delete_customer(self, customer_id: uuid.UUID) -> None:
         await self._session.execute(delete(quiz_submissions).where(quiz_submissions.c.customer_id == customer_id))
+
+    async def forget_answers(self, customer_id: uuid.UUID) -> None:
+        """Erasure: the responses the customer chose go; the fact, score, pass and dates stay (anonymous)."""
+        await self._session.execute(
+            update(quiz_submissions).where(quiz_submissions.c.customer_id == customer_id).values(answers={})
+        )
 
 
 class CmiRepository:

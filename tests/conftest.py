@@ -1,19 +1,17 @@
-"""The whole system as real processes, each service with a fresh database, on this run's topics."""
+"""The whole system as real processes, each service with a fresh database, on this run's topics:
+one per test run, shared by the end-to-end suite (tests/e2e) and the browser suite (tests/browser)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from support.accounts import ADMIN_PASSWORD, ADMIN_USERNAME
 from support.customers import Mailbox, running_mailbox
 
 from trainyard_common.testing.infrastructure import Endpoints
 from trainyard_common.testing.system import System, running_system
-
-ADMIN_USERNAME = "e2e-admin"
-ADMIN_PASSWORD = secrets.token_urlsafe(16)
 
 # Environment of every service in the end-to-end system: quick polling, so tests wait less.
 COMMON_ENV = {

@@ -1,0 +1,71 @@
+"""The consumers' cache of customer keys (``CustomerKeys``): the fetch is injected (an HTTP call
+to customer-account's ``GET /v1/customer-keys/{id}``); a key is kept ``ttl_seconds``, at most
+``max_entries`` keys (least recently used out first); a destroyed key is remembered as destroyed
+(it never comes back) and raises ``KeyDestroyed``."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+
+class KeyDestroyed(Exception):
+    """The customer was erased: their key is gone, their sealed fields unreadable."""
+
+    def __init__(self, customer_id: uuid.UUID) -> None:
+        super().__init__(f"the key of customer {customer_id} was destroyed")
+        self.customer_id = customer_id
+
+
+Fetch = Callable[[uuid.UUID], Awaitable[bytes | None]]
+"""The key of a customer; ``None``: destroyed (the owner answered 410). Unknown customers and
+outages raise (the caller retries)."""
+
+
+class CustomerKeys:
+    def __init__(
+        self,
+        fetch: Fetch,
+        *,
+        ttl_seconds: float = 300.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_entries < 1 or ttl_seconds <= 0:
+            raise ValueError("max_entries >= 1 and ttl_seconds > 0")
+        self._fetch = fetch
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._clock = clock
+        self._keys: OrderedDict[uuid.UUID, tuple[bytes, float]] = OrderedDict()
+        self._destroyed: OrderedDict[uuid.UUID, None] = OrderedDict()
+
+    async def get(self, customer_id: uuid.UUID) -> bytes:
+        if customer_id in self._destroyed:
+            raise KeyDestroyed(customer_id)
+        cached = self._keys.get(customer_id)
+        at = self._clock()
+        if cached is not None and at - cached[1] < self._ttl:
+            self._keys.move_to_end(customer_id)
+            return cached[0]
+        key = await self._fetch(customer_id)
+        if key is None:
+            self.destroyed(customer_id)
+            raise KeyDestroyed(customer_id)
+        self._keys[customer_id] = (key, at)
+        self._keys.move_to_end(customer_id)
+        while len(self._keys) > self._max:
+            self._keys.popitem(last=False)
+        return key
+
+    def destroyed(self, customer_id: uuid.UUID) -> None:
+        """Forget the key now (on ``CustomerErased``, before the TTL would)."""
+        self._keys.pop(customer_id, None)
+        self._destroyed[customer_id] = None
+        while len(self._destroyed) > self._max:
+            self._destroyed.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._keys)

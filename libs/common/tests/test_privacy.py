@@ -1,0 +1,176 @@
+"""Crypto-shredding's building blocks: sealing a field, wrapping keys, the consumers' key cache."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+import pytest
+from pydantic import BaseModel
+
+from trainyard_common.privacy import (
+    CustomerKeys,
+    KeyDestroyed,
+    KeyEncryptionKeys,
+    Unreadable,
+    is_sealed,
+    new_data_key,
+    seal,
+    unseal,
+    unwrap,
+    wrap,
+)
+from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING
+from trainyard_common.privacy.schema import SealedText
+
+ADA = uuid.UUID("7c9e6679-7425-40de-944b-e07fc1f90ae7")
+BOB = uuid.UUID("16fd2706-8baf-433b-82eb-8c7fada847da")
+
+
+def test_a_sealed_field_opens_with_its_key_customer_and_field_only() -> None:
+    key = new_data_key()
+    sealed = seal("ada@example.com", key, customer_id=ADA, field="email")
+
+    assert sealed.startswith("tyenc:v1:")
+    assert "ada" not in sealed
+    assert is_sealed(sealed)
+    assert unseal(sealed, key, customer_id=ADA, field="email") == "ada@example.com"
+    assert seal("ada@example.com", key, customer_id=ADA, field="email") != sealed  # a fresh nonce each time
+    with pytest.raises(Unreadable):
+        unseal(sealed, new_data_key(), customer_id=ADA, field="email")  # wrong (or destroyed) key
+    with pytest.raises(Unreadable):
+        unseal(sealed, key, customer_id=BOB, field="email")  # moved to another customer
+    with pytest.raises(Unreadable):
+        unseal(sealed, key, customer_id=ADA, field="first_name")  # moved to another field
+
+
+@pytest.mark.parametrize(
+    "alter",
+    [
+        lambda s: s[:-2] + ("A" if s[-2] != "A" else "B") + s[-1],  # a flipped byte
+        lambda s: s[:20],  # truncated
+        lambda s: s.replace("tyenc:v1:", "tyenc:v2:"),  # an unknown envelope version
+        lambda s: s.replace("tyenc:v1:", ""),  # no envelope
+        lambda s: s + "=",  # not the envelope's alphabet
+    ],
+)
+def test_a_tampered_or_unknown_envelope_is_unreadable(alter) -> None:  # type: ignore[no-untyped-def]
+    key = new_data_key()
+    sealed = seal("Lovelace", key, customer_id=ADA, field="last_name")
+    with pytest.raises(Unreadable):
+        unseal(alter(sealed), key, customer_id=ADA, field="last_name")
+
+
+def test_unicode_and_empty_values_round_trip() -> None:
+    key = new_data_key()
+    for value in ["", "Zoë Ångström 山田"]:
+        assert unseal(seal(value, key, customer_id=ADA, field="f"), key, customer_id=ADA, field="f") == value
+
+
+def test_sealed_text_is_marked_encrypted_in_the_json_schema() -> None:
+    class Event(BaseModel):
+        email: SealedText
+
+    schema = Event.model_json_schema()["properties"]["email"]
+    assert schema["x-trainyard-encrypted"] is True
+    assert schema["pattern"] == "^tyenc:v1:[A-Za-z0-9_-]+$"
+    assert schema["type"] == "string"
+
+
+def _kek_setting(*ids: str) -> tuple[str, dict[str, bytes]]:
+    keys = {i: new_data_key() for i in ids}
+    return ",".join(f"{i}:{base64.b64encode(k).decode()}" for i, k in keys.items()), keys
+
+
+def test_a_wrapped_key_unwraps_with_its_kek_only() -> None:
+    data_key, kek, other = new_data_key(), new_data_key(), new_data_key()
+    wrapped = wrap(data_key, kek, "k1")
+    assert data_key not in wrapped
+    assert unwrap(wrapped, kek, "k1") == data_key
+    with pytest.raises(Unreadable):
+        unwrap(wrapped, other, "k1")
+    with pytest.raises(Unreadable):
+        unwrap(wrapped, kek, "k2")  # the KEK's id is bound to the wrapped key
+
+
+def test_the_first_kek_wraps_every_one_unwraps_and_rotation_rewraps() -> None:
+    setting, _ = _kek_setting("old")
+    old = KeyEncryptionKeys.parse(setting)
+    data_key = new_data_key()
+    wrapped, kek_id = old.wrap(data_key)
+    assert kek_id == "old"
+
+    new_setting, _ = _kek_setting("new")
+    rotated = KeyEncryptionKeys.parse(f"{new_setting},{setting}")  # the new one first, the old one behind
+    assert rotated.unwrap(wrapped, "old") == data_key
+    rewrapped, new_id = rotated.rewrap(wrapped, "old")
+    assert new_id == "new"
+    assert rotated.unwrap(rewrapped, "new") == data_key
+    with pytest.raises(Unreadable):
+        KeyEncryptionKeys.parse(new_setting).unwrap(wrapped, "old")  # the old KEK dropped too early
+
+
+@pytest.mark.parametrize("setting", ["", "nocolon", "k:bm90LTMyLWJ5dGVz", "k:!!!", "a:{k},a:{k}"])
+def test_malformed_kek_settings_are_refused(setting: str) -> None:
+    key = base64.b64encode(new_data_key()).decode()
+    with pytest.raises(ValueError, match="key"):
+        KeyEncryptionKeys.parse(setting.format(k=key))
+
+
+def test_the_development_kek_is_recognised() -> None:
+    assert KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING).development
+    assert not KeyEncryptionKeys.parse(_kek_setting("prod")[0]).development
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_key_cache_keeps_keys_for_their_ttl_and_at_most_n() -> None:
+    keys = {ADA: new_data_key(), BOB: new_data_key()}
+    fetched: list[uuid.UUID] = []
+
+    async def fetch(customer_id: uuid.UUID) -> bytes | None:
+        fetched.append(customer_id)
+        return keys[customer_id]
+
+    clock = _Clock()
+    cache = CustomerKeys(fetch, ttl_seconds=10, max_entries=1, clock=clock)
+    assert await cache.get(ADA) == keys[ADA]
+    assert await cache.get(ADA) == keys[ADA]
+    assert fetched == [ADA]
+    clock.now = 11
+    await cache.get(ADA)  # expired: fetched again
+    assert fetched == [ADA, ADA]
+    await cache.get(BOB)  # one entry at most: Ada goes
+    await cache.get(ADA)
+    assert fetched == [ADA, ADA, BOB, ADA]
+    assert len(cache) == 1
+
+
+async def test_a_destroyed_key_is_remembered_as_destroyed() -> None:
+    calls = 0
+
+    async def fetch(customer_id: uuid.UUID) -> bytes | None:
+        nonlocal calls
+        calls += 1
+        return None
+
+    cache = CustomerKeys(fetch)
+    for _ in range(2):
+        with pytest.raises(KeyDestroyed):
+            await cache.get(ADA)
+    assert calls == 1
+
+    async def fetch_bob(customer_id: uuid.UUID) -> bytes | None:
+        return new_data_key()
+
+    told = CustomerKeys(fetch_bob)
+    await told.get(BOB)
+    told.destroyed(BOB)  # CustomerErased seen: gone before its TTL
+    with pytest.raises(KeyDestroyed):
+        await told.get(BOB)

@@ -1,0 +1,84 @@
+"""The customers' data keys (table ``customer_keys``), stored wrapped by the first key-encryption
+key; served unwrapped to the services that read sealed personal fields."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from customer_account.adapters.tables import customer_keys
+from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptionKeys, new_data_key
+
+_ROWS_PER_STATEMENT = 10_000  # 4 parameters a row: under PostgreSQL's 65,535 per statement
+_keks = KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING)
+
+
+def use_key_encryption_keys(keks: KeyEncryptionKeys) -> None:
+    """Set once at start-up (``bootstrap``) from ``TRAINYARD_KEY_ENCRYPTION_KEYS``."""
+    global _keks  # noqa: PLW0603 (process-wide configuration, like the hashing gate)
+    _keks = keks
+
+
+def key_encryption_keys() -> KeyEncryptionKeys:
+    return _keks
+
+
+class CustomerKeyStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(self, customer_ids: Collection[uuid.UUID], at: datetime) -> None:
+        """A new key for each customer, in one statement (per ``_ROWS_PER_STATEMENT``); a customer
+        who has one keeps it."""
+        rows = []
+        for customer_id in customer_ids:
+            wrapped, kek_id = _keks.wrap(new_data_key())
+            rows.append({"customer_id": customer_id, "wrapped_key": wrapped, "kek_id": kek_id, "created_at": at})
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            chunk = rows[start : start + _ROWS_PER_STATEMENT]
+            await self._session.execute(insert(customer_keys).values(chunk).on_conflict_do_nothing())
+
+    async def key_of(self, customer_id: uuid.UUID) -> bytes | None:
+        row = (
+            await self._session.execute(
+                select(customer_keys.c.wrapped_key, customer_keys.c.kek_id).where(
+                    customer_keys.c.customer_id == customer_id
+                )
+            )
+        ).first()
+        return None if row is None else _keks.unwrap(row.wrapped_key, row.kek_id)
+
+    async def destroy(self, customer_id: uuid.UUID) -> bool:
+        result = await self._session.execute(delete(customer_keys).where(customer_keys.c.customer_id == customer_id))
+        return bool(getattr(result, "rowcount", 0))
+
+    async def rewrap_batch(self, limit: int) -> int:
+        """Re-wrap up to ``limit`` keys not wrapped by the first KEK; returns how many (0: done).
+        Rows locked by another rotation are skipped, so two runs share the work."""
+        rows = (
+            await self._session.execute(
+                select(customer_keys.c.customer_id, customer_keys.c.wrapped_key, customer_keys.c.kek_id)
+                .where(customer_keys.c.kek_id != _keks.current_id)
+                .order_by(customer_keys.c.customer_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not rows:
+            return 0
+        params = []
+        for row in rows:
+            wrapped, kek_id = _keks.rewrap(row.wrapped_key, row.kek_id)
+            params.append({"id": row.customer_id, "wrapped": wrapped, "kek": kek_id})
+        await self._session.execute(
+            update(customer_keys)
+            .where(customer_keys.c.customer_id == bindparam("id"))
+            .values(wrapped_key=bindparam("wrapped"), kek_id=bindparam("kek")),
+            params,
+        )
+        return len(rows)
