@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.contracts.common import ActedBy, CurrencyCode, Money, TrainingItemRef
+from trainyard_common.contracts.common import CurrencyCode, MaybeActedBy, Money, TrainingItemRef
 from trainyard_common.vocabulary import AccessRevocationReason, DeletionDecision, ImportOrderOutcome, OrderSource
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
@@ -86,14 +86,7 @@ class OrderCompleted(Event):
         ),
         examples=["support-admin"],
     )
-    acted_by: ActedBy | None = Field(
-        default=None,
-        description=(
-            "Who caused this event (learner, admin, admin impersonating, system, integration); "
-            "absent (null) from older producers: unknown."
-        ),
-        examples=[{"kind": "admin", "name": "support-admin", "impersonated": False}],
-    )
+    acted_by: MaybeActedBy = None
 
     @model_validator(mode="after")
     def _one_currency(self) -> Self:
@@ -126,14 +119,7 @@ class _AccessFacts(Event):
         description="Last day of access, inclusive; absent (null) means unlimited.",
         examples=["2026-03-21"],
     )
-    acted_by: ActedBy | None = Field(
-        default=None,
-        description=(
-            "Who caused this event (learner, admin, admin impersonating, system, integration); "
-            "absent (null) from older producers: unknown."
-        ),
-        examples=[{"kind": "admin", "name": "support-admin", "impersonated": False}],
-    )
+    acted_by: MaybeActedBy = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:

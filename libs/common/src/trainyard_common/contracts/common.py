@@ -79,3 +79,16 @@ class ActedBy(BaseModel):
         description="True when the admin acted while impersonating the learner.",
         examples=[False],
     )
+
+
+MaybeActedBy = Annotated[
+    ActedBy | None,
+    Field(
+        description=(
+            "Who caused this event (learner, admin, admin impersonating, system, integration); "
+            "absent (null) from older producers: unknown."
+        ),
+        examples=[{"kind": "admin", "name": "support-admin", "impersonated": False}],
+    ),
+]
+"""The ``acted_by`` of an event (default ``None``): one description for every event that says it."""

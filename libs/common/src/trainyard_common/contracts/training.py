@@ -13,7 +13,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from trainyard_common.contracts.base import Event
-from trainyard_common.contracts.common import ActedBy, Percentage
+from trainyard_common.contracts.common import MaybeActedBy, Percentage
 from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
@@ -39,14 +39,7 @@ class _ProgressFacts(Event):
     item_type: TrainingItemType = Field(description="Module, course or certification.", examples=["course"])
     item_id: UUID = Field(description="The item in the catalogue.", examples=[ITEM_ID_EXAMPLE])
     item_name: str = Field(description="The item's name at the time of the event.", examples=["Survey Design 101"])
-    acted_by: ActedBy | None = Field(
-        default=None,
-        description=(
-            "Who caused this event (learner, admin, admin impersonating, system, integration); "
-            "absent (null) from older producers: unknown."
-        ),
-        examples=[{"kind": "admin", "name": "support-admin", "impersonated": False}],
-    )
+    acted_by: MaybeActedBy = None
 
 
 class _RecordedFacts(_ProgressFacts):
