@@ -19,6 +19,9 @@ EXPECTED = {
             "CustomerErased",
             "CustomerDeleted",
             "CustomerDeletionRequested",
+            "UserRegistered.v2",
+            "CustomerProfileUpdated.v2",
+            "CustomerImported.v2",
         },
         {
             "CustomerDeletionDecided",

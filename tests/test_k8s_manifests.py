@@ -222,6 +222,8 @@ def test_deployment_configuration_and_secrets(docs: list[Doc], overlay: str, nam
                 assert env[f"TRAINYARD_{other.upper().replace('-', '_')}_URL"] == f"http://{other}:{PORTS[other]}"
         for key in ("TRAINYARD_ADMIN_USERNAME", "TRAINYARD_ADMIN_PASSWORD"):
             assert env[key] == ("gateway-secrets", key)
+    elif name != "customer-account":  # the consumers of sealed personal fields fetch customer keys
+        assert env["TRAINYARD_CUSTOMER_ACCOUNT_URL"] == "http://customer-account:8002"
     secrets = {v[0] for v in env.values() if isinstance(v, tuple)}
     assert secrets == {f"{name}-secrets"}
 
@@ -341,6 +343,21 @@ def test_only_the_gateway_is_reachable_from_outside(docs: list[Doc], overlay: st
             assert name == "gateway" or not allowed(docs, namespace, labels, port + 100, gateway), name
         else:  # a Job accepts nothing
             assert not allowed(docs, namespace, labels, port, gateway), name
+
+
+def test_only_the_consuming_services_reach_customer_account_besides_the_gateway(docs: list[Doc], overlay: str) -> None:
+    namespace = OVERLAYS[overlay]
+    pods = {name: d["spec"]["template"]["metadata"]["labels"] for name, d in of_kind(docs, "Deployment").items()}
+    here = {"kubernetes.io/metadata.name": namespace}
+    for name, labels in pods.items():
+        reaches = allowed(
+            docs, namespace, pods["customer-account"], PORTS["customer-account"], (namespace, here, labels)
+        )
+        assert reaches == (name != "customer-account"), name  # the gateway and the three consumers (customer keys)
+        if name not in ("gateway", "customer-account"):
+            for other in ("client-directory", "commerce-access", "training-progress"):
+                if other != name:
+                    assert not allowed(docs, namespace, pods[other], PORTS[other], (namespace, here, labels)), name
 
 
 # ---- topics -------------------------------------------------------------------------------------

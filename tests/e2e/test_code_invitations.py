@@ -1,16 +1,22 @@
 """Issue 17, item 3 through the gateway: the purchaser of several seats invites someone by e-mail
 to one code; the e-mail carries the code and a link; the admin's list of the customer's codes
 shows it pending (to whom, since when) beside the available ones; once the invitee registered and
-redeemed it, the code is redeemed (by whom) and Registration Code Users lists them."""
+redeemed it, the code is redeemed (by whom) and Registration Code Users lists them.
+
+Issue 16: RegistrationCodeInvited carries the invitee's address sealed with the purchaser's key;
+read with a plain Kafka consumer, the record holds it in no readable form."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from support.commerce import create_product, signed_in_learner
 from support.customers import Mailbox, sign_in
 from support.flows import register
@@ -20,6 +26,24 @@ pytestmark = pytest.mark.e2e
 ADMIN = "/api/v1/admin"
 LEARNER = "/api/v1/learner"
 PASSWORD = "correct horse battery"
+
+
+async def invitation_record(bootstrap: str, topic: str, purchaser_id: str, code: str, timeout: float = 60) -> Any:
+    """The RegistrationCodeInvited record of ``code`` (keyed by the purchaser), as any subscriber reads it."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, group_id=None
+    )
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    if record.key == purchaser_id.encode() and json.loads(record.value)["code"] == code:
+                        return record
+        raise AssertionError(f"no RegistrationCodeInvited of {code} on {topic}")
+    finally:
+        await consumer.stop()
 
 
 def codes_of(admin: httpx.Client, customer_id: str) -> dict[str, dict[str, Any]]:
@@ -51,6 +75,15 @@ def test_an_invitation_is_mailed_pending_then_redeemed(
     assert code in mail.body
     assert f"/register?code={code}" in mail.body
     assert "Ada Lovelace" in mail.subject
+
+    topic = f"{system.topic_prefix}RegistrationCodeInvited"
+    record = asyncio.run(invitation_record(system.kafka_bootstrap, topic, purchaser_id, code))
+    raw = record.value + b"".join(value for _, value in record.headers)
+    local_part = invitee.split("@", maxsplit=1)[0]
+    for clear in (invitee, local_part, local_part.upper()):
+        assert clear.encode() not in raw, clear
+    sealed = json.loads(record.value)["invitee_email"]
+    assert sealed.startswith("tyenc:v1:")
 
     states = codes_of(admin, purchaser_id)
     assert {c: s["state"] for c, s in states.items()} == {

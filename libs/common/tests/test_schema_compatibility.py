@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
+from trainyard_common.contracts import Deprecation, UserRegistered
 from trainyard_common.contracts.compatibility import breaking_changes
-from trainyard_common.contracts.export import RELEASED, expected_files, incompatibilities, main
+from trainyard_common.contracts.export import RELEASED, expected_files, incompatibilities, main, schema_for
 
 COMMITTED = Path(__file__).resolve().parents[1] / "schemas"
 REGISTERED = json.loads(expected_files()["UserRegistered.json"])
@@ -91,3 +93,85 @@ def test_the_exporter_refuses_an_incompatible_change(tmp_path: Path, capsys: pyt
 
     assert "UserRegistered $.shoe_size: removed" in capsys.readouterr().out
     assert json.loads(released.read_text(encoding="utf-8")) == widened, "the released form is kept"
+
+
+# A deprecated topic may blank its personal fields (issue 16), and nothing else.
+
+_DEPRECATED = {"since": "2026-12-01", "retire_on": "2026-12-31", "successor": "UserRegistered.v2"}
+_BLANK = {"type": "string", "const": ""}
+
+
+def _deprecated(edit: Any) -> dict[str, Any]:
+    def both(schema: dict[str, Any]) -> None:
+        schema["x-trainyard"]["deprecated"] = dict(_DEPRECATED)
+        edit(schema)
+
+    return _changed(both)
+
+
+def test_v1_personal_fields_are_marked_and_others_are_not() -> None:
+    properties = REGISTERED["properties"]
+    marked = {name for name, schema in properties.items() if schema.get("x-trainyard-personal")}
+    assert marked == {"email", "first_name", "last_name", "organization"}
+    profile = json.loads(expected_files()["CustomerProfileUpdated.json"])["properties"]
+    assert {n for n, s in profile.items() if s.get("x-trainyard-personal")} == {
+        "email", "previous_email", "first_name", "last_name", "organization", "previous_organization",
+    }  # fmt: skip
+    imported = json.loads(expected_files()["CustomerImported.json"])["properties"]
+    assert {n for n, s in imported.items() if s.get("x-trainyard-personal")} == {"email"}
+
+
+def test_no_v1_topic_is_deprecated_yet() -> None:
+    assert all("deprecated" not in json.loads(text).get("x-trainyard", {}) for text in expected_files().values())
+
+
+def test_marking_a_topic_deprecated_is_compatible() -> None:
+    assert breaking_changes(REGISTERED, _deprecated(lambda s: None)) == []
+
+
+@pytest.mark.parametrize("blank", [_BLANK, {"type": "string", "maxLength": 0}, {"type": "string", "enum": [""]}])
+def test_a_deprecated_topic_may_blank_its_personal_fields(blank: dict[str, Any]) -> None:
+    def blank_all(schema: dict[str, Any]) -> None:
+        for name in ("email", "first_name", "last_name", "organization"):
+            schema["properties"][name] = dict(blank)
+
+    assert breaking_changes(REGISTERED, _deprecated(blank_all)) == []
+
+
+def test_blanking_a_topic_not_deprecated_breaks() -> None:
+    changes = breaking_changes(REGISTERED, _changed(lambda s: s["properties"].update(email=dict(_BLANK))))
+    assert any("$.email: format changed" in change for change in changes), changes
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda s: s["properties"].update(registered_at=dict(_BLANK)), "$.registered_at: format changed"),
+        (lambda s: s["properties"].pop("email"), "$.email: removed"),
+        (lambda s: s["required"].remove("email"), "$.email: no longer required"),
+        (lambda s: s["properties"].update(email={"type": "string"}), "$.email: format changed"),
+        (
+            lambda s: s["properties"].update(email={"anyOf": [_BLANK, {"type": "null"}]}),
+            "$.email: admits type 'null'",
+        ),
+        (lambda s: s["properties"].update(organization={"type": "integer", "const": 0}), "admits type 'integer'"),
+    ],
+    ids=["not-personal", "removed", "optional", "any-string", "nullable", "retyped"],
+)
+def test_a_deprecated_topic_breaks_by_anything_else(edit: Any, expected: str) -> None:
+    changes = breaking_changes(REGISTERED, _deprecated(edit))
+    assert any(expected in change for change in changes), changes
+
+
+def test_an_events_deprecation_is_exported_and_lets_its_personal_fields_go_blank() -> None:
+    class Retiring(UserRegistered):
+        deprecation: ClassVar[Deprecation | None] = Deprecation(
+            since=date(2026, 12, 1), retire_on=date(2026, 12, 31), successor="UserRegistered.v2"
+        )
+
+    schema = schema_for(Retiring)
+    assert schema["x-trainyard"]["deprecated"] == _DEPRECATED
+    assert "deprecated" not in REGISTERED["x-trainyard"]
+    for name in ("email", "first_name", "last_name", "organization"):
+        schema["properties"][name] = dict(_BLANK)
+    assert breaking_changes(REGISTERED, schema) == []

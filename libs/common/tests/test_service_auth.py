@@ -6,12 +6,14 @@ Checked against the code as found: a service app then answered any /v1 call with
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request
+from httpx import ASGITransport
 
 from trainyard_common.http.errors import install_error_handlers
 from trainyard_common.http.health import health_router, metrics_app
@@ -23,6 +25,7 @@ from trainyard_common.http.service_auth import (
     sign,
     verify,
 )
+from trainyard_common.http.service_client import service_client
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 
@@ -193,3 +196,57 @@ def test_production_refuses_the_development_key_and_short_keys() -> None:
         ServiceSettings(database_url=NOWHERE, environment="production", service_auth_keys="short")
     settings = ServiceSettings(database_url=NOWHERE, environment="production", service_auth_keys=f"{KEY},{OLD_KEY}")
     assert settings.service_keys == [KEY, OLD_KEY]
+
+
+# --- issue 16: the services' own calls (claim `svc`), reaching only the paths opened to them ---
+
+
+def service_paths_app(service_paths: re.Pattern[str] | None) -> FastAPI:
+    router = APIRouter(prefix="/v1")
+
+    @router.post("/customer-keys/lookup")
+    async def keys(request: Request) -> dict[str, Any]:
+        found = caller(request)
+        return {"service": found.service, "admin": found.admin}
+
+    @router.post("/customers")
+    async def admin_action(request: Request) -> dict[str, Any]:
+        return {"admin": caller(request).admin}
+
+    settings = ServiceSettings(database_url=NOWHERE, service_auth_keys=KEY)  # type: ignore[arg-type]
+    runtime = ServiceRuntime(settings, name="svc", migrations_dir=None)
+    if service_paths is not None:
+        runtime.service_paths = service_paths
+    return runtime.http_app(router, title="svc")
+
+
+def test_the_service_claim_is_signed_and_verified() -> None:
+    token = sign(KEY, method="GET", path="/v1/x", caller=Caller(service="training-progress"), ttl_seconds=30)
+    assert verify(token, [KEY], method="GET", path="/v1/x") == Caller(service="training-progress")
+
+
+async def test_a_service_call_reaches_only_the_paths_opened_to_services() -> None:
+    app = service_paths_app(re.compile(r"^/v1/customer-keys/lookup$"))
+    async with service_client("http://svc", service="client-directory", key=KEY, transport=ASGITransport(app)) as svc:
+        opened = await svc.post("/v1/customer-keys/lookup")
+        assert opened.status_code == 200, opened.text
+        assert opened.json() == {"service": "client-directory", "admin": None}
+        closed = await svc.post("/v1/customers")
+        assert closed.status_code == 403, closed.text
+        assert closed.json()["error"]["code"] == "service_not_allowed"
+    async with service_client("http://svc", service="svc", key="f" * 40, transport=ASGITransport(app)) as forged:
+        assert (await forged.post("/v1/customer-keys/lookup")).status_code == 401
+
+
+async def test_by_default_no_path_is_open_to_services() -> None:
+    app = service_paths_app(None)
+    async with service_client("http://svc", service="client-directory", key=KEY, transport=ASGITransport(app)) as svc:
+        for path in ("/v1/customer-keys/lookup", "/v1/customers"):
+            refused = await svc.post(path)
+            assert refused.status_code == 403, refused.text
+            assert refused.json()["error"]["code"] == "service_not_allowed"
+
+
+def test_a_service_client_needs_a_service_name() -> None:
+    with pytest.raises(ValueError, match="names its service"):
+        service_client("http://svc", service="", key=KEY)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from trainyard_common.http.correlation import CorrelationMiddleware
 from trainyard_common.http.errors import install_error_handlers
 from trainyard_common.http.health import Check, health_router, metrics_app
 from trainyard_common.http.metrics import HttpMetricsMiddleware
-from trainyard_common.http.service_auth import ServiceAuthMiddleware
+from trainyard_common.http.service_auth import NO_SERVICE_PATHS, ServiceAuthMiddleware
 from trainyard_common.lifespan import service_lifespan
 from trainyard_common.messaging.delivery import Delivery, RetryPolicy
 from trainyard_common.messaging.offsets import OffsetCommitter
@@ -103,6 +104,9 @@ class ServiceRuntime(Generic[U]):
         # each consumed event is handled in a span continuing its `traceparent` (subscriptions).
         self.tracing = configure_tracing(name)
         self.migrations_dir = migrations_dir
+        # The /v1 paths another service may call on its own (service_auth: ``Caller.service``); none
+        # unless the service's bootstrap opens some before ``assemble``.
+        self.service_paths: re.Pattern[str] = NO_SERVICE_PATHS
         self.engine = make_engine(settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         # Per-message logs at DEBUG: at thousands of events a second INFO would drown the rest.
@@ -223,7 +227,7 @@ class ServiceRuntime(Generic[U]):
         # Outermost last: metrics, the correlation id, then the gateway's service token on every
         # /v1 route (trainyard_common.http.service_auth). The client's address is settled before
         # the app, by the server (cli.py: trusted proxies only).
-        app.add_middleware(ServiceAuthMiddleware, keys=self.settings.service_keys)
+        app.add_middleware(ServiceAuthMiddleware, keys=self.settings.service_keys, service_paths=self.service_paths)
         app.add_middleware(CorrelationMiddleware)
         app.add_middleware(HttpMetricsMiddleware)
         install_error_handlers(app)

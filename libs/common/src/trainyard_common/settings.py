@@ -84,6 +84,14 @@ class ServiceSettings(BaseSettings):
     service_token_ttl_seconds: float = Field(
         default=30.0, gt=0, le=300, description="Lifetime of the token the gateway signs for one call to a service."
     )
+    customer_account_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="customer-account, whose customer keys a service reading sealed personal fields asks for "
+        "(trainyard_common.privacy.key_source).",
+    )
+    customer_key_cache_seconds: float = Field(
+        default=300.0, gt=0, description="How long a consumer keeps a customer's key before asking again."
+    )
     metrics_port: int | None = Field(
         default=None,
         ge=1,

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from commerce_access.adapters.customer_keys import PurchaserKeys
 from commerce_access.entrypoints import events, http
+from commerce_access.entrypoints.codes_http import install_key_errors
 from commerce_access.service_layer.access import announce_expiries
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from commerce_access.settings import Settings
@@ -32,4 +34,8 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
         publishes=events.PUBLISHED,
         routers=http.ROUTERS,
     )
+    purchaser_keys = PurchaserKeys(settings, service=NAME)  # seals the invitation's e-mail (issue 16)
+    runtime.alongside(purchaser_keys.running)
+    app.state.purchaser_keys = purchaser_keys  # read by entrypoints/deps.py
+    install_key_errors(app)  # customer-account away: 503 with Retry-After
     return runtime, app

@@ -12,7 +12,7 @@ from customer_account.adapters import erasure_metrics
 from customer_account.adapters.customer_keys import use_key_encryption_keys
 from customer_account.adapters.emails import SmtpSettings, send_email
 from customer_account.adapters.passwords import HashingPool, hashing_gate, use_hashing_gate
-from customer_account.entrypoints import events, http
+from customer_account.entrypoints import customer_keys_http, events, http
 from customer_account.service_layer.mail_sender import MailSender
 from customer_account.service_layer.sessions import SessionConfig
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
@@ -31,6 +31,7 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
     events.use_learner_site(own.learner_site_url)  # the registration code invitations' links
     use_key_encryption_keys(own.keks)  # wraps the customers' keys (adapters/customer_keys.py)
     runtime = ServiceRuntime(own, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=CustomerUnitOfWork)
+    runtime.service_paths = customer_keys_http.SERVICE_PATHS  # the other services' own calls: keys only
     erasure_metrics.watch(runtime, own.erasure_services)  # gauges of erasures awaiting receipts
     hashing = HashingPool(own.hashing_workers)
     runtime.alongside(lambda: contextlib.aclosing(hashing))  # closed after the sender stopped

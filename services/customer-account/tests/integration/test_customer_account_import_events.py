@@ -26,7 +26,7 @@ from customer_account.domain.imports import RawRow
 from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerImported, UserRegistered
+from trainyard_common.contracts import CustomerImported, CustomerImportedV2, UserRegistered, UserRegisteredV2
 from trainyard_common.correlation import bind_correlation_id
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.db.migrations import upgrade_to_head
@@ -110,11 +110,30 @@ async def test_every_event_of_an_import_is_valid_and_what_the_python_builders_gi
 
     assert [(type(c.event).__name__, c.envelope.subject) for c in checked] == [
         ("UserRegistered", str(ada.id)),
+        ("UserRegisteredV2", str(ada.id)),
         ("CustomerImported", str(ada.id)),
+        ("CustomerImportedV2", str(ada.id)),
         ("CustomerImported", str(ada.id)),
+        ("CustomerImportedV2", str(ada.id)),
         ("UserRegistered", str(bob.id)),
+        ("UserRegisteredV2", str(bob.id)),
         ("CustomerImported", str(taken)),
+        ("CustomerImportedV2", str(taken)),
     ]
+    # Version 2: the same events, the personal fields sealed with each customer's key (created for the
+    # customer from before keys, ``taken``), in no readable form in the outbox.
+    async with CustomerUnitOfWork(sessions, source=SOURCE) as uow:
+        keys = {c: await uow.keys.key_of(c) for c in (ada.id, bob.id, taken)}
+    v1 = [c.event for c in checked if not isinstance(c.event, UserRegisteredV2 | CustomerImportedV2)]
+    v2 = [c.event for c in checked if isinstance(c.event, UserRegisteredV2 | CustomerImportedV2)]
+    assert [e.opened(keys[e.customer_id]) for e in v2] == [e.model_dump() for e in v1]  # type: ignore[arg-type]
+    assert all(e.email.startswith("tyenc:v1:") for e in v2)
+    async with sessions() as session:
+        sealed = " ".join(payload for topic, _, payload, _ in await outbox_rows(session) if topic.endswith(".v2"))
+    for clear in ("ada@example", "bob@example", "taken@example", "Lovelace", "Bobby", "Ready"):
+        assert clear.lower() not in sealed.lower()
+    assert str(taken) in sealed
+    assert str(ada.id) in sealed
     assert _registered(checked) == [
         registered_event(ada, RegistrationSource.IMPORT),
         registered_event(bob, RegistrationSource.IMPORT),

@@ -19,6 +19,7 @@ from customer_account.domain.errors import CustomerNotFound
 from customer_account.domain.imports import RawRow
 from customer_account.service_layer import accounts, erasure
 from customer_account.service_layer.customer_keys import customer_key, rotate
+from customer_account.service_layer.customer_keys import customer_keys as customer_keys_of
 from customer_account.service_layer.imports import CustomerImport, ImportOptions
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import CustomerDeletionDecided, CustomerErasureCompleted
@@ -175,3 +176,23 @@ async def test_an_approved_deletion_destroys_the_key(uows: Uows, register: Regis
     assert await _rows(uows) == []
     assert await customer_key(uows(), ada.id) is None  # 410, not 404: the certificate outlives the customer
     assert (await erasure.certificate(uows(), ada.id, [])).key_destroyed_at is not None
+
+
+async def test_a_batch_lookup_sorts_every_id_into_keys_destroyed_or_unknown(uows: Uows, register: Register) -> None:
+    ada, bob, cy = await register(), await register("bob@example.com"), await register("cy@example.com")
+    uow: CustomerUnitOfWork
+    async with uows() as uow:  # cy is from before keys: the lookup creates hers, as the single route does
+        await uow.session.execute(delete(customer_keys).where(customer_keys.c.customer_id == cy.id))
+        await uow.commit()
+    await _erase(uows, bob.id)
+    stranger = uuid.uuid4()
+
+    found = await customer_keys_of(uows(), [ada.id, bob.id, cy.id, stranger, ada.id])
+
+    assert set(found.keys) == {ada.id, cy.id}
+    assert found.keys[ada.id] == await customer_key(uows(), ada.id)
+    assert found.keys[cy.id] == await customer_key(uows(), cy.id)
+    assert found.destroyed == [bob.id]
+    assert found.unknown == [stranger]
+    again = await customer_keys_of(uows(), [cy.id])
+    assert again.keys == {cy.id: found.keys[cy.id]}

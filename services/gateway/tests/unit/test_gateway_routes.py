@@ -122,6 +122,7 @@ PUT /api/v1/auth/password
 PATCH /api/v1/admin/admins/{username}
 PUT /api/v1/admin/admins/{username}/password
 DELETE /api/v1/admin/admins/{username}
+POST /api/v1/integrations/customer-keys
 """
 
 

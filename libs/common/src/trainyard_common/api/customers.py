@@ -411,3 +411,20 @@ class CustomerKey(BaseModel):
 
     customer_id: uuid.UUID
     key: str = Field(description="The 32-byte AES-256-GCM key, base64url without padding.")
+
+
+MAX_KEY_LOOKUP = 1000
+
+
+class CustomerKeyLookup(BaseModel):
+    """The customers whose keys a consumer needs for one batch of events."""
+
+    customer_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_KEY_LOOKUP)
+
+
+class CustomerKeyLookupAnswer(BaseModel):
+    """Every id asked for, in exactly one of the three."""
+
+    keys: dict[uuid.UUID, str] = Field(description="The keys, base64url without padding, by customer id.")
+    destroyed: list[uuid.UUID] = Field(description="Erased or deleted customers: their key is gone for good.")
+    unknown: list[uuid.UUID] = Field(description="No such customer.")

@@ -1,6 +1,6 @@
 """Event contracts: pydantic models, one per event type, and the topic registry."""
 
-from trainyard_common.contracts.base import Event
+from trainyard_common.contracts.base import Deprecation, Event
 from trainyard_common.contracts.clients import LearnerAssignedToClient, LearnerRemovedFromClient
 from trainyard_common.contracts.commerce import (
     AccessChanged,
@@ -21,9 +21,12 @@ from trainyard_common.contracts.customers import (
     CustomerErasureCompleted,
     CustomerGroupsChanged,
     CustomerImported,
+    CustomerImportedV2,
     CustomerProfileUpdated,
+    CustomerProfileUpdatedV2,
     CustomerStatusChanged,
     UserRegistered,
+    UserRegisteredV2,
 )
 from trainyard_common.contracts.registry import ALL_EVENTS, EVENTS_BY_TOPIC, event_for_topic
 from trainyard_common.contracts.training import ProgressDeleted, ProgressRecorded, TrainingCompleted
@@ -64,10 +67,13 @@ __all__ = [
     "CustomerErasureCompleted",
     "CustomerGroupsChanged",
     "CustomerImported",
+    "CustomerImportedV2",
     "CustomerProfileUpdated",
+    "CustomerProfileUpdatedV2",
     "CustomerStatus",
     "CustomerStatusChanged",
     "DeletionDecision",
+    "Deprecation",
     "ErasureKind",
     "Event",
     "ImportOrderOutcome",
@@ -92,5 +98,6 @@ __all__ = [
     "TrainingItemRef",
     "TrainingItemType",
     "UserRegistered",
+    "UserRegisteredV2",
     "event_for_topic",
 ]

@@ -8,9 +8,25 @@ retyping one is, and then the event gets a new topic (``UserRegistered.v2``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+
+@dataclass(frozen=True, slots=True)
+class Deprecation:
+    """A topic on its way out: from ``since`` its personal fields may be blank (``""``), on
+    ``retire_on`` it is retired; ``successor`` is the topic that replaces it. Exported in the JSON
+    Schema's ``x-trainyard.deprecated``."""
+
+    since: date
+    retire_on: date
+    successor: str
+
+    def as_schema(self) -> dict[str, str]:
+        return {"since": self.since.isoformat(), "retire_on": self.retire_on.isoformat(), "successor": self.successor}
 
 
 class Event(BaseModel):
@@ -25,6 +41,8 @@ class Event(BaseModel):
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
     aggregate_field: ClassVar[str] = "customer_id"
+    deprecation: ClassVar[Deprecation | None] = None
+    """Set on a version 1 whose successor has replaced it (not yet: the lead decides when)."""
 
     @classmethod
     def topic(cls) -> str:

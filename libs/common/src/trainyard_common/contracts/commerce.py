@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.contracts.common import CurrencyCode, MaybeActedBy, Money, TrainingItemRef
+from trainyard_common.privacy.schema import SealedText
 from trainyard_common.vocabulary import AccessRevocationReason, DeletionDecision, ImportOrderOutcome, OrderSource
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
@@ -246,7 +247,8 @@ class RegistrationCodeInvited(Event):
 
     customer-account sends the invitation e-mail (the code and a link to register and redeem).
     Inviting again to the same code replaces the pending invitation (a new event). The invitee's
-    address is personal data of the purchaser's: it goes with the purchaser's erasure.
+    address is personal data of the purchaser's: it goes with the purchaser's erasure, so it is
+    sealed with the purchaser's key (issue 16; sealed in place, the topic was never released).
     """
 
     event_type: ClassVar[str] = "RegistrationCodeInvited"
@@ -257,7 +259,11 @@ class RegistrationCodeInvited(Event):
     product_name: str = Field(
         description="The product the code gives access to.", examples=["Data Literacy Essentials"]
     )
-    invitee_email: str = Field(description="Whom the purchaser invited.", examples=["grace@explorance.com"])
+    invitee_email: SealedText = Field(
+        description="Whom the purchaser invited, sealed with the PURCHASER's key (`customer_id`; associated "
+        "field name `invitee_email`): unreadable once the purchaser is erased.",
+        examples=["tyenc:v1:3q2-7wAAAAAAAAAAeAr4Vr7wH3m0b1GZyPg6J4xK0dQ"],
+    )
     invited_at: AwareDatetime = Field(description="When the purchaser invited.", examples=["2026-03-22T10:00:00Z"])
     impersonated_by: str | None = Field(
         default=None,

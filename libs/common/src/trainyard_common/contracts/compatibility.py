@@ -11,6 +11,12 @@ compatible when every event the new schema admits is one such a consumer still u
 New optional properties are compatible (consumers ignore what they do not know); anything else
 needs a new version of the event on a new topic (``UserRegistered.v2``), as the architecture's
 rule on versions says. ``breaking_changes`` lists what breaks, one readable line each.
+
+One exception, for the retirement of a version 1 (issue 16): on a deprecated topic (the current
+schema has ``x-trainyard.deprecated``), a property the released schema marks
+``x-trainyard-personal: true`` may become blank — admit only the empty string — so the old topic
+carries no personal data in clear during its deprecation window. It stays present and required as
+before; anything else on a deprecated topic still needs a new version.
 """
 
 from __future__ import annotations
@@ -28,12 +34,19 @@ def breaking_changes(released: Schema, current: Schema) -> list[str]:
     return list(_node_breaks(released, current, "$", _Docs(released, current)))
 
 
+def is_deprecated(schema: Schema) -> bool:
+    """The topic is being retired (``x-trainyard.deprecated``, from ``Event.deprecation``)."""
+    metadata = schema.get("x-trainyard")
+    return isinstance(metadata, dict) and metadata.get("deprecated") is not None
+
+
 class _Docs:
     """The two whole documents, to follow ``$ref`` into their ``$defs``."""
 
     def __init__(self, released: Schema, current: Schema) -> None:
         self.released = released
         self.current = current
+        self.blanking_allowed = is_deprecated(current)
 
     def resolve(self, node: Schema, *, current: bool) -> Schema:
         document = self.current if current else self.released
@@ -98,10 +111,26 @@ def _object_breaks(old: Schema, new: Schema, where: str, docs: _Docs) -> Iterato
     for name, schema in old_properties.items():
         if name not in new_properties:
             yield f"{where}.{name}: removed"
+        elif docs.blanking_allowed and _blanked_personal(schema, new_properties[name], docs):
+            continue
         else:
             yield from _node_breaks(schema, new_properties[name], f"{where}.{name}", docs)
     for name in sorted(set(old.get("required", [])) - set(new.get("required", []))):
         yield f"{where}.{name}: no longer required"
+
+
+def _blanked_personal(old: Schema, new: Schema, docs: _Docs) -> bool:
+    """A personal property that now admits the empty string only."""
+    if docs.resolve(old, current=False).get("x-trainyard-personal") is not True:
+        return False
+    alternatives = [docs.resolve(alt, current=True) for alt in _alternatives(docs.resolve(new, current=True))]
+    return all(_only_empty_string(alt) for alt in alternatives)
+
+
+def _only_empty_string(node: Schema) -> bool:
+    if node.get("type") != "string":
+        return False
+    return node.get("const") == "" or node.get("enum") == [""] or node.get("maxLength") == 0
 
 
 def _describe(node: Schema) -> str:

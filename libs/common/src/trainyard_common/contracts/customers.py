@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self, cast
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, JsonValue, model_validator
 
 from trainyard_common.contracts.base import Event
 from trainyard_common.contracts.common import CurrencyCode, Money
 from trainyard_common.contracts.email import Email
+from trainyard_common.privacy.schema import SealedText
+from trainyard_common.privacy.sealing import seal, unseal
 from trainyard_common.vocabulary import (
     ActorKind,
     CustomerStatus,
@@ -21,6 +23,10 @@ from trainyard_common.vocabulary import (
 )
 
 CUSTOMER_ID_EXAMPLE = "5f0c6f5e-3d7b-4b8e-9b1a-2f9c1d7f4a11"
+SEALED_EXAMPLE = "tyenc:v1:3q2-7wAAAAAAAAAAeAr4Vr7wH3m0b1GZyPg6J4xK0dQ"
+PERSONAL: dict[str, JsonValue] = {"x-trainyard-personal": True}
+"""Marks a v1 field as personal data in its JSON Schema: the one kind of field a deprecated topic may
+blank (``contracts.compatibility``)."""
 
 
 class UserRegistered(Event):
@@ -29,13 +35,18 @@ class UserRegistered(Event):
     event_type: ClassVar[str] = "UserRegistered"
 
     customer_id: UUID = Field(description="The new customer's id.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: Email = Field(description="Sign-in e-mail, unique case-insensitively.", examples=["ada@explorance.com"])
-    first_name: str = Field(description="Given name.", examples=["Ada"])
-    last_name: str = Field(description="Family name.", examples=["Lovelace"])
+    email: Email = Field(
+        description="Sign-in e-mail, unique case-insensitively.",
+        examples=["ada@explorance.com"],
+        json_schema_extra=PERSONAL,
+    )
+    first_name: str = Field(description="Given name.", examples=["Ada"], json_schema_extra=PERSONAL)
+    last_name: str = Field(description="Family name.", examples=["Lovelace"], json_schema_extra=PERSONAL)
     organization: str | None = Field(
         default=None,
         description=("Organisation name the customer gave; client-directory matches it against client aliases."),
         examples=["Explorance Inc"],
+        json_schema_extra=PERSONAL,
     )
     source: RegistrationSource = Field(description="How the account came to be.", examples=["self_registration"])
     registered_at: datetime = Field(
@@ -54,22 +65,29 @@ class CustomerProfileUpdated(Event):
     event_type: ClassVar[str] = "CustomerProfileUpdated"
 
     customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: Email = Field(description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"])
+    email: Email = Field(
+        description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"], json_schema_extra=PERSONAL
+    )
     previous_email: Email = Field(
         description="Sign-in e-mail before the change (equal to `email` when it did not change).",
         examples=["ada@explorance.com"],
+        json_schema_extra=PERSONAL,
     )
-    first_name: str = Field(description="Given name after the change.", examples=["Ada"])
-    last_name: str = Field(description="Family name after the change.", examples=["Lovelace"])
+    first_name: str = Field(description="Given name after the change.", examples=["Ada"], json_schema_extra=PERSONAL)
+    last_name: str = Field(
+        description="Family name after the change.", examples=["Lovelace"], json_schema_extra=PERSONAL
+    )
     organization: str | None = Field(
         default=None,
         description="Organisation name after the change; matched against client aliases.",
         examples=["Acme Corp"],
+        json_schema_extra=PERSONAL,
     )
     previous_organization: str | None = Field(
         default=None,
         description="Organisation name before the change.",
         examples=["Explorance Inc"],
+        json_schema_extra=PERSONAL,
     )
     changed_fields: list[ProfileField] = Field(
         min_length=1,
@@ -128,7 +146,9 @@ class CustomerImported(Event):
     import_id: UUID = Field(description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"])
     row_number: int = Field(ge=1, description="1-based row number within the import (header excluded).", examples=[1])
     customer_id: UUID = Field(description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: Email = Field(description="The customer's e-mail.", examples=["ada@explorance.com"])
+    email: Email = Field(
+        description="The customer's e-mail.", examples=["ada@explorance.com"], json_schema_extra=PERSONAL
+    )
     price_id: UUID | None = Field(
         default=None,
         description="The price (of a product) to order for the customer, if the row has one.",
@@ -228,3 +248,133 @@ class CustomerErasureCompleted(Event):
         "(values cleared), for the certificate of erasure. Empty in receipts sent before it existed.",
         examples=[["customers", "code_invitations"]],
     )
+
+
+# Version 2 of the events that carry personal data (issue 16): the same facts, every personal field
+# sealed with the customer's own key (``trainyard_common.privacy``), so erasing the key makes every
+# copy unreadable. Published next to version 1 (same transaction, same message key) until the
+# consumers have switched; see docs/subscribing.md.
+
+
+def _sealed(description: str) -> Any:
+    return Field(description=f"{description} Sealed with the customer's key.", examples=[SEALED_EXAMPLE])
+
+
+def _sealed_or_none(description: str) -> Any:
+    return Field(
+        default=None,
+        description=f"{description} Sealed with the customer's key; null when there is none.",
+        examples=[None],
+        json_schema_extra={"x-trainyard-encrypted": True},
+    )
+
+
+def _topic_title(model: type[Any]) -> str:
+    return str(model.topic())
+
+
+class _SealedVersion(Event):
+    # Titled by topic (``UserRegistered.v2``): the AsyncAPI documents name a payload by its title.
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, model_title_generator=_topic_title)
+
+    personal_fields: ClassVar[tuple[str, ...]]
+    """The fields sealed with ``field=<their name>`` and the event's ``customer_id``."""
+    schema_version: ClassVar[int] = 2
+
+    @classmethod
+    def sealing(cls, event: Event, key: bytes) -> Self:
+        """This version of ``event`` (its version 1), each personal field sealed with ``key``."""
+        values = event.model_dump()
+        customer_id = values["customer_id"]
+        for name in cls.personal_fields:
+            if values.get(name) is not None:
+                values[name] = seal(str(values[name]), key, customer_id=customer_id, field=name)
+        return cast("Self", cls.model_construct(**values))  # the values were checked by version 1
+
+    def opened(self, key: bytes) -> dict[str, Any]:
+        """The event's fields with the personal ones unsealed (``Unreadable``: not this customer's key)."""
+        values = self.model_dump()
+        for name in self.personal_fields:
+            if values.get(name) is not None:
+                values[name] = unseal(values[name], key, customer_id=values["customer_id"], field=name)
+        return values
+
+
+class UserRegisteredV2(_SealedVersion):
+    """``UserRegistered`` with the e-mail, the names and the organisation sealed."""
+
+    event_type: ClassVar[str] = "UserRegistered"
+    personal_fields: ClassVar[tuple[str, ...]] = ("email", "first_name", "last_name", "organization")
+
+    customer_id: UUID = Field(description="The new customer's id.", examples=[CUSTOMER_ID_EXAMPLE])
+    email: SealedText = _sealed("Sign-in e-mail, unique case-insensitively.")
+    first_name: SealedText = _sealed("Given name.")
+    last_name: SealedText = _sealed("Family name.")
+    organization: SealedText | None = _sealed_or_none("Organisation name the customer gave.")
+    source: RegistrationSource = Field(description="How the account came to be.", examples=["self_registration"])
+    registered_at: datetime = Field(
+        description="When the account was created (ISO 8601 with offset).",
+        examples=["2025-03-14T09:26:53Z"],
+    )
+
+
+class CustomerProfileUpdatedV2(_SealedVersion):
+    """``CustomerProfileUpdated`` with the e-mails, the names and the organisations sealed."""
+
+    event_type: ClassVar[str] = "CustomerProfileUpdated"
+    personal_fields: ClassVar[tuple[str, ...]] = (
+        "email", "previous_email", "first_name", "last_name", "organization", "previous_organization",
+    )  # fmt: skip
+
+    customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
+    email: SealedText = _sealed("Sign-in e-mail after the change.")
+    previous_email: SealedText = _sealed("Sign-in e-mail before the change (the same text as `email` when unchanged).")
+    first_name: SealedText = _sealed("Given name after the change.")
+    last_name: SealedText = _sealed("Family name after the change.")
+    organization: SealedText | None = _sealed_or_none("Organisation name after the change.")
+    previous_organization: SealedText | None = _sealed_or_none("Organisation name before the change.")
+    changed_fields: list[ProfileField] = Field(
+        min_length=1,
+        description="Which of the profile fields above changed.",
+        examples=[["email", "organization"]],
+    )
+    updated_at: AwareDatetime = Field(description="When the change was saved.", examples=["2025-03-20T14:02:11Z"])
+
+
+class CustomerImportedV2(_SealedVersion):
+    """``CustomerImported`` with the e-mail sealed."""
+
+    event_type: ClassVar[str] = "CustomerImported"
+    personal_fields: ClassVar[tuple[str, ...]] = ("email",)
+
+    import_id: UUID = Field(description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"])
+    row_number: int = Field(ge=1, description="1-based row number within the import (header excluded).", examples=[1])
+    customer_id: UUID = Field(description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE])
+    email: SealedText = _sealed("The customer's e-mail.")
+    price_id: UUID | None = Field(
+        default=None,
+        description="The price (of a product) to order for the customer, if the row has one.",
+        examples=["6e2f9b1c-0d3a-4c7e-b5f8-2a9d1e4c7b60"],
+    )
+    cost: Money | None = Field(
+        default=None,
+        description="What the order costs, as given in the row; absent: the price's own amount.",
+        examples=["49.99"],
+    )
+    currency: CurrencyCode | None = Field(
+        default=None,
+        description="ISO 4217 currency of `cost`; present exactly when `cost` is.",
+        examples=["USD"],
+    )
+    imported_at: AwareDatetime = Field(
+        description="When the row was imported; access dates are computed from it.",
+        examples=["2025-03-22T10:00:00Z"],
+    )
+
+    @model_validator(mode="after")
+    def _cost_needs_currency_and_price(self) -> Self:
+        if (self.cost is None) != (self.currency is None):
+            raise ValueError("cost and currency go together")
+        if self.cost is not None and self.price_id is None:
+            raise ValueError("a cost needs a price_id")
+        return self

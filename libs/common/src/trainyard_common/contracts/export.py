@@ -48,6 +48,8 @@ def schema_for(event: type[Event]) -> dict[str, Any]:
         "ce_type": f"{TYPE_PREFIX}{event.event_type}",
         "content_type": CONTENT_TYPE,
     }
+    if event.deprecation is not None:
+        schema["x-trainyard"]["deprecated"] = event.deprecation.as_schema()
     return schema
 
 

@@ -21,9 +21,12 @@ from trainyard_common.contracts.customers import (
     CustomerErasureCompleted,
     CustomerGroupsChanged,
     CustomerImported,
+    CustomerImportedV2,
     CustomerProfileUpdated,
+    CustomerProfileUpdatedV2,
     CustomerStatusChanged,
     UserRegistered,
+    UserRegisteredV2,
 )
 from trainyard_common.contracts.training import (
     ProgressDeleted,
@@ -41,6 +44,9 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CustomerErased,
     CustomerDeleted,
     CustomerDeletionRequested,
+    UserRegisteredV2,
+    CustomerProfileUpdatedV2,
+    CustomerImportedV2,
     # every service, in answer to CustomerErased / CustomerDeleted
     CustomerErasureCompleted,
     # client-directory

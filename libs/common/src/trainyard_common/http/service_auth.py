@@ -3,7 +3,8 @@
 The services' ``/v1`` APIs are reached only through the gateway. Each call carries one header,
 ``X-Trainyard-Service-Token``: ``<claims>.<signature>``, both base64url, the claims a small JSON
 object — the admin behind the request (``adm``), the admin impersonating the learner (``imp``),
-the signed-in learner (``sub``), the LMS integration behind the request (``int``), the expiry
+the signed-in learner (``sub``), the LMS integration behind the request (``int``), the service
+making a call of its own (``svc``: ``trainyard_common.http.service_client``), the expiry
 (``exp``, Unix seconds), the HTTP method (``m``) and
 the path (``p``) — and the signature HMAC-SHA256 over the claims' bytes with the first of the
 shared keys (``TRAINYARD_SERVICE_AUTH_KEYS``). A service accepts a signature made with any of its
@@ -16,7 +17,9 @@ malformed one, or one made for another method or path is a 401; ``/healthz``, ``
 ``caller(request)`` returns them (headers such as ``X-Actor-Admin`` are ignored). A request
 without an admin reaches only the learners' and the public paths (``NON_ADMIN_PATHS``) — any
 other ``/v1`` route is an admin action and is refused with 403 — and a learner's token reaches
-only that learner's own ``/v1/learners/{id}/…``.
+only that learner's own ``/v1/learners/{id}/…``. A call naming a service (and no admin) reaches
+only the paths the callee opens to services (``service_paths``; none by default): 403
+``service_not_allowed`` anywhere else.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ DEVELOPMENT_KEY = "trainyard-development-only-service-key-do-not-use"
 production refuses it (``ServiceSettings``)."""
 MIN_KEY_LENGTH = 32
 
+NO_SERVICE_PATHS = re.compile(r"(?!)")
+"""Matches nothing: by default no ``/v1`` path is open to another service's own calls."""
+
 
 @dataclass(frozen=True, slots=True)
 class Caller:
@@ -70,6 +76,9 @@ class Caller:
     integration: str | None = None
     """The name of the LMS integration whose client-credentials token the gateway accepted (its
     scopes were checked there); the services treat it as an admin action done by that integration."""
+    service: str | None = None
+    """The service making a call of its own (no admin behind it): it reaches only the paths the
+    callee opens to services (``ServiceAuthMiddleware(service_paths=...)``)."""
 
 
 class InvalidServiceToken(Exception):
@@ -91,6 +100,7 @@ def sign(
         "imp": caller.impersonated_by,
         "sub": caller.customer_id,
         "int": caller.integration,
+        "svc": caller.service,
         "exp": int((time.time() if now is None else now) + ttl_seconds),
         "m": method.upper(),
         "p": path,
@@ -130,6 +140,7 @@ def verify(token: str, keys: Sequence[str], *, method: str, path: str, now: floa
         impersonated_by=_text(claims, "imp"),
         customer_id=_text(claims, "sub"),
         integration=_text(claims, "int"),
+        service=_text(claims, "svc"),
     )
 
 
@@ -171,11 +182,17 @@ class ServiceAuthMiddleware:
     """Verifies the gateway's token on every ``/v1`` request (pure ASGI, before any route runs)."""
 
     def __init__(
-        self, app: ASGIApp, *, keys: Sequence[str], non_admin_paths: re.Pattern[str] = NON_ADMIN_PATHS
+        self,
+        app: ASGIApp,
+        *,
+        keys: Sequence[str],
+        non_admin_paths: re.Pattern[str] = NON_ADMIN_PATHS,
+        service_paths: re.Pattern[str] = NO_SERVICE_PATHS,
     ) -> None:
         self.app = app
         self.keys = tuple(keys)
         self.non_admin_paths = non_admin_paths
+        self.service_paths = service_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _protected(scope["path"]):
@@ -200,6 +217,10 @@ class ServiceAuthMiddleware:
             await self.app(scope, receive, send)
 
     def _refusal(self, found: Caller, path: str) -> tuple[str, str] | None:
+        if found.service is not None and found.admin is None:
+            if self.service_paths.match(path) is None:
+                return "service_not_allowed", f"This path is not open to calls of the service {found.service}."
+            return None
         if found.admin is not None or found.integration is not None:
             return None
         match = self.non_admin_paths.match(path)

@@ -60,6 +60,13 @@ class CustomerKeys:
             self._keys.popitem(last=False)
         return key
 
+    def known(self, customer_id: uuid.UUID) -> bool:
+        """``get`` would answer without fetching: a current key, or destroyed."""
+        if customer_id in self._destroyed:
+            return True
+        cached = self._keys.get(customer_id)
+        return cached is not None and self._clock() - cached[1] < self._ttl
+
     def destroyed(self, customer_id: uuid.UUID) -> None:
         """Forget the key now (on ``CustomerErased``, before the TTL would)."""
         self._keys.pop(customer_id, None)

@@ -81,6 +81,9 @@ def running_system(
         return ServiceProcess(package, own)
 
     domain = {package: process(package) for package in DOMAIN_SERVICES}
+    for package, service in domain.items():  # where the consumers fetch customer keys (issue 16)
+        if package != "customer_account":
+            service.env.setdefault("TRAINYARD_CUSTOMER_ACCOUNT_URL", domain["customer_account"].url)
     gateway = process(
         "gateway",
         TRAINYARD_ADMIN_USERNAME=admin_username,

@@ -39,12 +39,18 @@ async def units_of_work(
 
 
 async def emitted(uow: SqlUnitOfWork, event_type: str | None = None) -> list[dict[str, Any]]:
-    """The payloads of the events committed to the outbox (of ``event_type``, if given), oldest first."""
+    """The payloads of the events committed to the outbox (of ``event_type``, if given), oldest first.
+
+    ``event_type`` is matched with the topic too: ``UserRegistered`` is version 1 only, ``UserRegistered.v2``
+    version 2 (both versions share the CloudEvents type)."""
     async with uow:
-        rows = await uow.session.execute(text("SELECT payload, headers FROM outbox ORDER BY id"))
-        found = [(json.loads(r.payload), dict(r.headers)) for r in rows]
+        rows = await uow.session.execute(text("SELECT topic, payload, headers FROM outbox ORDER BY id"))
+        found = [(r.topic, json.loads(r.payload), dict(r.headers)) for r in rows]
+    if event_type is None:
+        return [payload for _, payload, _ in found]
+    name, _, version = event_type.partition(".")
     return [
         payload
-        for payload, headers in found
-        if event_type is None or headers.get("ce_type") == TYPE_PREFIX + event_type
+        for topic, payload, headers in found
+        if headers.get("ce_type") == TYPE_PREFIX + name and topic == (event_type if version else name)
     ]

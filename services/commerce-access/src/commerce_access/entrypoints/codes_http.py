@@ -4,9 +4,10 @@ remove a redemption."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, FastAPI, Path, Request, Response
+from fastapi.responses import JSONResponse
 
-from commerce_access.entrypoints.deps import Impersonator, UnitOfWork
+from commerce_access.entrypoints.deps import Impersonator, PurchaserKeys, UnitOfWork
 from commerce_access.entrypoints.schemas import access_public, code_state, code_user
 from commerce_access.service_layer.codes import code_states, invite, redeem, remove_redemption
 from trainyard_common.api.commerce import (
@@ -17,6 +18,11 @@ from trainyard_common.api.commerce import (
     RegistrationCodeStateList,
     RegistrationCodeUserList,
 )
+from trainyard_common.http.errors import ErrorBody, error_response
+from trainyard_common.privacy.key_source import KeysUnavailable
+
+KEYS_RETRY_AFTER_SECONDS = 5
+"""Retry-After of the 503 when customer-account cannot give the purchaser's key."""
 
 Code = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
 
@@ -55,14 +61,28 @@ async def remove(code: Code, uow: UnitOfWork) -> AccessPublic:
     return access_public(await remove_redemption(uow, code))
 
 
-@router.post("/learners/{customer_id}/registration-codes/{code}/invitation", status_code=201)
+@router.post(
+    "/learners/{customer_id}/registration-codes/{code}/invitation",
+    status_code=201,
+    responses={
+        503: {"model": ErrorBody, "description": "`service_unavailable`: customer-account is away; see Retry-After"}
+    },
+)
 async def invite_to_code(
-    customer_id: uuid.UUID, code: Code, body: CodeInvitationCreate, uow: UnitOfWork, impersonated_by: Impersonator
+    customer_id: uuid.UUID,
+    code: Code,
+    body: CodeInvitationCreate,
+    *,
+    uow: UnitOfWork,
+    impersonated_by: Impersonator,
+    keys: PurchaserKeys,
 ) -> CodeInvitation:
     """The purchaser invites someone by e-mail (customer-account sends the code and a link).
-    404 when the code is not this learner's; 409 when it is redeemed; inviting again replaces
-    the pending invitation."""
-    made = await invite(uow, code, customer_id, str(body.email), impersonated_by=impersonated_by)
+    404 when the code is not this learner's; 409 when it is redeemed, or `customer_erased` when
+    the purchaser was erased; inviting again replaces the pending invitation. The event carries
+    the e-mail sealed with the purchaser's key: 503 with Retry-After, nothing written, when
+    customer-account cannot give it."""
+    made = await invite(uow, code, customer_id, str(body.email), key_of=keys, impersonated_by=impersonated_by)
     return CodeInvitation(code=made.code, email=made.invitee_email, invited_at=made.invited_at, invited_by=customer_id)
 
 
@@ -71,3 +91,16 @@ async def registration_codes(customer_id: uuid.UUID, uow: UnitOfWork) -> Registr
     """Each code the customer bought: available, pending_invite (to whom, since) or redeemed (by whom)."""
     rows = await code_states(uow, customer_id)
     return RegistrationCodeStateList(items=[code_state(r) for r in rows], total=len(rows))
+
+
+def install_key_errors(app: FastAPI) -> None:
+    """Answer ``KeysUnavailable`` (customer-account away: no key to seal with) with 503 and Retry-After."""
+
+    async def _unavailable(_: Request, __: KeysUnavailable) -> JSONResponse:
+        response = error_response(
+            503, "service_unavailable", "The purchaser's key cannot be obtained now; try again shortly."
+        )
+        response.headers["Retry-After"] = str(KEYS_RETRY_AFTER_SECONDS)
+        return response
+
+    app.add_exception_handler(KeysUnavailable, _unavailable)  # type: ignore[arg-type]

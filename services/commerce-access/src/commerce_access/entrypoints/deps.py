@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from commerce_access.service_layer.codes import PurchaserKey
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.http.deps import Limit, Offset, unit_of_work
 from trainyard_common.http.service_auth import caller
@@ -22,4 +23,13 @@ async def impersonator(request: Request) -> str | None:
 Impersonator = Annotated[str | None, Depends(impersonator)]
 """On a learner route: the admin acting through an impersonation (None: the learner)."""
 
-__all__ = ["Impersonator", "Limit", "Offset", "UnitOfWork"]
+
+async def purchaser_keys(request: Request) -> PurchaserKey:
+    """The purchasers' data keys (``bootstrap`` puts them on ``app.state``: customer-account's lookup)."""
+    return cast(PurchaserKey, request.app.state.purchaser_keys)
+
+
+PurchaserKeys = Annotated[PurchaserKey, Depends(purchaser_keys)]
+"""Seals the invitee's e-mail in RegistrationCodeInvited with the purchaser's key."""
+
+__all__ = ["Impersonator", "Limit", "Offset", "PurchaserKeys", "UnitOfWork"]

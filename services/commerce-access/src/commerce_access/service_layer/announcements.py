@@ -89,13 +89,14 @@ def access_expired(row: Access, at: datetime) -> AccessExpired:
     return AccessExpired(**_facts(row), expired_at=at)
 
 
-def code_invited(invitation: Invitation, order: Order) -> RegistrationCodeInvited:
+def code_invited(invitation: Invitation, order: Order, sealed_email: str) -> RegistrationCodeInvited:
+    """``sealed_email``: the invitee's address sealed with the purchaser's key (never in clear)."""
     return RegistrationCodeInvited(
         customer_id=invitation.invited_by,
         code=invitation.code,
         order_id=order.id,
         product_name=order.product_name,
-        invitee_email=invitation.invitee_email,
+        invitee_email=sealed_email,
         invited_at=invitation.invited_at,
         impersonated_by=invitation.impersonated_by,
     )

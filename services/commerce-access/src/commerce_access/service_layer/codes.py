@@ -4,6 +4,7 @@ an admin removes a redemption or lists the codes with their states."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,12 @@ from commerce_access.domain.codes import Invitation, Redemption, normalise, norm
 from commerce_access.domain.errors import ConflictingState, NotFoundError
 from commerce_access.service_layer import announcements
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
+from trainyard_common.privacy import seal
+
+PurchaserKey = Callable[[uuid.UUID], Awaitable[bytes | None]]
+"""The purchaser's own data key (customer-account's, ``RemoteCustomerKeys`` in the app); None: it
+was destroyed (the purchaser was erased). It raises when customer-account cannot be asked
+(``KeysUnavailable``: the route answers 503 with Retry-After)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +94,21 @@ async def invite(
     purchaser_id: uuid.UUID,
     email: str,
     *,
+    key_of: PurchaserKey,
     impersonated_by: str | None = None,
 ) -> Invitation:
     """The purchaser invites someone by e-mail (RegistrationCodeInvited: customer-account sends it).
 
     404 when the code is not the caller's (another learner learns nothing of it); 409
     ``code_already_redeemed`` when someone holds it. Inviting again replaces the pending
-    invitation; the earlier e-mail still carries the code, which stays the secret that redeems."""
+    invitation; the earlier e-mail still carries the code, which stays the secret that redeems.
+
+    The event carries the invitee's address sealed with the purchaser's key (issue 16), fetched
+    with ``key_of`` before the transaction: customer-account unreachable raises (nothing written),
+    a destroyed key (the purchaser was erased) refuses, 409 ``customer_erased``."""
+    key = await key_of(purchaser_id)
+    if key is None:
+        raise ConflictingState("customer_erased", "The purchaser was erased: nobody can be invited on their behalf.")
     async with uow:
         found = await uow.codes.lock(normalise(code))
         if found is None or found.purchaser_id != purchaser_id:
@@ -105,7 +120,8 @@ async def invite(
             raise NotFoundError("No such registration code.")
         invitation = Invitation(found.code, normalise_email(email), datetime.now(UTC), purchaser_id, impersonated_by)
         await uow.codes.put_invitation(invitation)
-        uow.emit(announcements.code_invited(invitation, order))
+        sealed = seal(invitation.invitee_email, key, customer_id=purchaser_id, field="invitee_email")
+        uow.emit(announcements.code_invited(invitation, order, sealed))
         await uow.commit()
     return invitation
 

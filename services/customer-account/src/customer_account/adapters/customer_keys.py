@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,17 @@ from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptio
 
 _ROWS_PER_STATEMENT = 10_000  # 4 parameters a row: under PostgreSQL's 65,535 per statement
 _keks = KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING)
+# The keys of a batch of customers, read or created in one statement: the CTE inserts the missing ones
+# (a key already there is kept) and returns them; the outer SELECT, which does not see the CTE's rows,
+# reads those that were already there.
+_READ_OR_CREATE = text(
+    "WITH created AS (INSERT INTO customer_keys (customer_id, wrapped_key, kek_id, created_at) "
+    "SELECT k.id, k.wrapped, k.kek, :at FROM unnest(CAST(:ids AS uuid[]), CAST(:wrapped AS bytea[]), "
+    "CAST(:keks AS text[])) AS k(id, wrapped, kek) "
+    "ON CONFLICT (customer_id) DO NOTHING RETURNING customer_id, wrapped_key, kek_id) "
+    "SELECT customer_id, wrapped_key, kek_id FROM created UNION ALL "
+    "SELECT customer_id, wrapped_key, kek_id FROM customer_keys WHERE customer_id = ANY(CAST(:ids AS uuid[]))"
+)
 
 
 def use_key_encryption_keys(keks: KeyEncryptionKeys) -> None:
@@ -43,6 +54,20 @@ class CustomerKeyStore:
             chunk = rows[start : start + _ROWS_PER_STATEMENT]
             await self._session.execute(insert(customer_keys).values(chunk).on_conflict_do_nothing())
 
+    async def keys_for(self, customer_ids: Collection[uuid.UUID], at: datetime) -> dict[uuid.UUID, bytes]:
+        """Each customer's key, created for one who has none (a customer from before keys, or a new
+        one), in one statement: the sealing of their events' personal fields. Only for customers
+        not erased (an erased customer's key never comes back; callers emit nothing personal)."""
+        ids = list(dict.fromkeys(customer_ids))
+        if not ids:
+            return {}
+        wrapped = [_keks.wrap(new_data_key()) for _ in ids]
+        rows = await self._session.execute(
+            _READ_OR_CREATE,
+            {"ids": ids, "wrapped": [w for w, _ in wrapped], "keks": [k for _, k in wrapped], "at": at},
+        )
+        return {row.customer_id: _keks.unwrap(row.wrapped_key, row.kek_id) for row in rows}
+
     async def key_of(self, customer_id: uuid.UUID) -> bytes | None:
         row = (
             await self._session.execute(
@@ -52,6 +77,17 @@ class CustomerKeyStore:
             )
         ).first()
         return None if row is None else _keks.unwrap(row.wrapped_key, row.kek_id)
+
+    async def keys_of(self, customer_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+        """The stored keys of these customers, in one statement (a customer without one is absent)."""
+        if not customer_ids:
+            return {}
+        rows = await self._session.execute(
+            select(customer_keys.c.customer_id, customer_keys.c.wrapped_key, customer_keys.c.kek_id).where(
+                customer_keys.c.customer_id.in_(list(customer_ids))
+            )
+        )
+        return {row.customer_id: _keks.unwrap(row.wrapped_key, row.kek_id) for row in rows}
 
     async def destroy(self, customer_id: uuid.UUID) -> bool:
         result = await self._session.execute(delete(customer_keys).where(customer_keys.c.customer_id == customer_id))

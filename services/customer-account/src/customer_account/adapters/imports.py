@@ -10,10 +10,11 @@ not a failed batch.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -23,7 +24,7 @@ from customer_account.adapters.tables import customer_imports, import_row_orders
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer
 from customer_account.domain.imports import CheckedRow, RowError, RowOrder, StoredImport
-from trainyard_common.contracts import CustomerImported, UserRegistered
+from trainyard_common.contracts import CustomerImported, CustomerImportedV2, UserRegistered, UserRegisteredV2
 from trainyard_common.db.batches import json_array
 from trainyard_common.db.bulk import copy_records, custom_plans
 from trainyard_common.messaging.outbox import SqlEvent, insert_outbox_sql, iso8601_sql
@@ -60,10 +61,25 @@ IMPORT_EVENTS = (
         f"'source', '{RegistrationSource.IMPORT.value}', 'registered_at', {iso8601_sql('r.created_at')})",
         when="r.new",
     ),
+    SqlEvent(  # the same, its personal fields sealed in Python (``s``: the batch's ``:sealed`` parameter)
+        UserRegisteredV2,
+        "json_build_object('customer_id', r.customer_id, 'email', s.email, 'first_name', s.first_name, "
+        "'last_name', s.last_name, 'organization', s.organization, "
+        f"'source', '{RegistrationSource.IMPORT.value}', 'registered_at', {iso8601_sql('r.created_at')})",
+        when="r.new",
+    ),
     SqlEvent(
         CustomerImported,
         "json_build_object('import_id', CAST(:import_id AS uuid), 'row_number', r.row_number, "
         "'customer_id', r.customer_id, 'email', r.email, 'price_id', r.price_id, 'cost', r.cost, "
+        "'currency', CASE WHEN r.cost IS NOT NULL THEN CAST(:currency AS text) END, "
+        f"'imported_at', (SELECT {iso8601_sql('CAST(:at AS timestamptz)')}))",
+        when="r.price_id IS NOT NULL",
+    ),
+    SqlEvent(
+        CustomerImportedV2,
+        "json_build_object('import_id', CAST(:import_id AS uuid), 'row_number', r.row_number, "
+        "'customer_id', r.customer_id, 'email', s.email, 'price_id', r.price_id, 'cost', r.cost, "
         "'currency', CASE WHEN r.cost IS NOT NULL THEN CAST(:currency AS text) END, "
         f"'imported_at', (SELECT {iso8601_sql('CAST(:at AS timestamptz)')}))",
         when="r.price_id IS NOT NULL",
@@ -77,9 +93,21 @@ _RECORD = text(
     "activities AS (INSERT INTO activity_log (customer_id, at, type, actor_kind, actor_name, impersonated, details) "
     "SELECT customer_id, :at, 'created', :actor_kind, :actor_name, :impersonated, "
     "jsonb_build_object('channel', 'import', 'import_id', CAST(:import_id AS text), 'row', row_number) "
-    "FROM r WHERE new ORDER BY row_number) "
-    + insert_outbox_sql("r", IMPORT_EVENTS, key="r.customer_id", order="r.row_number")
+    "FROM r WHERE new ORDER BY row_number), "
+    "s AS (SELECT * FROM json_to_recordset(CAST(:sealed AS json)) "
+    "AS x(row_number int, email text, first_name text, last_name text, organization text)) "
+    + insert_outbox_sql("r LEFT JOIN s USING (row_number)", IMPORT_EVENTS, key="r.customer_id", order="r.row_number")
 )
+
+
+class SealedRow(NamedTuple):
+    """A staged row's personal fields sealed with its customer's key (for the version 2 events)."""
+
+    row_number: int
+    email: str
+    first_name: str | None
+    last_name: str | None
+    organization: str | None
 
 
 async def existing_customers(session: AsyncSession, emails: Collection[str]) -> dict[str, uuid.UUID]:
@@ -113,6 +141,7 @@ async def record_staged(
     actor: Actor,
     currency: str,
     outbox: Mapping[str, str],
+    sealed: Sequence[SealedRow] = (),
 ) -> None:
     """Activity entries of the created customers and events of every staged row, except those of the
     ``lost`` customers; ``outbox``: the outbox parameters of ``IMPORT_EVENTS``."""
@@ -124,6 +153,7 @@ async def record_staged(
         "actor_kind": actor.kind.value,
         "actor_name": actor.name,
         "impersonated": actor.impersonated,
+        "sealed": json.dumps([row._asdict() for row in sealed]),
     }
     await session.execute(_RECORD, params | dict(outbox))
 
@@ -146,11 +176,25 @@ class ImportBatches:
         return await insert_staged_customers(self._session)
 
     async def record(
-        self, lost: Collection[uuid.UUID], *, import_id: uuid.UUID, at: datetime, actor: Actor, currency: str
+        self,
+        lost: Collection[uuid.UUID],
+        *,
+        import_id: uuid.UUID,
+        at: datetime,
+        actor: Actor,
+        currency: str,
+        sealed: Sequence[SealedRow] = (),
     ) -> None:
         outbox = self._outbox(IMPORT_EVENTS)
         await record_staged(
-            self._session, lost, import_id=import_id, at=at, actor=actor, currency=currency, outbox=outbox
+            self._session,
+            lost,
+            import_id=import_id,
+            at=at,
+            actor=actor,
+            currency=currency,
+            outbox=outbox,
+            sealed=sealed,
         )
 
 

@@ -1,21 +1,28 @@
 """The customers' keys, for the other services (crypto-shredding, issue 16).
 
-Today only gateway-signed service tokens naming an admin reach it (``admin_actor``; the service-auth
-middleware refuses every other ``/v1`` caller outside ``NON_ADMIN_PATHS``). The next round gives
-the consuming services identities of their own and lets only those read keys."""
+Who reaches them (``key_reader``): a service's own call (``Caller.service``, signed with the shared
+service key: ``trainyard_common.http.service_client``) — these are the only ``/v1`` paths open to
+services (``SERVICE_PATHS``); the gateway acting for an LMS integration holding the
+``personal-data:read`` scope (checked there); a gateway-signed call naming an admin (the gateway's
+public API routes no admin here). Never a learner, never an unsigned call."""
 
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from customer_account.entrypoints.deps import UnitOfWork, admin_actor
-from customer_account.service_layer.customer_keys import customer_key
-from trainyard_common.api.customers import CustomerKey
-from trainyard_common.http.errors import ApiError, ErrorBody
+from customer_account.entrypoints.deps import UnitOfWork
+from customer_account.service_layer.customer_keys import customer_key, customer_keys
+from trainyard_common.api.customers import CustomerKey, CustomerKeyLookup, CustomerKeyLookupAnswer
+from trainyard_common.http.errors import ApiError, ErrorBody, Forbidden
+from trainyard_common.http.service_auth import caller
+
+SERVICE_PATHS = re.compile(r"^/v1/customer-keys/[^/]+$")
+"""The paths another service may call on its own (the single key and the batch lookup)."""
 
 router = APIRouter(prefix="/v1", tags=["customer keys"])
 
@@ -31,10 +38,33 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/customer-keys/{customer_id}", responses=RESPONSES, dependencies=[Depends(admin_actor)])
+async def key_reader(request: Request) -> None:
+    """A service's own call, an integration's (through the gateway) or an admin's; nobody else."""
+    found = caller(request)
+    if found.service is None and found.integration is None and found.admin is None:
+        raise Forbidden("Customer keys are for the services and the gateway only.", code="forbidden")
+
+
+@router.post("/customer-keys/lookup", dependencies=[Depends(key_reader)])
+async def lookup_customer_keys(body: CustomerKeyLookup, uow: UnitOfWork) -> CustomerKeyLookupAnswer:
+    """The keys of up to 1,000 customers at once (a consumer's whole batch): each id asked for is
+    in `keys`, `destroyed` (erased or deleted) or `unknown` (no such customer)."""
+    found = await customer_keys(uow, body.customer_ids)
+    return CustomerKeyLookupAnswer(
+        keys={customer_id: _text(key) for customer_id, key in found.keys.items()},
+        destroyed=found.destroyed,
+        unknown=found.unknown,
+    )
+
+
+@router.get("/customer-keys/{customer_id}", responses=RESPONSES, dependencies=[Depends(key_reader)])
 async def get_customer_key(customer_id: uuid.UUID, uow: UnitOfWork) -> CustomerKey:
     """The customer's data key (unwrapped; the key-encryption keys never leave this service)."""
     key = await customer_key(uow, customer_id)
     if key is None:
         raise KeyDestroyed("The customer's key was destroyed: the customer was erased.")
-    return CustomerKey(customer_id=customer_id, key=base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii"))
+    return CustomerKey(customer_id=customer_id, key=_text(key))
+
+
+def _text(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii")

@@ -28,7 +28,9 @@ from trainyard_common.contracts import (
     CustomerErasureCompleted,
     CustomerGroupsChanged,
     CustomerImported,
+    CustomerImportedV2,
     CustomerProfileUpdated,
+    CustomerProfileUpdatedV2,
     CustomerStatusChanged,
     ImportRowOrderSettled,
     LearnerAssignedToClient,
@@ -38,6 +40,7 @@ from trainyard_common.contracts import (
     RegistrationCodeInvited,
     TrainingCompleted,
     UserRegistered,
+    UserRegisteredV2,
 )
 from trainyard_common.contracts.base import Event
 from trainyard_common.contracts.commerce import _AccessFacts
@@ -57,6 +60,10 @@ PUBLISHED: tuple[type[Event], ...] = (
     CustomerErased,
     CustomerDeletionRequested,
     CustomerDeleted,
+    # version 2 of the events with personal data, sealed (issue 16); version 1 unchanged until consumers switch
+    UserRegisteredV2,
+    CustomerProfileUpdatedV2,
+    CustomerImportedV2,
 )
 
 

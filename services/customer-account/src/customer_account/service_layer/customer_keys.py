@@ -5,6 +5,8 @@ again."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from customer_account.domain.customer import now
 from customer_account.domain.errors import CustomerNotFound
@@ -30,6 +32,36 @@ async def customer_key(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> bytes
         key = await uow.keys.key_of(customer_id)  # ours, or a concurrent request's
         await uow.commit()
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLookup:
+    keys: dict[uuid.UUID, bytes] = field(default_factory=dict)
+    destroyed: list[uuid.UUID] = field(default_factory=list)
+    unknown: list[uuid.UUID] = field(default_factory=list)
+
+
+async def customer_keys(uow: CustomerUnitOfWork, customer_ids: Sequence[uuid.UUID]) -> KeyLookup:
+    """The keys of a whole batch: the stored ones in one statement; each customer without one goes
+    through ``customer_key`` (a customer from before keys gets one; erased or deleted: destroyed;
+    no such customer: unknown). Rare after the first ask, since consumers cache both answers."""
+    wanted = list(dict.fromkeys(customer_ids))
+    async with uow:
+        stored = await uow.keys.keys_of(wanted)
+    found = KeyLookup(keys=dict(stored))
+    for customer_id in wanted:
+        if customer_id in stored:
+            continue
+        try:
+            key = await customer_key(uow, customer_id)
+        except CustomerNotFound:
+            found.unknown.append(customer_id)
+            continue
+        if key is None:
+            found.destroyed.append(customer_id)
+        else:
+            found.keys[customer_id] = key
+    return found
 
 
 async def rotate(uow: CustomerUnitOfWork, batch: int) -> int:

@@ -10,7 +10,9 @@ stop the others. The caller counts the rows before the first batch (a file over 
 refused with nothing written). Rows are applied in batches of the caller's size.
 
 Rows are checked and planned here; the batch is then written by PostgreSQL from one COPY
-(``adapters/imports.py``): customers, activity entries, UserRegistered and CustomerImported.
+(``adapters/imports.py``): customers, activity entries, UserRegistered and CustomerImported, and
+their version 2 (personal fields sealed with each customer's key here, in Python, and passed to that
+statement as one parameter).
 
 Passwords people chose are hashed with argon2id in a process pool; generated ones (blank
 Password) are 144 random bits, stored as a salted SHA-256 (see adapters/passwords.py), and shown
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from customer_account.adapters.imports import SealedRow
 from customer_account.domain.actors import Actor
 from customer_account.domain.customer import Customer, email_domain, new_customer, now
 from customer_account.domain.emails import Email
@@ -45,6 +48,7 @@ from customer_account.service_layer.password_setup import SetupLinks, issue_link
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import CustomerGroupsChanged, ImportRowOrderSettled
 from trainyard_common.contracts.email import checked_email
+from trainyard_common.privacy.sealing import seal
 
 
 def is_valid_email(address: str) -> bool:
@@ -138,16 +142,24 @@ class CustomerImport:
         generated = await self._set_passwords(uow, [p.new for p in planned if p.new is not None], planned)
         await uow.imports.stage((p.row, p.customer_id, p.new) for p in planned)
         inserted = await uow.imports.insert_customers()
-        await uow.keys.create(inserted, at)  # each new customer's key, in the batch's transaction
         lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
         applied = [p for p in planned if p.customer_id not in lost]
+        # Each applied row's customer key (created for the new ones), in one statement of the batch's
+        # transaction; the rows' personal fields sealed with them for the version 2 events.
+        keys = await uow.keys.keys_for([p.customer_id for p in applied], at)
+        sealed = [_sealed_row(p, keys[p.customer_id]) for p in applied]
         for p in planned:
             if p.customer_id in lost:  # the e-mail was registered meanwhile, by someone else
                 self.report.errors.append(RowError(p.row.number, "email", f"{p.row.email} is already registered"))
                 self._known.pop(p.row.email, None)
         await self._groups_of(uow, [p for p in applied if p.new is not None], at)
         await uow.imports.record(
-            lost, import_id=self.report.import_id, at=at, actor=self._actor, currency=self._options.currency
+            lost,
+            import_id=self.report.import_id,
+            at=at,
+            actor=self._actor,
+            currency=self._options.currency,
+            sealed=sealed,
         )
         await uow.emails.add(await self._welcomes(uow, applied, generated, at), at)
         self.report.created += sum(1 for p in applied if p.new is not None)
@@ -222,6 +234,25 @@ class CustomerImport:
             )
             for customer in created
         ]
+
+
+def _sealed_row(planned: _Planned, key: bytes) -> SealedRow:
+    """The row's personal fields as its version 2 events carry them (the same text as ``_staged`` stages)."""
+
+    def sealed(value: object, field: str) -> str | None:
+        return None if value is None else seal(str(value), key, customer_id=planned.customer_id, field=field)
+
+    new = planned.new
+    if new is None:
+        email = seal(planned.row.email, key, customer_id=planned.customer_id, field="email")
+        return SealedRow(planned.row.number, email, None, None, None)
+    return SealedRow(
+        planned.row.number,
+        seal(str(new.email), key, customer_id=planned.customer_id, field="email"),
+        sealed(new.first_name, "first_name"),
+        sealed(new.last_name, "last_name"),
+        sealed(new.organization, "organization"),
+    )
 
 
 def stored_import(report: ImportReport, at: datetime) -> StoredImport:

@@ -14,7 +14,7 @@ from customer_account.service_layer.groups import automatic_groups, ensure_group
 from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.password_setup import SetupLinks, issue_links
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import UserRegistered
+from trainyard_common.contracts import UserRegistered, UserRegisteredV2
 from trainyard_common.vocabulary import RegistrationSource
 
 
@@ -45,8 +45,11 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
     await ensure_groups_exist(uow, command.group_ids)
     if not await uow.customers.add_if_email_free(customer):
         raise EmailAlreadyRegistered(str(customer.email))
-    await uow.keys.create([customer.id], customer.created_at)  # the key of its personal data, in this transaction
-    uow.emit(registered_event(customer, RegistrationSource(command.channel.value)))
+    # The key of its personal data, in this transaction; version 2 of the event carries them sealed with it.
+    keys = await uow.keys.keys_for([customer.id], customer.created_at)
+    registered = registered_event(customer, RegistrationSource(command.channel.value))
+    uow.emit(registered)
+    uow.emit(UserRegisteredV2.sealing(registered, keys[customer.id]))
     uow.activity.add(
         Activity(customer.id, "created", command.actor, customer.created_at, {"channel": command.channel.value})
     )

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 
 from gateway.console.api import ApiError, console_api
+from gateway.console.customer_details import details_options
 from gateway.console.session import (
     Session,
 )
@@ -106,8 +107,10 @@ async def _details(
     customer = _customer_id(customer_id)
     async with console_api(request, session.token) as api:
         page = await api.call("GET", f"{ADMIN}/customers/{customer}")
+        options = await details_options(api, session)
     profile = page["profile"]["data"] if page["profile"]["available"] else None
     context = {"page": page, "profile": profile, "statuses": STATUSES, "done": done, "error": error}
+    context["options"] = options
     return render(request, "customer.html", context, session=session, status=error.status if error else 200)
 
 

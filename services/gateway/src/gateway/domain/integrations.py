@@ -27,6 +27,9 @@ class Scope(StrEnum):
     CLIENTS_ASSIGN = "clients:assign"
     PROGRESS_WRITE = "progress:write"
     CUSTOMERS_READ = "customers:read"
+    PERSONAL_DATA_READ = "personal-data:read"
+    """The customers' keys (``POST /api/v1/integrations/customer-keys``): a subscriber reading the
+    personal fields sealed in the events it receives. For integrations only, never admins."""
 
 
 class InvalidIntegration(InvalidInput):

@@ -33,7 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.domain.admins import READ_ONLY_METHODS, Principal
 from gateway.domain.audit import READ, USER_AGENT_MAX_LENGTH, AuditEntry, RequestOrigin, bind_request_origin, outcome_of
-from gateway.entrypoints.paths import AUTH, LEARNER
+from gateway.entrypoints.paths import AUTH, INTEGRATIONS, LEARNER
 from gateway.entrypoints.security import PRINCIPAL_STATE
 from gateway.service_layer.audit import record
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
@@ -45,6 +45,7 @@ log = get_logger(__name__)
 
 TARGET_STATE = "audit_target"
 SIGN_INS = {f"{AUTH}/token": "admin", f"{LEARNER}/sessions": "learner"}  # POST: who signs in there
+AUDITED_OUTSIDE_ADMIN = {f"{INTEGRATIONS}/customer-keys"}  # audited like admin actions (no keys in the entry)
 _USER_AGENT = b"user-agent"
 
 
@@ -104,6 +105,8 @@ class AuditMiddleware:
     def _watches(self, scope: Scope) -> bool:
         path: str = scope["path"]
         if scope["method"] == "POST" and path in SIGN_INS:
+            return True
+        if path in AUDITED_OUTSIDE_ADMIN:
             return True
         return path == self.prefix or path.startswith(f"{self.prefix}/")
 

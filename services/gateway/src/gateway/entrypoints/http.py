@@ -29,4 +29,10 @@ ADMIN_AREAS = (
     commerce_http.router,
     training_http.router,
 )
-ROUTERS = (auth_http.router, *ADMIN_AREAS, learner_http.router, *console.ROUTERS)  # console: /admin/, no schema
+ROUTERS = (
+    auth_http.router,
+    *ADMIN_AREAS,
+    integrations_http.subscriber_router,  # /api/v1/integrations: LMS integrations only
+    learner_http.router,
+    *console.ROUTERS,
+)  # console: /admin/, no schema

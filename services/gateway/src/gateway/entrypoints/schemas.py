@@ -46,7 +46,8 @@ class IntegrationCreate(BaseModel):
     scopes: list[str] = Field(
         min_length=1,
         examples=[["clients:assign", "customers:read"]],
-        description="Any of `clients:assign`, `progress:write`, `customers:read`.",
+        description="Any of `clients:assign`, `progress:write`, `customers:read`, `personal-data:read` (the "
+        "customers' keys, for a subscriber reading sealed personal fields in events).",
     )
 
 

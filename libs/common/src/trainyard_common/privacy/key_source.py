@@ -1,0 +1,126 @@
+"""Where a consuming service gets customer keys: customer-account's batch lookup, behind the cache.
+
+``RemoteCustomerKeys`` asks customer-account (``POST /v1/customer-keys/lookup``, signed as the
+consuming service: ``trainyard_common.http.service_client``) once per batch for every key it does
+not hold, keeps them in ``CustomerKeys`` (``TRAINYARD_CUSTOMER_KEY_CACHE_SECONDS``, default 5
+minutes; a destroyed key is remembered and never asked for again), and answers
+``keys_for(ids)``: each id's key, or None when it was destroyed (the customer was erased).
+
+An outage or an unexpected answer raises ``KeysUnavailable``, an id customer-account does not
+know ``UnknownCustomers``: the consumer's batch fails and is retried like any other failure.
+Not imported by ``trainyard_common.privacy`` (which stays free of HTTP and pydantic).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable
+
+import httpx
+from pydantic import ValidationError
+
+from trainyard_common.api.customers import MAX_KEY_LOOKUP, CustomerKeyLookupAnswer
+from trainyard_common.http.service_client import service_client
+from trainyard_common.privacy.keyring import CustomerKeys, KeyDestroyed
+from trainyard_common.settings import ServiceSettings
+
+LOOKUP_PATH = "/v1/customer-keys/lookup"
+
+
+class KeysUnavailable(Exception):
+    """customer-account could not be asked, or gave no usable answer (retry later)."""
+
+
+class UnknownCustomers(LookupError):
+    """customer-account knows none of these customers."""
+
+    def __init__(self, customer_ids: list[uuid.UUID]) -> None:
+        super().__init__(f"unknown customers: {', '.join(map(str, customer_ids))}")
+        self.customer_ids = customer_ids
+
+
+class RemoteCustomerKeys:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        ttl_seconds: float = 300.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``client``: customer-account's, signing as the consuming service (``of`` makes one)."""
+        self._client = client
+        self._answered: dict[uuid.UUID, bytes | None] = {}
+        self.cache = CustomerKeys(self._fetch, ttl_seconds=ttl_seconds, max_entries=max_entries, clock=clock)
+        self.lookups = 0
+        """Calls made to customer-account (for tests and metrics)."""
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def of(cls, settings: ServiceSettings, *, service: str) -> AsyncIterator[RemoteCustomerKeys]:
+        """The keys as ``service`` gets them, with the settings' URL, shared key and cache lifetime."""
+        async with service_client(
+            settings.customer_account_url,
+            service=service,
+            key=settings.service_keys[0],
+            ttl_seconds=settings.service_token_ttl_seconds,
+        ) as client:
+            yield cls(client, ttl_seconds=settings.customer_key_cache_seconds)
+
+    async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+        """Each customer's key, None when destroyed; one lookup for all those not cached (per 1,000)."""
+        wanted = list(dict.fromkeys(customer_ids))
+        missing = [customer_id for customer_id in wanted if not self.cache.known(customer_id)]
+        found: dict[uuid.UUID, bytes | None] = {}
+        try:
+            for start in range(0, len(missing), MAX_KEY_LOOKUP):
+                self._answered.update(await self._lookup(missing[start : start + MAX_KEY_LOOKUP]))
+            for customer_id in wanted:
+                try:
+                    found[customer_id] = await self.cache.get(customer_id)
+                except KeyDestroyed:
+                    found[customer_id] = None
+        finally:
+            for customer_id in missing:
+                self._answered.pop(customer_id, None)
+        return found
+
+    async def get(self, customer_id: uuid.UUID) -> bytes:
+        """One customer's key; ``KeyDestroyed`` when it was destroyed."""
+        return await self.cache.get(customer_id)
+
+    def destroyed(self, customer_id: uuid.UUID) -> None:
+        """Forget the key now (on ``CustomerErased``)."""
+        self.cache.destroyed(customer_id)
+
+    async def _fetch(self, customer_id: uuid.UUID) -> bytes | None:
+        if customer_id in self._answered:
+            return self._answered.pop(customer_id)
+        return (await self._lookup([customer_id]))[customer_id]
+
+    async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+        self.lookups += 1
+        try:
+            reply = await self._client.post(LOOKUP_PATH, json={"customer_ids": [str(i) for i in customer_ids]})
+        except httpx.HTTPError as exc:
+            raise KeysUnavailable(f"customer-account unreachable: {exc!r}") from exc
+        if reply.status_code != 200:
+            raise KeysUnavailable(f"customer-account answered {reply.status_code} to the key lookup")
+        try:
+            answer = CustomerKeyLookupAnswer.model_validate_json(reply.content)
+        except ValidationError as exc:
+            raise KeysUnavailable("customer-account's key lookup answer is malformed") from exc
+        if answer.unknown:
+            raise UnknownCustomers(answer.unknown)
+        keys: dict[uuid.UUID, bytes | None] = {i: _decode(key) for i, key in answer.keys.items()}
+        keys.update(dict.fromkeys(answer.destroyed))
+        if not set(customer_ids) <= keys.keys():
+            raise KeysUnavailable("customer-account's key lookup left ids out")
+        return keys
+
+
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
