@@ -52,8 +52,8 @@ define with_infra
 	$(1)
 endef
 
-test: bootstrap browser lint typecheck ## lint, type-check, run every test (starts and stops the infrastructure)
-	@$(call with_infra,$(UV) run pytest)
+test: bootstrap lint typecheck ## lint, type-check, run every test (starts and stops the infrastructure)
+	@$(call with_infra,UV="$(UV)" bash tools/test_everything.sh)
 
 test-unit: bootstrap ## tests that need no infrastructure
 	@$(UV) run pytest -m "not integration and not e2e"

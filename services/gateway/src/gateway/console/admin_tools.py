@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData, UploadFile
 
-from gateway.console.api import ApiError, ConsoleApi, console_api
+from gateway.console.api import ApiError, console_api
 from gateway.console.session import Session
-from gateway.console.web import CONSOLE, checked_form, current_session, redirect, render, secured
+from gateway.console.web import CONSOLE, checked_form, choices, current_session, redirect, render, secured
 from gateway.entrypoints.paths import ADMIN
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -125,8 +125,11 @@ async def _import_form(
     status: int | None = None,
 ) -> Response:
     async with console_api(request, session.token) as api:
-        groups = await _items(api, f"{ADMIN}/groups", {})
-        products = await _items(api, f"{ADMIN}/products", {"limit": 200}) if kind == "manual" else []
+        groups = await choices(
+            api,
+            f"{ADMIN}/groups",
+        )
+        products = await choices(api, f"{ADMIN}/products", limit=200) if kind == "manual" else []
     prices = [
         {"price_id": p["price_id"], "label": f"{product['name']} — {p['amount']} {p['currency']}"}
         for product in products
@@ -143,16 +146,6 @@ async def _import_form(
     }
     code = status if status is not None else (error.status if error else 200)
     return render(request, "admin_tools/import.html", context, session=session, status=code)
-
-
-async def _items(api: ConsoleApi, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """A drop-down's choices; none when their service does not answer (the form still works)."""
-    try:
-        return list((await api.call("GET", path, params=params))["items"])
-    except ApiError as refused:
-        if refused.status == 401:
-            raise
-        return []
 
 
 def _empty_row() -> dict[str, str]:

@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 
 from gateway.console.api import ApiError, ConsoleApi, console_api
-from gateway.console.clients import object_id, offset_of, page_links, split_list
+from gateway.console.clients import offset_of, page_links, split_list
 from gateway.console.session import Session
-from gateway.console.web import CONSOLE, PAGE_SIZE, checked_form, current_session, redirect, render
+from gateway.console.web import CONSOLE, PAGE_SIZE, checked_form, choices, current_session, path_id, redirect, render
 from gateway.entrypoints.paths import ADMIN
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -29,13 +29,7 @@ STUDENTS_SHOWN = 200
 
 async def client_choices(api: ConsoleApi) -> list[dict[str, Any]]:
     """Active clients, for drop-downs (a deactivated client is in no drop-down list)."""
-    try:
-        answer = await api.call("GET", f"{ADMIN}/clients", params={"active": "true", "limit": 500})
-    except ApiError as refused:
-        if refused.status == 401:
-            raise
-        return []
-    return list(answer["items"])
+    return await choices(api, f"{ADMIN}/clients", active="true", limit=500)
 
 
 @router.get("/classes")
@@ -67,12 +61,7 @@ async def classes(request: Request) -> Response:
 
 async def _all_clients(api: ConsoleApi) -> list[dict[str, Any]]:
     """Every client, inactive ones included (to name a class's client)."""
-    try:
-        return list((await api.call("GET", f"{ADMIN}/clients", params={"limit": 500}))["items"])
-    except ApiError as refused:
-        if refused.status == 401:
-            raise
-        return []
+    return await choices(api, f"{ADMIN}/clients", limit=500)
 
 
 @router.get("/classes/new")
@@ -85,8 +74,8 @@ async def _new_form(
     request: Request, session: Session, values: dict[str, str], error: ApiError | None = None
 ) -> Response:
     async with console_api(request, session.token) as api:
-        choices = await client_choices(api)
-    context = {"values": values, "clients": choices, "error": error}
+        offered = await client_choices(api)
+    context = {"values": values, "clients": offered, "error": error}
     return render(request, "clients/class_new.html", context, session=session, status=error.status if error else 200)
 
 
@@ -134,20 +123,20 @@ async def _edit_page(
     values: dict[str, str] | None = None,
     enrol_text: str = "",
 ) -> Response:
-    training_class = object_id(class_id, "class")
+    training_class = path_id(class_id, "class")
     offset = offset_of(request)
     async with console_api(request, session.token) as api:
         found = await api.call("GET", f"{ADMIN}/classes/{training_class}")
         students = await api.call(
             "GET", f"{ADMIN}/classes/{training_class}/students", params={"limit": STUDENTS_SHOWN, "offset": offset}
         )
-        choices = await client_choices(api)
+        offered = await client_choices(api)
         everyone = await _all_clients(api)
     shown = values or {k: str(found.get(k) or "") for k in ("name", "starts_on", "ends_on", "default_client_id")}
     context = {
         "klass": found,
         "values": shown,
-        "clients": choices,
+        "clients": offered,
         "client_names": {c["id"]: c["name"] for c in everyone},
         "students": students,
         "offset": offset,
@@ -165,7 +154,7 @@ async def update_class(request: Request, class_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
     values = _class_values(form)
-    training_class = object_id(class_id, "class")
+    training_class = path_id(class_id, "class")
     missing = _missing_dates(values)
     if missing:
         return await _edit_page(request, session, class_id, error=missing, values=values)
@@ -187,7 +176,7 @@ async def enrol(request: Request, class_id: str) -> Response:
     form = await checked_form(request, session.token)
     text = str(form.get("emails", ""))
     emails = split_list(text)
-    training_class = object_id(class_id, "class")
+    training_class = path_id(class_id, "class")
     if not emails:
         error = ApiError(422, "invalid_input", "Enter at least one e-mail address.", {"emails": "required"})
         return await _edit_page(request, session, class_id, error=error, enrol_text=text)
@@ -223,17 +212,17 @@ async def _customer_ids(api: ConsoleApi, emails: list[str]) -> tuple[list[str], 
 async def student_action(request: Request, class_id: str) -> Response:
     """The page of the chosen action for the selected students: pick the client, or confirm removal."""
     session = current_session(request)
-    training_class = object_id(class_id, "class")
-    selected = [str(object_id(v, "student")) for v in request.query_params.getlist("customer_id")]
+    training_class = path_id(class_id, "class")
+    selected = [str(path_id(v, "student")) for v in request.query_params.getlist("customer_id")]
     action = request.query_params.get("action", "")
     if not selected or action not in ("assign", "remove"):
         return redirect(f"{CLASSES}/{training_class}?done=nothing")
     async with console_api(request, session.token) as api:
         found = await api.call("GET", f"{ADMIN}/classes/{training_class}")
         students = await api.call("GET", f"{ADMIN}/classes/{training_class}/students", params={"limit": 500})
-        choices = await client_choices(api) if action == "assign" else []
+        offered = await client_choices(api) if action == "assign" else []
     chosen = [s for s in students["items"] if str(s["customer_id"]) in selected]
-    context = {"klass": found, "action": action, "selected": chosen, "clients": choices}
+    context = {"klass": found, "action": action, "selected": chosen, "clients": offered}
     return render(request, "clients/class_students_action.html", context, session=session)
 
 
@@ -256,7 +245,7 @@ async def remove_client(request: Request, class_id: str) -> Response:
 async def _students_change(
     request: Request, session: Session, class_id: str, what: str, body: dict[str, Any], *, done: str
 ) -> Response:
-    training_class = object_id(class_id, "class")
+    training_class = path_id(class_id, "class")
     try:
         async with console_api(request, session.token) as api:
             changed = await api.call("POST", f"{ADMIN}/classes/{training_class}/{what}", json=body)

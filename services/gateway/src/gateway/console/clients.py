@@ -8,7 +8,6 @@ Domains and aliases are typed as comma- or newline-separated lists; the API norm
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 
 from gateway.console.api import ApiError, ConsoleApi, console_api
 from gateway.console.session import Session
-from gateway.console.web import CONSOLE, PAGE_SIZE, checked_form, current_session, redirect, render
+from gateway.console.web import CONSOLE, PAGE_SIZE, checked_form, choices, current_session, path_id, redirect, render
 from gateway.entrypoints.paths import ADMIN
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -42,20 +41,8 @@ def page_links(base: str, params: dict[str, str], offset: int, total: int) -> di
     return {"previous": previous, "next": following}
 
 
-def object_id(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ApiError(404, "not_found", f"No such {what}.") from None
-
-
 async def industries(api: ConsoleApi) -> list[str]:
-    try:
-        return list((await api.call("GET", f"{ADMIN}/industries"))["items"])
-    except ApiError as refused:
-        if refused.status == 401:
-            raise
-        return []
+    return await choices(api, f"{ADMIN}/industries")
 
 
 @router.get("/clients")
@@ -144,7 +131,7 @@ async def _client_page(
     error: ApiError | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    client = object_id(client_id, "client")
+    client = path_id(client_id, "client")
     offset = offset_of(request)
     async with console_api(request, session.token) as api:
         found = await api.call("GET", f"{ADMIN}/clients/{client}")
@@ -199,7 +186,7 @@ async def _change(
     done: str,
     values: dict[str, str] | None = None,
 ) -> Response:
-    client = object_id(client_id, "client")
+    client = path_id(client_id, "client")
     try:
         async with console_api(request, session.token) as api:
             await api.call("PATCH", f"{ADMIN}/clients/{client}", json=body)

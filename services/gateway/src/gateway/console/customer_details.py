@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from gateway.console.api import ApiError, ConsoleApi, console_api
 from gateway.console.session import Session
-from gateway.console.web import CONSOLE, CUSTOMERS, checked_form, current_session, redirect, render
+from gateway.console.web import CONSOLE, CUSTOMERS, checked_form, current_session, path_id, redirect, render
 from gateway.entrypoints.paths import ADMIN
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -31,13 +31,6 @@ class FormInvalid(ValueError):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason)
         self.error = ApiError(422, "validation_error", "Some values are not valid.", {field: reason})
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ApiError(404, "not_found", "Not found.") from None
 
 
 def _refused(refused: ApiError) -> ApiError:
@@ -79,7 +72,7 @@ def _moment(form: FormData, day_field: str, time_field: str, *, required: bool) 
 @router.get("/customers/{customer_id}/transcript")
 async def transcript(request: Request, customer_id: str) -> Response:
     session = current_session(request)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     async with console_api(request, session.token) as api:
         name = await _customer_name(api, customer)
         found = await api.call("GET", f"{ADMIN}/customers/{customer}/transcript")
@@ -121,14 +114,14 @@ async def _item_page(
 @router.get("/customers/{customer_id}/transcript/{item_id}/edit")
 async def edit_item(request: Request, customer_id: str, item_id: str) -> Response:
     session = current_session(request)
-    return await _item_page(request, session, _uuid(customer_id), item_id, "customer_details/item_edit.html")
+    return await _item_page(request, session, path_id(customer_id), item_id, "customer_details/item_edit.html")
 
 
 @router.post("/customers/{customer_id}/transcript/{item_id}/edit")
 async def update_item(request: Request, customer_id: str, item_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer, item = _uuid(customer_id), _uuid(item_id)
+    customer, item = path_id(customer_id), path_id(item_id)
     values = {
         k: str(form.get(k, "")).strip() for k in ("status", "completed_on", "completed_time", "score", "attended")
     }
@@ -159,14 +152,14 @@ async def update_item(request: Request, customer_id: str, item_id: str) -> Respo
 @router.get("/customers/{customer_id}/transcript/{item_id}/clear-cmi")
 async def confirm_clear_cmi(request: Request, customer_id: str, item_id: str) -> Response:
     session = current_session(request)
-    return await _item_page(request, session, _uuid(customer_id), item_id, "customer_details/clear_cmi.html")
+    return await _item_page(request, session, path_id(customer_id), item_id, "customer_details/clear_cmi.html")
 
 
 @router.post("/customers/{customer_id}/transcript/{item_id}/clear-cmi")
 async def clear_cmi(request: Request, customer_id: str, item_id: str) -> Response:
     session = current_session(request)
     await checked_form(request, session.token)
-    customer, module = _uuid(customer_id), _uuid(item_id)
+    customer, module = path_id(customer_id), path_id(item_id)
     try:
         async with console_api(request, session.token) as api:
             await api.call("DELETE", f"{ADMIN}/customers/{customer}/cmi/{module}")
@@ -179,14 +172,14 @@ async def clear_cmi(request: Request, customer_id: str, item_id: str) -> Respons
 @router.get("/customers/{customer_id}/transcript/{item_id}/completion")
 async def new_completion(request: Request, customer_id: str, item_id: str) -> Response:
     session = current_session(request)
-    return await _item_page(request, session, _uuid(customer_id), item_id, "customer_details/completion.html")
+    return await _item_page(request, session, path_id(customer_id), item_id, "customer_details/completion.html")
 
 
 @router.post("/customers/{customer_id}/transcript/{item_id}/completion")
 async def add_completion(request: Request, customer_id: str, item_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer, quiz = _uuid(customer_id), _uuid(item_id)
+    customer, quiz = path_id(customer_id), path_id(item_id)
     values = {k: str(form.get(k, "")).strip() for k in ("status", "submitted_on", "submitted_time", "score")}
     try:
         submitted_at = _moment(form, "submitted_on", "submitted_time", required=True)
@@ -216,14 +209,14 @@ async def _submissions(request: Request, session: Session, customer: uuid.UUID, 
 @router.get("/customers/{customer_id}/quizzes/{quiz_id}/responses")
 async def responses(request: Request, customer_id: str, quiz_id: str) -> Response:
     session = current_session(request)
-    context = await _submissions(request, session, _uuid(customer_id), _uuid(quiz_id))
+    context = await _submissions(request, session, path_id(customer_id), path_id(quiz_id))
     return render(request, "customer_details/responses.html", context, session=session)
 
 
 @router.get("/customers/{customer_id}/quizzes/{quiz_id}/submissions")
 async def submissions(request: Request, customer_id: str, quiz_id: str) -> Response:
     session = current_session(request)
-    context = await _submissions(request, session, _uuid(customer_id), _uuid(quiz_id))
+    context = await _submissions(request, session, path_id(customer_id), path_id(quiz_id))
     context["done"] = request.query_params.get("done")
     return render(request, "customer_details/submissions.html", context, session=session)
 
@@ -231,7 +224,7 @@ async def submissions(request: Request, customer_id: str, quiz_id: str) -> Respo
 @router.get("/customers/{customer_id}/quizzes/{quiz_id}/submissions/{submission_id}/remove")
 async def confirm_remove_submission(request: Request, customer_id: str, quiz_id: str, submission_id: str) -> Response:
     session = current_session(request)
-    context = await _submissions(request, session, _uuid(customer_id), _uuid(quiz_id))
+    context = await _submissions(request, session, path_id(customer_id), path_id(quiz_id))
     chosen = [s for s in context["submissions"] if s["id"] == submission_id]
     if not chosen:
         raise ApiError(404, "not_found", "No such submission.")
@@ -243,7 +236,7 @@ async def confirm_remove_submission(request: Request, customer_id: str, quiz_id:
 async def remove_submission(request: Request, customer_id: str, quiz_id: str, submission_id: str) -> Response:
     session = current_session(request)
     await checked_form(request, session.token)
-    customer, quiz, submission = _uuid(customer_id), _uuid(quiz_id), _uuid(submission_id)
+    customer, quiz, submission = path_id(customer_id), path_id(quiz_id), path_id(submission_id)
     async with console_api(request, session.token) as api:
         await api.call("DELETE", f"{ADMIN}/quiz-submissions/{submission}")
     return redirect(f"{CUSTOMERS}/{customer}/quizzes/{quiz}/submissions?done=removed")
@@ -266,7 +259,7 @@ async def _access_rows(api: ConsoleApi, customer: uuid.UUID) -> list[dict[str, A
 @router.get("/customers/{customer_id}/access")
 async def access(request: Request, customer_id: str) -> Response:
     session = current_session(request)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     async with console_api(request, session.token) as api:
         name = await _customer_name(api, customer)
         rows = await _access_rows(api, customer)
@@ -294,14 +287,14 @@ async def _access_edit_page(
 @router.get("/customers/{customer_id}/access/{access_id}/edit")
 async def edit_access(request: Request, customer_id: str, access_id: str) -> Response:
     session = current_session(request)
-    return await _access_edit_page(request, session, _uuid(customer_id), access_id)
+    return await _access_edit_page(request, session, path_id(customer_id), access_id)
 
 
 @router.post("/customers/{customer_id}/access/{access_id}/edit")
 async def update_access(request: Request, customer_id: str, access_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer, row = _uuid(customer_id), _uuid(access_id)
+    customer, row = path_id(customer_id), path_id(access_id)
     values = {k: str(form.get(k, "")).strip() for k in ("starts_on", "ends_on")}
     body = {"starts_on": values["starts_on"] or None, "ends_on": values["ends_on"] or None}
     try:
@@ -321,7 +314,7 @@ async def save_groups(request: Request, customer_id: str) -> Response:
     """The tiles kept (their box left ticked) plus the group picked in the drop-down, as a whole."""
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     kept = [str(g) for g in form.getlist("group_id")]
     added = str(form.get("add_group_id", "")).strip()
     group_ids = list(dict.fromkeys([*kept, *([added] if added else [])]))
@@ -337,7 +330,7 @@ async def save_groups(request: Request, customer_id: str) -> Response:
 async def assign_product(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     price = str(form.get("price_id", "")).strip()
     if not price:
         missing = ApiError(422, "validation_error", "Pick a product's price.", {"price_id": "Required."})
@@ -386,7 +379,7 @@ async def details_options(api: ConsoleApi, session: Session) -> dict[str, Any]:
 @router.get("/customers/{customer_id}/orders")
 async def orders(request: Request, customer_id: str) -> Response:
     session = current_session(request)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     found: list[dict[str, Any]] = []
     async with console_api(request, session.token) as api:
         name = await _customer_name(api, customer)
@@ -404,7 +397,7 @@ async def orders(request: Request, customer_id: str) -> Response:
 @router.get("/customers/{customer_id}/orders/{order_id}")
 async def order(request: Request, customer_id: str, order_id: str) -> Response:
     session = current_session(request)
-    customer, order_uuid = _uuid(customer_id), _uuid(order_id)
+    customer, order_uuid = path_id(customer_id), path_id(order_id)
     async with console_api(request, session.token) as api:
         name = await _customer_name(api, customer)
         found = await api.call("GET", f"{ADMIN}/orders/{order_uuid}")
@@ -431,7 +424,7 @@ async def _confirm_page(
 @router.get("/customers/{customer_id}/delete")
 async def confirm_delete(request: Request, customer_id: str) -> Response:
     session = current_session(request)
-    return await _confirm_page(request, session, _uuid(customer_id), "customer_details/delete.html")
+    return await _confirm_page(request, session, path_id(customer_id), "customer_details/delete.html")
 
 
 @router.post("/customers/{customer_id}/delete")
@@ -439,7 +432,7 @@ async def delete_customer(request: Request, customer_id: str) -> Response:
     """Asked of the API (202: commerce-access decides); the outcome shows on the deletion page."""
     session = current_session(request)
     await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     try:
         async with console_api(request, session.token) as api:
             await api.call("DELETE", f"{ADMIN}/customers/{customer}")
@@ -452,7 +445,7 @@ async def delete_customer(request: Request, customer_id: str) -> Response:
 @router.get("/customers/{customer_id}/deletion")
 async def deletion(request: Request, customer_id: str) -> Response:
     session = current_session(request)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     async with console_api(request, session.token) as api:
         state = await api.call("GET", f"{ADMIN}/customers/{customer}/deletion")
     context = {"cid": customer, "name": f"Customer {customer}", "deletion": state}
@@ -462,14 +455,14 @@ async def deletion(request: Request, customer_id: str) -> Response:
 @router.get("/customers/{customer_id}/erase")
 async def confirm_erase(request: Request, customer_id: str) -> Response:
     session = current_session(request)
-    return await _confirm_page(request, session, _uuid(customer_id), "customer_details/erase.html")
+    return await _confirm_page(request, session, path_id(customer_id), "customer_details/erase.html")
 
 
 @router.post("/customers/{customer_id}/erase")
 async def erase_customer(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     try:
         async with console_api(request, session.token) as api:
             await api.call("POST", f"{ADMIN}/customers/{customer}/erasure")
@@ -484,7 +477,7 @@ async def erase_customer(request: Request, customer_id: str) -> Response:
 
 async def _log_page(request: Request, customer_id: str, what: str, template: str) -> Response:
     session = current_session(request)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     q = request.query_params
     offset = int(q["offset"]) if q.get("offset", "").isdigit() else 0
     async with console_api(request, session.token) as api:
@@ -535,14 +528,14 @@ async def _profile_page(
 async def edit_info(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     done = request.query_params.get("done")
-    return await _profile_page(request, session, _uuid(customer_id), "customer_details/edit_info.html", done=done)
+    return await _profile_page(request, session, path_id(customer_id), "customer_details/edit_info.html", done=done)
 
 
 @router.post("/customers/{customer_id}/edit")
 async def update_info(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     values = {k: str(form.get(k, "")).strip() for k in PROFILE_FIELDS}
     body: dict[str, Any] = {**values, "organization": values["organization"] or None}
     try:
@@ -559,14 +552,14 @@ async def update_info(request: Request, customer_id: str) -> Response:
 async def manage_password(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     done = request.query_params.get("done")
-    return await _profile_page(request, session, _uuid(customer_id), "customer_details/password.html", done=done)
+    return await _profile_page(request, session, path_id(customer_id), "customer_details/password.html", done=done)
 
 
 @router.post("/customers/{customer_id}/password")
 async def set_password(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     body: dict[str, Any] = {}
     if password := str(form.get("password", "")):
         body["password"] = password
@@ -587,7 +580,7 @@ async def set_password(request: Request, customer_id: str) -> Response:
 async def send_password_link(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     try:
         async with console_api(request, session.token) as api:
             await api.call("POST", f"{ADMIN}/customers/{customer}/password-link")
@@ -605,7 +598,7 @@ async def impersonate(request: Request, customer_id: str) -> Response:
     """The learner token is shown once, in the answer to the POST (never in a URL or a cookie)."""
     session = current_session(request)
     await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     async with console_api(request, session.token) as api:
         name = await _customer_name(api, customer)
         token = await api.call("POST", f"{ADMIN}/customers/{customer}/impersonation")
@@ -633,14 +626,14 @@ async def _codes_page(request: Request, session: Session, customer: uuid.UUID, *
 @router.get("/customers/{customer_id}/registration-codes")
 async def codes(request: Request, customer_id: str) -> Response:
     session = current_session(request)
-    return await _codes_page(request, session, _uuid(customer_id), done=request.query_params.get("done"))
+    return await _codes_page(request, session, path_id(customer_id), done=request.query_params.get("done"))
 
 
 @router.get("/customers/{customer_id}/registration-codes/{code}/remove")
 async def confirm_remove_redemption(request: Request, customer_id: str, code: str) -> Response:
     session = current_session(request)
     return await _confirm_page(
-        request, session, _uuid(customer_id), "customer_details/redemption_remove.html", code=code
+        request, session, path_id(customer_id), "customer_details/redemption_remove.html", code=code
     )
 
 
@@ -648,7 +641,7 @@ async def confirm_remove_redemption(request: Request, customer_id: str, code: st
 async def remove_redemption(request: Request, customer_id: str, code: str) -> Response:
     session = current_session(request)
     await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     try:
         async with console_api(request, session.token) as api:
             await api.call("DELETE", f"{ADMIN}/registration-codes/{code}/redemption")
@@ -661,7 +654,7 @@ async def remove_redemption(request: Request, customer_id: str, code: str) -> Re
 async def code_users_to_group(request: Request, customer_id: str) -> Response:
     session = current_session(request)
     form = await checked_form(request, session.token)
-    customer = _uuid(customer_id)
+    customer = path_id(customer_id)
     body = {"group_id": str(form.get("group_id", "")).strip() or None}
     try:
         async with console_api(request, session.token) as api:

@@ -3,7 +3,6 @@ exemption, Add Customer, the GDPR export."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +18,9 @@ from gateway.console.web import (
     CUSTOMERS,
     PAGE_SIZE,
     checked_form,
+    choices,
     current_session,
+    path_id,
     redirect,
     render,
     secured,
@@ -38,8 +39,8 @@ async def customers(request: Request) -> Response:
     offset = int(q["offset"]) if q.get("offset", "").isdigit() else 0
     context: dict[str, Any] = {"filters": filters, "offset": offset, "page_size": PAGE_SIZE, "statuses": STATUSES}
     async with console_api(request, session.token) as api:
-        context["groups"] = await _options(api.call("GET", f"{ADMIN}/groups"))
-        context["clients"] = await _options(api.call("GET", f"{ADMIN}/clients", params={"limit": 200}))
+        context["groups"] = await choices(api, f"{ADMIN}/groups")
+        context["clients"] = await choices(api, f"{ADMIN}/clients", limit=200)
         try:
             found = await api.call(
                 "GET", f"{ADMIN}/customers", params={**filters, "limit": PAGE_SIZE, "offset": offset}
@@ -53,16 +54,6 @@ async def customers(request: Request) -> Response:
     more = offset + PAGE_SIZE < found["total"]
     context["next"] = _page_link(filters, offset + PAGE_SIZE) if more else None
     return render(request, "customers.html", context, session=session)
-
-
-async def _options(answer: Any) -> list[dict[str, Any]]:
-    """The items of a filter's drop-down; empty when their service does not answer."""
-    try:
-        return list((await answer)["items"])
-    except ApiError as refused:
-        if refused.status == 401:
-            raise
-        return []
 
 
 def _page_link(filters: dict[str, str], offset: int) -> str:
@@ -104,7 +95,7 @@ async def customer_details(request: Request, customer_id: str) -> Response:
 async def _details(
     request: Request, session: Session, customer_id: str, *, done: str | None = None, error: ApiError | None = None
 ) -> Response:
-    customer = _customer_id(customer_id)
+    customer = path_id(customer_id, "customer")
     async with console_api(request, session.token) as api:
         page = await api.call("GET", f"{ADMIN}/customers/{customer}")
         options = await details_options(api, session)
@@ -112,13 +103,6 @@ async def _details(
     context = {"page": page, "profile": profile, "statuses": STATUSES, "done": done, "error": error}
     context["options"] = options
     return render(request, "customer.html", context, session=session, status=error.status if error else 200)
-
-
-def _customer_id(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ApiError(404, "not_found", "No such customer.") from None
 
 
 @router.post("/customers/{customer_id}/status")
@@ -139,7 +123,7 @@ async def set_exemption(request: Request, customer_id: str) -> Response:
 
 async def _act(request: Request, session: Session, customer_id: str, *, what: str, body: Any, done: str) -> Response:
     """PUT ``body`` to the customer's ``what``; back to the details page (with the API's refusal)."""
-    customer = _customer_id(customer_id)
+    customer = path_id(customer_id, "customer")
     try:
         async with console_api(request, session.token) as api:
             await api.call("PUT", f"{ADMIN}/customers/{customer}/{what}", json=body)
@@ -154,7 +138,7 @@ async def _act(request: Request, session: Session, customer_id: str, *, what: st
 async def export(request: Request, customer_id: str) -> Response:
     """The GDPR export (a zip) downloaded through the API, so it is guarded and audited there."""
     session = current_session(request)
-    customer = _customer_id(customer_id)
+    customer = path_id(customer_id, "customer")
     async with console_api(request, session.token) as api:
         answer = await api.client.get(f"{ADMIN}/customers/{customer}/export")
     if answer.status_code >= 400:

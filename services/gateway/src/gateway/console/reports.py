@@ -13,8 +13,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from gateway.console.api import ApiError, console_api
-from gateway.console.clients import industries, object_id
-from gateway.console.web import CONSOLE, current_session, render
+from gateway.console.clients import industries
+from gateway.console.web import CONSOLE, current_session, path_id, render
 from gateway.entrypoints.paths import ADMIN
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -132,7 +132,7 @@ async def report_by_client(request: Request) -> Response:
 @router.get("/reports/classes/{class_id}")
 async def report_by_class(request: Request, class_id: str) -> Response:
     session = current_session(request)
-    training_class = object_id(class_id, "class")
+    training_class = path_id(class_id, "class")
     async with console_api(request, session.token) as api:
         report = await api.call("GET", f"{ADMIN}/reports/classes/{training_class}")
     return render(request, "clients/report_class.html", {"report": report}, session=session)

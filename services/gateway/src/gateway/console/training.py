@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from gateway.console.api import ApiError, ConsoleApi, console_api
-from gateway.console.web import CONSOLE, PAGE_SIZE, checked_form, current_session, redirect, render, secured
+from gateway.console.web import CONSOLE, PAGE_SIZE, checked_form, choices, current_session, redirect, render, secured
 from gateway.entrypoints.paths import ADMIN
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
@@ -38,12 +38,7 @@ def _list_url(filters: dict[str, str], **extra: Any) -> str:
 
 async def _partners(api: ConsoleApi) -> list[dict[str, Any]]:
     """The partners (clients) of the drop-downs; empty when client-directory does not answer."""
-    try:
-        return list((await api.call("GET", f"{ADMIN}/clients", params={"limit": 500}))["items"])
-    except ApiError as refused:
-        if refused.status == 401:
-            raise
-        return []
+    return await choices(api, f"{ADMIN}/clients", limit=500)
 
 
 @router.get("/training-progress")

@@ -11,6 +11,7 @@ with its own ``router`` (``console.ROUTERS``).
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from gateway.console.api import ApiError, ConsoleApi
 from gateway.console.session import (
     CONSOLE_CSP,
     CSRF_FIELD,
@@ -102,3 +104,22 @@ def cookie_deletion(request: Request) -> dict[str, Any]:
 def cookie_settings(request: Request) -> dict[str, Any]:
     """The options of the console's cookies in this environment (Secure outside development)."""
     return cookie_options(environment(request))
+
+
+def path_id(value: str, what: str = "item") -> uuid.UUID:
+    """An id from the page's path; anything else is the not-found page, as the API would answer."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ApiError(404, "not_found", f"No such {what}.") from None
+
+
+async def choices(api: ConsoleApi, path: str, **params: Any) -> list[Any]:
+    """The items of a drop-down or filter; none when their service does not answer (the page still
+    works), but the API's 401 still ends the session."""
+    try:
+        return list((await api.call("GET", path, params=params or None))["items"])
+    except ApiError as refused:
+        if refused.status == 401:
+            raise
+        return []
