@@ -32,8 +32,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser(system: System) -> Iterator[Browser]:
     """Chromium, started after the system (whose start-up runs its own asyncio loops: Playwright's
     sync API keeps one running in this thread while it is open)."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    if not CHROMIUM.exists():  # a missing browser must not pass as a skipped suite
+        pytest.fail("Chromium is not installed at /usr/bin/chromium: `make browser` installs it")
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield launched
