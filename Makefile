@@ -94,3 +94,15 @@ k8s: ## render the dev and prod Kubernetes overlays to stdout (pinned kustomize,
 topics-manifest: bootstrap ## regenerate deploy/k8s/overlays/prod/kafka-topics.yaml from the topic declaration
 	@$(UV) run python -m trainyard_common.messaging.strimzi
 # ==== end of the Kubernetes block =============================================================
+
+# ==== customer page benchmark (issue 18) — appended block ====================================
+.PHONY: bench-tools
+
+bench-tools: ## wrk (Debian), the load generator of bench/customer_page.py
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing Debian's wrk (bench/customer_page.py drives the gateway with it)"; \
+		$$( [[ $$(id -u) == 0 ]] || echo sudo ) apt-get update -qq && \
+		$$( [[ $$(id -u) == 0 ]] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: bench-tools
+# ==== end of the customer page benchmark block ================================================

@@ -1,5 +1,5 @@
 """Sustained learner checkouts at concurrency C through the gateway, next to commerce-access's
-plain insert rate into its own ``orders`` table measured in the same run.
+internal route and the floor: the same rows written by a tuned psycopg loop, measured in the same run.
 
 What one run does:
 
@@ -10,15 +10,25 @@ What one run does:
    ``POST /api/v1/learner/register`` and signs each in (``POST /api/v1/learner/sessions``).
 3. **Through the gateway**: R checkouts ``POST /api/v1/learner/orders`` (quantity 1, a fresh
    ``Idempotency-Key`` each, a random learner's token), C in flight. Per request: the gateway
-   asks customer-account to introspect the token, then commerce-access completes the order in
-   one transaction (order row, access row, OrderCompleted + AccessGranted in the outbox).
+   checks the learner's token, then commerce-access completes the order in one transaction
+   (order row, access row, OrderCompleted + AccessGranted in the outbox).
 4. **Direct**: R checkouts against commerce-access's internal route
-   (``POST /v1/learners/{id}/orders``), C in flight: the service alone, no gateway or token check.
-5. **Raw PostgreSQL**: R single-row INSERT transactions into commerce-access's ``orders`` table
-   (same database, same SQLAlchemy + psycopg stack and pool size as the service), C in flight.
+   (``POST /v1/learners/{id}/orders``, the gateway's service token signed by the bench), C in
+   flight: the service alone, no gateway or token check.
+5. **The floor**: R transactions by a tuned psycopg loop, C connections in flight, each
+   ``INSERT`` of the same order row and of an outbox row (into a copy of the outbox table, so the
+   relay does not publish them), prepared statements, then COMMIT — the same writes, no HTTP,
+   no Python framework.
 6. Waits for the outbox to drain (every OrderCompleted published) and reports how long it took.
 
-Printed: orders/s and p50/p95/p99 latency for each, the ratios, and CPU per process.
+Load generation must not be the limit: each of the C workers owns one raw HTTP/1.1 keep-alive
+connection (asyncio streams) and sends prebuilt request bytes (a fresh ``Idempotency-Key`` per
+request, the learner's token or a pre-signed service token), parsing only the status line and
+``Content-Length``: a few tens of µs per request, against milliseconds for the system.
+
+Printed: orders/s, p50/p95/p99 latency and the number of 5xx answers for each, the issue's
+targets beside (issue 18: ≥ 300 orders/s through the gateway at concurrency 50, p99 < 250 ms,
+no 5xx; aim 500), the ratios, and the CPU of each process during the gateway run.
 
     uv run python bench/checkouts.py [--learners L] [--requests R] [--concurrency C]
 """
@@ -34,19 +44,21 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from urllib.parse import urlsplit
 
-import httpx
-from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, process_cpu
-from sqlalchemy import insert, text
+import orjson
+import psycopg
+from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, process_cpu, run_header
 
-from commerce_access.adapters.tables import orders
-from trainyard_common.db.engine import make_engine
-from trainyard_common.testing.service_auth import GatewayStandIn
+from trainyard_common.http.service_auth import SERVICE_TOKEN_HEADER, Caller, sign
+from trainyard_common.testing.service_auth import RUN_SERVICE_KEY, TEST_ADMIN
 from trainyard_common.testing.system import System
 
 PASSWORD = "bench passphrase 1234"
 CREATED = 201
+
+
+TARGET_RATE, AIM_RATE, TARGET_P99_MS = 300, 500, 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +72,31 @@ class Measured:
     def rate(self) -> float:
         return len(self.latencies_ms) / self.seconds
 
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.failures.items() if status >= 500)
+
+    def p99(self) -> float:
+        return percentile(sorted(self.latencies_ms), 99)
+
     def line(self) -> str:
         values = sorted(self.latencies_ms)
         return (
-            f"{self.label:<34} {self.rate:7.0f} orders/s   p50 {percentile(values, 50):7.1f} ms   "
-            f"p95 {percentile(values, 95):7.1f} ms   p99 {percentile(values, 99):7.1f} ms   "
-            f"({len(values)} requests, {sum(self.failures.values())} failed{self._statuses()})"
+            f"{self.label:<38} {self.rate:6.0f} orders/s  p50 {percentile(values, 50):7.1f} ms  "
+            f"p95 {percentile(values, 95):7.1f} ms  p99 {percentile(values, 99):7.1f} ms  "
+            f"5xx {self.server_errors}  ({len(values)} requests, "
+            f"{sum(self.failures.values())} not 201{self._statuses()})"
         )
 
     def _statuses(self) -> str:
-        return ": " + ", ".join(f"{n}x HTTP {status}" for status, n in self.failures.items()) if self.failures else ""
+        return ": " + ", ".join(f"{n}x {status}" for status, n in self.failures.items()) if self.failures else ""
+
+    def verdict(self) -> str:
+        met = self.rate >= TARGET_RATE and self.p99() < TARGET_P99_MS and self.server_errors == 0
+        return (
+            f"target (issue 18): >= {TARGET_RATE} orders/s, p99 < {TARGET_P99_MS} ms, no 5xx (aim {AIM_RATE}/s): "
+            f"{'met' if met else 'NOT met'} ({self.rate:.0f}/s, p99 {self.p99():.0f} ms, {self.server_errors} 5xx)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +125,14 @@ def prepare(system: System, run: Run, learners: int) -> tuple[str, list[Learner]
     return str(product.json()["prices"][0]["price_id"]), signed_in
 
 
-async def load(label: str, call: Callable[[], Awaitable[int]], requests: int, concurrency: int) -> Measured:
-    """``call`` answers the HTTP status (201 = an order was created)."""
+async def load(label: str, calls: list[Callable[[], Awaitable[int]]], requests: int) -> Measured:
+    """One worker per entry of ``calls`` (its own connection); each call answers the HTTP status
+    (201 = an order was created)."""
     latencies: list[float] = []
     failures: Counter[int] = Counter()
     remaining = iter(range(requests))
 
-    async def worker() -> None:
+    async def worker(call: Callable[[], Awaitable[int]]) -> None:
         for _ in remaining:
             started = time.perf_counter()
             status = await call()
@@ -113,87 +141,164 @@ async def load(label: str, call: Callable[[], Awaitable[int]], requests: int, co
                 failures[status] += 1
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(call) for call in calls))
     return Measured(label, time.perf_counter() - started, latencies, failures)
+
+
+class RawConnection:
+    """One HTTP/1.1 keep-alive connection speaking just enough of the protocol for the bench: it
+    writes a request's bytes and reads the status and a ``Content-Length`` (or chunked) body."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def request(self, data: bytes) -> int:
+        if self._writer is None or self._reader is None:
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        self._writer.write(data)
+        status_line = await self._reader.readline()
+        if not status_line:  # the server closed the idle connection: reconnect once
+            self._reader = self._writer = None
+            return await self.request(data)
+        status = int(status_line.split(b" ", 2)[1])
+        length, chunked, close = 0, False, False
+        while (line := await self._reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        if chunked:
+            while (size := int((await self._reader.readline()).split(b";")[0], 16)) > 0:
+                await self._reader.readexactly(size + 2)
+            await self._reader.readline()
+        elif length:
+            await self._reader.readexactly(length)
+        if close:
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._reader = self._writer = None
+
+
+def post(host: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n{head}\r\n"
+    ).encode() + body
+
+
+async def http_load(label: str, url: str, build: Callable[[], bytes], requests: int, concurrency: int) -> Measured:
+    connections = [RawConnection(url) for _ in range(concurrency)]
+
+    def call_on(connection: RawConnection) -> Callable[[], Awaitable[int]]:
+        return lambda: connection.request(build())
+
+    calls = [call_on(c) for c in connections]
+    try:
+        return await load(label, calls, requests)
+    finally:
+        for connection in connections:
+            await connection.close()
 
 
 async def measure(
     system: System, price_id: str, learners: list[Learner], requests: int, concurrency: int
 ) -> tuple[list[Measured], dict[str, float]]:
-    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
-    body = {"price_id": price_id, "quantity": 1}
-    async with (
-        httpx.AsyncClient(base_url=system.gateway.url, limits=limits, timeout=60) as gateway,
-        httpx.AsyncClient(
-            base_url=system.commerce_access.url, limits=limits, timeout=60, auth=GatewayStandIn()
-        ) as service,
-    ):
+    body = orjson.dumps({"price_id": price_id, "quantity": 1})
+    gateway_host = urlsplit(system.gateway.url).netloc
+    service_host = urlsplit(system.commerce_access.url).netloc
 
-        async def through_gateway() -> int:
-            learner = random.choice(learners)
-            headers = {"Authorization": f"Bearer {learner.token}", "Idempotency-Key": uuid.uuid4().hex}
-            return (await gateway.post("/api/v1/learner/orders", json=body, headers=headers)).status_code
+    def through_gateway() -> bytes:
+        learner = random.choice(learners)
+        headers = {"Authorization": f"Bearer {learner.token}", "Idempotency-Key": uuid.uuid4().hex}
+        return post(gateway_host, "/api/v1/learner/orders", body, headers)
 
-        async def direct() -> int:
-            learner = random.choice(learners)
-            headers = {"Idempotency-Key": uuid.uuid4().hex}
-            path = f"/v1/learners/{learner.customer_id}/orders"
-            return (await service.post(path, json=body, headers=headers)).status_code
+    signed = {}
+    for learner in learners:  # the gateway's service token, signed once per learner for the run
+        path = f"/v1/learners/{learner.customer_id}/orders"
+        token = sign(RUN_SERVICE_KEY, method="POST", path=path, caller=Caller(admin=TEST_ADMIN), ttl_seconds=3600)
+        signed[learner.customer_id] = (path, token)
 
-        await load("warm-up", through_gateway, min(requests, 200), concurrency)
-        before = process_cpu(system, ("gateway", "customer_account", "commerce_access"))
-        via_gateway = await load("learner checkout through the gateway", through_gateway, requests, concurrency)
-        after = process_cpu(system, ("gateway", "customer_account", "commerce_access"))
-        straight = await load("commerce-access internal route", direct, requests, concurrency)
+    def direct() -> bytes:
+        path, token = signed[random.choice(learners).customer_id]
+        return post(service_host, path, body, {SERVICE_TOKEN_HEADER: token, "Idempotency-Key": uuid.uuid4().hex})
+
+    await http_load("warm-up", system.gateway.url, through_gateway, min(requests, 200), concurrency)
+    before = process_cpu(system, ("gateway", "customer_account", "commerce_access"))
+    via_gateway = await http_load(
+        "learner checkout through the gateway", system.gateway.url, through_gateway, requests, concurrency
+    )
+    after = process_cpu(system, ("gateway", "customer_account", "commerce_access"))
+    straight = await http_load(
+        "commerce-access internal route", system.commerce_access.url, direct, requests, concurrency
+    )
     cpu = {name: after[name] - before[name] for name in before}
     return [via_gateway, straight], cpu
 
 
-async def raw_inserts(database_url: str, price_id: str, requests: int, concurrency: int) -> Measured:
-    """Single-row INSERT transactions into the service's own orders table, nothing else."""
-    engine = make_engine(database_url)
-    now = datetime.now(UTC)
+_ORDER = (
+    "INSERT INTO orders (id, customer_id, source, idempotency_key, product_id, product_name, price_id, quantity, "
+    "unit_amount, currency, access_days, completed_at) "
+    "VALUES (%s, %s, 'checkout', %s, %s, 'Raw', %s, 1, 49.99, 'USD', 365, %s)"
+)
+_OUTBOX = "INSERT INTO bench_outbox (topic, message_key, payload, headers) VALUES ('OrderCompleted', %s, %s, %s)"
 
-    async def insert_one() -> int:
-        row = {
-            "id": uuid.uuid4(),
-            "customer_id": uuid.uuid4(),
-            "source": "checkout",
-            "idempotency_key": f"raw:{uuid.uuid4()}",
-            "product_id": uuid.uuid4(),
-            "product_name": "Raw",
-            "price_id": uuid.UUID(price_id),
-            "quantity": 1,
-            "unit_amount": Decimal("49.99"),
-            "currency": "USD",
-            "access_days": 365,
-            "completed_at": now,
-        }
-        async with engine.begin() as conn:
-            await conn.execute(insert(orders).values(**row))
-        return CREATED
+
+async def floor(database_url: str, price_id: str, requests: int, concurrency: int) -> Measured:
+    """The same writes by a tuned psycopg loop: one connection per worker, prepared statements,
+    the order row and an outbox row (same sizes as the service's) in one transaction each."""
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
+        await admin.execute("CREATE TABLE IF NOT EXISTS bench_outbox (LIKE outbox INCLUDING DEFAULTS)")
+    payload = orjson.dumps({"order_id": str(uuid.uuid4()), "lines": [{"product_name": "Raw"}] * 3}).decode()
+    headers = orjson.dumps({"ce_id": str(uuid.uuid4()), "ce_type": "trainyard.OrderCompleted"}).decode()
+    product_id, price = uuid.uuid4(), uuid.UUID(price_id)
+    connections = [await psycopg.AsyncConnection.connect(url, prepare_threshold=0) for _ in range(concurrency)]
+
+    def writer(conn: psycopg.AsyncConnection[tuple[object, ...]]) -> Callable[[], Awaitable[int]]:
+        async def one() -> int:
+            order_id, customer_id = uuid.uuid4(), uuid.uuid4()
+            async with conn.transaction():
+                key = f"raw:{order_id}"
+                await conn.execute(_ORDER, (order_id, customer_id, key, product_id, price, datetime.now(UTC)))
+                await conn.execute(_OUTBOX, (str(customer_id), payload, headers))
+            return CREATED
+
+        return one
 
     try:
-        await load("warm-up", insert_one, min(requests, 200), concurrency)
-        return await load("raw INSERT into orders", insert_one, requests, concurrency)
+        calls = [writer(c) for c in connections]
+        await load("warm-up", calls, min(requests, 200))
+        return await load("floor: psycopg order + outbox INSERTs", calls, requests)
     finally:
-        async with engine.begin() as conn:
-            await conn.execute(text("DELETE FROM orders WHERE idempotency_key LIKE 'raw:%'"))
-        await engine.dispose()
+        for conn in connections:
+            await conn.close()
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
+            await admin.execute("DELETE FROM orders WHERE idempotency_key LIKE 'raw:%'")
+            await admin.execute("DROP TABLE IF EXISTS bench_outbox")
 
 
 async def outbox_drain_seconds(database_url: str, timeout: float = 300) -> float:
-    engine = make_engine(database_url)
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
     started = time.perf_counter()
-    try:
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         while time.perf_counter() - started < timeout:
-            async with engine.connect() as conn:
-                if (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == 0:
-                    return time.perf_counter() - started
+            count = await (await conn.execute("SELECT count(*) FROM outbox")).fetchone()
+            if count is not None and count[0] == 0:
+                return time.perf_counter() - started
             await asyncio.sleep(0.2)
-        return float("nan")
-    finally:
-        await engine.dispose()
+    return float("nan")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -205,23 +310,29 @@ def main(argv: list[str] | None = None) -> None:
     endpoints: Endpoints = find_endpoints()
     run = Run.new()
     service_env = {"customer_account": {"TRAINYARD_EMAIL_ENABLED": "false"}}
+    header = run_header()
     with benchmarked_system(endpoints, run, service_env=service_env) as system:
         price_id, learners = prepare(system, run, args.learners)
         database_url = system.commerce_access.env["TRAINYARD_DATABASE_URL"]
         (via_gateway, straight), cpu = asyncio.run(measure(system, price_id, learners, args.requests, args.concurrency))
         drained = asyncio.run(outbox_drain_seconds(database_url))
-        raw = asyncio.run(raw_inserts(database_url, price_id, args.requests, args.concurrency))
+        raw = asyncio.run(floor(database_url, price_id, args.requests, args.concurrency))
     print("=" * 110)
+    print(header)
     print(
         f"learner checkouts: {args.learners} learners, {args.requests} orders per run, concurrency {args.concurrency}"
     )
     for measured in (via_gateway, straight, raw):
         print(measured.line())
-    print(f"ratio gateway checkouts / raw inserts: {via_gateway.rate / raw.rate:.1%}")
-    print(f"ratio service route / raw inserts:     {straight.rate / raw.rate:.1%}")
-    print(f"ratio gateway / service route:         {via_gateway.rate / straight.rate:.1%}")
+    print(via_gateway.verdict())
+    print(f"ratio gateway checkouts / floor:   {via_gateway.rate / raw.rate:.1%}")
+    print(f"ratio service route / floor:       {straight.rate / raw.rate:.1%}")
+    print(f"ratio gateway / service route:     {via_gateway.rate / straight.rate:.1%}")
     print(f"outbox drained {drained:.1f} s after the last direct checkout (every OrderCompleted/AccessGranted sent)")
-    spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items())
+    spent = ", ".join(
+        f"{name} {seconds:.1f} s ({seconds / len(via_gateway.latencies_ms) * 1e3:.2f} ms/order)"
+        for name, seconds in cpu.items()
+    )
     print(f"CPU during the gateway run ({via_gateway.seconds:.1f} s wall, 2 CPUs): {spent}")
     print("=" * 110)
 

@@ -158,7 +158,10 @@ def main() -> None:
             with running(service):
                 measure(service, database_url, None, run, args.rows, args.chosen)
             return
-        directory = service_process("client_directory", endpoints, run, directory_db)
+        # client-directory unseals UserRegistered.v2 with the keys customer-account serves it (issue 16).
+        directory = service_process(
+            "client_directory", endpoints, run, directory_db, TRAINYARD_CUSTOMER_ACCOUNT_URL=service.url
+        )
         with running(service, directory):
             client_id = create_client(directory, f"Bench {run.domain}", [run.domain])
             mapped = Probe(

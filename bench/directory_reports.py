@@ -9,7 +9,10 @@ What one run does, on one machine:
    domain of the run and an alias), then stopped: the topic was empty, so it consumed nothing
    and its consumer groups hold no offset (``auto_offset_reset=earliest``: a restart reads the
    topic from its beginning, as a new group would).
-2. **The backlog, and the raw limits on it.** N ``UserRegistered`` produced to the run's topic
+2. **The backlog, and the raw limits on it.** N ``UserRegistered.v2`` (issue 16: what client-directory
+   reads, personal fields sealed with the tests' key; client-directory gets the key from a stand-in
+   of customer-account's key lookup, ``trainyard_common.testing.key_stand_in``, one lookup per
+   batch) produced to the run's topic
    with exactly the records the outbox relay sends (the contract's ``model_dump_json``, the
    CloudEvents headers of ``Envelope``), through the tuned producer (``harness.tuned_producer``:
    its rate is the raw producer figure), then read back from the beginning by a plain
@@ -64,11 +67,12 @@ from harness import (
 from sqlalchemy import insert, select
 
 from client_directory.adapters.tables import learners, report_orders, report_progress
-from trainyard_common.contracts import UserRegistered
+from trainyard_common.contracts import UserRegisteredV2
 from trainyard_common.db.engine import make_engine
+from trainyard_common.testing.key_stand_in import shared_key_stand_in
 from trainyard_common.testing.processes import ServiceProcess
+from trainyard_common.testing.sealed_events import registered
 from trainyard_common.testing.service_auth import GatewayStandIn
-from trainyard_common.vocabulary import RegistrationSource
 
 REPORT_SAMPLES = 100
 
@@ -99,13 +103,14 @@ def registration(run: Run, index: int, clients: int) -> Message:
         email = f"learner{index}@mail.{client_domain(run, target)}"
     elif index % 10 == 9:
         email, organization = f"learner{index}@freemail-{run.id}.example", client_alias(run, target).upper()
-    event = UserRegistered(
-        customer_id=uuid.uuid4(),
-        email=email,
+    # Version 2, as client-directory reads it since issue 16: sealed with the tests' key, which the
+    # key stand-in serves (no customer-account runs here; see ``measure``).
+    event = registered(
+        uuid.uuid4(),
+        email,
         first_name="Bench",
         last_name=f"Learner {index}",
         organization=organization,
-        source=RegistrationSource.SELF_REGISTRATION,
         registered_at=datetime.now(UTC),
     )
     return relay_message(event)
@@ -218,13 +223,18 @@ class Results:
 
 
 def measure(endpoints: Endpoints, run: Run, database_url: str, count: int, clients: int) -> Results:
-    topic = run.topic(UserRegistered)
-    directory = service_process("client_directory", endpoints, run, database_url)
+    topic = run.topic(UserRegisteredV2)
+    # client-directory asks customer-account for the keys of each batch's customers; no customer-account
+    # runs here, so a stand-in of its key lookup answers (in this process: its CPU is the bench's).
+    keys = shared_key_stand_in()
+    directory = service_process(
+        "client_directory", endpoints, run, database_url, TRAINYARD_CUSTOMER_ACCOUNT_URL=keys.url
+    )
     with running(directory):
         print(f"creating {clients} clients …", flush=True)
         create_clients(directory, run, clients)
     messages = [registration(run, i, clients) for i in range(count)]
-    print(f"producing {count} UserRegistered to {topic}, reading them back (raw limits) …", flush=True)
+    print(f"producing {count} UserRegistered.v2 to {topic}, reading them back (raw limits) …", flush=True)
     _, produce_seconds = asyncio.run(produce_all(endpoints.kafka, topic, messages))
     consume_seconds = asyncio.run(consume_all(endpoints.kafka, topic, count))
     print("replay: client-directory started on the backlog …", flush=True)

@@ -35,21 +35,31 @@ from typing import Any
 import psycopg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from customer_account.adapters.imports import IMPORT_EVENTS, insert_staged_customers, record_staged, stage_rows
+from customer_account.adapters.imports import (
+    IMPORT_EVENTS,
+    SealedRow,
+    insert_staged_customers,
+    record_staged,
+    stage_rows,
+)
 from customer_account.adapters.passwords import hash_password
 from customer_account.bootstrap import NAME as CUSTOMER_ACCOUNT
 from customer_account.domain.actors import SYSTEM
 from customer_account.domain.customer import Customer, new_customer, now
 from customer_account.domain.imports import CheckedRow
+from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.bulk import outbox_params
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec, all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
+from trainyard_common.privacy.sealing import seal
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
+from trainyard_common.testing.sealed_events import TEST_KEY
 from trainyard_common.testing.system import System, running_system
+from trainyard_common.vocabulary import RegistrationSource
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 INFRA_ENV = REPO_ROOT / ".cache" / "infra.env"
@@ -437,15 +447,37 @@ async def write_registrations(uow: CustomerUnitOfWork, customers: Sequence[Custo
     """customer-account's bulk write path, inside ``uow``'s transaction (not committed): what its
     customer import writes for new customers (``customer_account.adapters.imports``) — the
     customers COPYed through the staging table (the unique e-mail index still decides), an
-    activity entry and a ``UserRegistered`` each, built by PostgreSQL in one statement.
+    activity entry and a ``UserRegistered`` (deprecated: personal fields empty) and a
+    ``UserRegistered.v2`` each, built by PostgreSQL in one statement, the personal fields of the
+    version 2 sealed in Python with each customer's key, created in this transaction (issue 16).
     """
     rows = [(_as_import_row(n, c), c.id, c) for n, c in enumerate(customers, 1)]
     await stage_rows(uow.session, rows)
     inserted = await insert_staged_customers(uow.session)
     if len(inserted) != len(customers):
         raise RuntimeError(f"{len(customers) - len(inserted)} bench customer(s) already existed")
+    at = now()
+    keys = await uow.keys.keys_for([c.id for c in customers], at)
+    sealed = [_sealed(n, c, keys[c.id]) for n, c in enumerate(customers, 1)]
     outbox = outbox_params(uow, IMPORT_EVENTS)
-    await record_staged(uow.session, (), import_id=uuid.uuid4(), at=now(), actor=SYSTEM, currency="USD", outbox=outbox)
+    await record_staged(
+        uow.session, (), import_id=uuid.uuid4(), at=at, actor=SYSTEM, currency="USD", outbox=outbox, sealed=sealed
+    )
+
+
+def _sealed(number: int, customer: Customer, key: bytes) -> SealedRow:
+    """The row's personal fields as its ``UserRegistered.v2`` carries them (as customer-account's import seals them)."""
+
+    def sealed(value: object, name: str) -> str | None:
+        return None if value is None else seal(str(value), key, customer_id=customer.id, field=name)
+
+    return SealedRow(
+        number,
+        seal(str(customer.email), key, customer_id=customer.id, field="email"),
+        sealed(customer.first_name, "first_name"),
+        sealed(customer.last_name, "last_name"),
+        sealed(customer.organization, "organization"),
+    )
 
 
 def _as_import_row(number: int, customer: Customer) -> CheckedRow:
@@ -458,6 +490,19 @@ def _as_import_row(number: int, customer: Customer) -> CheckedRow:
 
 Message = tuple[bytes, bytes, list[tuple[str, bytes]]]  # key, value, headers
 RAW_BATCH_BYTES = 256 * 1024
+
+
+def registration_messages(customers: Iterable[Customer], *, v1: bool = True) -> list[Message]:
+    """The records the relay sends for each registration since issue 16: ``UserRegistered``
+    (deprecated, its personal fields empty; left out when ``v1`` is false) then ``UserRegistered.v2``
+    (sealed, here with the tests' key: the same sizes and sealing cost as a customer's own)."""
+    messages = []
+    for customer in customers:
+        sealed = registered_event(customer, RegistrationSource.SELF_REGISTRATION, TEST_KEY)
+        if v1:
+            messages.append(relay_message(sealed.version_1()))
+        messages.append(relay_message(sealed))
+    return messages
 
 
 def relay_message(event: Event, source: str = CUSTOMER_ACCOUNT_SOURCE) -> Message:

@@ -27,7 +27,8 @@ What one run does, on one machine:
    bound on when client-directory's transaction committed, late by up to one poll interval.
    client-directory's own ``assigned_at`` (stamped by its handler before its commit: a lower
    bound) is read for every registration at the end. A plain consumer at the end of the run's
-   ``UserRegistered`` topic notes when the sample arrives there: the relay's share.
+   ``UserRegistered.v2`` topic (what client-directory reads) notes when the sample arrives there: the
+   relay's share.
 4. **Raw hop, same run, same pace** (services stopped first): the same records through the tuned
    producer (``harness.tuned_producer``) to a fresh topic, K every 1/(R/K) s, read by a plain
    ``getmany`` loop: send → receive per record.
@@ -66,7 +67,7 @@ from harness import (
     load_average,
     percentile,
     pid_of,
-    relay_message,
+    registration_messages,
     run_header,
     run_topics,
     running,
@@ -76,14 +77,12 @@ from harness import (
 )
 
 from customer_account.bootstrap import bootstrap
-from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings
-from trainyard_common.contracts import UserRegistered
+from trainyard_common.contracts import UserRegisteredV2
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec
 from trainyard_common.messaging.topics_cli import ensure_topics
-from trainyard_common.vocabulary import RegistrationSource
 
 POLL_SECONDS = 0.01
 WARM_UP = 50  # registrations committed and seen before the clock starts
@@ -226,7 +225,7 @@ async def offer_load(
     # their queue for connections must not delay the relay (whose clock starts at each commit).
     writers = make_session_factory(writer_engine := make_engine(account_db))
     projection = Projection(directory_db)
-    topic = await tail(endpoints.kafka, run.topic(UserRegistered))
+    topic = await tail(endpoints.kafka, run.topic(UserRegisteredV2))  # the version client-directory reads
     watchers = [asyncio.create_task(projection.watch()), asyncio.create_task(projection.watch_topic(topic))]
     offset = 0
 
@@ -330,7 +329,10 @@ def measure(endpoints: Endpoints, run: Run, load: Load) -> Results:
         account = service_process(
             "customer_account", endpoints, run, account_db, TRAINYARD_OUTBOX_RELAY_ENABLED="false"
         )
-        directory = service_process("client_directory", endpoints, run, directory_db)
+        # client-directory unseals UserRegistered.v2 with the keys customer-account serves it.
+        directory = service_process(
+            "client_directory", endpoints, run, directory_db, TRAINYARD_CUSTOMER_ACCOUNT_URL=account.url
+        )
         with running(account, directory):
             create_client(directory, f"Bench {run.domain}", [run.domain])
             meter = CpuMeter(
@@ -344,7 +346,7 @@ def measure(endpoints: Endpoints, run: Run, load: Load) -> Results:
             measured = asyncio.run(offer_load(endpoints, run, (account_db, directory_db), load, meter))
     print("raw Kafka hop at the same pace …", flush=True)
     customers = bench_customers(f"raw-{run.domain}", 0, load.ticks * load.per_commit)
-    messages = [relay_message(registered_event(c, RegistrationSource.SELF_REGISTRATION)) for c in customers]
+    messages = registration_messages(customers, v1=False)  # the sealed version, as client-directory reads it
     raw_ms = asyncio.run(raw_hop(endpoints.kafka, messages, load))
     return Results(load, measured, raw_ms)
 

@@ -42,8 +42,8 @@ EXPECTED = {
     "client_directory": (
         {"LearnerAssignedToClient", "LearnerRemovedFromClient", "CustomerErasureCompleted"},
         {
-            "UserRegistered",
-            "CustomerProfileUpdated",
+            "UserRegistered.v2",
+            "CustomerProfileUpdated.v2",
             "ProgressRecorded",
             "TrainingCompleted",
             "ProgressDeleted",
@@ -65,9 +65,9 @@ EXPECTED = {
             "RegistrationCodeInvited",
         },
         {
-            "UserRegistered",
-            "CustomerProfileUpdated",
-            "CustomerImported",
+            "UserRegistered.v2",
+            "CustomerProfileUpdated.v2",
+            "CustomerImported.v2",
             "CustomerErased",
             "CustomerDeleted",
             "CustomerDeletionRequested",
@@ -76,8 +76,8 @@ EXPECTED = {
     "training_progress": (
         {"ProgressRecorded", "TrainingCompleted", "ProgressDeleted", "CustomerErasureCompleted"},
         {
-            "UserRegistered",
-            "CustomerProfileUpdated",
+            "UserRegistered.v2",
+            "CustomerProfileUpdated.v2",
             "CustomerErased",
             "CustomerDeleted",
             "LearnerAssignedToClient",

@@ -6,6 +6,7 @@ on their topics as those services will send them, with the CloudEvents envelope.
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 import uuid
 from datetime import UTC, datetime
@@ -19,7 +20,6 @@ from support.flows import create_client, register, unique_domain, wait_for_learn
 
 from trainyard_common.contracts import (
     CustomerErased,
-    CustomerProfileUpdated,
     Event,
     OrderCompleted,
     OrderLine,
@@ -27,7 +27,8 @@ from trainyard_common.contracts import (
 )
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.testing.kafka import produce
-from trainyard_common.vocabulary import OrderSource, ProfileField, ProgressSource, TrainingItemType
+from trainyard_common.testing.sealed_events import profile_updated
+from trainyard_common.vocabulary import OrderSource, ProgressSource, TrainingItemType
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +44,15 @@ def send(system: Any, event: Event) -> None:
             system.kafka_bootstrap, topic, payload, key=event.aggregate_id().encode(), headers=envelope.to_headers()
         )
     )
+
+
+def customer_key(system: Any, customer_id: str) -> bytes:
+    """The customer's data key, as customer-account serves it to the services."""
+    with system.customer_account.signed() as service:
+        served = service.get(f"/v1/customer-keys/{customer_id}")
+    assert served.status_code == 200, served.text
+    text = served.json()["key"]
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def registered(public: httpx.Client, email: str, **extra: Any) -> str:
@@ -242,18 +252,9 @@ def test_manual_assignment_survives_an_email_change_and_erasure_drops_the_email(
             f"{ADMIN}/classes/{class_id}/client-assignments", json={"customer_ids": [learner], "client_id": chosen}
         )
 
-        send(
-            system,
-            CustomerProfileUpdated(
-                customer_id=uuid.UUID(learner),
-                email=f"ada@{other}",
-                previous_email=f"ada@{domain}",
-                first_name="Ada",
-                last_name="Lovelace",
-                changed_fields=[ProfileField.EMAIL],
-                updated_at=datetime.now(UTC),
-            ),
-        )
+        # Version 2 (what client-directory reads), sealed with the learner's key from customer-account.
+        key = customer_key(system, learner)
+        send(system, profile_updated(uuid.UUID(learner), f"ada@{other}", previous_email=f"ada@{domain}", key=key))
         deadline = time.monotonic() + 30
         while learner_client(system, learner)[2] != f"ada@{other}":
             assert time.monotonic() < deadline, "the profile change never arrived"

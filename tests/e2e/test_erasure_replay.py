@@ -20,13 +20,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 from support.customers import Mailbox, eventually
-from support.scan import text_containing
+from support.erasure import complete_certificate as _complete
+from support.scan import found_in_databases as _found
 from support.streams import topics_of_its_own
 
 from trainyard_common.db.engine import async_url
@@ -145,20 +145,6 @@ def _forget_claims(database_url: str) -> None:
 def _projected(service: Any, customer_id: str, first_name: str) -> bool:
     found = service.signed().get(f"/v1/customers/{customer_id}")
     return found.status_code == 200 and found.json()["first_name"] == first_name
-
-
-def _complete(admin: httpx.Client, customer_id: str) -> dict[str, Any] | None:
-    found = admin.get(f"{ADMIN}/customers/{customer_id}/erasure").json()
-    return dict(found) if found.get("complete") else None
-
-
-def _found(system: System, values: list[str]) -> list[str]:
-    """Every column, of every table of every service's database, holding one of ``values``."""
-    return [
-        f"{service.package}: {hit}"
-        for service in system.processes()
-        for hit in text_containing(service.env["TRAINYARD_DATABASE_URL"], values)
-    ]
 
 
 def _caught_up(system: System) -> bool:

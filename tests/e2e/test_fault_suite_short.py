@@ -24,7 +24,7 @@ def test_the_cheapest_faults_lose_nothing_and_apply_nothing_twice(pg_url: str) -
         assert row.acknowledged > 0, report
         assert (row.lost, row.twice, row.dlq_unexpected) == (0, 0, 0), report
     poison = next(r for r in rows if r.scenario == "poison-messages")
-    assert poison.dlq_expected == 6 * 3, report  # six poison records, three groups consume UserRegistered
+    assert poison.dlq_expected == 6 * 3, report  # six poison records, three groups consume UserRegistered.v2
     duplicated = next(r for r in rows if r.scenario == "duplicate-deliveries")
     assert duplicated.redelivered > 0, report  # the duplicates really were delivered
     assert time.monotonic() - began < 90, report

@@ -20,7 +20,7 @@ from support.streams import (
     wait_until,
 )
 
-from trainyard_common.contracts import LearnerAssignedToClient, UserRegistered
+from trainyard_common.contracts import LearnerAssignedToClient, UserRegisteredV2
 from trainyard_common.testing.kafka import read_topic
 from trainyard_common.testing.processes import LOG_DIR
 
@@ -48,7 +48,7 @@ def run_through_a_sigterm(kafka_bootstrap: str, own_prefix: str, database_url: s
         service.wait_ready()
         domain = f"shutdown-{uuid.uuid4().hex[:6]}.example"
         create_client(service, domain)
-        publish_registrations(kafka_bootstrap, own_prefix + UserRegistered.topic(), domain, EVENTS)
+        publish_registrations(kafka_bootstrap, own_prefix + UserRegisteredV2.topic(), domain, EVENTS)
         wait_until(lambda: mapped_learners(database_url) >= EVENTS // 8, timeout=60)
 
         assert service.process is not None

@@ -40,7 +40,7 @@ def test_every_hop_of_a_registration_is_measured(system: Any) -> None:
         customer = register(public, f"metrics-{uuid.uuid4().hex[:6]}@{domain}").json()
         wait_for_learner(admin, client["id"], customer["id"])
 
-    registered = system.topic_prefix + "UserRegistered"
+    registered = system.topic_prefix + "UserRegistered.v2"  # what client-directory reads (issue 16)
     # Each process serves /metrics on a port of its own, apart from its API.
     account, directory = system.customer_account.metrics_url, system.client_directory.metrics_url
     gateway = system.gateway.metrics_url

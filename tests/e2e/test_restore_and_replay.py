@@ -24,7 +24,7 @@ from support.streams import (
     wait_until,
 )
 
-from trainyard_common.contracts import UserRegistered
+from trainyard_common.contracts import UserRegisteredV2
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ def test_a_restored_database_catches_up_by_replaying_from_the_backup_time(
             client_directory(kafka_bootstrap, prefix, database_url),
             f"restore-{uuid.uuid4().hex[:6]}.example",
         )
-        topic = prefix + UserRegistered.topic()
+        topic = prefix + UserRegisteredV2.topic()
         service.start().wait_ready()
         try:
             create_client(service, domain)

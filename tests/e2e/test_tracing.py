@@ -16,7 +16,7 @@ import httpx
 import pytest
 from support.flows import create_client, register, unique_domain, wait_for_learner
 
-from trainyard_common.contracts import LearnerAssignedToClient, UserRegistered
+from trainyard_common.contracts import LearnerAssignedToClient, UserRegisteredV2
 from trainyard_common.messaging.topics import all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.testing.kafka import Record, header, read_topic
@@ -56,7 +56,10 @@ def traced(kafka_bootstrap: str, own_prefix: str, new_database: Callable[[str], 
         return ServiceProcess(package, {**common, "TRAINYARD_DATABASE_URL": database, "OTEL_SERVICE_NAME": name, **env})
 
     customer_account = service("customer_account", "trace-customer-account")
-    client_directory = service("client_directory", "trace-client-directory")
+    # client-directory asks customer-account for the keys of the sealed UserRegistered.v2 (issue 16).
+    client_directory = service(
+        "client_directory", "trace-client-directory", TRAINYARD_CUSTOMER_ACCOUNT_URL=customer_account.url
+    )
     unused = "http://127.0.0.1:9"  # commerce-access, training-progress: not part of this flow
     gateway = service(
         "gateway",
@@ -164,12 +167,13 @@ def test_a_registration_is_one_trace_across_gateway_services_and_events(
     assert account_span["parent_id"] == gateway_call["context"]["span_id"]
     assert account_span["resource"]["attributes"]["service.name"] == "trace-customer-account"
 
-    # The UserRegistered record carries the trace, and client-directory's consumer span continues it.
-    registered = one_record(kafka_bootstrap, own_prefix + UserRegistered.topic(), customer_id)
+    # The UserRegistered.v2 record (what client-directory reads) carries the trace, and client-directory's
+    # consumer span continues it.
+    registered = one_record(kafka_bootstrap, own_prefix + UserRegisteredV2.topic(), customer_id)
     assert traceparent_trace_id(registered) == trace
     consumer_span = wait_for_span(
         client_directory,
-        lambda s: s["kind"] == "SpanKind.CONSUMER" and s["name"] == f"{own_prefix}{UserRegistered.topic()} process",
+        lambda s: s["kind"] == "SpanKind.CONSUMER" and s["name"] == f"{own_prefix}{UserRegisteredV2.topic()} process",
     )
     assert trace_id(consumer_span) == trace
     assert span_id_in(registered) == account_span["context"]["span_id"]  # written under its server span

@@ -41,6 +41,8 @@ from trainyard_common.messaging.topics import all_topics
 
 TOPICS_READ = (
     "UserRegistered",
+    "UserRegistered.v2",  # what the services read since issue 16 (the duplicates go there)
+    "CustomerImported.v2",
     "LearnerAssignedToClient",
     "OrderCompleted",
     "CustomerImported",

@@ -20,13 +20,14 @@ from aiokafka import AIOKafkaProducer
 from faults.broker import OwnBroker
 from faults.checker import read_topics
 from faults.workload import FaultSystem, Size, Workload
-from trainyard_common.contracts import UserRegistered
+from trainyard_common.contracts import UserRegisteredV2
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.outbox import Cause, OutboxRows
+from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptionKeys
 from trainyard_common.testing.databases import set_connections_allowed
 from trainyard_common.testing.processes import ServiceProcess
+from trainyard_common.testing.sealed_events import TEST_KEY, registered
 from trainyard_common.testing.system import DOMAIN_SERVICES
-from trainyard_common.vocabulary import RegistrationSource
 
 SESSION_TIMEOUT_SECONDS = 10  # aiokafka's default session.timeout.ms
 
@@ -116,9 +117,10 @@ def database_down(ctx: Context) -> None:
 
 
 def poison(ctx: Context) -> None:
-    """Unreadable records mixed into UserRegistered: bad JSON, missing CloudEvents headers, a
-    payload breaking its contract. Expected: one dead letter per record and consuming group."""
-    topic = ctx.fs.topic_prefix + UserRegistered.topic()
+    """Unreadable records mixed into UserRegistered.v2 (what the services read, issue 16): bad JSON,
+    missing CloudEvents headers, a payload breaking its contract. Expected: one dead letter per
+    record and consuming group."""
+    topic = ctx.fs.topic_prefix + UserRegisteredV2.topic()
     ctx.workload.started.wait(120)
 
     async def send() -> None:
@@ -149,8 +151,8 @@ def duplicates(ctx: Context) -> None:
     topics = [
         prefix + t
         for t in (
-            "UserRegistered",
-            "CustomerImported",
+            "UserRegistered.v2",  # what the services read (issue 16)
+            "CustomerImported.v2",
             "OrderCompleted",
             "CustomerErased",
             "ProgressRecorded",
@@ -193,15 +195,12 @@ def long_open_outbox_transaction(ctx: Context) -> None:
     customer_id = uuid.uuid4()
     email = workload.email("held", ctx.rng.randrange(10**6))
     at = datetime.now(UTC)
-    event = UserRegistered(
-        customer_id=customer_id,
-        email=email,
-        first_name="Held",
-        last_name="Open",
-        source=RegistrationSource.SELF_REGISTRATION,
-        registered_at=at,
-    )
-    topic, key, payload, headers = OutboxRows("/trainyard/customer-account").row(event, Cause())
+    # As customer-account writes a registration: the customer, its key (wrapped with the development
+    # KEK the fault system runs with) and both versions of the event, the personal fields sealed in v2.
+    event = registered(customer_id, email, first_name="Held", last_name="Open", registered_at=at, key=TEST_KEY)
+    wrapped, kek_id = KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING).wrap(TEST_KEY)
+    outbox = OutboxRows("/trainyard/customer-account")
+    rows = [outbox.row(event.version_1(), Cause()), outbox.row(event, Cause())]
     with psycopg.connect(ctx.fs.database("customer_account")) as conn:
         conn.execute(
             "INSERT INTO customers (id, first_name, last_name, email, status, created_at)"
@@ -209,9 +208,14 @@ def long_open_outbox_transaction(ctx: Context) -> None:
             (customer_id, "Held", "Open", email, at),
         )
         conn.execute(
-            "INSERT INTO outbox (topic, message_key, payload, headers) VALUES (%s, %s, %s, %s::jsonb)",
-            (topic, key, payload, headers),
+            "INSERT INTO customer_keys (customer_id, wrapped_key, kek_id, created_at) VALUES (%s, %s, %s, %s)",
+            (customer_id, wrapped, kek_id, at),
         )
+        for topic, key, payload, headers in rows:
+            conn.execute(
+                "INSERT INTO outbox (topic, message_key, payload, headers) VALUES (%s, %s, %s, %s::jsonb)",
+                (topic, key, payload, headers),
+            )
         time.sleep(ctx.rng.uniform(4, 8))  # later transactions commit and are published meanwhile
         conn.commit()
     with workload.ledger.lock:

@@ -4,6 +4,7 @@ every table, whatever the service (erasure and replay tests)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
@@ -33,3 +34,13 @@ def text_containing(database_url: str, values: Iterable[str]) -> list[str]:
     finally:
         engine.dispose()
     return hits
+
+
+def found_in_databases(system: Any, values: list[str]) -> list[str]:
+    """Every column, of every table of every service's database (``system.processes()``), holding
+    one of ``values``: ``package: schema.table.column holds value``."""
+    return [
+        f"{service.package}: {hit}"
+        for service in system.processes()
+        for hit in text_containing(service.env["TRAINYARD_DATABASE_URL"], values)
+    ]

@@ -1,4 +1,8 @@
-"""Driving one client-directory process with a stream of registrations, on topics of its own."""
+"""Driving one client-directory process with a stream of registrations, on topics of its own.
+
+The registrations are ``UserRegistered.v2`` (sealed with ``TEST_KEY``); client-directory gets the
+key from a stand-in of customer-account's key lookup (``trainyard_common.testing.key_stand_in``), since no
+customer-account runs beside it."""
 
 from __future__ import annotations
 
@@ -12,12 +16,12 @@ from datetime import UTC, datetime
 import psycopg
 from aiokafka import AIOKafkaProducer
 
-from trainyard_common.contracts import UserRegistered
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
+from trainyard_common.testing.key_stand_in import shared_key_stand_in
 from trainyard_common.testing.processes import ServiceProcess
-from trainyard_common.vocabulary import RegistrationSource
+from trainyard_common.testing.sealed_events import registered
 
 
 @contextmanager
@@ -38,6 +42,7 @@ def client_directory(kafka: str, prefix: str, database_url: str) -> ServiceProce
         "TRAINYARD_KAFKA_BOOTSTRAP": kafka,
         "TRAINYARD_TOPIC_PREFIX": prefix,
         "TRAINYARD_ENVIRONMENT": "test",
+        "TRAINYARD_CUSTOMER_ACCOUNT_URL": shared_key_stand_in().url,
     }
     return ServiceProcess("client_directory", env)
 
@@ -49,6 +54,7 @@ def create_client(service: ServiceProcess, domain: str) -> None:
 
 
 def publish_registrations(kafka: str, topic: str, domain: str, count: int) -> list[uuid.UUID]:
+    """``count`` registrations on ``topic`` (a prefix + ``UserRegisteredV2.topic()``)."""
     return asyncio.run(_publish(kafka, topic, domain, count))
 
 
@@ -58,12 +64,11 @@ async def _publish(kafka: str, topic: str, domain: str, count: int) -> list[uuid
     try:
         deliveries, ids = [], []
         for n in range(count):
-            event = UserRegistered(
-                customer_id=uuid.uuid4(),
-                email=f"learner-{uuid.uuid4().hex[:8]}@{domain}",
+            event = registered(
+                uuid.uuid4(),
+                f"learner-{uuid.uuid4().hex[:8]}@{domain}",
                 first_name="Grace",
                 last_name=f"Hopper {n}",
-                source=RegistrationSource.SELF_REGISTRATION,
                 registered_at=datetime.now(UTC),
             )
             headers = Envelope(event_type="UserRegistered", source="/tests").to_headers()

@@ -17,9 +17,13 @@ import pytest
 from trainyard_common.contracts import Deprecation, UserRegistered
 from trainyard_common.contracts.compatibility import breaking_changes
 from trainyard_common.contracts.export import RELEASED, expected_files, incompatibilities, main, schema_for
+from trainyard_common.messaging.topics import EVENT_RETENTION_DAYS
 
 COMMITTED = Path(__file__).resolve().parents[1] / "schemas"
-REGISTERED = json.loads(expected_files()["UserRegistered.json"])
+REGISTERED = json.loads(
+    (Path(__file__).resolve().parent / "fixtures" / "UserRegistered.before-deprecation.json").read_text("utf-8")
+)
+"""``UserRegistered`` as released before its deprecation (its personal fields in clear): the rule's examples."""
 
 
 def _changed(edit: Any) -> dict[str, Any]:
@@ -110,9 +114,10 @@ def _deprecated(edit: Any) -> dict[str, Any]:
 
 
 def test_v1_personal_fields_are_marked_and_others_are_not() -> None:
-    properties = REGISTERED["properties"]
+    properties = json.loads(expected_files()["UserRegistered.json"])["properties"]
     marked = {name for name, schema in properties.items() if schema.get("x-trainyard-personal")}
     assert marked == {"email", "first_name", "last_name", "organization"}
+    assert marked == {name for name, schema in REGISTERED["properties"].items() if schema.get("x-trainyard-personal")}
     profile = json.loads(expected_files()["CustomerProfileUpdated.json"])["properties"]
     assert {n for n, s in profile.items() if s.get("x-trainyard-personal")} == {
         "email", "previous_email", "first_name", "last_name", "organization", "previous_organization",
@@ -121,8 +126,32 @@ def test_v1_personal_fields_are_marked_and_others_are_not() -> None:
     assert {n for n, s in imported.items() if s.get("x-trainyard-personal")} == {"email"}
 
 
-def test_no_v1_topic_is_deprecated_yet() -> None:
-    assert all("deprecated" not in json.loads(text).get("x-trainyard", {}) for text in expected_files().values())
+V1_RETIRING = {"UserRegistered", "CustomerProfileUpdated", "CustomerImported"}
+
+
+def test_the_v1_topics_with_personal_data_are_deprecated_for_one_retention_and_blank() -> None:
+    deprecated = {}
+    for name, text in expected_files().items():
+        schema = json.loads(text)
+        if "deprecated" in schema.get("x-trainyard", {}):
+            deprecated[name.removesuffix(".json")] = schema
+    assert set(deprecated) == V1_RETIRING
+    for topic, schema in deprecated.items():
+        window = schema["x-trainyard"]["deprecated"]
+        assert window["successor"] == f"{topic}.v2"
+        since, retire_on = date.fromisoformat(window["since"]), date.fromisoformat(window["retire_on"])
+        assert (retire_on - since).days == EVENT_RETENTION_DAYS, "retired when its last clear message is gone"
+        for name, prop in schema["properties"].items():
+            if prop.get("x-trainyard-personal"):
+                assert (prop["type"], prop["const"]) == ("string", ""), (topic, name)
+
+
+def test_the_committed_v1_schemas_blank_their_personal_fields_compatibly() -> None:
+    before = breaking_changes(REGISTERED, json.loads(expected_files()["UserRegistered.json"]))
+    assert before == []
+    undeprecated = json.loads(expected_files()["UserRegistered.json"])
+    del undeprecated["x-trainyard"]["deprecated"]
+    assert breaking_changes(REGISTERED, undeprecated), "blank without the deprecation: breaking"
 
 
 def test_marking_a_topic_deprecated_is_compatible() -> None:

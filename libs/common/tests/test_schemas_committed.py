@@ -49,6 +49,7 @@ def test_schema_file_describes_its_topic(event: type[Event]) -> None:
         "schema_version": event.schema_version,
         "ce_type": f"com.trainyard.{event.event_type}",
         "content_type": "application/json",
+        **({"deprecated": event.deprecation.as_schema()} if event.deprecation is not None else {}),
     }
     assert event.aggregate_field in schema["required"]
 

@@ -65,9 +65,9 @@ def spans() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
 def registered() -> UserRegistered:
     return UserRegistered(
         customer_id=uuid.uuid4(),
-        email="ada@example.com",
-        first_name="Ada",
-        last_name="Lovelace",
+        email="",  # version 1 is deprecated: its personal fields are empty
+        first_name="",
+        last_name="",
         source=RegistrationSource.SELF_REGISTRATION,
         registered_at=datetime.now(UTC),
     )

@@ -81,10 +81,16 @@ def served_app(app: FastAPI, settings: ServiceSettings) -> ASGIApp:
 
 def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
     """How uvicorn serves a service. Its own proxy handling is off: it trusts ``X-Forwarded-For``
-    from 127.0.0.1 by default; ``served_app`` honours only ``TRAINYARD_TRUSTED_PROXIES``."""
+    from 127.0.0.1 by default; ``served_app`` honours only ``TRAINYARD_TRUSTED_PROXIES``.
+
+    The event loop and the HTTP parser are named, not left to ``auto``: uvloop and httptools
+    (``uvicorn[standard]``) are a locked dependency, and a missing one fails at start-up rather
+    than silently serving on asyncio's loop and the pure-Python h11 parser."""
     return {
         "host": settings.http_host,
         "port": settings.http_port,
+        "loop": "uvloop",
+        "http": "httptools",
         "log_config": None,
         "access_log": False,
         "timeout_graceful_shutdown": 10,

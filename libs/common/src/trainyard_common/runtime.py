@@ -223,6 +223,9 @@ class ServiceRuntime(Generic[U]):
 
     def http_app(self, *routers: APIRouter, title: str, readiness: Mapping[str, Check] | None = None) -> FastAPI:
         """The service's ASGI app; ``/readyz`` checks the database, Kafka and ``readiness``."""
+        # No ORJSONResponse default: FastAPI (0.165) deprecates it, and a route with a response model
+        # is already serialised straight to JSON bytes by pydantic-core — a custom default class
+        # would turn that fast path off (issue 18, item 5).
         app = FastAPI(title=title, lifespan=lambda _: self._lifespan())
         # Outermost last: metrics, the correlation id, then the gateway's service token on every
         # /v1 route (trainyard_common.http.service_auth). The client's address is settled before

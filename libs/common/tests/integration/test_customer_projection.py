@@ -1,5 +1,6 @@
-"""The shared customer projection over a real broker and database: kept from UserRegistered and
-CustomerProfileUpdated, once per event and in their order within a batch, readable over HTTP."""
+"""The shared customer projection over a real broker and database: kept from the sealed
+UserRegistered.v2 and CustomerProfileUpdated.v2 (unsealed with the customers' keys), once per event
+and in their order within a batch, readable over HTTP."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -16,28 +16,33 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
+from trainyard_common.contracts import CustomerProfileUpdatedV2, UserRegisteredV2
 from trainyard_common.contracts.base import Event
+from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.http.service_auth import DEVELOPMENT_KEY
+from trainyard_common.messaging.dead_letters import dlq_topic
+from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.subscriptions import EventSubscriptions
 from trainyard_common.messaging.tables import messaging_metadata
+from trainyard_common.privacy.consumers import CustomerKeySource
 from trainyard_common.projections import customers as projection
 from trainyard_common.projections.customers import customer_projection_metadata, customers
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
-from trainyard_common.testing.kafka import produce, produce_together
+from trainyard_common.testing.kafka import produce, produce_together, read_topic
 from trainyard_common.testing.probe import wait_for
+from trainyard_common.testing.sealed_events import known_keys, profile_updated, registered
 from trainyard_common.testing.service_auth import GatewayStandIn
-from trainyard_common.vocabulary import ErasureKind, ProfileField, RegistrationSource
+from trainyard_common.vocabulary import ErasureKind, ProfileField
 
 pytestmark = pytest.mark.integration
 
 
 @contextlib.asynccontextmanager
 async def running_projection(
-    kafka_bootstrap: str, topic_prefix: str, database_url: str
+    kafka_bootstrap: str, topic_prefix: str, database_url: str, keys: CustomerKeySource | None = None
 ) -> AsyncIterator[tuple[ServiceRuntime[SqlUnitOfWork], FastAPI]]:
     """A service keeping nothing but the projection, consuming and serving until the block ends."""
     settings = ServiceSettings(
@@ -45,32 +50,31 @@ async def running_projection(
         database_url=database_url,
         topic_prefix=topic_prefix,
         offset_commit_interval_seconds=0.2,
+        consumer_max_attempts=3,
+        consumer_retry_base_seconds=0.05,
+        consumer_retry_max_seconds=0.2,
     )
     runtime = ServiceRuntime(settings, name=f"projection-{uuid.uuid4().hex[:8]}", migrations_dir=None)
     async with runtime.engine.begin() as conn:
         await conn.run_sync(messaging_metadata.create_all)
         await conn.run_sync(customer_projection_metadata.create_all)
-    app = runtime.assemble(title="projection", handlers=keep_projection, routers=[projection.router])
+    sealed = projection.SealedCustomerEvents(keys or known_keys())
+    app = runtime.assemble(
+        title="projection", handlers=lambda s: keep_projection(s, sealed), routers=[projection.router]
+    )
     async with app.router.lifespan_context(app):
         await runtime.wait_until_consuming()
         yield runtime, app
 
 
-def keep_projection(subscriptions: EventSubscriptions) -> None:
+def keep_projection(subscriptions: EventSubscriptions, sealed: projection.SealedCustomerEvents) -> None:
     """What a service keeping the projection registers in its ``events.py``."""
-    subscriptions.batch_handler(UserRegistered)(projection.on_users_registered)
-    subscriptions.batch_handler(CustomerProfileUpdated)(projection.on_customer_profiles_updated)
+    subscriptions.batch_handler(UserRegisteredV2)(sealed.on_users_registered)
+    subscriptions.batch_handler(CustomerProfileUpdatedV2)(sealed.on_customer_profiles_updated)
 
 
-def registration(customer_id: uuid.UUID, first_name: str = "Ada") -> UserRegistered:
-    return UserRegistered(
-        customer_id=customer_id,
-        email=f"Ada.{customer_id.hex[:6]}@Example.org",
-        first_name=first_name,
-        last_name="Lovelace",
-        source=RegistrationSource.SELF_REGISTRATION,
-        registered_at=datetime.now(UTC),
-    )
+def registration(customer_id: uuid.UUID, first_name: str = "Ada") -> UserRegisteredV2:
+    return registered(customer_id, f"Ada.{customer_id.hex[:6]}@Example.org", first_name=first_name)
 
 
 async def test_registrations_are_kept_once_and_served(
@@ -110,15 +114,13 @@ async def test_registrations_are_kept_once_and_served(
     assert missing.json()["error"]["code"] == "not_found"
 
 
-def profile_update(customer_id: uuid.UUID, email: str, first_name: str) -> CustomerProfileUpdated:
-    return CustomerProfileUpdated(
-        customer_id=customer_id,
-        email=email,
-        previous_email=email,
+def profile_update(customer_id: uuid.UUID, email: str, first_name: str) -> CustomerProfileUpdatedV2:
+    return profile_updated(
+        customer_id,
+        email,
         first_name=first_name,
         last_name="Byron",
         changed_fields=[ProfileField.EMAIL, ProfileField.FIRST_NAME],
-        updated_at=datetime.now(UTC),
     )
 
 
@@ -208,3 +210,87 @@ async def test_a_forgotten_customer_is_not_written_back_by_a_replayed_registrati
         async with runtime.engine.connect() as conn:
             tombstones = {r.customer_id: r.kind for r in await conn.execute(select(projection.erased_customers))}
     assert tombstones == {erased: "erased", deleted: "deleted"}
+
+
+# Issue 16: the personal fields come sealed; the customers' keys are looked up once per batch.
+
+
+async def _row_of(runtime: ServiceRuntime[SqlUnitOfWork], customer_id: uuid.UUID) -> dict[str, Any] | None:
+    async with runtime.engine.connect() as conn:
+        found = (await conn.execute(select(customers).where(customers.c.customer_id == customer_id))).first()
+    return found._asdict() if found else None
+
+
+async def _no_dead_letters(kafka_bootstrap: str, topic_prefix: str) -> bool:
+    dead = dlq_topic(topic_prefix + UserRegisteredV2.topic())
+    return await read_topic(kafka_bootstrap, dead, until=lambda r: True, timeout=2) == []
+
+
+async def test_an_erased_customers_sealed_registration_is_skipped_not_dead_lettered(
+    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
+) -> None:
+    erased, kept = uuid.uuid4(), uuid.uuid4()
+    keys = known_keys(destroyed=[erased])
+    async with running_projection(kafka_bootstrap, topic_prefix, new_database("projection"), keys) as (runtime, _):
+        await send_together(kafka_bootstrap, topic_prefix, registration(erased), registration(kept))
+        await wait_for(lambda: _exists(lambda c: _row_of(runtime, c), kept))
+        assert await _row_of(runtime, erased) is None, "no key: nothing personal is kept"
+    assert await _no_dead_letters(kafka_bootstrap, topic_prefix)
+
+
+async def test_while_customer_account_is_away_the_batch_is_retried_not_dead_lettered(
+    kafka_bootstrap: str, topic_prefix: str, new_database: Callable[[str], str]
+) -> None:
+    customer_id = uuid.uuid4()
+    keys = known_keys()
+    keys.unavailable = True  # KeysUnavailable: what RemoteCustomerKeys raises on an outage
+    async with running_projection(kafka_bootstrap, topic_prefix, new_database("projection"), keys) as (runtime, _):
+        await send_together(kafka_bootstrap, topic_prefix, registration(customer_id))
+
+        async def retried_past_the_message_policy() -> bool:
+            return keys.lookups > 2 * runtime.settings.consumer_max_attempts
+
+        await wait_for(retried_past_the_message_policy)
+        assert await _row_of(runtime, customer_id) is None
+        assert await _no_dead_letters(kafka_bootstrap, topic_prefix), "an outage is nobody's poison"
+        keys.unavailable = False  # customer-account is back
+        await wait_for(lambda: _exists(lambda c: _row_of(runtime, c), customer_id))
+    assert await _no_dead_letters(kafka_bootstrap, topic_prefix)
+
+
+async def test_the_sealed_handlers_keep_customers_in_clear_without_kafka(
+    new_database: Callable[[str], str],
+) -> None:
+    """The use case alone (an in-memory key source, a throwaway database): one key lookup per batch,
+    the e-mail and names unsealed, an erased customer's registration and change skipped."""
+    engine = make_engine(new_database("projection_uc"), pool_size=1)
+    async with engine.begin() as conn:
+        await conn.run_sync(messaging_metadata.create_all)
+        await conn.run_sync(customer_projection_metadata.create_all)
+    sessions = make_session_factory(engine)
+    ada, gone = uuid.uuid4(), uuid.uuid4()
+    keys = known_keys(destroyed=[gone])
+    handlers = projection.SealedCustomerEvents(keys)
+
+    async def handle(work: Callable[[SqlUnitOfWork], Any]) -> None:
+        async with SqlUnitOfWork(sessions, source="/tests", after_commit=lambda: None) as uow:
+            await work(uow)
+            await uow.commit()
+
+    def delivered(*events: Event) -> list[Any]:
+        return [Delivered(event=e, event_id=str(uuid.uuid4()), correlation_id="t") for e in events]
+
+    try:
+        registrations = delivered(registration(ada), registration(gone))
+        await handle(lambda uow: handlers.on_users_registered(registrations, uow))
+        assert keys.lookups == 1
+        changes = delivered(profile_update(ada, "Ada.New@Example.org", "Augusta"), profile_update(gone, "x@y.org", "X"))
+        await handle(lambda uow: handlers.on_customer_profiles_updated(changes, uow))
+        async with sessions() as session:
+            kept = await projection.CustomerProjection(session).get(ada)
+            lost = await projection.CustomerProjection(session).get(gone)
+    finally:
+        await engine.dispose()
+    assert kept is not None
+    assert (kept.email, kept.first_name, kept.last_name) == ("ada.new@example.org", "Augusta", "Byron")
+    assert lost is None

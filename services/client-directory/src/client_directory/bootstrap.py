@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from client_directory.entrypoints import events, http
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 
@@ -15,14 +16,24 @@ NAME = "client-directory"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRuntime[DirectoryUnitOfWork], FastAPI]:
-    """``name`` (the consumer group) differs from the service's only in tests and benchmarks."""
+def bootstrap(
+    settings: ServiceSettings, *, name: str = NAME, customer_keys: CustomerKeySource | None = None
+) -> tuple[ServiceRuntime[DirectoryUnitOfWork], FastAPI]:
+    """``name`` (the consumer group) differs from the service's only in tests and benchmarks;
+    ``customer_keys`` (the keys unsealing the version 2 topics) too: customer-account's otherwise."""
     runtime = ServiceRuntime(
         settings, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=DirectoryUnitOfWork
     )
+    keys: CustomerKeySource
+    if customer_keys is None:  # customer-account's batch lookup, open while the service runs (issue 16)
+        remote = ServiceCustomerKeys(settings, service=NAME)
+        runtime.alongside(remote.running)
+        keys = remote
+    else:
+        keys = customer_keys
     app = runtime.assemble(
         title="client-directory (internal)",
-        handlers=events.register_handlers,
+        handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),
         publishes=events.PUBLISHED,
         routers=http.ROUTERS,
     )

@@ -3,9 +3,9 @@ database and this run's Kafka topics; events go in through Kafka, figures come o
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,24 +13,15 @@ from sqlalchemy import text
 
 from client_directory.bootstrap import bootstrap
 from client_directory.settings import Settings
-from trainyard_common.contracts import UserRegistered
 from trainyard_common.testing.in_process import QUICK_SETTINGS, InProcessService, in_process_service, wait_for
-from trainyard_common.vocabulary import RegistrationSource
+from trainyard_common.testing.sealed_events import known_keys, registered
 
 
 class Directory(InProcessService):
     async def register(self, email: str, organization: str | None = None) -> uuid.UUID:
         customer_id = uuid.uuid4()
         await self.send(
-            UserRegistered(
-                customer_id=customer_id,
-                email=email,
-                first_name="Ada",
-                last_name="Lovelace",
-                organization=organization,
-                source=RegistrationSource.SELF_REGISTRATION,
-                registered_at=datetime.now(UTC),
-            )
+            registered(customer_id, email, organization=organization)  # version 2, sealed with TEST_KEY
         )
         return customer_id
 
@@ -79,7 +70,7 @@ async def directory(kafka_bootstrap: str, topic_prefix: str, pg_url: str) -> Asy
 
     async with in_process_service(
         Directory,
-        bootstrap=bootstrap,
+        bootstrap=functools.partial(bootstrap, customer_keys=known_keys()),  # no customer-account here
         settings=settings,
         name="client-directory",
         pg_url=pg_url,

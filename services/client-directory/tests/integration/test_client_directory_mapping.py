@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from trainyard_common.contracts import CustomerProfileUpdated, LearnerAssignedToClient, LearnerRemovedFromClient
-from trainyard_common.vocabulary import ProfileField
+from trainyard_common.contracts import CustomerProfileUpdatedV2, LearnerAssignedToClient, LearnerRemovedFromClient
+from trainyard_common.testing.sealed_events import profile_updated
 
 pytestmark = pytest.mark.integration
 
@@ -20,17 +19,8 @@ def unique_domain() -> str:
     return f"acme-{uuid.uuid4().hex[:8]}.example"
 
 
-def profile_update(customer_id: uuid.UUID, email: str, previous: str, **extra: Any) -> CustomerProfileUpdated:
-    return CustomerProfileUpdated(
-        customer_id=customer_id,
-        email=email,
-        previous_email=previous,
-        first_name="Ada",
-        last_name="Lovelace",
-        changed_fields=[ProfileField.EMAIL],
-        updated_at=datetime.now(UTC),
-        **extra,
-    )
+def profile_update(customer_id: uuid.UUID, email: str, previous: str, **extra: Any) -> CustomerProfileUpdatedV2:
+    return profile_updated(customer_id, email, previous_email=previous, **extra)
 
 
 async def test_sub_domain_and_alias_matching(directory: Any) -> None:

@@ -6,27 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from trainyard_common.contracts import UserRegistered
-from trainyard_common.vocabulary import RegistrationSource
+from trainyard_common.contracts import UserRegisteredV2
+from trainyard_common.testing.sealed_events import registered
 
 pytestmark = pytest.mark.integration
 
 
-def registration(customer_id: uuid.UUID) -> UserRegistered:
-    return UserRegistered(
-        customer_id=customer_id,
-        email=f"ada-{customer_id.hex[:8]}@nowhere.example",
-        first_name="Ada",
-        last_name="Lovelace",
-        organization=None,
-        source=RegistrationSource.SELF_REGISTRATION,
-        registered_at=datetime.now(UTC),
-    )
+def registration(customer_id: uuid.UUID) -> UserRegisteredV2:
+    return registered(customer_id, f"ada-{customer_id.hex[:8]}@nowhere.example")
 
 
 async def test_enrolments_racing_their_registrations_all_end_with_the_class_client(directory: Any) -> None:

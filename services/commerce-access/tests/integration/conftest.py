@@ -4,6 +4,7 @@ over HTTP, and what it publishes is read back from Kafka."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from commerce_access.bootstrap import bootstrap
 from commerce_access.settings import Settings
 from trainyard_common.testing.in_process import QUICK_SETTINGS, InProcessService, in_process_service, wait_for
+from trainyard_common.testing.sealed_events import known_keys
 
 
 class Commerce(InProcessService):
@@ -56,7 +58,7 @@ async def commerce(kafka_bootstrap: str, topic_prefix: str, pg_url: str) -> Asyn
 
     async with in_process_service(
         Commerce,
-        bootstrap=bootstrap,
+        bootstrap=functools.partial(bootstrap, customer_keys=known_keys()),  # no customer-account here
         settings=settings,
         name="commerce-access",
         pg_url=pg_url,

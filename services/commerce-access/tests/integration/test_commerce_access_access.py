@@ -19,9 +19,8 @@ from trainyard_common.contracts import (
     CustomerDeletionRequested,
     CustomerErased,
     CustomerErasureCompleted,
-    UserRegistered,
 )
-from trainyard_common.vocabulary import RegistrationSource
+from trainyard_common.testing.sealed_events import registered
 
 pytestmark = pytest.mark.integration
 
@@ -86,14 +85,7 @@ async def test_an_ended_access_is_announced_once_and_again_after_its_end_moves(c
 async def test_an_erased_customer_keeps_orders_but_not_their_name(commerce: Any) -> None:
     customer = uuid.uuid4()
     await commerce.send(
-        UserRegistered(
-            customer_id=customer,
-            email=f"ada-{customer.hex[:6]}@example.com",
-            first_name="Ada",
-            last_name="Lovelace",
-            source=RegistrationSource.SELF_REGISTRATION,
-            registered_at="2025-03-01T00:00:00Z",
-        )
+        registered(customer, f"ada-{customer.hex[:6]}@example.com", registered_at=datetime(2025, 3, 1, tzinfo=UTC))
     )
 
     async def known() -> bool:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from trainyard_common.contracts import AccessGranted, AccessRevoked, OrderCompleted, UserRegistered
-from trainyard_common.vocabulary import RegistrationSource
+from trainyard_common.contracts import AccessGranted, AccessRevoked, OrderCompleted
+from trainyard_common.testing.sealed_events import registered
 
 pytestmark = pytest.mark.integration
 
@@ -55,13 +56,12 @@ async def test_redeeming_lists_the_user_and_removing_returns_the_code(commerce: 
     code = order["registration_codes"][0]
     grace = uuid.uuid4()
     await commerce.send(
-        UserRegistered(
-            customer_id=grace,
-            email=f"grace-{grace.hex[:6]}@example.com",
+        registered(
+            grace,
+            f"grace-{grace.hex[:6]}@example.com",
             first_name="Grace",
             last_name="Hopper",
-            source=RegistrationSource.SELF_REGISTRATION,
-            registered_at="2025-03-01T00:00:00Z",
+            registered_at=datetime(2025, 3, 1, tzinfo=UTC),
         )
     )
 

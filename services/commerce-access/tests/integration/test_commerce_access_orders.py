@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from trainyard_common.contracts import AccessGranted, CustomerImported, OrderCompleted
+from trainyard_common.contracts import AccessGranted, CustomerImportedV2, OrderCompleted
+from trainyard_common.testing.sealed_events import imported as imported_row
 
 pytestmark = pytest.mark.integration
 
@@ -120,12 +121,12 @@ async def test_bad_orders_are_refused_and_nothing_is_written(commerce: Any) -> N
     assert await commerce.count("outbox", "message_key = :c", c=str(learner)) == 0
 
 
-def imported(customer: uuid.UUID, price_id: uuid.UUID, row: int, **extra: Any) -> CustomerImported:
-    return CustomerImported(
+def imported(customer: uuid.UUID, price_id: uuid.UUID, row: int, **extra: Any) -> CustomerImportedV2:
+    return imported_row(
+        customer,
+        f"imp-{uuid.uuid4().hex[:6]}@example.com",
         import_id=extra.pop("import_id", uuid.uuid4()),
         row_number=row,
-        customer_id=customer,
-        email=f"imp-{uuid.uuid4().hex[:6]}@example.com",
         price_id=price_id,
         imported_at=extra.pop("imported_at", datetime(2025, 3, 22, 10, tzinfo=UTC)),
         **extra,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,11 +16,10 @@ from commerce_access.service_layer.codes import redeem
 from commerce_access.service_layer.ordering import checkout
 from commerce_access.service_layer.products import CreateProduct, create_product
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
-from trainyard_common.contracts import UserRegistered
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.projections import customers
+from trainyard_common.testing.sealed_events import known_keys, registered
 from trainyard_common.testing.use_cases import emitted, units_of_work
-from trainyard_common.vocabulary import RegistrationSource
 
 pytestmark = pytest.mark.integration
 
@@ -40,18 +38,10 @@ async def a_price(uows: Uows) -> uuid.UUID:
 
 
 async def registration_arrives(uows: Uows, customer_id: uuid.UUID) -> None:
-    """UserRegistered reaches commerce-access, as its batch handler receives it."""
-    event = UserRegistered(
-        customer_id=customer_id,
-        email=f"ada-{customer_id.hex[:6]}@nowhere.example",
-        first_name="Ada",
-        last_name="Lovelace",
-        organization=None,
-        source=RegistrationSource.SELF_REGISTRATION,
-        registered_at=datetime.now(UTC),
-    )
+    """UserRegistered.v2 reaches commerce-access, as its batch handler receives it."""
+    event = registered(customer_id, f"ada-{customer_id.hex[:6]}@nowhere.example")
     async with uows() as uow:
-        await customers.on_users_registered(
+        await customers.SealedCustomerEvents(known_keys()).on_users_registered(
             [Delivered(event=event, event_id=str(uuid.uuid4()), correlation_id="test")], uow
         )
         await uow.commit()

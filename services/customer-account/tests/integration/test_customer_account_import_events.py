@@ -1,7 +1,7 @@
 """A customer import's events and activity entries are written by PostgreSQL from the staged batch
 (``adapters/imports.py``): every event must be what consumers accept — the committed JSON Schema, the
-contract, CloudEvents headers — and what the Python builders (``registered_event``,
-``CustomerImported``) give for the same rows, a customer's UserRegistered before its CustomerImported.
+contract, CloudEvents headers — and what the Python builders (``registered_values``, sealed, and
+``version_1()``) give for the same rows, a customer's UserRegistered before its CustomerImported.
 
 The service layer runs against a fresh, migrated database with no relay, so the outbox keeps every
 row for the test to read."""
@@ -24,9 +24,9 @@ from customer_account.bootstrap import MIGRATIONS, NAME
 from customer_account.domain.actors import Actor
 from customer_account.domain.imports import RawRow
 from customer_account.service_layer.imports import CustomerImport, ImportOptions, ImportReport
-from customer_account.service_layer.registration import registered_event
+from customer_account.service_layer.registration import registered_values
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerImported, CustomerImportedV2, UserRegistered, UserRegisteredV2
+from trainyard_common.contracts import CustomerImportedV2, UserRegistered, UserRegisteredV2
 from trainyard_common.correlation import bind_correlation_id
 from trainyard_common.db.engine import make_engine, make_session_factory
 from trainyard_common.db.migrations import upgrade_to_head
@@ -126,31 +126,35 @@ async def test_every_event_of_an_import_is_valid_and_what_the_python_builders_gi
         keys = {c: await uow.keys.key_of(c) for c in (ada.id, bob.id, taken)}
     v1 = [c.event for c in checked if not isinstance(c.event, UserRegisteredV2 | CustomerImportedV2)]
     v2 = [c.event for c in checked if isinstance(c.event, UserRegisteredV2 | CustomerImportedV2)]
-    assert [e.opened(keys[e.customer_id]) for e in v2] == [e.model_dump() for e in v1]  # type: ignore[arg-type]
+    assert v1 == [e.version_1() for e in v2], "version 1 (deprecated): version 2 with the personal fields empty"
     assert all(e.email.startswith("tyenc:v1:") for e in v2)
     async with sessions() as session:
         sealed = " ".join(payload for topic, _, payload, _ in await outbox_rows(session) if topic.endswith(".v2"))
-    for clear in ("ada@example", "bob@example", "taken@example", "Lovelace", "Bobby", "Ready"):
-        assert clear.lower() not in sealed.lower()
+        clear = " ".join(payload for topic, _, payload, _ in await outbox_rows(session) if not topic.endswith(".v2"))
+    for personal in ("ada@example", "bob@example", "taken@example", "Lovelace", "Bobby", "Ready"):
+        assert personal.lower() not in sealed.lower()
+        assert personal.lower() not in clear.lower()
     assert str(taken) in sealed
     assert str(ada.id) in sealed
-    assert _registered(checked) == [
-        registered_event(ada, RegistrationSource.IMPORT),
-        registered_event(bob, RegistrationSource.IMPORT),
+    registrations = [e for e in v2 if isinstance(e, UserRegisteredV2)]
+    assert [e.opened(keys[e.customer_id]) for e in registrations] == [  # type: ignore[arg-type]
+        registered_values(ada, RegistrationSource.IMPORT),
+        registered_values(bob, RegistrationSource.IMPORT),
     ]
-    imported = [c.event for c in checked if isinstance(c.event, CustomerImported)]
+    assert _registered(checked) == [e.version_1() for e in registrations]
+    imported = [e for e in v2 if isinstance(e, CustomerImportedV2)]
     assert all(started <= e.imported_at <= datetime.now(UTC) for e in imported)
-    assert imported == [
-        CustomerImported(
-            import_id=report.import_id,
-            row_number=number,
-            customer_id=customer,
-            email=email,
-            price_id=price,
-            cost=cost,
-            currency="CAD" if cost is not None else None,
-            imported_at=e.imported_at,
-        )
+    assert [e.opened(keys[e.customer_id]) for e in imported] == [  # type: ignore[arg-type]
+        {
+            "import_id": report.import_id,
+            "row_number": number,
+            "customer_id": customer,
+            "email": email,
+            "price_id": price,
+            "cost": cost,
+            "currency": "CAD" if cost is not None else None,
+            "imported_at": e.imported_at,
+        }
         for e, (number, customer, email, price, cost) in zip(
             imported,
             [

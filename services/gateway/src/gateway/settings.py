@@ -19,6 +19,13 @@ class Settings(ServiceSettings):
         "production refuses to start otherwise; elsewhere the first admin is then not created.",
     )
     token_ttl_seconds: int = Field(default=900, gt=0, description="Lifetime of an admin bearer token.")
+    token_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=1.0,
+        description="How long a token check (admin token, learner session) is reused in-process: a revoked token "
+        "or ended session is refused within this time (0: every request checks).",
+    )
     integration_token_ttl_seconds: int = Field(
         default=900, gt=0, description="Lifetime of an LMS integration's token (client credentials grant)."
     )
@@ -30,6 +37,23 @@ class Settings(ServiceSettings):
     service_max_connections: int = Field(default=50, gt=0, description="Open connections kept per service.")
     section_timeout_seconds: float = Field(
         default=2.0, gt=0, description="Per-section timeout of the customer page (a slow service's section is skipped)."
+    )
+    customer_view_concurrency: int = Field(
+        default=8, gt=0, description="Sections the customer view reads back from the services at once."
+    )
+    customer_view_read_connections: int = Field(
+        default=10, gt=0, description="Database connections kept for the customer page's reads (a pool of its own)."
+    )
+    customer_view_recheck_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="When a section another service changes on an event (without publishing) is read a second time.",
+    )
+    customer_view_retry_seconds: float = Field(
+        default=0.5, gt=0, description="How often the customer view's pending reads are looked at."
+    )
+    customer_view_retry_max_seconds: float = Field(
+        default=60.0, gt=0, description="Longest delay between two reads of a section whose service cannot answer."
     )
     sign_in_window_seconds: int = Field(default=900, gt=0, description="Window for counting failed admin sign-ins.")
     sign_in_max_failures_per_username_and_ip: int = Field(

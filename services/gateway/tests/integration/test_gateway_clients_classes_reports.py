@@ -8,7 +8,6 @@ import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,11 +16,11 @@ import uvicorn
 
 from client_directory.bootstrap import bootstrap as directory_bootstrap
 from client_directory.settings import Settings as DirectorySettings
-from trainyard_common.contracts import UserRegistered
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.kafka import produce
-from trainyard_common.vocabulary import RegistrationSource
+from trainyard_common.testing.sealed_events import known_keys
+from trainyard_common.testing.sealed_events import registered as sealed_registration
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +32,9 @@ async def client_directory(kafka: str, prefix: str, database_url: str) -> AsyncI
     settings = DirectorySettings(
         kafka_bootstrap=kafka, database_url=database_url, topic_prefix=prefix, environment="test"
     )
-    runtime, app = directory_bootstrap(settings, name=f"client-directory-{uuid.uuid4().hex[:8]}")
+    runtime, app = directory_bootstrap(
+        settings, name=f"client-directory-{uuid.uuid4().hex[:8]}", customer_keys=known_keys()
+    )  # registrations come sealed with the tests' key: no customer-account here
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
@@ -72,14 +73,7 @@ async def headers(real_gateway: httpx.AsyncClient, sign_in: Any, first_admin: tu
 
 async def registered(kafka: str, prefix: str, email: str) -> uuid.UUID:
     customer_id = uuid.uuid4()
-    event = UserRegistered(
-        customer_id=customer_id,
-        email=email,
-        first_name="Ada",
-        last_name="Lovelace",
-        source=RegistrationSource.SELF_REGISTRATION,
-        registered_at=datetime.now(UTC),
-    )
+    event = sealed_registration(customer_id, email)  # UserRegistered.v2, what client-directory reads
     headers = Envelope(event_type=event.event_type, source="/tests").to_headers()
     await produce(kafka, prefix + event.topic(), event.model_dump_json().encode(), key=b"k", headers=headers)
     return customer_id

@@ -10,6 +10,7 @@ from training_progress.entrypoints import events, http
 from training_progress.service_layer.imports import Jobs
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from training_progress.settings import Settings
+from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings, settings_of_kind
 
@@ -17,13 +18,23 @@ NAME = "training-progress"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRuntime[ProgressUnitOfWork], FastAPI]:
-    """``name`` (the consumer group) differs from the service's only in tests and benchmarks."""
+def bootstrap(
+    settings: ServiceSettings, *, name: str = NAME, customer_keys: CustomerKeySource | None = None
+) -> tuple[ServiceRuntime[ProgressUnitOfWork], FastAPI]:
+    """``name`` (the consumer group) differs from the service's only in tests and benchmarks;
+    ``customer_keys`` (the keys unsealing the version 2 topics) too: customer-account's otherwise."""
     own = settings_of_kind(settings, Settings)
     runtime = ServiceRuntime(own, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=ProgressUnitOfWork)
+    keys: CustomerKeySource
+    if customer_keys is None:  # customer-account's batch lookup, open while the service runs (issue 16)
+        remote = ServiceCustomerKeys(settings, service=NAME)
+        runtime.alongside(remote.running)
+        keys = remote
+    else:
+        keys = customer_keys
     app = runtime.assemble(
         title="training-progress (internal)",
-        handlers=events.register_handlers,
+        handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),
         publishes=events.PUBLISHED,
         routers=http.ROUTERS,
     )

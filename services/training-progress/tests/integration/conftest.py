@@ -4,6 +4,7 @@ headers, as those services send them."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -13,9 +14,10 @@ import pytest
 
 from training_progress.bootstrap import bootstrap
 from training_progress.settings import Settings
-from trainyard_common.contracts import AccessGranted, TrainingItemRef, UserRegistered
+from trainyard_common.contracts import AccessGranted, TrainingItemRef
 from trainyard_common.testing.in_process import QUICK_SETTINGS, InProcessService, in_process_service, wait_for
-from trainyard_common.vocabulary import RegistrationSource, TrainingItemType
+from trainyard_common.testing.sealed_events import known_keys, registered
+from trainyard_common.vocabulary import TrainingItemType
 
 
 class Training(InProcessService):
@@ -24,14 +26,7 @@ class Training(InProcessService):
         customer_id = uuid.uuid4()
         email = email or f"{first_name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
         await self.send(
-            UserRegistered(
-                customer_id=customer_id,
-                email=email,
-                first_name=first_name,
-                last_name="Lovelace",
-                source=RegistrationSource.SELF_REGISTRATION,
-                registered_at=datetime.now(UTC),
-            )
+            registered(customer_id, email, first_name=first_name)  # version 2, sealed with TEST_KEY
         )
         await wait_for(lambda: self.scalar("SELECT count(*) FROM customers WHERE customer_id = :id", id=customer_id))
         return customer_id, email
@@ -99,7 +94,7 @@ async def training(kafka_bootstrap: str, topic_prefix: str, pg_url: str) -> Asyn
 
     async with in_process_service(
         Training,
-        bootstrap=bootstrap,
+        bootstrap=functools.partial(bootstrap, customer_keys=known_keys()),  # no customer-account here
         settings=settings,
         name="training-progress",
         pg_url=pg_url,

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from trainyard_common.api.paging import CappedTotal
+
 
 class ClientCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Explorance"])
@@ -41,7 +43,7 @@ class ClientPublic(BaseModel):
     created_at: datetime
 
 
-class ClientList(BaseModel):
+class ClientList(CappedTotal):
     items: list[ClientPublic]
     total: int
 

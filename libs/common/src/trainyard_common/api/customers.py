@@ -9,6 +9,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
+from trainyard_common.api.paging import CappedTotal
+
 Status = Literal["active", "inactive", "locked"]
 Name = Field(min_length=1, max_length=100)
 
@@ -190,7 +192,7 @@ class CustomerCreated(CustomerDetails):
     )
 
 
-class CustomerList(BaseModel):
+class CustomerList(CappedTotal):
     items: list[CustomerDetails]
     total: int
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from trainyard_common.api.paging import CappedTotal
 from trainyard_common.contracts.common import Percentage
 from trainyard_common.vocabulary import ProgressSource, ProgressStatus, TrainingItemType
 
@@ -158,7 +159,7 @@ class ProgressPublic(BaseModel):
     )
 
 
-class ProgressList(BaseModel):
+class ProgressList(CappedTotal):
     items: list[ProgressPublic]
     total: int
 

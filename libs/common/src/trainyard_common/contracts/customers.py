@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, ClassVar, Literal, Self, cast
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, ConfigDict, Field, JsonValue, model_validator
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
 
-from trainyard_common.contracts.base import Event
+from trainyard_common.contracts.base import Deprecation, Event
 from trainyard_common.contracts.common import CurrencyCode, Money
-from trainyard_common.contracts.email import Email
 from trainyard_common.privacy.schema import SealedText
 from trainyard_common.privacy.sealing import seal, unseal
 from trainyard_common.vocabulary import (
@@ -28,26 +28,49 @@ PERSONAL: dict[str, JsonValue] = {"x-trainyard-personal": True}
 """Marks a v1 field as personal data in its JSON Schema: the one kind of field a deprecated topic may
 blank (``contracts.compatibility``)."""
 
+V1_DEPRECATED_SINCE = date(2026, 11, 29)
+V1_RETENTION_DAYS = 30
+"""``messaging.topics.EVENT_RETENTION_DAYS`` (not imported: the topics module imports the contracts)."""
+V1_RETIRED_ON = V1_DEPRECATED_SINCE + timedelta(days=V1_RETENTION_DAYS)
+"""When the last version 1 message with personal data in clear has left its topic (published the day
+before the deprecation, kept 30 days): the topic is retired then (docs/subscribing.md)."""
+
+
+def _blanked(value: object) -> object:
+    return "" if value is None or isinstance(value, str) else value
+
+
+Blank = Annotated[Literal[""], BeforeValidator(_blanked)]
+"""A version 1 personal field since its topic's deprecation: always empty (read the version 2). Its
+schema admits only ``""``; a message from before the deprecation is read with the field empty too (not
+refused: it was valid when published), so no consumer of version 1 gets personal data from it."""
+
+
+def _retiring(successor: str) -> Deprecation:
+    return Deprecation(since=V1_DEPRECATED_SINCE, retire_on=V1_RETIRED_ON, successor=successor)
+
+
+def _blank(description: str, successor: str, *, optional: bool = False) -> Any:
+    text = f"{description} Empty since {V1_DEPRECATED_SINCE.isoformat()} (deprecated): read it sealed on `{successor}`."
+    if optional:
+        return Field(default="", description=text, examples=[""], json_schema_extra=PERSONAL)
+    return Field(description=text, examples=[""], json_schema_extra=PERSONAL)
+
 
 class UserRegistered(Event):
-    """A customer account was created: by public registration, by an admin or by an import."""
+    """A customer account was created: by public registration, by an admin or by an import.
+
+    Deprecated since 2026-11-29, retired on 2026-12-29: its personal fields are empty;
+    `UserRegistered.v2` carries them sealed."""
 
     event_type: ClassVar[str] = "UserRegistered"
+    deprecation: ClassVar[Deprecation | None] = _retiring("UserRegistered.v2")
 
     customer_id: UUID = Field(description="The new customer's id.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: Email = Field(
-        description="Sign-in e-mail, unique case-insensitively.",
-        examples=["ada@explorance.com"],
-        json_schema_extra=PERSONAL,
-    )
-    first_name: str = Field(description="Given name.", examples=["Ada"], json_schema_extra=PERSONAL)
-    last_name: str = Field(description="Family name.", examples=["Lovelace"], json_schema_extra=PERSONAL)
-    organization: str | None = Field(
-        default=None,
-        description=("Organisation name the customer gave; client-directory matches it against client aliases."),
-        examples=["Explorance Inc"],
-        json_schema_extra=PERSONAL,
-    )
+    email: Blank = _blank("Sign-in e-mail, unique case-insensitively.", "UserRegistered.v2")
+    first_name: Blank = _blank("Given name.", "UserRegistered.v2")
+    last_name: Blank = _blank("Family name.", "UserRegistered.v2")
+    organization: Blank = _blank("Organisation name the customer gave.", "UserRegistered.v2", optional=True)
     source: RegistrationSource = Field(description="How the account came to be.", examples=["self_registration"])
     registered_at: datetime = Field(
         description="When the account was created (ISO 8601 with offset).",
@@ -58,36 +81,22 @@ class UserRegistered(Event):
 class CustomerProfileUpdated(Event):
     """A customer's profile changed (by an admin, by the customer, or during impersonation).
 
-    Carries the whole profile after the change plus the previous e-mail and organisation, so
-    client-directory can re-map the learner to a client without keeping its own history.
+    Deprecated since 2026-11-29, retired on 2026-12-29: its personal fields are empty;
+    `CustomerProfileUpdated.v2` carries them sealed (the whole profile after the change plus the
+    previous e-mail and organisation).
     """
 
     event_type: ClassVar[str] = "CustomerProfileUpdated"
+    deprecation: ClassVar[Deprecation | None] = _retiring("CustomerProfileUpdated.v2")
 
     customer_id: UUID = Field(description="The customer.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: Email = Field(
-        description="Sign-in e-mail after the change.", examples=["ada.lovelace@acme.com"], json_schema_extra=PERSONAL
-    )
-    previous_email: Email = Field(
-        description="Sign-in e-mail before the change (equal to `email` when it did not change).",
-        examples=["ada@explorance.com"],
-        json_schema_extra=PERSONAL,
-    )
-    first_name: str = Field(description="Given name after the change.", examples=["Ada"], json_schema_extra=PERSONAL)
-    last_name: str = Field(
-        description="Family name after the change.", examples=["Lovelace"], json_schema_extra=PERSONAL
-    )
-    organization: str | None = Field(
-        default=None,
-        description="Organisation name after the change; matched against client aliases.",
-        examples=["Acme Corp"],
-        json_schema_extra=PERSONAL,
-    )
-    previous_organization: str | None = Field(
-        default=None,
-        description="Organisation name before the change.",
-        examples=["Explorance Inc"],
-        json_schema_extra=PERSONAL,
+    email: Blank = _blank("Sign-in e-mail after the change.", "CustomerProfileUpdated.v2")
+    previous_email: Blank = _blank("Sign-in e-mail before the change.", "CustomerProfileUpdated.v2")
+    first_name: Blank = _blank("Given name after the change.", "CustomerProfileUpdated.v2")
+    last_name: Blank = _blank("Family name after the change.", "CustomerProfileUpdated.v2")
+    organization: Blank = _blank("Organisation name after the change.", "CustomerProfileUpdated.v2", optional=True)
+    previous_organization: Blank = _blank(
+        "Organisation name before the change.", "CustomerProfileUpdated.v2", optional=True
     )
     changed_fields: list[ProfileField] = Field(
         min_length=1,
@@ -139,16 +148,18 @@ class CustomerImported(Event):
     `import` precedes it when the row created the account). Rows with a `price_id` make
     commerce-access create an order and access, dated from `imported_at`; `(import_id,
     row_number)` identifies the row, so the order is created only once.
+
+    Deprecated since 2026-11-29, retired on 2026-12-29: its e-mail is empty;
+    `CustomerImported.v2` carries it sealed.
     """
 
     event_type: ClassVar[str] = "CustomerImported"
+    deprecation: ClassVar[Deprecation | None] = _retiring("CustomerImported.v2")
 
     import_id: UUID = Field(description="The import batch.", examples=["c3a9e0d2-7f14-4b6a-8d25-6e1f0a9b4c37"])
     row_number: int = Field(ge=1, description="1-based row number within the import (header excluded).", examples=[1])
     customer_id: UUID = Field(description="The customer the row created or matched.", examples=[CUSTOMER_ID_EXAMPLE])
-    email: Email = Field(
-        description="The customer's e-mail.", examples=["ada@explorance.com"], json_schema_extra=PERSONAL
-    )
+    email: Blank = _blank("The customer's e-mail.", "CustomerImported.v2")
     price_id: UUID | None = Field(
         default=None,
         description="The price (of a product) to order for the customer, if the row has one.",
@@ -252,8 +263,8 @@ class CustomerErasureCompleted(Event):
 
 # Version 2 of the events that carry personal data (issue 16): the same facts, every personal field
 # sealed with the customer's own key (``trainyard_common.privacy``), so erasing the key makes every
-# copy unreadable. Published next to version 1 (same transaction, same message key) until the
-# consumers have switched; see docs/subscribing.md.
+# copy unreadable. Published next to version 1 (same transaction, same message key), which carries
+# its personal fields empty since its deprecation; see docs/subscribing.md.
 
 
 def _sealed(description: str) -> Any:
@@ -282,14 +293,15 @@ class _SealedVersion(Event):
     schema_version: ClassVar[int] = 2
 
     @classmethod
-    def sealing(cls, event: Event, key: bytes) -> Self:
-        """This version of ``event`` (its version 1), each personal field sealed with ``key``."""
-        values = event.model_dump()
+    def sealing(cls, clear: Mapping[str, Any], key: bytes) -> Self:
+        """The event from its fields in clear (what ``opened`` returns), each personal field sealed
+        with ``key``; checked against this contract (``ValidationError`` otherwise)."""
+        values = dict(clear)
         customer_id = values["customer_id"]
         for name in cls.personal_fields:
             if values.get(name) is not None:
                 values[name] = seal(str(values[name]), key, customer_id=customer_id, field=name)
-        return cast("Self", cls.model_construct(**values))  # the values were checked by version 1
+        return cls.model_validate(values)
 
     def opened(self, key: bytes) -> dict[str, Any]:
         """The event's fields with the personal ones unsealed (``Unreadable``: not this customer's key)."""
@@ -298,6 +310,21 @@ class _SealedVersion(Event):
             if values.get(name) is not None:
                 values[name] = unseal(values[name], key, customer_id=values["customer_id"], field=name)
         return values
+
+    def sealed_for(self) -> UUID:
+        """The customer whose key seals this event's personal fields."""
+        return UUID(self.aggregate_id())
+
+    def version_1(self) -> Event:
+        """The same event on the deprecated version 1 topic: its personal fields empty."""
+        values = self.model_dump()
+        values.update(dict.fromkeys(self.personal_fields, ""))
+        return self.predecessor().model_validate(values)
+
+    @classmethod
+    def predecessor(cls) -> type[Event]:
+        """The version 1 this version replaces."""
+        return _PREDECESSORS[cls.event_type]
 
 
 class UserRegisteredV2(_SealedVersion):
@@ -378,3 +405,11 @@ class CustomerImportedV2(_SealedVersion):
         if self.cost is not None and self.price_id is None:
             raise ValueError("a cost needs a price_id")
         return self
+
+
+_PREDECESSORS: dict[str, type[Event]] = {
+    event.event_type: event for event in (UserRegistered, CustomerProfileUpdated, CustomerImported)
+}
+
+SealedEvent = _SealedVersion
+"""Version 2 of an event with personal data (what ``privacy.consumers.open_batch`` opens)."""

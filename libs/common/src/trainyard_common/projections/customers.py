@@ -8,12 +8,15 @@ Both events come in partition batches: registrations are folded to the last one 
 and upserted in one statement; profile changes load (and lock) the customers they touch, are
 applied in order in memory and written back in one statement.
 
-A service keeping the projection registers ``on_users_registered`` and
-``on_customer_profiles_updated`` in its own ``events.py`` (their docstrings describe them in
-its AsyncAPI document) and serves ``router``. CustomerErased and CustomerDeleted are left to
-the service (one handler per topic and service): its handler scrubs its own data, calls
-``CustomerProjection.forget`` and sends the receipt (``trainyard_common.erasure``) in one
-transaction.
+Both are read from the sealed version 2 topics (issue 16; version 1 carries them empty): a
+service keeping the projection builds ``SealedCustomerEvents(keys)`` with its customer key source
+(``trainyard_common.privacy.consumers``: one lookup per batch; customer-account away retries the
+batch, an erased customer's event is skipped) and registers its ``on_users_registered`` and
+``on_customer_profiles_updated`` for ``UserRegisteredV2`` and ``CustomerProfileUpdatedV2`` in its
+own ``events.py`` (their docstrings describe them in its AsyncAPI document), and serves ``router``.
+CustomerErased and CustomerDeleted are left to the service (one handler per topic and service):
+its handler scrubs its own data, calls ``CustomerProjection.forget`` and sends the receipt
+(``trainyard_common.erasure``) in one transaction.
 
 ``forget`` leaves a tombstone (``erased_customers``: the bare id, when, erased or deleted), kept
 for good: a late, replayed or re-consumed registration of that customer (offsets reset to
@@ -24,10 +27,10 @@ changes only update rows that exist, and ``forget`` deleted the row.
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -35,12 +38,13 @@ from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, delete, se
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trainyard_common.contracts import CustomerProfileUpdated, UserRegistered
+from trainyard_common.contracts import CustomerProfileUpdatedV2, UserRegisteredV2
 from trainyard_common.db.batches import InsertRows, LockRows, UpdateRows, apply_in_order, last_per_key
 from trainyard_common.db.uow import SqlUnitOfWork
 from trainyard_common.http.deps import unit_of_work
 from trainyard_common.http.errors import ErrorBody, NotFound
 from trainyard_common.messaging.delivered import Delivered
+from trainyard_common.privacy.consumers import CustomerKeySource, open_batch
 from trainyard_common.vocabulary import ErasureKind
 
 customer_projection_metadata = MetaData()
@@ -92,20 +96,40 @@ class CustomerPublic(BaseModel):
     registered_at: datetime
 
 
-def from_registration(event: UserRegistered) -> KnownCustomer:
-    """E-mails are unique case-insensitively, so the projection keeps them lower-cased."""
-    registered_at = event.registered_at
+@dataclass(frozen=True, slots=True)
+class ProfileChange:
+    """A customer's profile after a change, in clear (from ``CustomerProfileUpdatedV2``)."""
+
+    customer_id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+
+
+def from_registration(event: Mapping[str, Any]) -> KnownCustomer:
+    """``event``: a registration's fields in clear. E-mails are unique case-insensitively, so the
+    projection keeps them lower-cased."""
+    registered_at: datetime = event["registered_at"]
     if registered_at.tzinfo is None:
         registered_at = registered_at.replace(tzinfo=UTC)
     return KnownCustomer(
-        event.customer_id, str(event.email).strip().lower(), event.first_name, event.last_name, registered_at
+        event["customer_id"],
+        str(event["email"]).strip().lower(),
+        event["first_name"],
+        event["last_name"],
+        registered_at,
     )
 
 
-def with_profile(customer: KnownCustomer, event: CustomerProfileUpdated) -> KnownCustomer:
+def profile_change(event: Mapping[str, Any]) -> ProfileChange:
+    """``event``: a profile change's fields in clear."""
+    return ProfileChange(event["customer_id"], str(event["email"]), event["first_name"], event["last_name"])
+
+
+def with_profile(customer: KnownCustomer, change: ProfileChange) -> KnownCustomer:
     """The customer after a profile change (the registration date stays)."""
     return replace(
-        customer, email=str(event.email).strip().lower(), first_name=event.first_name, last_name=event.last_name
+        customer, email=change.email.strip().lower(), first_name=change.first_name, last_name=change.last_name
     )
 
 
@@ -124,7 +148,7 @@ class CustomerProjection:
         await self._lock_tombstones(c.customer_id for c in rows)
         await _SAVE.execute(self._session, [_row(c) for c in rows])  # skips tombstoned ids
 
-    async def update_profiles(self, changes: Sequence[CustomerProfileUpdated]) -> None:
+    async def update_profiles(self, changes: Sequence[ProfileChange]) -> None:
         """Apply the changes in order to the customers known here (an unknown one stays unknown).
 
         The customers are locked in key order first, as ``save_all`` writes them (registrations
@@ -177,14 +201,25 @@ class CustomerProjection:
         return KnownCustomer(**row._asdict()) if row else None
 
 
-async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: SqlUnitOfWork) -> None:
-    """Keep the customer's e-mail and name (imports match on e-mail; codes and transcripts name people)."""
-    await CustomerProjection(uow.session).save_all(from_registration(d.event) for d in events)
+class SealedCustomerEvents:
+    """The projection's handlers, reading the sealed version 2 topics with ``keys``."""
 
+    def __init__(self, keys: CustomerKeySource) -> None:
+        self.keys = keys
 
-async def on_customer_profiles_updated(events: Sequence[Delivered[CustomerProfileUpdated]], uow: SqlUnitOfWork) -> None:
-    """Follow e-mail and name changes (imports match the current e-mail)."""
-    await CustomerProjection(uow.session).update_profiles([d.event for d in events])
+    async def on_users_registered(self, events: Sequence[Delivered[UserRegisteredV2]], uow: SqlUnitOfWork) -> None:
+        """Keep the customer's e-mail and name (imports match on e-mail; codes and transcripts name
+        people), unsealed with the customer's key; an erased customer's registration is skipped."""
+        opened = await open_batch(events, self.keys)
+        await CustomerProjection(uow.session).save_all(from_registration(v) for _, v in opened if v is not None)
+
+    async def on_customer_profiles_updated(
+        self, events: Sequence[Delivered[CustomerProfileUpdatedV2]], uow: SqlUnitOfWork
+    ) -> None:
+        """Follow e-mail and name changes (imports match the current e-mail), unsealed with the
+        customer's key; an erased customer's change is skipped."""
+        opened = await open_batch(events, self.keys)
+        await CustomerProjection(uow.session).update_profiles([profile_change(v) for _, v in opened if v is not None])
 
 
 router = APIRouter(prefix="/v1", tags=["customers"])

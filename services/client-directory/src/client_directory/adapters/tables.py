@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, MetaData, Numeric, Table, Text, Uuid
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, MetaData, Numeric, Table, Text, Uuid, func
 
 from trainyard_common.messaging.tables import messaging_metadata
 
@@ -33,6 +33,32 @@ client_aliases = Table(
     Column("client_id", Uuid, ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
     Column("alias", Text, primary_key=True),
     Column("alias_key", Text, nullable=False, index=True),
+)
+
+# The admin list (ClientRepository.search), migration 0006: by name (case-insensitively), each
+# filter with it, and pg_trgm's GIN indexes for the substring search on names, domains and aliases.
+NAME_KEY = func.lower(clients.c.name)
+Index("ix_clients_name_key_id", NAME_KEY, clients.c.id)
+Index("ix_clients_industry_name_key_id", clients.c.industry, NAME_KEY, clients.c.id)
+Index("ix_clients_active_name_key_id", clients.c.active, NAME_KEY, clients.c.id)
+Index(
+    "ix_clients_name_key_trgm",
+    NAME_KEY.label("name_key"),
+    postgresql_using="gin",
+    postgresql_ops={"name_key": "gin_trgm_ops"},
+    _table=clients,  # an expression alone does not name its table
+)
+Index(
+    "ix_client_domains_domain_trgm",
+    client_domains.c.domain,
+    postgresql_using="gin",
+    postgresql_ops={"domain": "gin_trgm_ops"},
+)
+Index(
+    "ix_client_aliases_alias_key_trgm",
+    client_aliases.c.alias_key,
+    postgresql_using="gin",
+    postgresql_ops={"alias_key": "gin_trgm_ops"},
 )
 
 learners = Table(

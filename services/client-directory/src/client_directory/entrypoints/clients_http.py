@@ -56,8 +56,8 @@ async def list_clients(
         ids, total = await uow.clients.search(
             search=search, industry=industry, active=active, limit=limit, offset=offset
         )
-        clients = [await uow.clients.get(client_id) for client_id in ids]
-    return ClientList(items=[_public(c) for c in clients if c], total=total)
+        clients = await uow.clients.many(ids)
+    return ClientList(items=[_public(c) for c in clients], total=total)
 
 
 @router.get("/clients/{client_id}")

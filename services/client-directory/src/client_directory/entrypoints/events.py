@@ -2,11 +2,16 @@
 
 The frequent ones take a whole partition batch (one transaction, a few statements); erasure
 and deletion, rare and heavier, take one event at a time.
+
+Registrations and profile changes are read from the sealed version 2 topics (issue 16: version 1
+carries the e-mail and organisation empty): one key lookup per batch (``keys``), each event
+unsealed with its customer's key; an erased customer's event (key destroyed) is skipped, and
+customer-account away retries the batch (``trainyard_common.privacy.consumers``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from client_directory.domain.reporting import OrderFact, ProgressFact
@@ -17,17 +22,18 @@ from trainyard_common.contracts import (
     CustomerDeleted,
     CustomerErased,
     CustomerErasureCompleted,
-    CustomerProfileUpdated,
+    CustomerProfileUpdatedV2,
     LearnerAssignedToClient,
     LearnerRemovedFromClient,
     OrderCompleted,
     ProgressDeleted,
     ProgressRecorded,
     TrainingCompleted,
-    UserRegistered,
+    UserRegisteredV2,
 )
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.privacy.consumers import CustomerKeySource, open_batch
 from trainyard_common.vocabulary import ProfileField, ProgressStatus
 
 REMAP_FIELDS = {ProfileField.EMAIL, ProfileField.ORGANIZATION}
@@ -37,9 +43,11 @@ PUBLISHED = (LearnerAssignedToClient, LearnerRemovedFromClient, CustomerErasureC
 """The events client-directory publishes (through its outbox)."""
 
 
-def register_handlers(subscriptions: EventSubscriptions) -> None:
-    subscriptions.batch_handler(UserRegistered)(on_users_registered)
-    subscriptions.batch_handler(CustomerProfileUpdated)(on_profiles_updated)
+def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource) -> None:
+    """``keys``: the customers' keys, to unseal the version 2 topics' personal fields."""
+    learners = SealedLearnerEvents(keys)
+    subscriptions.batch_handler(UserRegisteredV2)(learners.on_users_registered)
+    subscriptions.batch_handler(CustomerProfileUpdatedV2)(learners.on_profiles_updated)
     subscriptions.batch_handler(ProgressRecorded)(on_progress_recorded)
     subscriptions.batch_handler(TrainingCompleted)(on_training_completed)
     subscriptions.batch_handler(ProgressDeleted)(on_progress_deleted)
@@ -48,14 +56,25 @@ def register_handlers(subscriptions: EventSubscriptions) -> None:
     subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 
 
-async def on_users_registered(events: Sequence[Delivered[UserRegistered]], uow: DirectoryUnitOfWork) -> None:
-    """Keep the learner and map them to a client by e-mail domain or organisation alias."""
-    await _learner_news(uow, events, [_seen(d.event) for d in events])
+class SealedLearnerEvents:
+    """Registrations and profile changes, unsealed with ``keys``."""
 
+    def __init__(self, keys: CustomerKeySource) -> None:
+        self.keys = keys
 
-async def on_profiles_updated(events: Sequence[Delivered[CustomerProfileUpdated]], uow: DirectoryUnitOfWork) -> None:
-    """Re-map on an e-mail or organisation change (manual and class assignments stay)."""
-    await _learner_news(uow, events, [_changed(d.event) for d in events])
+    async def on_users_registered(
+        self, events: Sequence[Delivered[UserRegisteredV2]], uow: DirectoryUnitOfWork
+    ) -> None:
+        """Keep the learner and map them to a client by e-mail domain or organisation alias."""
+        opened = [(d, v) for d, v in await open_batch(events, self.keys) if v is not None]
+        await _learner_news(uow, [d for d, _ in opened], [_seen(v) for _, v in opened])
+
+    async def on_profiles_updated(
+        self, events: Sequence[Delivered[CustomerProfileUpdatedV2]], uow: DirectoryUnitOfWork
+    ) -> None:
+        """Re-map on an e-mail or organisation change (manual and class assignments stay)."""
+        opened = [(d, v) for d, v in await open_batch(events, self.keys) if v is not None]
+        await _learner_news(uow, [d for d, _ in opened], [_changed(v) for _, v in opened])
 
 
 async def on_progress_recorded(events: Sequence[Delivered[ProgressRecorded]], uow: DirectoryUnitOfWork) -> None:
@@ -103,13 +122,15 @@ def _order(event: OrderCompleted) -> OrderFact:
     return OrderFact(event.order_id, event.customer_id, event.total, event.currency, event.completed_at)
 
 
-def _seen(event: UserRegistered) -> LearnerSeen:
-    return LearnerSeen(event.customer_id, str(event.email), event.organization)
+def _seen(event: Mapping[str, Any]) -> LearnerSeen:
+    """``event``: a registration's fields in clear."""
+    return LearnerSeen(event["customer_id"], str(event["email"]), event["organization"])
 
 
-def _changed(event: CustomerProfileUpdated) -> ProfileChanged:
-    remap = bool(REMAP_FIELDS & set(event.changed_fields))
-    return ProfileChanged(event.customer_id, str(event.email), event.organization, remap=remap)
+def _changed(event: Mapping[str, Any]) -> ProfileChanged:
+    """``event``: a profile change's fields in clear."""
+    remap = bool(REMAP_FIELDS & set(event["changed_fields"]))
+    return ProfileChanged(event["customer_id"], str(event["email"]), event["organization"], remap=remap)
 
 
 def _recorded(event: ProgressRecorded) -> ProgressFact:

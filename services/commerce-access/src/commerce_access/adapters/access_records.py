@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,11 @@ def _values(row: Access) -> dict[str, object]:
     }
 
 
+def access_values(row: Access) -> dict[str, object]:
+    """The ``access`` row of ``row``, by column (its id included)."""
+    return {"id": row.id, **_values(row)}
+
+
 class AccessRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -67,6 +73,15 @@ class AccessRepository:
     async def of_order(self, order_id: uuid.UUID) -> list[Access]:
         query = select(access).where(access.c.order_id == order_id, access.c.registration_code.is_(None))
         return [_access(r) for r in (await self._session.execute(query.order_by(access.c.granted_at))).all()]
+
+    async def of_orders(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Access]]:
+        """``of_order`` for several orders in one statement (a page of order history)."""
+        found: dict[uuid.UUID, list[Access]] = {order_id: [] for order_id in order_ids}
+        if order_ids:
+            query = select(access).where(access.c.order_id.in_(order_ids), access.c.registration_code.is_(None))
+            for row in await self._session.execute(query.order_by(access.c.granted_at)):
+                found[row.order_id].append(_access(row))
+        return found
 
     async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Access], int]:
         where = access.c.customer_id == customer_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +53,17 @@ class CodeRepository:
     async def of_order(self, order_id: uuid.UUID) -> list[str]:
         query = select(registration_codes.c.code).where(registration_codes.c.order_id == order_id)
         return list((await self._session.execute(query.order_by(registration_codes.c.code))).scalars())
+
+    async def of_orders(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        """``of_order`` for several orders in one statement (a page of order history)."""
+        found: dict[uuid.UUID, list[str]] = {order_id: [] for order_id in order_ids}
+        if order_ids:
+            query = select(registration_codes.c.order_id, registration_codes.c.code).where(
+                registration_codes.c.order_id.in_(order_ids)
+            )
+            for row in await self._session.execute(query.order_by(registration_codes.c.code)):
+                found[row.order_id].append(row.code)
+        return found
 
     async def live_redemption(self, code: str) -> Redemption | None:
         query = select(code_redemptions).where(code_redemptions.c.code == code, code_redemptions.c.removed_at.is_(None))

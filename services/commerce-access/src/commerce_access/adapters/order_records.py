@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from commerce_access.adapters.access_records import access_values
 from commerce_access.adapters.catalogue import training_item_columns, training_item_of
 from commerce_access.adapters.tables import deleted_customers, deletion_decisions, import_failures, orders
-from commerce_access.domain.orders import Order, Source
+from commerce_access.domain.access import Access
+from commerce_access.domain.codes import RegistrationCode
+from commerce_access.domain.orders import Completion, Order, Source
+from commerce_access.domain.products import Price, Product
+from trainyard_common.messaging.outbox import OutboxRow
+
+
+def order_values(order: Order) -> dict[str, Any]:
+    """The ``orders`` row of ``order``, by column."""
+    return {
+        "id": order.id,
+        "customer_id": order.customer_id,
+        "source": order.source.value,
+        "idempotency_key": order.idempotency_key,
+        "product_id": order.product_id,
+        "product_name": order.product_name,
+        "price_id": order.price_id,
+        "quantity": order.quantity,
+        "unit_amount": order.unit_amount,
+        "currency": order.currency,
+        "access_days": order.access_days,
+        "completed_at": order.completed_at,
+        "impersonated_by": order.impersonated_by,
+        **training_item_columns(order.training_item),
+    }
 
 
 def _order(row: Any) -> Order:
@@ -39,6 +67,76 @@ _SHARED_LOCK = text("SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:id))")
 _EXCLUSIVE_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(:id))")
 
 
+# ------------------------------------------------------------------ a checkout in two statements
+#
+# A checkout used to make seven round trips (the deletion lock, the deleted-customer check, the
+# price, the order, the access, the outbox, then COMMIT), each through SQLAlchemy and psycopg.
+# It now makes two before COMMIT: ``_GATE`` takes the customer's shared deletion lock and reads
+# the price with its product; ``_COMPLETE`` checks the customer was not deleted (a statement of its
+# own, so its snapshot is taken once the lock is held, see ``is_deleted``), inserts the order
+# unless its idempotency key is known, and only then its access or codes and its outbox rows.
+# The rows travel as JSON (orjson in C, taken apart by ``json_populate_record``), one parameter each.
+
+# The columns ``order_values`` and ``access_values`` fill (a column they do not name keeps its default).
+_ORDER_COLUMNS = (
+    "id, customer_id, source, idempotency_key, product_id, product_name, training_item_type, training_item_id, "
+    "price_id, quantity, unit_amount, currency, access_days, completed_at, impersonated_by"
+)
+_ACCESS_COLUMNS = (
+    "id, customer_id, product_id, product_name, training_item_type, training_item_id, order_id, "
+    "registration_code, starts_on, ends_on, granted_at, revoked_at, revoke_reason, expiry_noticed_for"
+)
+_CODE_COLUMNS = "code, order_id, purchaser_id, product_id, created_at"
+
+_GATE = text(
+    "SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:customer_text)) AS locked, "
+    "EXISTS (SELECT FROM deleted_customers WHERE customer_id = CAST(:customer AS uuid)) AS deleted, "
+    "p.id, p.name, p.training_item_type, p.training_item_id, p.access_days, p.created_at, "
+    "pr.amount, pr.currency "
+    "FROM (SELECT 1) AS one "
+    "LEFT JOIN (prices AS pr JOIN products AS p ON p.id = pr.product_id) ON pr.price_id = CAST(:price AS uuid)"
+)
+
+_COMPLETE = text(
+    f"""
+WITH gate AS (
+    SELECT EXISTS (SELECT FROM deleted_customers WHERE customer_id = CAST(:customer AS uuid)) AS deleted
+), placed AS (
+    INSERT INTO orders ({_ORDER_COLUMNS})
+    SELECT {_ORDER_COLUMNS} FROM json_populate_record(NULL::orders, CAST(:order AS json))
+    WHERE NOT (SELECT deleted FROM gate)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+), granted AS (
+    INSERT INTO access ({_ACCESS_COLUMNS})
+    SELECT {_ACCESS_COLUMNS} FROM json_populate_recordset(NULL::access, CAST(:access AS json))
+    WHERE EXISTS (SELECT FROM placed)
+), issued AS (
+    INSERT INTO registration_codes ({_CODE_COLUMNS})
+    SELECT {_CODE_COLUMNS} FROM json_populate_recordset(NULL::registration_codes, CAST(:codes AS json))
+    WHERE EXISTS (SELECT FROM placed)
+), announced AS (
+    INSERT INTO outbox (topic, message_key, payload, headers)
+    SELECT r->>0, r->>1, r->>2, (r->>3)::jsonb
+    FROM json_array_elements(CAST(:events AS json)) WITH ORDINALITY AS t(r, n)
+    WHERE EXISTS (SELECT FROM placed)
+    ORDER BY n
+)
+SELECT (SELECT deleted FROM gate) AS deleted, EXISTS (SELECT FROM placed) AS placed
+"""  # noqa: S608 (column names from the table definitions, values bound)
+)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value, default=_json_default).decode()
+
+
 class OrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -49,26 +147,60 @@ class OrderRepository:
         ON CONFLICT waits for a concurrent insert of the same key to commit, so of two parallel
         retries exactly one inserts and the other finds the first's order.
         """
-        values = {
-            "id": order.id,
-            "customer_id": order.customer_id,
-            "source": order.source.value,
-            "idempotency_key": order.idempotency_key,
-            "product_id": order.product_id,
-            "product_name": order.product_name,
-            "price_id": order.price_id,
-            "quantity": order.quantity,
-            "unit_amount": order.unit_amount,
-            "currency": order.currency,
-            "access_days": order.access_days,
-            "completed_at": order.completed_at,
-            "impersonated_by": order.impersonated_by,
-            **training_item_columns(order.training_item),
-        }
         inserted = await self._session.execute(
-            pg_insert(orders).values(**values).on_conflict_do_nothing().returning(orders.c.id)
+            pg_insert(orders).values(**order_values(order)).on_conflict_do_nothing().returning(orders.c.id)
         )
         return inserted.first() is not None
+
+    async def checkout_gate(
+        self, customer_id: uuid.UUID, price_id: uuid.UUID
+    ) -> tuple[bool, tuple[Product, Price] | None]:
+        """One statement: takes the customer's shared deletion lock (``is_deleted``) and answers
+        whether the customer was deleted and the price with its product as they are now.
+
+        The deleted flag comes from the statement's snapshot, taken before the lock was granted:
+        True is final (a deletion is never undone); False may be stale, so ``add_completed`` checks
+        again (and a refusal that depends on it asks ``is_deleted``)."""
+        params = {"ns": _DELETION_LOCKS, "customer_text": str(customer_id), "customer": customer_id, "price": price_id}
+        row = (await self._session.execute(_GATE, params)).one()
+        if row.id is None:
+            return bool(row.deleted), None
+        price = Price(price_id, row.id, row.amount, row.currency)
+        product = Product(row.id, row.name, training_item_of(row), row.access_days, row.created_at, [price])
+        return bool(row.deleted), (product, price)
+
+    async def add_completed(
+        self,
+        order: Order,
+        granted: Sequence[Access],
+        codes: Sequence[RegistrationCode],
+        events: Sequence[OutboxRow],
+    ) -> Completion:
+        """One statement: the order (``ON CONFLICT DO NOTHING`` on its idempotency key, as in
+        ``add_unless_known``) and, only if it was inserted, its access rows, codes and outbox rows;
+        nothing when the customer was deleted. Call after ``checkout_gate`` (the lock)."""
+        params = {
+            "customer": order.customer_id,
+            "order": _json(order_values(order)),
+            "access": _json([access_values(a) for a in granted]),
+            "codes": _json(
+                [
+                    {
+                        "code": c.code,
+                        "order_id": c.order_id,
+                        "purchaser_id": c.purchaser_id,
+                        "product_id": c.product_id,
+                        "created_at": c.created_at,
+                    }
+                    for c in codes
+                ]
+            ),
+            "events": _json(events),
+        }
+        row = (await self._session.execute(_COMPLETE, params)).one()
+        if row.deleted:
+            return Completion.DELETED
+        return Completion.PLACED if row.placed else Completion.KNOWN
 
     async def by_key(self, customer_id: uuid.UUID, key: str) -> Order | None:
         query = select(orders).where(orders.c.customer_id == customer_id, orders.c.idempotency_key == key)

@@ -55,6 +55,17 @@ class Order:
         return self.price_id == price_id and self.quantity == quantity
 
 
+class Completion(StrEnum):
+    """What recording a completed order did."""
+
+    PLACED = "placed"
+    """The order, its access or codes and its events were written."""
+    KNOWN = "known"
+    """Nothing written: the customer already has an order with this idempotency key (a retry)."""
+    DELETED = "deleted"
+    """Nothing written: the customer's deletion was approved."""
+
+
 def place_order(
     customer_id: uuid.UUID,
     product: Product,

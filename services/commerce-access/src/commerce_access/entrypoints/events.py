@@ -16,14 +16,15 @@ from trainyard_common.contracts import (
     CustomerDeletionRequested,
     CustomerErased,
     CustomerErasureCompleted,
-    CustomerImported,
-    CustomerProfileUpdated,
+    CustomerImportedV2,
+    CustomerProfileUpdatedV2,
     ImportRowOrderSettled,
     OrderCompleted,
     RegistrationCodeInvited,
-    UserRegistered,
+    UserRegisteredV2,
 )
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.privacy.consumers import CustomerKeySource
 from trainyard_common.projections import customers
 
 PUBLISHED = (
@@ -40,17 +41,20 @@ PUBLISHED = (
 """The events commerce-access publishes (through its outbox)."""
 
 
-def register_handlers(subscriptions: EventSubscriptions) -> None:
+def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource) -> None:
+    """``keys``: the customers' keys, to unseal the version 2 topics' personal fields (issue 16)."""
     # The customer projection (e-mails and names, for imports and the code users' list).
-    subscriptions.batch_handler(UserRegistered)(customers.on_users_registered)
-    subscriptions.batch_handler(CustomerProfileUpdated)(customers.on_customer_profiles_updated)
-    subscriptions.handler(CustomerImported)(on_customer_imported)
+    projection = customers.SealedCustomerEvents(keys)
+    subscriptions.batch_handler(UserRegisteredV2)(projection.on_users_registered)
+    subscriptions.batch_handler(CustomerProfileUpdatedV2)(projection.on_customer_profiles_updated)
+    # Version 2 too (the deprecated version 1 is retired), though no personal field is read: no key needed.
+    subscriptions.handler(CustomerImportedV2)(on_customer_imported)
     subscriptions.handler(CustomerErased)(on_customer_erased)
     subscriptions.handler(CustomerDeletionRequested)(on_customer_deletion_requested)
     subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 
 
-async def on_customer_imported(event: CustomerImported, uow: CommerceUnitOfWork) -> None:
+async def on_customer_imported(event: CustomerImportedV2, uow: CommerceUnitOfWork) -> None:
     """A row with a price id becomes a completed order (once per import row) and access from
     `imported_at`, or is refused; either way the row is answered (ImportRowOrderSettled)."""
     if event.price_id is None:

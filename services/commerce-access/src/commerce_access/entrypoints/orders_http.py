@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Response
 
 from commerce_access.entrypoints.deps import Impersonator, Limit, Offset, UnitOfWork
 from commerce_access.entrypoints.schemas import order_public
-from commerce_access.service_layer.ordering import Placed, assign, checkout
+from commerce_access.service_layer.ordering import assign, checkout
 from trainyard_common.api.commerce import (
     AssignmentCreate,
     CheckoutCreate,
@@ -23,21 +23,25 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
 router = APIRouter(prefix="/v1", tags=["orders"])
 
 
-@router.post("/learners/{customer_id}/orders", status_code=201)
+@router.post("/learners/{customer_id}/orders", status_code=201, response_model=OrderPublic)
 async def learner_checkout(
     customer_id: uuid.UUID,
     body: CheckoutCreate,
     uow: UnitOfWork,
-    response: Response,
     *,
     impersonated_by: Impersonator,
     key: IdempotencyKey = None,
-) -> OrderPublic:
+) -> Response:
     """Checkout (completed at once). A repeated `Idempotency-Key` answers 200 with the first order.
     An admin impersonating the learner is kept with the order and told in OrderCompleted."""
     key = key or body.idempotency_key
     placed = await checkout(uow, customer_id, body.price_id, body.quantity, key, impersonated_by=impersonated_by)
-    return _answer(placed, response)
+    # Serialised once here: returned as the model, FastAPI would validate it again (response_model).
+    return Response(
+        order_public(placed.order, placed.codes, placed.access).model_dump_json(),
+        status_code=201 if placed.created else 200,
+        media_type="application/json",
+    )
 
 
 @router.post("/customers/{customer_id}/product-assignments", status_code=201)
@@ -52,8 +56,9 @@ async def customer_orders(customer_id: uuid.UUID, uow: UnitOfWork, limit: Limit 
     """The customer's order history, newest first (an unknown customer has none)."""
     async with uow:
         found, total = await uow.orders.of_customer(customer_id, limit, offset)
-        items = [order_public(o, await uow.codes.of_order(o.id), await uow.access.of_order(o.id)) for o in found]
-    return OrderList(items=items, total=total)
+        ids = [o.id for o in found]
+        codes, access = await uow.codes.of_orders(ids), await uow.access.of_orders(ids)  # not two per order
+    return OrderList(items=[order_public(o, codes[o.id], access[o.id]) for o in found], total=total)
 
 
 @router.get("/orders/{order_id}")
@@ -71,9 +76,3 @@ async def import_failures(uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0
     async with uow:
         rows, total = await uow.orders.import_failures(limit, offset)
     return ImportFailureList(items=[ImportFailure(**r) for r in rows], total=total)
-
-
-def _answer(placed: Placed, response: Response) -> OrderPublic:
-    if not placed.created:
-        response.status_code = 200
-    return order_public(placed.order, placed.codes, placed.access)

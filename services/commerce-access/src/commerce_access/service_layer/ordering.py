@@ -14,11 +14,13 @@ from decimal import Decimal
 from commerce_access.domain.access import Access, grant
 from commerce_access.domain.codes import RegistrationCode, new_code
 from commerce_access.domain.errors import ConflictingState, InvalidInput
-from commerce_access.domain.orders import ZERO, Order, Source, place_order
+from commerce_access.domain.orders import ZERO, Completion, Order, Source, place_order
 from commerce_access.domain.products import Price, Product
 from commerce_access.service_layer import announcements
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.contracts import ImportRowOrderSettled
+from trainyard_common.contracts.base import Event
+from trainyard_common.db.uow import current_cause
 from trainyard_common.vocabulary import ImportOrderOutcome
 
 
@@ -56,7 +58,7 @@ async def checkout(
             at=datetime.now(UTC),
             impersonated_by=impersonated_by,
         )
-        placed = await _complete(uow, order)
+        placed = await _complete_at_once(uow, order)
         if not placed.order.same_request(price_id, quantity):
             raise ConflictingState("idempotency_key_reused", "This Idempotency-Key was used for another order.")
         await uow.commit()
@@ -76,7 +78,7 @@ async def assign(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid
             unit_amount=ZERO,
             at=datetime.now(UTC),
         )
-        placed = await _complete(uow, order)
+        placed = await _complete_at_once(uow, order)
         await uow.commit()
     return placed
 
@@ -139,20 +141,60 @@ async def import_order(uow: CommerceUnitOfWork, row: ImportRow) -> ImportRowOrde
     return settled
 
 
+def _deleted() -> ConflictingState:
+    return ConflictingState("customer_deleted", "The customer was deleted.")
+
+
 async def _priced(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid.UUID) -> tuple[Product, Price]:
-    if await uow.orders.is_deleted(customer_id):
-        raise ConflictingState("customer_deleted", "The customer was deleted.")
-    found = await uow.products.price(price_id)
+    """The customer's deletion lock, then the refusals in this order: a deleted customer, an
+    unknown price. One statement (``checkout_gate``); a second only to refuse an unknown price,
+    to be sure the customer was not deleted while this waited for the lock."""
+    deleted, found = await uow.orders.checkout_gate(customer_id, price_id)
+    if deleted:
+        raise _deleted()
     if found is None:
+        if await uow.orders.is_deleted(customer_id):
+            raise _deleted()
         raise InvalidInput("price_id", "no such price")
     return found
 
 
+async def _complete_at_once(uow: CommerceUnitOfWork, order: Order) -> Placed:
+    """``_complete`` for a use case that owns its transaction and emitted nothing before (checkout,
+    assignment): the order, its access or codes and its events in one statement
+    (``add_completed``). The deletion lock must be held (``_priced``); the customer is checked
+    again in that statement, and a deletion that won the race refuses the order."""
+    granted: list[Access] = []
+    codes: list[RegistrationCode] = []
+    if order.issues_codes:
+        codes = [
+            RegistrationCode(new_code(), order.id, order.customer_id, order.product_id, order.completed_at)
+            for _ in range(order.quantity)
+        ]
+    else:
+        granted = [grant(order, order.customer_id, order.completed_at.astimezone(UTC).date(), order.completed_at)]
+    events: list[Event] = [announcements.order_completed(order)]
+    events += [announcements.access_granted(row, order.impersonated_by) for row in granted]
+    cause = uow.cause or current_cause()
+    outcome = await uow.orders.add_completed(order, granted, codes, [uow.outbox_rows.row(e, cause) for e in events])
+    if outcome is Completion.DELETED:
+        raise _deleted()
+    if outcome is Completion.KNOWN:
+        return await _earlier(uow, order)
+    uow.outbox_written_by_sql()  # the commit nudges the relay
+    return Placed(order, True, codes=sorted(c.code for c in codes), access=granted)
+
+
+async def _earlier(uow: CommerceUnitOfWork, order: Order) -> Placed:
+    """The order already placed with ``order``'s idempotency key (a retry)."""
+    earlier = await uow.orders.by_key(order.customer_id, order.idempotency_key)
+    assert earlier is not None  # the conflicting row is committed: ON CONFLICT waited for it
+    return Placed(earlier, False, await uow.codes.of_order(earlier.id), await uow.access.of_order(earlier.id))
+
+
 async def _complete(uow: CommerceUnitOfWork, order: Order) -> Placed:
     if not await uow.orders.add_unless_known(order):
-        earlier = await uow.orders.by_key(order.customer_id, order.idempotency_key)
-        assert earlier is not None  # the conflicting row is committed: ON CONFLICT waited for it
-        return Placed(earlier, False, await uow.codes.of_order(earlier.id), await uow.access.of_order(earlier.id))
+        return await _earlier(uow, order)
     uow.emit(announcements.order_completed(order))
     if order.issues_codes:
         codes = [

@@ -51,13 +51,14 @@ _INSERT_CUSTOMERS = text(
     "WHERE new ORDER BY row_number ON CONFLICT (email) DO NOTHING RETURNING id"
 )
 
-# The events of an applied row (``r``), as ``registered_event`` and ``CustomerImported(…)`` build them in
-# Python: a test holds them to the contracts and the committed JSON Schemas.
+# The events of an applied row (``r``), as ``registered_event`` (and its ``version_1()``) and
+# ``CustomerImportedV2.sealing(…)`` build them in Python: a test holds them to the contracts and the
+# committed JSON Schemas.
 IMPORT_EVENTS = (
-    SqlEvent(
+    SqlEvent(  # deprecated: the personal fields empty (issue 16)
         UserRegistered,
-        "json_build_object('customer_id', r.customer_id, 'email', r.email, 'first_name', r.first_name, "
-        "'last_name', r.last_name, 'organization', r.organization, "
+        "json_build_object('customer_id', r.customer_id, 'email', '', 'first_name', '', "
+        "'last_name', '', 'organization', '', "
         f"'source', '{RegistrationSource.IMPORT.value}', 'registered_at', {iso8601_sql('r.created_at')})",
         when="r.new",
     ),
@@ -68,10 +69,10 @@ IMPORT_EVENTS = (
         f"'source', '{RegistrationSource.IMPORT.value}', 'registered_at', {iso8601_sql('r.created_at')})",
         when="r.new",
     ),
-    SqlEvent(
+    SqlEvent(  # deprecated: the e-mail empty
         CustomerImported,
         "json_build_object('import_id', CAST(:import_id AS uuid), 'row_number', r.row_number, "
-        "'customer_id', r.customer_id, 'email', r.email, 'price_id', r.price_id, 'cost', r.cost, "
+        "'customer_id', r.customer_id, 'email', '', 'price_id', r.price_id, 'cost', r.cost, "
         "'currency', CASE WHEN r.cost IS NOT NULL THEN CAST(:currency AS text) END, "
         f"'imported_at', (SELECT {iso8601_sql('CAST(:at AS timestamptz)')}))",
         when="r.price_id IS NOT NULL",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    literal_column,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -46,6 +47,31 @@ customers = Table(
     Column("client_id", Uuid, index=True),
     # A deletion was requested and commerce-access has not answered yet: no sign-in, no buying.
     Column("deletion_requested_at", DateTime(timezone=True)),
+)
+
+# The admin list (repository.search): its order and each filter's index; the substring search
+# (ILIKE '%…%') on e-mail, full name and organisation by pg_trgm's GIN indexes (migration 0011).
+# FULL_NAME is the indexed expression: the search must use it as is (constants, not parameters).
+# Written as PostgreSQL shows the index's expression, so that Alembic finds the index unchanged.
+FULL_NAME = literal_column(
+    "(COALESCE(customers.first_name, '') || ' ') || COALESCE(customers.last_name, '')", type_=Text
+)
+Index("ix_customers_created_at_id", customers.c.created_at.desc(), customers.c.id)
+Index("ix_customers_status_created_at_id", customers.c.status, customers.c.created_at.desc(), customers.c.id)
+Index("ix_customers_client_created_at_id", customers.c.client_id, customers.c.created_at.desc(), customers.c.id)
+Index("ix_customers_email_trgm", customers.c.email, postgresql_using="gin", postgresql_ops={"email": "gin_trgm_ops"})
+Index(
+    "ix_customers_organization_trgm",
+    customers.c.organization,
+    postgresql_using="gin",
+    postgresql_ops={"organization": "gin_trgm_ops"},
+)
+Index(
+    "ix_customers_full_name_trgm",
+    FULL_NAME.label("full_name"),
+    postgresql_using="gin",
+    postgresql_ops={"full_name": "gin_trgm_ops"},
+    _table=customers,  # an expression alone does not name its table
 )
 
 sessions = Table(
@@ -114,6 +140,8 @@ customer_groups = Table(
     Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
     Column("group_id", Uuid, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True),
     Column("added_at", DateTime(timezone=True), nullable=False),
+    # the admin list's group filter reads the members from the index alone (migration 0011)
+    Index("ix_customer_groups_group_customer", "group_id", "customer_id"),
 )
 
 order_history = Table(

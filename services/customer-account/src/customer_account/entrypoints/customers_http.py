@@ -11,7 +11,7 @@ from customer_account.adapters.passwords import generate_password, hash_async, h
 from customer_account.domain.customer import CustomerStatus, RegistrationChannel
 from customer_account.domain.errors import CustomerNotFound
 from customer_account.entrypoints.deps import AdminActor, Settings, UnitOfWork
-from customer_account.entrypoints.responses import current_details, details_of
+from customer_account.entrypoints.responses import current_details, details_of, details_of_many
 from customer_account.service_layer import accounts, groups
 from customer_account.service_layer.password_setup import SetupLinks, send_password_link
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
@@ -77,7 +77,7 @@ async def list_customers(
         found, total = await uow.customers.search(
             search=search, status=status, group_id=group_id, client_id=client_id, limit=limit, offset=offset
         )
-        items = [await details_of(uow, c) for c in found]
+        items = await details_of_many(uow, found)
     return CustomerList(items=items, total=total)
 
 

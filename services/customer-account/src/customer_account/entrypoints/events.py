@@ -60,7 +60,7 @@ PUBLISHED: tuple[type[Event], ...] = (
     CustomerErased,
     CustomerDeletionRequested,
     CustomerDeleted,
-    # version 2 of the events with personal data, sealed (issue 16); version 1 unchanged until consumers switch
+    # version 2 of the events with personal data, sealed (issue 16); version 1 (deprecated) carries them empty
     UserRegisteredV2,
     CustomerProfileUpdatedV2,
     CustomerImportedV2,

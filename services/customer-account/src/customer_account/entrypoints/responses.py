@@ -6,7 +6,7 @@ import uuid
 
 from customer_account.domain.activity import Activity
 from customer_account.domain.customer import Customer
-from customer_account.domain.deletion import DeletionRequest
+from customer_account.domain.deletion import DeletionRequest, deletion_blockers
 from customer_account.domain.errors import CustomerNotFound
 from customer_account.domain.groups import Group
 from customer_account.domain.orders import SeenOrder
@@ -65,6 +65,26 @@ async def details_of(uow: CustomerUnitOfWork, customer: Customer) -> CustomerDet
         await uow.deletions.get(customer.id),
         await erasure.blockers(uow, customer.id),
     )
+
+
+async def details_of_many(uow: CustomerUnitOfWork, customers: list[Customer]) -> list[CustomerDetails]:
+    """``details_of`` for a page of customers in four statements, whatever its length (admin lists)."""
+    ids = [c.id for c in customers]
+    if not ids:
+        return []
+    groups = await uow.groups.of_customers(ids)
+    deletions = await uow.deletions.many(ids)
+    with_orders = await uow.orders.with_orders(ids)
+    with_access = await uow.access.with_access(ids)
+    return [
+        details(
+            c,
+            groups.get(c.id, []),
+            deletions.get(c.id),
+            deletion_blockers(has_orders=c.id in with_orders, has_access=c.id in with_access),
+        )
+        for c in customers
+    ]
 
 
 async def current_details(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> CustomerDetails:

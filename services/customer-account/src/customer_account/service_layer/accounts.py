@@ -12,7 +12,7 @@ from customer_account.domain.errors import CustomerNotFound, EmailAlreadyRegiste
 from customer_account.service_layer.groups import automatic_groups, join_groups
 from customer_account.service_layer.status import apply_status
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerProfileUpdated, CustomerProfileUpdatedV2
+from trainyard_common.contracts import CustomerProfileUpdatedV2
 from trainyard_common.vocabulary import ProfileField
 
 
@@ -37,20 +37,23 @@ async def edit_profile(
             raise EmailAlreadyRegistered(str(customer.email))
         await uow.customers.save(customer)
         uow.activity.add(Activity(customer.id, "profile_updated", actor, at, {"fields": changed}))
-        updated = CustomerProfileUpdated(
-            customer_id=customer.id,
-            email=str(customer.email),
-            previous_email=str(previous_email),
-            first_name=str(customer.first_name),
-            last_name=str(customer.last_name),
-            organization=customer.organization,
-            previous_organization=previous_organization,
-            changed_fields=[ProfileField(name) for name in changed],
-            updated_at=at,
-        )
-        uow.emit(updated)
         key = (await uow.keys.keys_for([customer.id], at))[customer.id]  # not erased: ``_load`` checked
-        uow.emit(CustomerProfileUpdatedV2.sealing(updated, key))
+        updated = CustomerProfileUpdatedV2.sealing(
+            {
+                "customer_id": customer.id,
+                "email": str(customer.email),
+                "previous_email": str(previous_email),
+                "first_name": str(customer.first_name),
+                "last_name": str(customer.last_name),
+                "organization": customer.organization,
+                "previous_organization": previous_organization,
+                "changed_fields": [ProfileField(name) for name in changed],
+                "updated_at": at,
+            },
+            key,
+        )
+        uow.emit(updated.version_1())  # deprecated: the personal fields empty
+        uow.emit(updated)
         if "email" in changed:  # the automations apply to changed customers too
             await join_groups(uow, customer.id, await automatic_groups(uow, str(customer.email)), actor, at)
         await uow.commit()

@@ -14,7 +14,7 @@ from customer_account.service_layer.groups import automatic_groups, ensure_group
 from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.password_setup import SetupLinks, issue_links
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import UserRegistered, UserRegisteredV2
+from trainyard_common.contracts import UserRegisteredV2
 from trainyard_common.vocabulary import RegistrationSource
 
 
@@ -47,9 +47,9 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
         raise EmailAlreadyRegistered(str(customer.email))
     # The key of its personal data, in this transaction; version 2 of the event carries them sealed with it.
     keys = await uow.keys.keys_for([customer.id], customer.created_at)
-    registered = registered_event(customer, RegistrationSource(command.channel.value))
+    registered = registered_event(customer, RegistrationSource(command.channel.value), keys[customer.id])
+    uow.emit(registered.version_1())  # deprecated: the personal fields empty
     uow.emit(registered)
-    uow.emit(UserRegisteredV2.sealing(registered, keys[customer.id]))
     uow.activity.add(
         Activity(customer.id, "created", command.actor, customer.created_at, {"channel": command.channel.value})
     )
@@ -65,10 +65,15 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
     return customer
 
 
-def registered_event(customer: Customer, source: RegistrationSource, *, checked: bool = False) -> UserRegistered:
-    """``checked``: the e-mail already passed the contract's EmailStr check (an import row), so the
-    event is built without validating it again — the slowest part of a 100,000-row import."""
-    fields: dict[str, Any] = {
+def registered_event(customer: Customer, source: RegistrationSource, key: bytes) -> UserRegisteredV2:
+    """The registration, its personal fields sealed with the customer's ``key`` (``version_1()``:
+    the deprecated version 1, those fields empty)."""
+    return UserRegisteredV2.sealing(registered_values(customer, source), key)
+
+
+def registered_values(customer: Customer, source: RegistrationSource) -> dict[str, Any]:
+    """The registration's fields in clear."""
+    return {
         "customer_id": customer.id,
         "email": str(customer.email),
         "first_name": str(customer.first_name),
@@ -77,4 +82,3 @@ def registered_event(customer: Customer, source: RegistrationSource, *, checked:
         "source": source,
         "registered_at": customer.created_at,
     }
-    return UserRegistered.model_construct(**fields) if checked else UserRegistered(**fields)

@@ -6,15 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, event, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.tables import admin_tokens, admins, audit_log, integration_tokens, integrations
+from gateway.adapters.token_cache import ADMIN_TOKENS, admin_tag, integration_tag
 from gateway.domain.admins import Admin, Principal, Role
 from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, audit_row, with_request_origin
 from gateway.domain.integrations import Integration, IntegrationToken, Scope
 from gateway.domain.tokens import AdminToken
+from trainyard_common.db.batches import InsertRows
+from trainyard_common.db.counting import capped_count
 
 
 class AdminRepository:
@@ -69,10 +72,12 @@ class AdminRepository:
         if password_changed_at is not None:
             values["password_changed_at"] = password_changed_at
         await self._session.execute(update(admins).where(admins.c.id == admin.id).values(**values))
+        _end_cached_tokens(self._session, tag=admin_tag(admin.id))  # role or state: at the next request
 
     async def delete(self, admin_id: uuid.UUID) -> None:
         """Delete the admin; its tokens go with it (``ON DELETE CASCADE``)."""
         await self._session.execute(delete(admins).where(admins.c.id == admin_id))
+        _end_cached_tokens(self._session, tag=admin_tag(admin_id))
 
 
 def _admin(row: Any) -> Admin:
@@ -122,6 +127,7 @@ class TokenRepository:
             .values(revoked_at=now)
             .returning(admin_tokens.c.token_hash)
         )
+        _end_cached_tokens(self._session, key=token_hash)
         return revoked.first() is not None
 
     async def revoke_all(self, admin_id: uuid.UUID, now: datetime, *, keep: str | None = None) -> int:
@@ -132,7 +138,10 @@ class TokenRepository:
         revoked = await self._session.execute(
             update(admin_tokens).where(*conditions).values(revoked_at=now).returning(admin_tokens.c.token_hash)
         )
-        return len(revoked.all())
+        hashes = list(revoked.scalars())
+        for token_hash in hashes:
+            _end_cached_tokens(self._session, key=token_hash)
+        return len(hashes)
 
     async def delete_expired(self, now: datetime) -> None:
         await self._session.execute(admin_tokens.delete().where(admin_tokens.c.expires_at < now))
@@ -185,6 +194,7 @@ class IntegrationRepository:
         if row is None:
             return None
         await self._session.execute(delete(integration_tokens).where(integration_tokens.c.client_id == client_id))
+        _end_cached_tokens(self._session, tag=integration_tag(row.name))
         return _integration(row)
 
     async def add_token(self, token: IntegrationToken, now: datetime) -> None:
@@ -223,6 +233,13 @@ class IntegrationRepository:
         return token, _integration(row)
 
 
+def _end_cached_tokens(session: AsyncSession, *, key: str | None = None, tag: str | None = None) -> None:
+    """Once this transaction commits, the cached answers for the token ``key`` (its hash) or the
+    admin/integration ``tag`` end in this process (``adapters.token_cache``); on a rollback nothing
+    ended, nothing is forgotten."""
+    event.listen(session.sync_session, "after_commit", lambda _: ADMIN_TOKENS.end(key=key, tag=tag), once=True)
+
+
 def _scopes_text(scopes: frozenset[Scope]) -> str:
     return " ".join(sorted(scope.value for scope in scopes))
 
@@ -253,9 +270,16 @@ class AuditRepository:
         entry = with_request_origin(entry)
         await self._session.execute(insert(audit_log).values(**audit_row(entry)))
 
+    async def add_many(self, entries: list[AuditEntry]) -> None:
+        """Append ``entries`` in one statement, as they are: each already names its request's
+        address and user agent (``with_request_origin`` applied where it was made)."""
+        await _INSERT_AUDIT.execute(self._session, [_audit_values(entry) for entry in entries])
+
     async def page(self, query: AuditQuery) -> tuple[list[AuditEntry], int]:
+        """A page, newest first, and how many match (up to ``COUNT_CAP``: ``capped_count``); each
+        filter has its index (migration 0008)."""
         selected = select(audit_log).where(*_audit_filters(query))
-        total = await self._session.scalar(select(func.count()).select_from(selected.subquery()))
+        total = await capped_count(self._session, selected)
         rows = await self._session.execute(
             selected.order_by(audit_log.c.at.desc(), audit_log.c.id).limit(query.limit).offset(query.offset)
         )
@@ -292,6 +316,15 @@ class AuditRepository:
             .limit(limit)
         )
         return list(rows)
+
+
+_AUDIT_COLUMNS = tuple(column.name for column in audit_log.c)
+_INSERT_AUDIT = InsertRows(audit_log, _AUDIT_COLUMNS)
+
+
+def _audit_values(entry: AuditEntry) -> tuple[Any, ...]:
+    row = audit_row(entry)
+    return tuple(row[name] for name in _AUDIT_COLUMNS)
 
 
 def _audit_filters(query: AuditQuery) -> list[ColumnElement[bool]]:

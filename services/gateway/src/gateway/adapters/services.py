@@ -26,6 +26,15 @@ from trainyard_common.tracing import instrument_httpx_client, untraced_http
 
 log = get_logger(__name__)
 
+MIN_CONNECTIONS = 100
+"""Each service's pool holds at least this many keep-alive connections, whatever
+``service_max_connections`` says: 50 learners checking out at once, with the admin pages beside
+them, never wait for a connection (issue 18, item 3)."""
+POOL_WAIT_SECONDS = 30.0
+"""How long a call may wait for a free connection of the pool before the service counts as
+unavailable (503). Not the per-call timeout: under a burst, a call queued behind the pool is
+slow, not failed (as a service's database pool waits up to 30 s)."""
+
 
 class ServiceTokenAuth(httpx.Auth):
     """Signs each request as it leaves, for its final method and path, with the current actor."""
@@ -49,7 +58,7 @@ class ServiceClient:
         base_url: str,
         *,
         timeout_seconds: float,
-        max_connections: int = 50,
+        max_connections: int = MIN_CONNECTIONS,
         auth: httpx.Auth | None = None,
     ) -> None:
         self.name = name
@@ -67,8 +76,9 @@ class ServiceClient:
 
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[ServiceClient]:
+        timeout = httpx.Timeout(self.timeout_seconds, pool=max(self.timeout_seconds, POOL_WAIT_SECONDS))
         async with httpx.AsyncClient(
-            base_url=self.base_url, timeout=self.timeout_seconds, limits=self._limits, auth=self._auth
+            base_url=self.base_url, timeout=timeout, limits=self._limits, auth=self._auth
         ) as client:
             instrument_httpx_client(client)  # tracing: client spans sending `traceparent` (no-op when off)
             self._client = client
@@ -92,6 +102,7 @@ class ServiceClient:
         if self._client is None:
             raise ServiceUnavailable(self.name, "client not started")
         try:
+            seconds = timeout_seconds if timeout_seconds is not None else self.timeout_seconds
             reply = await self._client.request(
                 method,
                 path,
@@ -99,7 +110,7 @@ class ServiceClient:
                 json=body,
                 content=content,
                 headers=_headers(content_type),
-                timeout=timeout_seconds if timeout_seconds is not None else self.timeout_seconds,
+                timeout=httpx.Timeout(seconds, pool=max(seconds, POOL_WAIT_SECONDS)),
             )
         except httpx.TimeoutException as exc:
             log.warning("service timed out", service=self.name, path=path, error=repr(exc))
@@ -154,7 +165,7 @@ class Services:
                 name,
                 url,
                 timeout_seconds=settings.service_timeout_seconds,
-                max_connections=settings.service_max_connections,
+                max_connections=max(settings.service_max_connections, MIN_CONNECTIONS),
                 auth=auth,
             )
 

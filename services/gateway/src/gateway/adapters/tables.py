@@ -82,6 +82,9 @@ audit_log = Table(
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_action_at", "action", "at"),
     Index("ix_audit_log_action_actor_at", "action", "actor", "at"),
+    # the audit log's filters by actor and by target, newest first (0008)
+    Index("ix_audit_log_actor_at", "actor", "at"),
+    Index("ix_audit_log_target_at", "target", "at"),
 )
 
 # What Alembic compares this service's migrations against: its own tables and the shared ones.

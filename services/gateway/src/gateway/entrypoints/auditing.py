@@ -18,6 +18,11 @@ state-changing request by ``500 audit_failed``: the service may already have app
 so the answer says so, and the entry (who, what, target, status) is logged at error level as the
 fallback record.
 
+The entries of concurrent requests are written together (``service_layer.audit.AuditWriter``:
+one INSERT and one commit for what arrived during the previous batch's round trip); each
+response still waits for its own entry's commit, and when a batch fails, each of its requests
+is refused as above.
+
 It also binds every request's address and user agent (``RequestOrigin``) for entries written by
 the use cases themselves (sign-in, password change), and logs each refused sign-in (admin token
 or learner session) with the address, the user agent and the status; throttles are logged where
@@ -35,7 +40,7 @@ from gateway.domain.admins import READ_ONLY_METHODS, Principal
 from gateway.domain.audit import READ, USER_AGENT_MAX_LENGTH, AuditEntry, RequestOrigin, bind_request_origin, outcome_of
 from gateway.entrypoints.paths import AUTH, INTEGRATIONS, LEARNER
 from gateway.entrypoints.security import PRINCIPAL_STATE
-from gateway.service_layer.audit import record
+from gateway.service_layer.audit import AuditWriter
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.correlation import current_correlation_id
 from trainyard_common.http.errors import error_response
@@ -64,6 +69,7 @@ class AuditMiddleware:
         self.prefix = prefix
         self.customer = f"{prefix}/customers/{{id}}"  # a customer's personal data: every GET at or below
         self.uow_factory = uow_factory
+        self.writer = AuditWriter(uow_factory)  # concurrent requests' entries: one INSERT, one commit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,8 +122,7 @@ class AuditMiddleware:
         if entry is None:
             return
         try:
-            async with self.uow_factory() as uow:
-                await record(uow, entry)
+            await self.writer.record(entry)
         except Exception as exc:
             log.critical(
                 "audit entry not written: the answer is refused",

@@ -5,6 +5,7 @@ customer-account's, so the schema is named after this module.
 """
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,11 @@ class SectionPublic(BaseModel):
     service: str = Field(examples=["commerce-access"])
     data: Any = Field(default=None, description="The service's answer; null when unavailable.")
     reason: str | None = Field(default=None, description="Why the section is unavailable.", examples=["timed out"])
+    as_of: datetime | None = Field(
+        default=None,
+        description="When this section was read from its service (the customer view keeps the last good "
+        "answer while the service is down); null when it could not be read.",
+    )
 
 
 class CustomerDetails(BaseModel):

@@ -11,11 +11,11 @@ from fastapi.responses import StreamingResponse
 from gateway.domain.integrations import Scope
 from gateway.domain.tokens import hash_token
 from gateway.entrypoints.auditing import set_audit_target
-from gateway.entrypoints.customer_views import CustomerDetails, ImpersonationToken, SectionPublic
+from gateway.entrypoints.customer_views import CustomerDetails, ImpersonationToken
 from gateway.entrypoints.deps import Services, Settings
 from gateway.entrypoints.passthrough import passthrough
 from gateway.entrypoints.security import Admin, BearerToken, admin_router, needs
-from gateway.service_layer.customer_page import Section, customer_page
+from gateway.service_layer.customer_views import CustomerViews
 from gateway.service_layer.gdpr_export import collect_export, zip_stream
 from trainyard_common.http.errors import ErrorBody
 
@@ -24,20 +24,19 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "descrip
 EXPORT_TIMEOUT_SECONDS = 10.0  # at least: every service gathers its whole part
 
 
-@router.get("/customers/{id}", responses=NOT_FOUND, openapi_extra=needs(Scope.CUSTOMERS_READ))
-async def customer_details(id: uuid.UUID, services: Services, settings: Settings) -> CustomerDetails:
-    """The customer's page, gathered from every service at once; a service that is down leaves
-    its section `available: false` and the page still answers 200."""
-    page = await customer_page(services, id, timeout_seconds=settings.section_timeout_seconds)
-    profile = page.sections["profile"]
-    data = profile.data if profile.available and isinstance(profile.data, dict) else {}
-    return CustomerDetails(
-        customer_id=id,
-        deletion=data.get("deletion"),
-        deletable=data.get("deletable"),
-        not_deletable_reasons=data.get("not_deletable_reasons"),
-        **{name: _public(s) for name, s in page.sections.items()},
-    )
+@router.get(
+    "/customers/{id}",
+    response_model=None,
+    responses={200: {"model": CustomerDetails}, **NOT_FOUND},
+    openapi_extra=needs(Scope.CUSTOMERS_READ),
+)
+async def customer_details(id: uuid.UUID, request: Request) -> Response:
+    """The customer's page, from the gateway's customer view (kept from the services' events):
+    each section is the last answer of its service, `as_of` when it was read; a service that is
+    down leaves its last answer in place. A section the view does not hold yet is read live; one
+    that cannot be read says `available: false` (and `as_of: null`); the page still answers 200."""
+    views: CustomerViews = request.app.state.customer_views
+    return Response(await views.page(id), media_type="application/json")
 
 
 @router.get(
@@ -82,9 +81,3 @@ async def impersonate(
     assert credentials is not None  # the admin guard let the request in
     body = {"admin": admin.username, "admin_token": hash_token(credentials.credentials)}
     return passthrough(await services.customer_account.call("POST", f"/v1/customers/{id}/impersonations", body=body))
-
-
-def _public(section: Section) -> SectionPublic:
-    return SectionPublic(
-        available=section.available, service=section.service, data=section.data, reason=section.unavailable_reason
-    )

@@ -8,25 +8,36 @@ only change it (or sign out).
 An impersonation session names the admin token it was started with (its SHA-256): it is
 honoured only while that token is live in the gateway's own database, so an admin who signs
 out, whose token is revoked or expires, or who is disabled ends their impersonations at once.
+
+Both answers come from short-lived in-process caches (``adapters.token_cache``: at most
+``TRAINYARD_TOKEN_CACHE_SECONDS``, ≤ 1 s), so a session ended or a customer locked in
+customer-account is refused within that second without a round trip per request. A request that
+ends sessions itself (sign-out, password change) forgets them here as it passes the gate, and
+for as long as its call may take (``service_timeout_seconds``) no lookup of them is cached.
 """
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.adapters.actors import act_as_learner
+from gateway.adapters.token_cache import ADMIN_TOKENS, LEARNER_SESSIONS, admin_tag, customer_tag
+from gateway.domain.tokens import hash_token
 from gateway.entrypoints.deps import Services, UnitOfWork
 from gateway.entrypoints.errors import AuthenticationRequired
 from gateway.entrypoints.paths import LEARNER
-from gateway.service_layer.auth import admin_token_live
+from gateway.service_layer.auth import live_admin
+from gateway.settings import Settings as GatewaySettings
 from trainyard_common.http.errors import Forbidden
 
 # What a session that must change its password may still do.
 PASSWORD_CHANGE_ROUTES = frozenset({("PUT", f"{LEARNER}/password"), ("DELETE", f"{LEARNER}/sessions/current")})
+SIGN_OUT = ("DELETE", f"{LEARNER}/sessions/current")  # ends this session
+PASSWORD_CHANGE = ("PUT", f"{LEARNER}/password")  # ends the customer's other sessions
 
 learner_bearer = HTTPBearer(
     scheme_name="LearnerBearer",
@@ -50,13 +61,22 @@ async def learner_guard(
 ) -> LearnerIdentity:
     if credentials is None:
         raise AuthenticationRequired("A learner bearer token is required.")
-    body = {"token": credentials.credentials}
-    reply = await services.customer_account.call("POST", "/v1/sessions/introspect", body=body)
-    if reply.status_code != 200:
-        raise AuthenticationRequired("The token is unknown, expired or ended.")
-    session = reply.json()
-    if session.get("impersonated_by") and not await _admin_still_signed_in(uow, session.get("admin_token")):
+    settings = cast(GatewaySettings, request.app.state.settings)
+    token_hash = hash_token(credentials.credentials)
+    session = LEARNER_SESSIONS.get(token_hash)
+    if session is None:
+        started = LEARNER_SESSIONS.now()
+        body = {"token": credentials.credentials}
+        reply = await services.customer_account.call("POST", "/v1/sessions/introspect", body=body)
+        if reply.status_code != 200:
+            raise AuthenticationRequired("The token is unknown, expired or ended.")
+        session = reply.json()
+        tag = customer_tag(session["customer_id"])
+        LEARNER_SESSIONS.put(token_hash, session, ttl=settings.token_cache_seconds, started=started, tag=tag)
+    admin_token = session.get("admin_token")
+    if session.get("impersonated_by") and not await _admin_still_signed_in(uow, admin_token, settings):
         raise AuthenticationRequired("The impersonation ended with the admin's session.")
+    _forget_what_this_request_ends(request, token_hash, session, hold=settings.service_timeout_seconds)
     identity = LearnerIdentity(
         customer_id=uuid.UUID(session["customer_id"]),
         impersonated_by=session.get("impersonated_by"),
@@ -68,12 +88,30 @@ async def learner_guard(
     return identity
 
 
-async def _admin_still_signed_in(uow: UnitOfWork, admin_token: object) -> bool:
+async def _admin_still_signed_in(uow: UnitOfWork, admin_token: object, settings: GatewaySettings) -> bool:
     """An impersonation without its admin token (started before tokens were kept) is not honoured."""
     if not isinstance(admin_token, str) or not admin_token:
         return False
+    cached = ADMIN_TOKENS.get(admin_token)
+    if cached is not None:
+        return cached.integration is None
+    started = ADMIN_TOKENS.now()
     async with uow:
-        return await admin_token_live(uow, admin_token, now=datetime.now(UTC))
+        principal = await live_admin(uow, admin_token, now=datetime.now(UTC))
+    if principal is None:
+        return False
+    tag = admin_tag(principal.admin_id)
+    ADMIN_TOKENS.put(admin_token, principal, ttl=settings.token_cache_seconds, started=started, tag=tag)
+    return True
+
+
+def _forget_what_this_request_ends(request: Request, token_hash: str, session: dict[str, object], hold: float) -> None:
+    """A sign-out ends this session, a password change the customer's others: forget them now."""
+    route = (request.method, request.url.path)
+    if route == SIGN_OUT:
+        LEARNER_SESSIONS.end(key=token_hash, hold=hold)
+    elif route == PASSWORD_CHANGE:
+        LEARNER_SESSIONS.end(tag=customer_tag(session["customer_id"]), hold=hold)
 
 
 Learner = Annotated[LearnerIdentity, Depends(learner_guard)]

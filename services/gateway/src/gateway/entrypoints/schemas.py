@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from gateway.domain.admins import Role
+from trainyard_common.api.paging import CappedTotal
 
 
 class TokenRequest(BaseModel):
@@ -111,6 +112,6 @@ class AuditEntryPublic(BaseModel):
     user_agent: str | None = Field(default=None, description="The admin's User-Agent, cut to 512 characters.")
 
 
-class AuditLog(BaseModel):
+class AuditLog(CappedTotal):
     items: list[AuditEntryPublic]
     total: int

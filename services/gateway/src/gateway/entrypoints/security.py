@@ -8,6 +8,10 @@ Routes that need to know who is acting depend on ``Admin``; FastAPI runs the gua
 An LMS integration's token (client credentials, ``service_layer.integrations``) passes the same
 guard, but reaches only the routes that name one of its scopes (``openapi_extra=needs(Scope...)``
 on a hand-written route, ``scope=`` on a ``Passthrough``): 403 ``insufficient_scope`` elsewhere.
+
+A token's check is reused for at most ``TRAINYARD_TOKEN_CACHE_SECONDS`` (≤ 1 s) from an
+in-process cache keyed by its hash (``adapters.token_cache``): no database round trip per
+request, and a revocation anywhere is honoured within that second (at once in this process).
 """
 
 from datetime import UTC, datetime
@@ -17,10 +21,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.adapters.actors import act_as_admin, act_as_integration
-from gateway.domain.admins import Principal
+from gateway.adapters.token_cache import ADMIN_TOKENS, LEARNER_SESSIONS, customer_tag, principal_tag
+from gateway.domain.admins import READ_ONLY_METHODS, Principal
 from gateway.domain.integrations import InsufficientScope, Scope, check_scope
 from gateway.domain.tokens import hash_token
-from gateway.entrypoints.deps import UnitOfWork
+from gateway.entrypoints.deps import Settings, UnitOfWork
 from gateway.entrypoints.errors import AUTH_RESPONSES, ERROR_RESPONSES, AuthenticationRequired
 from gateway.entrypoints.paths import ADMIN
 from gateway.service_layer.auth import authenticate
@@ -47,14 +52,10 @@ bearer_scheme = HTTPBearer(auto_error=False, description="An admin token from PO
 BearerToken = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-async def admin_guard(request: Request, credentials: BearerToken, uow: UnitOfWork) -> Principal:
+async def admin_guard(request: Request, credentials: BearerToken, uow: UnitOfWork, settings: Settings) -> Principal:
     if credentials is None:
         raise AuthenticationRequired("A bearer token is required.")
-    now = datetime.now(UTC)
-    async with uow:
-        principal = await authenticate(uow, credentials.credentials, now=now)
-        if principal is None:  # an integration's token? (revocation deletes them: checked here)
-            principal = await authenticate_integration(uow, hash_token(credentials.credentials), now=now)
+    principal = await token_principal(uow, credentials.credentials, cache_seconds=settings.token_cache_seconds)
     if principal is None:
         raise AuthenticationRequired("The token is unknown, expired or revoked.")
     setattr(request.state, PRINCIPAL_STATE, principal)  # for the audit entry (auditing.py)
@@ -69,10 +70,41 @@ async def admin_guard(request: Request, credentials: BearerToken, uow: UnitOfWor
     act_as_admin(principal.username)
     if not principal.role.may(request.method):
         raise Forbidden(f"The {principal.role} role may only read.")
+    _forget_learner_sessions_of_a_changed_customer(request, hold=settings.service_timeout_seconds)
     return principal
 
 
 Admin = Annotated[Principal, Depends(admin_guard)]
+
+CUSTOMER_ROUTE = f"{ADMIN}/customers/{{id}}"
+
+
+def _forget_learner_sessions_of_a_changed_customer(request: Request, *, hold: float) -> None:
+    """A change to a customer (a status, a password reset, a deletion, an erasure...) may end
+    their sessions in customer-account: their cached learner sessions are forgotten now, and
+    not cached again while the call may be under way (``entrypoints.learner_auth``)."""
+    if request.method in READ_ONLY_METHODS:
+        return
+    path = getattr(request.scope.get("route"), "path_format", "")
+    if path == CUSTOMER_ROUTE or path.startswith(f"{CUSTOMER_ROUTE}/"):
+        LEARNER_SESSIONS.end(tag=customer_tag(request.path_params.get("id")), hold=hold)
+
+
+async def token_principal(uow: UnitOfWork, raw_token: str, *, cache_seconds: float) -> Principal | None:
+    """Who holds the admin (or integration) token: from the short-lived cache
+    (``adapters.token_cache``, keyed by the token's hash), else from the database, then cached."""
+    token_hash = hash_token(raw_token)
+    principal = ADMIN_TOKENS.get(token_hash)
+    if principal is not None:
+        return principal
+    started, now = ADMIN_TOKENS.now(), datetime.now(UTC)
+    async with uow:
+        principal = await authenticate(uow, raw_token, now=now)
+        if principal is None:  # an integration's token? (revocation deletes them: checked here)
+            principal = await authenticate_integration(uow, token_hash, now=now)
+    if principal is not None:
+        ADMIN_TOKENS.put(token_hash, principal, ttl=cache_seconds, started=started, tag=principal_tag(principal))
+    return principal
 
 
 def admin_router(*, tags: list[str]) -> APIRouter:

@@ -187,6 +187,12 @@ async def authenticate(uow: GatewayUnitOfWork, raw_token: str, *, now: datetime)
     return principal if token.is_active(now) else None
 
 
+async def live_admin(uow: GatewayUnitOfWork, token_hash: str, *, now: datetime) -> Principal | None:
+    """The admin holding the token with this SHA-256, if it is live now (``admin_token_live``)."""
+    found = await uow.tokens.holder(token_hash)
+    return found[1] if found is not None and found[0].is_active(now) else None
+
+
 async def admin_token_live(uow: GatewayUnitOfWork, token_hash: str, *, now: datetime) -> bool:
     """Whether the admin token with this SHA-256 is live now (not expired, not revoked, its admin
     active): an impersonation started with it lasts no longer."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    literal_column,
     true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -81,6 +82,17 @@ progress = Table(
     Column("impersonated_by", Text),  # the admin whose impersonated action made the latest change
     UniqueConstraint("customer_id", "item_id", name="uq_progress_customer_item"),
 )
+# the admin list (views.progress_list): one tab, optionally one status, most recent first (0009)
+Index("ix_progress_type_updated_id", progress.c.item_type, progress.c.updated_at.desc(), progress.c.id)
+Index(
+    "ix_progress_type_status_updated_id",
+    progress.c.item_type,
+    progress.c.status,
+    progress.c.updated_at.desc(),
+    progress.c.id,
+)
+# the partner filter: its learners' entries of one tab (and status), from the index alone
+Index("ix_progress_customer_type_status", progress.c.customer_id, progress.c.item_type, progress.c.status)
 
 quiz_submissions = Table(
     "quiz_submissions",
@@ -172,4 +184,28 @@ import_rows = Table(
     Column("duplicate_of", Integer),
 )
 
-ALL_METADATA = (metadata, messaging_metadata, customer_projection_metadata)
+# The customer projection as this service keeps it: the shared tables, plus the trigram indexes of
+# the admin list's `user` filter (migration 0009) on a copy, so that commerce-access, which keeps
+# the same tables without them, is compared against the tables it has.
+projection_metadata = MetaData()
+for _shared in customer_projection_metadata.sorted_tables:
+    _shared.to_metadata(projection_metadata)
+_projected = projection_metadata.tables["customers"]
+# Written as PostgreSQL shows the index's expression, so that Alembic finds the index unchanged;
+# the filter (views.py) must search this very expression.
+USER_FULL_NAME = literal_column("(customers.first_name || ' ') || customers.last_name", type_=Text)
+Index(
+    "ix_customers_email_trgm",
+    _projected.c.email,
+    postgresql_using="gin",
+    postgresql_ops={"email": "gin_trgm_ops"},
+)
+Index(
+    "ix_customers_full_name_trgm",
+    USER_FULL_NAME.label("full_name"),
+    postgresql_using="gin",
+    postgresql_ops={"full_name": "gin_trgm_ops"},
+    _table=_projected,  # an expression alone does not name its table
+)
+
+ALL_METADATA = (metadata, messaging_metadata, projection_metadata)

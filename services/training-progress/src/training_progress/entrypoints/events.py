@@ -21,26 +21,29 @@ from trainyard_common.contracts import (
     CustomerDeleted,
     CustomerErased,
     CustomerErasureCompleted,
-    CustomerProfileUpdated,
+    CustomerProfileUpdatedV2,
     LearnerAssignedToClient,
     LearnerRemovedFromClient,
     ProgressDeleted,
     ProgressRecorded,
     TrainingCompleted,
-    UserRegistered,
+    UserRegisteredV2,
 )
 from trainyard_common.contracts.commerce import _AccessFacts
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
+from trainyard_common.privacy.consumers import CustomerKeySource
 from trainyard_common.projections import customers
 from trainyard_common.projections.clients import ClientNews
 
 PUBLISHED = (ProgressRecorded, TrainingCompleted, ProgressDeleted, CustomerErasureCompleted)
 
 
-def register_handlers(subscriptions: EventSubscriptions) -> None:
-    subscriptions.batch_handler(UserRegistered)(customers.on_users_registered)
-    subscriptions.batch_handler(CustomerProfileUpdated)(customers.on_customer_profiles_updated)
+def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource) -> None:
+    """``keys``: the customers' keys, to unseal the version 2 topics' personal fields (issue 16)."""
+    projection = customers.SealedCustomerEvents(keys)
+    subscriptions.batch_handler(UserRegisteredV2)(projection.on_users_registered)
+    subscriptions.batch_handler(CustomerProfileUpdatedV2)(projection.on_customer_profiles_updated)
     subscriptions.batch_handler(LearnerAssignedToClient)(on_learners_assigned)
     subscriptions.batch_handler(LearnerRemovedFromClient)(on_learners_removed)
     subscriptions.batch_handler(AccessGranted)(on_access_granted)

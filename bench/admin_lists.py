@@ -1,0 +1,377 @@
+"""The admin lists on big data at concurrency C through the gateway, beside the floor: the same
+SQL run by a plain psycopg loop at concurrency C in the same run (issue 18, item 4).
+
+What one run does:
+
+1. Starts the whole system as real processes (``harness.benchmarked_system``: five services,
+   fresh migrated databases, this run's own topic prefix, log level WARNING).
+2. Fills the services' own databases straight with ``generate_series`` INSERTs (no events: a
+   list reads its own tables): N customers (statuses, 20 groups, 40 clients) in customer-account,
+   M clients with a domain and an alias each in client-directory, N projected customers, a
+   partner for every other one and P progress rows (one per learner and item) in
+   training-progress, A audit entries in the gateway; then ``VACUUM ANALYZE`` (what autovacuum
+   does after a load).
+3. **Through the gateway**: each list (customers, clients, training progress, audit log; with its
+   filters) for D seconds, C workers in an httpx loop, one admin token, ``limit=50``.
+4. **The floor**: the SQL the service runs for that list (its page and its capped total, built
+   by the service's own query functions, values inlined) by C workers over C autocommit psycopg
+   connections to the service's database, for D seconds.
+
+Printed per list: requests/s, p50/p99 of both, and the issue's target beside the figures (p99 <
+100 ms at concurrency 20; aim < 30 ms). The httpx loop runs in this process and competes with
+the system for the CPUs: the gateway's figures are an upper bound of its latency.
+
+    uv run python bench/admin_lists.py [--customers 100000] [--progress 1000000] [--clients 5000]
+                                       [--audit 100000] [--duration 10] [--concurrency 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import psycopg
+from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, ratio, run_header
+from sqlalchemy import Select, select
+from sqlalchemy.dialects import postgresql
+
+from client_directory.adapters.repository import CLIENT_ORDER, client_list_query
+from customer_account.adapters.repository import LIST_ORDER as CUSTOMER_ORDER
+from customer_account.adapters.repository import list_query as customer_list_query
+from customer_account.domain.customer import CustomerStatus
+from gateway.adapters.repository import _audit_filters
+from gateway.adapters.tables import audit_log
+from gateway.domain.audit import AuditQuery
+from training_progress.adapters.views import LIST_ORDER as PROGRESS_ORDER
+from training_progress.adapters.views import ProgressQuery, _filtered, matching
+from trainyard_common.db.counting import capped_count_query
+
+TARGET_P99_MS = 100.0
+AIM_P99_MS = 30.0
+PAGE = 50
+
+
+def _uuid(kind: int, n: str) -> str:
+    return f"('00000000-0000-0000-{kind:04d}-' || lpad(to_hex({n}), 12, '0'))::uuid"
+
+
+GROUP = uuid.UUID("00000000-0000-0000-0000-00000000000a")
+CLIENT = uuid.UUID("00000000-0000-0000-0000-000000000007")  # customer-account's client ids
+PARTNER = uuid.UUID("00000000-0000-0000-0000-000000000007")  # training-progress's partner ids
+
+CUSTOMERS_SQL = """
+INSERT INTO groups (id, name, created_at)
+SELECT {group}, 'Bench group ' || g, now() FROM generate_series(1, 20) AS g;
+INSERT INTO customers (id, first_name, last_name, email, organization, status, created_at, client_id)
+SELECT gen_random_uuid(), 'First' || i, 'Last' || i, 'user' || i || '@example' || (i % 100) || '.com',
+       'Org ' || (i % 500), (ARRAY['active', 'active', 'active', 'inactive', 'locked'])[1 + i % 5],
+       now() - i * interval '1 minute',
+       CASE WHEN i % 3 = 0 THEN NULL ELSE {client} END
+FROM generate_series(1, {n}) AS i;
+INSERT INTO customer_groups (customer_id, group_id, added_at)
+SELECT id, {member_group}, now() FROM customers
+"""
+
+CLIENTS_SQL = """
+INSERT INTO clients (id, name, industry, active, created_at)
+SELECT {id}, 'Client ' || i, 'Industry ' || (i % 40), i % 10 <> 0, now() FROM generate_series(1, {n}) AS i;
+INSERT INTO client_domains (client_id, domain)
+SELECT {id}, 'client' || i || '.example' FROM generate_series(1, {n}) AS i;
+INSERT INTO client_aliases (client_id, alias, alias_key)
+SELECT {id}, 'Alias ' || i || ' Inc', 'alias ' || i || ' inc' FROM generate_series(1, {n}) AS i
+"""
+
+PROGRESS_SQL = """
+INSERT INTO items (id, item_type, name, name_key, created_at)
+SELECT {item}, (ARRAY['module', 'course', 'certification'])[1 + i % 3], 'Item ' || i, 'item ' || i, now()
+FROM generate_series(0, {items} - 1) AS i;
+INSERT INTO customers (customer_id, email, first_name, last_name, registered_at)
+SELECT {customer}, 'user' || c || '@example.com', 'First' || c, 'Last' || c, now()
+FROM generate_series(0, {n} - 1) AS c;
+INSERT INTO learner_clients (customer_id, client_id, client_name, assigned_at)
+SELECT {customer}, {partner}, 'Partner ' || (c % 30), now() FROM generate_series(0, {n} - 1, 2) AS c;
+INSERT INTO progress (id, customer_id, item_type, item_id, status, source, updated_at)
+SELECT gen_random_uuid(), {row_customer},
+       (ARRAY['module', 'course', 'certification'])[1 + ((i / {n}) * 30 + i % 30) % 3], {row_item},
+       CASE WHEN i % 4 = 0 THEN 'completed' ELSE 'in_progress' END, 'learner', now() - i * interval '1 second'
+FROM generate_series(0, {rows} - 1) AS i
+"""
+
+AUDIT_SQL = """
+INSERT INTO audit_log (id, at, actor, action, target, outcome, status_code, correlation_id)
+SELECT gen_random_uuid(), now() - i * interval '10 seconds', 'admin' || (i % 50),
+       (ARRAY['GET /api/v1/admin/customers', 'PATCH /api/v1/admin/customers/{{id}}',
+              'POST /api/v1/admin/clients'])[1 + i % 3],
+       'customer:' || (i % 20000), 'success', 200, 'bench-' || i
+FROM generate_series(0, {n} - 1) AS i
+"""
+
+
+def fill(database_url: str, script: str, tables: list[str]) -> float:
+    started = time.perf_counter()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for statement in script.split(";\n"):
+            conn.execute(statement)
+        for table in tables:
+            conn.execute(f"VACUUM ANALYZE {table}")
+    return time.perf_counter() - started
+
+
+def fill_all(system: Any, args: argparse.Namespace) -> None:
+    url = {service.package: service.env["TRAINYARD_DATABASE_URL"] for service in system.processes()}
+    n, rows = args.customers, args.progress
+    items = 30 * (rows // n + 1)
+    took = fill(
+        url["customer_account"],
+        CUSTOMERS_SQL.format(
+            n=n,
+            group=_uuid(0, "g"),
+            client=_uuid(0, "1 + i % 40"),
+            member_group=_uuid(0, "1 + abs(hashtext(id::text)) % 20"),
+        ),
+        ["groups", "customers", "customer_groups"],
+    )
+    print(f"customer-account: {n:,} customers in 20 groups: {took:.1f} s")
+    took = fill(url["client_directory"], CLIENTS_SQL.format(n=args.clients, id=_uuid(0, "i")), ["clients"])
+    print(f"client-directory: {args.clients:,} clients (a domain and an alias each): {took:.1f} s")
+    took = fill(
+        url["training_progress"],
+        PROGRESS_SQL.format(
+            n=n,
+            rows=rows,
+            items=items,
+            item=_uuid(1, "i"),
+            customer=_uuid(2, "c"),
+            partner=_uuid(0, "1 + c % 30"),
+            row_customer=_uuid(2, f"i % {n}"),
+            row_item=_uuid(1, f"(i / {n}) * 30 + i % 30"),
+        ),
+        ["items", "customers", "learner_clients", "progress"],
+    )
+    print(f"training-progress: {rows:,} progress rows ({n:,} learners, {items} items): {took:.1f} s")
+    took = fill(url["gateway"], AUDIT_SQL.format(n=args.audit), ["audit_log"])
+    print(f"gateway: {args.audit:,} audit entries: {took:.1f} s")
+
+
+# --------------------------------------------------------------------------- the lists
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    label: str
+    package: str  # whose database the floor runs on
+    path: str  # through the gateway
+    params: dict[str, str]
+    page: Select[Any]  # the service's own page query
+    total: Select[Any]  # and its capped total
+
+    def sql(self) -> list[str]:
+        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+        return [
+            str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})).replace("%%", "%")
+            for statement in (self.total, self.page)
+        ]
+
+
+def _customers(label: str, params: dict[str, str], **filters: Any) -> Listing:
+    query = customer_list_query(**filters)
+    return Listing(
+        label,
+        "customer_account",
+        "/api/v1/admin/customers",
+        params,
+        query.order_by(*CUSTOMER_ORDER).limit(PAGE),
+        capped_count_query(query),
+    )
+
+
+def _clients(label: str, params: dict[str, str], **filters: Any) -> Listing:
+    query = client_list_query(**filters)
+    return Listing(
+        label,
+        "client_directory",
+        "/api/v1/admin/clients",
+        params,
+        query.order_by(*CLIENT_ORDER).limit(PAGE),
+        capped_count_query(query),
+    )
+
+
+def _progress(label: str, params: dict[str, str], **filters: Any) -> Listing:
+    query = ProgressQuery("module", **filters)
+    return Listing(
+        label,
+        "training_progress",
+        "/api/v1/admin/training-progress",
+        {"type": "module", **params},
+        _filtered(query).order_by(*PROGRESS_ORDER).limit(PAGE),
+        capped_count_query(matching(query)),
+    )
+
+
+def _audit(label: str, params: dict[str, str], **filters: Any) -> Listing:
+    query = select(audit_log).where(*_audit_filters(AuditQuery(**filters)))
+    return Listing(
+        label,
+        "gateway",
+        "/api/v1/admin/audit-log",
+        params,
+        query.order_by(audit_log.c.at.desc(), audit_log.c.id).limit(PAGE),
+        capped_count_query(query),
+    )
+
+
+LISTINGS = [
+    _customers("customers", {}),
+    _customers("customers ?search=user1234", {"search": "user1234"}, search="user1234"),
+    _customers("customers ?search=st777 La (name)", {"search": "st777 La"}, search="st777 La"),
+    _customers("customers ?status=locked", {"status": "locked"}, status=CustomerStatus.LOCKED),
+    _customers("customers ?group_id", {"group_id": str(GROUP)}, group_id=GROUP),
+    _customers("customers ?client_id", {"client_id": str(CLIENT)}, client_id=CLIENT),
+    _clients("clients", {}),
+    _clients("clients ?search=client77", {"search": "client77"}, search="client77"),
+    _clients("clients ?industry", {"industry": "Industry 7"}, industry="Industry 7"),
+    _progress("training-progress (modules)", {}),
+    _progress("training-progress ?progress=completed", {"progress": "completed"}, status="completed"),
+    _progress("training-progress ?name=Item 12", {"name": "Item 12"}, name="Item 12"),
+    _progress("training-progress ?partner_id", {"partner_id": str(PARTNER)}, partner_id=PARTNER),
+    _progress("training-progress ?user=user1234@", {"user": "user1234@"}, user="user1234@"),
+    _audit("audit-log", {}),
+    _audit("audit-log ?actor=admin7", {"actor": "admin7"}, actor="admin7"),
+    _audit("audit-log ?target", {"target": "customer:1234"}, target="customer:1234"),
+]
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    failures: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    def cell(self) -> str:
+        return f"{self.rate:6.0f}/s p50 {self.p50_ms:6.1f} p99 {self.p99_ms:6.1f} ms" + (
+            f" ({self.failures} failed)" if self.failures else ""
+        )
+
+
+async def closed_loop(request: Callable[[], Awaitable[bool]], *, seconds: float, concurrency: int) -> Measured:
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal failures
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            ok = await request()
+            latencies.append((time.perf_counter() - started) * 1000)
+            failures += not ok
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    values = sorted(latencies) or [0.0, 0.0]
+    values = values * 2 if len(values) == 1 else values
+    return Measured(
+        len(latencies), time.perf_counter() - started, percentile(values, 50), percentile(values, 99), failures
+    )
+
+
+async def through_gateway(url: str, token: str, listing: Listing, *, seconds: float, concurrency: int) -> Measured:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as gateway:
+        params = {**listing.params, "limit": str(PAGE)}
+
+        async def request() -> bool:
+            reply = await gateway.get(listing.path, params=params)
+            return reply.status_code == 200
+
+        await closed_loop(request, seconds=min(0.5, seconds), concurrency=concurrency)  # warm-up
+        return await closed_loop(request, seconds=seconds, concurrency=concurrency)
+
+
+async def floor(database_url: str, listing: Listing, *, seconds: float, concurrency: int) -> Measured:
+    """C workers, one autocommit connection each (prepared after 5 uses, psycopg's default)."""
+    count_sql, page_sql = listing.sql()
+    opened = [await psycopg.AsyncConnection.connect(database_url, autocommit=True) for _ in range(concurrency)]
+    pool: asyncio.Queue[psycopg.AsyncConnection[tuple[Any, ...]]] = asyncio.Queue()
+    for conn in opened:
+        pool.put_nowait(conn)
+
+    async def request() -> bool:
+        conn = await pool.get()
+        try:
+            await (await conn.execute(count_sql)).fetchone()
+            await (await conn.execute(page_sql)).fetchall()
+        finally:
+            pool.put_nowait(conn)
+        return True
+
+    try:
+        await closed_loop(request, seconds=min(0.5, seconds), concurrency=concurrency)  # warm-up
+        return await closed_loop(request, seconds=seconds, concurrency=concurrency)
+    finally:
+        for conn in opened:
+            await conn.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--progress", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=5_000)
+    parser.add_argument("--audit", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of each measurement")
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args(argv)
+    print(run_header())
+    endpoints: Endpoints = find_endpoints()
+    run = Run.new()
+    rows: list[tuple[Listing, Measured, Measured]] = []
+    with benchmarked_system(endpoints, run) as system:
+        fill_all(system, args)
+        token = system.admin_token()
+        urls = {service.package: service.env["TRAINYARD_DATABASE_URL"] for service in system.processes()}
+        for listing in LISTINGS:
+            common = {"seconds": args.duration, "concurrency": args.concurrency}
+            via = asyncio.run(through_gateway(system.gateway.url, token, listing, **common))
+            straight = asyncio.run(floor(urls[listing.package], listing, **common))
+            rows.append((listing, via, straight))
+            print(f"{listing.label:<40} gateway {via.cell()}   floor {straight.cell()}")
+    print("=" * 130)
+    print(
+        f"admin lists: {args.customers:,} customers, {args.progress:,} progress rows, {args.clients:,} clients, "
+        f"{args.audit:,} audit entries; concurrency {args.concurrency}, {args.duration:.0f} s each, limit {PAGE}"
+    )
+    print(f"{'list':<40} {'through the gateway':<44} {'floor: its SQL by psycopg':<44} gateway/floor")
+    worst = 0.0
+    for listing, via, straight in rows:
+        worst = max(worst, via.p99_ms)
+        print(f"{listing.label:<40} {via.cell():<44} {straight.cell():<44} {ratio(via.rate, straight.rate)}")
+    failed = sum(via.failures for _, via, _ in rows)
+    print(
+        f"target p99 < {TARGET_P99_MS:.0f} ms at concurrency {args.concurrency} (aim < {AIM_P99_MS:.0f} ms): "
+        f"worst list {worst:.1f} ms — {'met' if worst < TARGET_P99_MS else 'NOT met'}"
+        + (" (aim reached)" if worst < AIM_P99_MS else "")
+    )
+    print(f"no failed requests: {failed} failed — {'met' if failed == 0 else 'NOT met'}")
+    print("=" * 130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Reading the sealed version 2 topics in a consumer: one key lookup per batch, each event opened.
+
+A consuming service's batch handler calls ``open_batch(deliveries, keys)``: it asks ``keys`` once for
+every customer of the batch (``RemoteCustomerKeys.keys_for``: customer-account's batch lookup, behind
+the cache) and answers each delivery with its fields in clear — or ``None`` when the customer's key
+was destroyed (the customer was erased or deleted): that event's personal data is skipped.
+
+Failures, as the messaging core (``messaging.delivery``) treats them:
+
+* customer-account unreachable, or its answer unusable (``KeysUnavailable``): re-raised as
+  ``TransientError``, so the whole batch is retried without limit and nothing is dead-lettered —
+  the messages are fine, the key owner is away;
+* an id customer-account does not know (``UnknownCustomers``), or a value that does not open with
+  its customer's key (``Unreadable``): the message is to blame — the batch is split until it stands
+  alone, retried ``consumer_max_attempts`` times, then dead-lettered (replayable from there).
+
+``ServiceCustomerKeys`` is the key source of a running service (``bootstrap``: ``runtime.alongside(
+keys.running)``); ``FixedCustomerKeys`` an in-memory one for tests and benchmarks without
+customer-account.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from trainyard_common.contracts.customers import SealedEvent
+from trainyard_common.messaging.delivered import Delivered
+from trainyard_common.messaging.errors import TransientError
+from trainyard_common.privacy.key_source import KeysUnavailable, RemoteCustomerKeys
+from trainyard_common.settings import ServiceSettings
+
+S = TypeVar("S", bound=SealedEvent)
+
+
+class CustomerKeySource(Protocol):
+    async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> Mapping[uuid.UUID, bytes | None]:
+        """Each customer's key, None when destroyed; raises ``KeysUnavailable`` when it cannot tell."""
+        ...
+
+
+async def open_batch(
+    deliveries: Sequence[Delivered[S]], keys: CustomerKeySource
+) -> list[tuple[Delivered[S], dict[str, Any] | None]]:
+    """Each delivery with its event's fields in clear, None for an erased customer (one key lookup)."""
+    if not deliveries:
+        return []
+    try:
+        found = await keys.keys_for(d.event.sealed_for() for d in deliveries)
+    except KeysUnavailable as exc:
+        raise TransientError(f"customer keys unavailable: {exc}") from exc
+    opened: list[tuple[Delivered[S], dict[str, Any] | None]] = []
+    for delivered in deliveries:
+        key = found[delivered.event.sealed_for()]
+        opened.append((delivered, None if key is None else delivered.event.opened(key)))
+    return opened
+
+
+class ServiceCustomerKeys:
+    """customer-account's keys as ``service`` gets them, open while the service runs."""
+
+    def __init__(self, settings: ServiceSettings, *, service: str) -> None:
+        self._settings = settings
+        self._service = service
+        self.remote: RemoteCustomerKeys | None = None
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        async with RemoteCustomerKeys.of(self._settings, service=self._service) as remote:
+            self.remote = remote
+            try:
+                yield
+            finally:
+                self.remote = None
+
+    async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> Mapping[uuid.UUID, bytes | None]:
+        if self.remote is None:  # starting or stopping: the batch waits, as for an outage
+            raise KeysUnavailable("the customer key source is not running")
+        return await self.remote.keys_for(customer_ids)
+
+
+class FixedCustomerKeys:
+    """Keys held in memory (tests, benchmarks): ``keys[id]`` (None: destroyed); one key for every
+    other customer when ``default`` is given, otherwise ``KeysUnavailable`` (as if customer-account
+    were away). ``lookups`` counts the calls, ``unavailable`` simulates an outage."""
+
+    def __init__(self, keys: Mapping[uuid.UUID, bytes | None] | None = None, *, default: bytes | None = None) -> None:
+        self.keys: dict[uuid.UUID, bytes | None] = dict(keys or {})
+        self.default = default
+        self.lookups = 0
+        self.unavailable = False
+
+    async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> Mapping[uuid.UUID, bytes | None]:
+        self.lookups += 1
+        if self.unavailable:
+            raise KeysUnavailable("customer-account unreachable (simulated)")
+        found: dict[uuid.UUID, bytes | None] = {}
+        for customer_id in customer_ids:
+            if customer_id in self.keys:
+                found[customer_id] = self.keys[customer_id]
+            elif self.default is not None:
+                found[customer_id] = self.default
+            else:
+                raise KeysUnavailable(f"no key for {customer_id}")
+        return found

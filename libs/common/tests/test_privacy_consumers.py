@@ -1,0 +1,53 @@
+"""Opening a batch of sealed events in a consumer (``privacy.consumers``), and how the messaging core
+treats what it raises: an outage of customer-account is transient (the batch waits), the rest is
+the message's (retried, then dead-lettered)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from trainyard_common.contracts import UserRegisteredV2
+from trainyard_common.messaging.delivered import Delivered
+from trainyard_common.messaging.errors import TransientError, is_malformed, is_transient
+from trainyard_common.privacy import Unreadable, new_data_key
+from trainyard_common.privacy.consumers import FixedCustomerKeys, open_batch
+from trainyard_common.privacy.key_source import UnknownCustomers
+from trainyard_common.testing.sealed_events import TEST_KEY, known_keys, registered
+
+
+def _delivered(*events: UserRegisteredV2) -> list[Delivered[UserRegisteredV2]]:
+    return [Delivered(event=e, event_id=str(uuid.uuid4()), correlation_id="test") for e in events]
+
+
+async def test_one_key_lookup_opens_a_whole_batch_and_an_erased_customer_gives_none() -> None:
+    ada, bob, gone = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    keys = known_keys(destroyed=[gone])
+    batch = _delivered(
+        registered(ada, "ada@example.org"), registered(gone, "gone@example.org"), registered(bob, "b@x.org")
+    )
+    opened = await open_batch(batch, keys)
+    assert keys.lookups == 1
+    assert [d for d, _ in opened] == batch
+    assert [v["email"] if v else None for _, v in opened] == ["ada@example.org", None, "b@x.org"]
+    assert await open_batch([], keys) == []
+    assert keys.lookups == 1, "no lookup for nothing"
+
+
+async def test_customer_account_away_is_a_transient_failure() -> None:
+    keys = known_keys()
+    keys.unavailable = True
+    with pytest.raises(TransientError) as raised:
+        await open_batch(_delivered(registered(uuid.uuid4(), "ada@example.org")), keys)
+    assert is_transient(raised.value), "the batch is retried without limit, none dead-lettered"
+
+
+async def test_a_value_sealed_with_another_key_is_the_messages_fault() -> None:
+    customer_id = uuid.uuid4()
+    keys = FixedCustomerKeys({customer_id: new_data_key()})
+    with pytest.raises(Unreadable) as raised:
+        await open_batch(_delivered(registered(customer_id, "ada@example.org", key=TEST_KEY)), keys)
+    assert not is_transient(raised.value)
+    assert not is_malformed(raised.value), "retried a few times, then dead-lettered"
+    assert not is_transient(UnknownCustomers([customer_id]))

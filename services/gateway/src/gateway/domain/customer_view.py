@@ -1,0 +1,107 @@
+"""The customer view's rules: which event refreshes which section of a customer's page.
+
+The gateway keeps one view per customer (``service_layer/customer_views.py``): each section is
+the answer of one service's internal API, read back when an event says it changed ("event
+notification, then read back"). An event names what changed in the service that published it
+(``direct``: read at once, the publisher has committed it) and, sometimes, what another service
+changes on hearing it without publishing anything (``dependent``: read at once and once more a
+moment later, by then that service has usually applied it). Erasure and deletion forget the
+customer's view for good. Plain rules: event types are named by their contract's class name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT = "profile", "client", "orders", "access", "transcript"
+SECTIONS: tuple[str, ...] = (PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT)
+"""In the page's order."""
+
+SECTION_SERVICE = {
+    PROFILE: "customer-account",
+    CLIENT: "client-directory",
+    ORDERS: "commerce-access",
+    ACCESS: "commerce-access",
+    TRANSCRIPT: "training-progress",
+}
+
+FORGETTING = frozenset({"CustomerErased", "CustomerDeleted"})
+"""The customer's view is deleted (it holds e-mail and names) and never written again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    direct: frozenset[str] = frozenset()
+    dependent: frozenset[str] = frozenset()
+
+
+def _refresh(direct: Iterable[str] = (), dependent: Iterable[str] = ()) -> Refresh:
+    return Refresh(frozenset(direct), frozenset(dependent))
+
+
+_EVERYTHING_ELSE = (CLIENT, ORDERS, ACCESS, TRANSCRIPT)
+
+RULES: dict[str, Refresh] = {
+    # customer-account: the profile. A new customer is heard by every service (client mapping,
+    # the customer projections): the whole page is read, the other sections as dependents.
+    "UserRegistered": _refresh([PROFILE], _EVERYTHING_ELSE),
+    "CustomerImported": _refresh([PROFILE], _EVERYTHING_ELSE),
+    "CustomerProfileUpdated": _refresh([PROFILE]),
+    "CustomerStatusChanged": _refresh([PROFILE]),
+    "CustomerGroupsChanged": _refresh([PROFILE]),
+    "CustomerDeletionRequested": _refresh([PROFILE]),
+    # client-directory: the client; customer-account keeps the learner's client too.
+    "LearnerAssignedToClient": _refresh([CLIENT], [PROFILE]),
+    "LearnerRemovedFromClient": _refresh([CLIENT], [PROFILE]),
+    # commerce-access: orders and access; customer-account derives `deletable` (and the deletion's
+    # outcome) from them, training-progress the transcript's items and expiry.
+    "OrderCompleted": _refresh([ORDERS, ACCESS], [PROFILE]),
+    "ImportRowOrderSettled": _refresh([ORDERS], [PROFILE]),
+    "AccessGranted": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
+    "AccessChanged": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
+    "AccessRevoked": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
+    "AccessExpired": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
+    "CustomerDeletionDecided": _refresh([], [PROFILE]),
+    # training-progress: the transcript.
+    "ProgressRecorded": _refresh([TRANSCRIPT]),
+    "TrainingCompleted": _refresh([TRANSCRIPT]),
+    "ProgressDeleted": _refresh([TRANSCRIPT]),
+}
+"""Event type -> the sections it refreshes. Every event here carries a ``customer_id``."""
+
+WATCHED: tuple[str, ...] = (*RULES, *sorted(FORGETTING))
+"""Every event type the view follows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one batch of events does to the view."""
+
+    forget: frozenset[object]
+    """Customers whose view goes (erased or deleted)."""
+    now: frozenset[tuple[object, str]]
+    """(customer, section) pairs read at once."""
+    later: frozenset[tuple[object, str]]
+    """Dependent pairs, read once more a moment later."""
+
+
+def changes_of(events: Iterable[tuple[str, object]]) -> Changes:
+    """``events``: (event type, customer id) in order. Pairs of forgotten customers are dropped."""
+    forget: set[object] = set()
+    now: set[tuple[object, str]] = set()
+    later: set[tuple[object, str]] = set()
+    for event_type, customer_id in events:
+        if event_type in FORGETTING:
+            forget.add(customer_id)
+            continue
+        rule = RULES.get(event_type)
+        if rule is None:
+            continue
+        now.update((customer_id, s) for s in rule.direct | rule.dependent)
+        later.update((customer_id, s) for s in rule.dependent)
+    return Changes(
+        frozenset(forget),
+        frozenset(p for p in now if p[0] not in forget),
+        frozenset(p for p in later if p[0] not in forget),
+    )

@@ -1,0 +1,327 @@
+"""The customer page from a read model: event notification, then read back.
+
+The gateway keeps, in its own database, each customer's page as the services last answered it
+(``adapters/customer_views.py``), one row per section. An event that changes a section
+(``domain/customer_view.py``) makes the gateway read that section again from the same internal
+path the live page used (``customer_page.section_sources``) and store its JSON text with
+``as_of``, the time it was read. The page is then one indexed read: the stored JSON is
+concatenated, never parsed or validated again.
+
+* A service that cannot answer leaves its section as it was (the last good data, with its
+  ``as_of``); the read is queued in ``customer_view_pending`` and retried periodically, with
+  growing delays, so no change is lost while it is down.
+* A section another service changes on hearing an event, without publishing anything (the
+  transcript on AccessGranted, the profile's ``deletable`` on an order...), is read at once and
+  once more ``recheck_seconds`` later (a pending read due then).
+* Erasure and deletion delete the customer's view and leave a tombstone: nothing read later
+  (a late event, a retry, the live fallback) writes it back.
+* A section not in the view (a customer from before the gateway subscribed, or never reached by
+  an event) is read live when the page is asked for, stored, and answered; the profile's 404
+  from customer-account is still the page's 404 (and nothing is stored for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.adapters import customer_views as store
+from gateway.adapters.actors import act_as_admin
+from gateway.domain.customer_view import PROFILE, SECTION_SERVICE, SECTIONS, changes_of
+from gateway.domain.replies import ServiceUnavailable
+from gateway.service_layer.customer_page import CustomerNotFound, section_sources
+from gateway.service_layer.ports import ServiceSet
+from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from trainyard_common.api.customers import DeletionStatus
+from trainyard_common.logs import get_logger
+
+log = get_logger(__name__)
+
+VIEW_ACTOR = "gateway:customer-view"
+"""The admin name the view's own reads are signed with (no admin is behind them)."""
+
+NO_EXTRAS = '"deletion":null,"deletable":null,"not_deletable_reasons":null'
+Pair = tuple[uuid.UUID, str]
+
+
+class _Extras(BaseModel):
+    """The page's fields taken from the profile, serialised as ``CustomerDetails`` does."""
+
+    deletion: DeletionStatus | None = None
+    deletable: bool | None = None
+    not_deletable_reasons: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewConfig:
+    timeout_seconds: float = 2.0
+    concurrency: int = 8
+    recheck_seconds: float = 1.0
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 60.0
+    retry_batch: int = 200
+    lease_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One section read from its service: stored (``section``), or failed (``failure``)."""
+
+    customer_id: uuid.UUID
+    name: str
+    section: store.StoredSection | None = None
+    failure: str | None = None
+
+    @property
+    def pair(self) -> Pair:
+        return (self.customer_id, self.name)
+
+    @property
+    def profile_not_found(self) -> bool:
+        return self.name == PROFILE and self.section is not None and self.section.extras is None
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_of_json(as_of: datetime | None) -> bytes:
+    return orjson.dumps(as_of, option=orjson.OPT_UTC_Z)
+
+
+def section_body(service: str, data: bytes | None, reason: str | None, as_of: datetime | None) -> str:
+    """The section's JSON as the page shows it (``SectionPublic``'s fields, in order)."""
+    return (
+        b'{"available":'
+        + (b"true" if reason is None else b"false")
+        + b',"service":'
+        + orjson.dumps(service)
+        + b',"data":'
+        + (data if data is not None else b"null")
+        + b',"reason":'
+        + orjson.dumps(reason)
+        + b',"as_of":'
+        + _as_of_json(as_of)
+        + b"}"
+    ).decode()
+
+
+def profile_extras(data: Any) -> str:
+    """``"deletion":…,"deletable":…,"not_deletable_reasons":…`` from the profile's data."""
+    if not isinstance(data, dict):
+        return NO_EXTRAS
+    try:
+        extras = _Extras.model_validate({k: data.get(k) for k in _Extras.model_fields})
+    except ValidationError:
+        log.warning("customer profile with unreadable deletion fields", customer_id=data.get("id"))
+        return NO_EXTRAS
+    return extras.model_dump_json()[1:-1]
+
+
+def assemble_page(customer_id: uuid.UUID, bodies: dict[str, str], extras: str | None) -> bytes:
+    """The page's bytes (``CustomerDetails``' fields, in order) from the sections' stored JSON."""
+    parts = ['{"customer_id":"', str(customer_id), '"']
+    for name in SECTIONS:
+        parts += [',"', name, '":', bodies[name]]
+    parts += [",", extras or NO_EXTRAS, "}"]
+    return "".join(parts).encode()
+
+
+async def read_section(services: ServiceSet, customer_id: uuid.UUID, name: str, timeout_seconds: float) -> Read:
+    """One section, from the same internal path as the live page. A 404 is an answer (stored:
+    ``available: false``, ``reason: "not_found"``); no answer or any other status is a failure."""
+    client, path = section_sources(services, customer_id)[name]
+    as_of = now_utc()
+    try:
+        reply = await client.call("GET", path, timeout_seconds=timeout_seconds)
+    except ServiceUnavailable as exc:
+        return Read(customer_id, name, failure=exc.reason)
+    if reply.status_code == 404:
+        body = section_body(client.name, None, "not_found", as_of)
+        return Read(customer_id, name, store.StoredSection(customer_id, name, body, None, as_of))
+    if reply.status_code != 200:
+        log.warning("customer view section failed", service=client.name, path=path, status=reply.status_code)
+        return Read(customer_id, name, failure=f"answered {reply.status_code}")
+    try:
+        data = orjson.loads(reply.content)
+    except orjson.JSONDecodeError:
+        return Read(customer_id, name, failure="answered no JSON")
+    extras = profile_extras(data) if name == PROFILE else None
+    body = section_body(client.name, orjson.dumps(data), None, as_of)
+    return Read(customer_id, name, store.StoredSection(customer_id, name, body, extras, as_of))
+
+
+async def read_sections(
+    services: ServiceSet, pairs: Iterable[Pair], *, timeout_seconds: float, concurrency: int
+) -> list[Read]:
+    """Every pair read, at most ``concurrency`` at a time."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(pair: Pair) -> Read:
+        async with gate:
+            return await read_section(services, pair[0], pair[1], timeout_seconds)
+
+    return list(await asyncio.gather(*(one(p) for p in sorted(set(pairs), key=lambda p: (str(p[0]), p[1])))))
+
+
+def _retry_delay(config: ViewConfig, attempts: int) -> timedelta:
+    return timedelta(seconds=min(config.retry_base_seconds * 2 ** min(attempts, 16), config.retry_max_seconds))
+
+
+def _failures(reads: Sequence[Read]) -> list[Read]:
+    return [r for r in reads if r.section is None]
+
+
+async def _store(db: store.Executor, reads: Sequence[Read], config: ViewConfig, at: datetime) -> None:
+    """The reads that answered are stored; the failed ones queued for a retry."""
+    await store.upsert(db, [r.section for r in reads if r.section is not None])
+    failed = _failures(reads)
+    for reason in sorted({r.failure or "" for r in failed}):
+        pairs = [r.pair for r in failed if (r.failure or "") == reason]
+        await store.queue(db, pairs, at + _retry_delay(config, 0), reason)
+
+
+class CustomerViews:
+    """The view's use cases, with what they need: the database, the services, the settings."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        services: ServiceSet,
+        units_of_work: Callable[[], GatewayUnitOfWork],
+        config: ViewConfig,
+        *,
+        reader: AsyncEngine | None = None,
+    ) -> None:
+        """``reader``: where the page's SELECT runs (a pool of its own, so the consumers' batches,
+        which hold a connection while they read the services, never make a page wait)."""
+        self._engine = engine
+        # The page's one SELECT runs outside a transaction: no BEGIN/ROLLBACK round trips (psycopg's
+        # autocommit is set on the client side, on the pool's connections).
+        self._reader = (reader or engine).execution_options(isolation_level="AUTOCOMMIT")
+        self._services = services
+        self._units_of_work = units_of_work
+        self.config = config
+
+    async def _read(self, pairs: Iterable[Pair]) -> list[Read]:
+        return await read_sections(
+            self._services, pairs, timeout_seconds=self.config.timeout_seconds, concurrency=self.config.concurrency
+        )
+
+    # -- the page ----------------------------------------------------------------------------
+
+    async def page(self, customer_id: uuid.UUID) -> bytes:
+        """The customer's page as JSON bytes: one indexed read; a section missing from the view
+        is read live (and stored). Raises ``CustomerNotFound``."""
+        async with self._reader.connect() as conn:
+            rows = await store.read(conn, customer_id)
+        bodies: dict[str, str] = {}
+        extras: str | None = None
+        for name, body, stored_extras in rows:
+            bodies[name] = body
+            if name == PROFILE:
+                if stored_extras is None:  # customer-account answered 404
+                    raise CustomerNotFound()
+                extras = stored_extras
+        if len(bodies) < len(SECTIONS):
+            extras = await self._fill(customer_id, bodies, extras)
+        return assemble_page(customer_id, bodies, extras)
+
+    async def _fill(self, customer_id: uuid.UUID, bodies: dict[str, str], extras: str | None) -> str | None:
+        """Read the missing sections live (as the admin asking), store what answered."""
+        reads = await self._read((customer_id, name) for name in SECTIONS if name not in bodies)
+        if any(r.profile_not_found for r in reads):
+            raise CustomerNotFound()
+        for r in reads:
+            if r.section is not None:
+                bodies[r.name] = r.section.body
+                if r.name == PROFILE:
+                    extras = r.section.extras
+            else:
+                bodies[r.name] = section_body(SECTION_SERVICE[r.name], None, r.failure, None)
+        async with self._engine.begin() as conn:
+            await _store(conn, reads, self.config, now_utc())
+        return extras
+
+    # -- events --------------------------------------------------------------------------------
+
+    async def apply_events(self, uow: GatewayUnitOfWork, events: Sequence[tuple[str, uuid.UUID]]) -> None:
+        """One batch of events, in its transaction: forget erased customers, read the sections the
+        events changed, store them; failures and dependents' second reads are queued."""
+        act_as_admin(VIEW_ACTOR)
+        changes = changes_of(events)
+        at = now_utc()
+        if changes.forget:
+            await store.forget(uow.session, [uuid.UUID(str(c)) for c in changes.forget], at)
+        reads = await self._read((uuid.UUID(str(c)), s) for c, s in changes.now)
+        await _store(uow.session, reads, self.config, at)
+        later = [(uuid.UUID(str(c)), s) for c, s in changes.later]
+        await store.queue(uow.session, later, at + timedelta(seconds=self.config.recheck_seconds))
+
+    async def refresh(self, customer_id: uuid.UUID, others: Sequence[uuid.UUID] = ()) -> None:
+        """Every section of the customer read again now, and the profile of ``others`` (after an
+        admin's write through the gateway)."""
+        act_as_admin(VIEW_ACTOR)
+        pairs = [(customer_id, name) for name in SECTIONS] + [(other, PROFILE) for other in others]
+        reads = await self._read(pairs)
+        async with self._engine.begin() as conn:
+            await _store(conn, reads, self.config, now_utc())
+
+    # -- pending reads ---------------------------------------------------------------------------
+
+    async def retry_pending(self) -> int:
+        """Read the due pending sections again (``trainyard_common.periodic``); how many were due."""
+        act_as_admin(VIEW_ACTOR)
+        at = now_utc()
+        lease_until = at + timedelta(seconds=self.config.lease_seconds)
+        async with self._units_of_work() as uow:
+            await store.sweep_forgotten(uow.session)
+            leased = await store.lease(uow.session, at, lease_until, self.config.retry_batch)
+            await uow.commit()
+        if not leased:
+            return 0
+        attempts = {(p.customer_id, p.section): p.attempts for p in leased}
+        reads = await self._read(attempts)
+        async with self._units_of_work() as uow:
+            await store.upsert(uow.session, [r.section for r in reads if r.section is not None])
+            await store.done(uow.session, [r.pair for r in reads if r.section is not None], lease_until)
+            now = now_utc()
+            failures = [
+                (r.pair, r.failure or "", now + _retry_delay(self.config, attempts[r.pair] + 1))
+                for r in _failures(reads)
+            ]
+            await store.failed(uow.session, failures, lease_until)
+            await uow.commit()
+        return len(leased)
+
+    # -- rebuild ---------------------------------------------------------------------------------
+
+    async def rebuild(self, page_size: int = 200) -> int:
+        """Every customer customer-account lists, every section read and stored; how many customers."""
+        act_as_admin(VIEW_ACTOR)
+        offset = total = 0
+        while True:
+            reply = await self._services.customer_account.call(
+                "GET", f"/v1/customers?limit={page_size}&offset={offset}", timeout_seconds=30.0
+            )
+            if reply.status_code != 200:
+                raise ServiceUnavailable("customer-account", f"answered {reply.status_code}")
+            items = orjson.loads(reply.content)["items"]
+            if not items:
+                return total
+            ids = [uuid.UUID(item["id"]) for item in items]
+            reads = await self._read((c, s) for c in ids for s in SECTIONS)
+            async with self._units_of_work() as uow:
+                await _store(uow.session, reads, self.config, now_utc())
+                await uow.commit()
+            total += len(ids)
+            offset += len(items)
+            log.info("customer views rebuilt", customers=total)

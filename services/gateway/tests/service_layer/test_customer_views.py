@@ -1,0 +1,276 @@
+"""The customer view's use cases on the gateway's real unit of work and a throwaway database,
+with the services faked at their client (no Kafka, no HTTP): events read the changed sections
+back, a service that is down keeps its section and leaves a pending read that a later retry
+completes, dependents are read again, erasure forgets for good, the page falls back to live
+reads, and a rebuild equals the incrementally kept view."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from gateway.adapters import customer_views as store
+from gateway.bootstrap import MIGRATIONS
+from gateway.domain.customer_view import SECTIONS
+from gateway.domain.replies import ServiceReply, ServiceUnavailable
+from gateway.service_layer.customer_page import CustomerNotFound
+from gateway.service_layer.customer_views import CustomerViews, ViewConfig
+from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from trainyard_common.testing.use_cases import units_of_work
+
+pytestmark = pytest.mark.integration
+
+Uows = Callable[[], GatewayUnitOfWork]
+
+
+@dataclass
+class FakeService:
+    """One service: answers ``answers[path]`` (status, JSON), or cannot answer while ``down``."""
+
+    name: str
+    answers: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    down: bool = False
+    calls: list[str] = field(default_factory=list)
+
+    async def call(self, method: str, path: str, *, timeout_seconds: float | None = None) -> ServiceReply:
+        self.calls.append(path)
+        if self.down:
+            raise ServiceUnavailable(self.name, "unreachable")
+        path, _, query = path.partition("?")
+        status, body = self.answers.get(path, (404, {"error": {"code": "not_found"}}))
+        if query:  # the customer list, paged
+            params = dict(p.split("=") for p in query.split("&"))
+            start = int(params["offset"])
+            body = {**body, "items": body["items"][start : start + int(params["limit"])]}
+        return ServiceReply(status, json.dumps(body).encode(), "application/json")
+
+
+@dataclass
+class FakeServices:
+    customer_account: FakeService = field(default_factory=lambda: FakeService("customer-account"))
+    client_directory: FakeService = field(default_factory=lambda: FakeService("client-directory"))
+    commerce_access: FakeService = field(default_factory=lambda: FakeService("commerce-access"))
+    training_progress: FakeService = field(default_factory=lambda: FakeService("training-progress"))
+
+    def all(self) -> tuple[FakeService, ...]:
+        return (self.customer_account, self.client_directory, self.commerce_access, self.training_progress)
+
+    def calls(self) -> int:
+        return sum(len(s.calls) for s in self.all())
+
+    def customer(self, customer_id: uuid.UUID, first_name: str = "Ada", orders: int = 0) -> None:
+        """Every service knows the customer."""
+        self.customer_account.answers[f"/v1/customers/{customer_id}"] = (
+            200,
+            {"id": str(customer_id), "first_name": first_name, "email": f"{customer_id}@example.com",
+             "deletion": None, "deletable": orders == 0, "not_deletable_reasons": ["has_orders"] if orders else []},
+        )  # fmt: skip
+        self.client_directory.answers[f"/v1/learners/{customer_id}"] = (200, {"customer_id": str(customer_id)})
+        self.commerce_access.answers[f"/v1/customers/{customer_id}/orders"] = (200, {"items": [{}] * orders})
+        self.commerce_access.answers[f"/v1/customers/{customer_id}/access"] = (200, {"items": []})
+        self.training_progress.answers[f"/v1/customers/{customer_id}/transcript"] = (200, {"items": []})
+        listed = [{"id": c.rsplit("/", 1)[1]} for c in self.customer_account.answers if c.count("/") == 3]
+        self.customer_account.answers["/v1/customers"] = (200, {"items": listed, "total": len(listed)})
+
+
+@pytest.fixture
+async def uows(new_database: Callable[[str], str]) -> AsyncIterator[Uows]:
+    async with units_of_work(new_database("gwview"), GatewayUnitOfWork, MIGRATIONS) as factory:
+        yield factory
+
+
+CONFIG = ViewConfig(recheck_seconds=0, retry_base_seconds=0, retry_max_seconds=0)
+
+
+def views_on(uows: Uows, services: FakeServices, config: ViewConfig = CONFIG) -> CustomerViews:
+    probe = uows()
+    engine = probe._session_factory.kw["bind"]  # the factory's engine: the page reads through it
+    return CustomerViews(engine, services, uows, config)
+
+
+async def apply(views: CustomerViews, uows: Uows, *events: tuple[str, uuid.UUID]) -> None:
+    async with uows() as uow:
+        await views.apply_events(uow, list(events))
+        await uow.commit()
+
+
+async def stored(uows: Uows) -> dict[tuple[uuid.UUID, str], dict[str, Any]]:
+    async with uows() as uow:
+        return {(s.customer_id, s.section): json.loads(s.body) for s in await store.all_sections(uow.session)}
+
+
+async def pending(uows: Uows) -> set[tuple[uuid.UUID, str]]:
+    async with uows() as uow:
+        rows = await uow.session.execute(text("SELECT customer_id, section FROM customer_view_pending"))
+        return {(r[0], r[1]) for r in rows}
+
+
+async def test_a_registration_builds_the_whole_page_and_the_page_is_then_read_from_the_view(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    views = views_on(uows, services)
+
+    await apply(views, uows, ("UserRegistered", customer))
+
+    assert set(await stored(uows)) == {(customer, s) for s in SECTIONS}
+    before = services.calls()
+    page = json.loads(await views.page(customer))
+    assert services.calls() == before, "the page makes no call to the services"
+    assert page["customer_id"] == str(customer)
+    assert page["profile"]["data"]["first_name"] == "Ada"
+    assert all(page[s]["available"] and page[s]["as_of"] for s in SECTIONS)
+    assert page["deletable"] is True
+
+
+async def test_a_change_is_read_back_and_replaces_the_section(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    first = json.loads(await views.page(customer))
+
+    services.customer(customer, first_name="Augusta", orders=1)
+    await apply(views, uows, ("CustomerProfileUpdated", customer))
+    page = json.loads(await views.page(customer))
+
+    assert page["profile"]["data"]["first_name"] == "Augusta"
+    assert page["profile"]["as_of"] > first["profile"]["as_of"]
+    assert page["orders"] == first["orders"], "a profile change reads only the profile"
+
+
+async def test_a_service_that_is_down_keeps_its_section_and_its_read_is_retried(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    services.customer(customer, orders=2)
+    services.commerce_access.down = True
+
+    await apply(views, uows, ("OrderCompleted", customer))
+    page = json.loads(await views.page(customer))
+
+    assert page["orders"]["available"]
+    assert page["orders"]["data"] == {"items": []}, "the last good answer stays"
+    assert page["profile"]["data"]["deletable"] is False, "what could be read was read"
+    assert {(customer, "orders"), (customer, "access")} <= await pending(uows)
+
+    assert await views.retry_pending() >= 2  # still down: tried again, still pending
+    assert {(customer, "orders"), (customer, "access")} <= await pending(uows)
+
+    services.commerce_access.down = False
+    await views.retry_pending()
+    page = json.loads(await views.page(customer))
+    assert page["orders"]["data"] == {"items": [{}, {}]}
+    assert await pending(uows) == set()
+
+
+async def test_a_dependent_section_is_read_again_a_moment_later(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    await views.retry_pending()
+
+    await apply(views, uows, ("AccessGranted", customer))  # training-progress has not caught up yet
+    assert await pending(uows) == {(customer, "transcript"), (customer, "profile")}
+    path = f"/v1/customers/{customer}/transcript"
+    services.training_progress.answers[path] = (200, {"items": [{"item": "course"}]})  # now it has
+
+    await views.retry_pending()
+    page = json.loads(await views.page(customer))
+    assert page["transcript"]["data"] == {"items": [{"item": "course"}]}
+    assert await pending(uows) == set()
+
+
+async def test_an_erased_customers_view_goes_and_no_late_read_writes_it_back(uows: Uows) -> None:
+    services, customer, other = FakeServices(), uuid.uuid4(), uuid.uuid4()
+    services.customer(customer)
+    services.customer(other)
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer), ("UserRegistered", other))
+    services.commerce_access.down = True
+    await apply(views, uows, ("OrderCompleted", customer))  # a pending read of the customer
+
+    await apply(views, uows, ("CustomerErased", customer))
+    assert {c for c, _ in await stored(uows)} == {other}
+    assert all(c == other for c, _ in await pending(uows))
+
+    services.commerce_access.down = False
+    await apply(views, uows, ("AccessGranted", customer), ("ProgressRecorded", customer))  # late events
+    page = json.loads(await views.page(customer))  # answered live, as the services see it now
+    assert page["profile"]["available"]
+    assert {c for c, _ in await stored(uows)} == {other}, "nothing of the erased customer is stored again"
+
+
+async def test_a_customer_the_view_has_not_seen_is_read_live_and_stored(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    services.training_progress.down = True
+    views = views_on(uows, services)
+
+    page = json.loads(await views.page(customer))
+
+    assert page["profile"]["available"]
+    assert page["profile"]["as_of"]
+    assert page["transcript"] == {
+        "available": False,
+        "service": "training-progress",
+        "data": None,
+        "reason": "unreachable",
+        "as_of": None,
+    }
+    assert set(await stored(uows)) == {(customer, s) for s in SECTIONS if s != "transcript"}
+    assert await pending(uows) == {(customer, "transcript")}
+    before = services.calls()
+    await views.page(customer)
+    assert services.calls() == before + 1, "only the missing section is read again"
+
+
+async def test_an_unknown_customer_is_not_found_and_leaves_nothing(uows: Uows) -> None:
+    views = views_on(uows, FakeServices())
+    with pytest.raises(CustomerNotFound):
+        await views.page(uuid.uuid4())
+    assert await stored(uows) == {}
+    assert await pending(uows) == set()
+
+
+async def test_an_older_read_never_replaces_a_newer_one(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    async with uows() as uow:
+        newest = next(s for s in await store.all_sections(uow.session) if s.section == "profile")
+    older = store.StoredSection(customer, "profile", '{"stale":true}', "", newest.as_of.replace(year=2000))
+    async with uows() as uow:
+        await store.upsert(uow.session, [older])
+        await uow.commit()
+    assert (await stored(uows))[(customer, "profile")]["data"]["first_name"] == "Ada"
+
+
+async def test_a_rebuilt_view_equals_the_incrementally_kept_one(uows: Uows, new_database: Callable[[str], str]) -> None:
+    services, customers = FakeServices(), [uuid.uuid4() for _ in range(3)]
+    for c in customers:
+        services.customer(c)
+    views = views_on(uows, services)
+    await apply(views, uows, *(("UserRegistered", c) for c in customers))
+    services.customer(customers[0], first_name="Changed", orders=1)
+    await apply(views, uows, ("CustomerProfileUpdated", customers[0]), ("OrderCompleted", customers[0]))
+    await views.retry_pending()
+
+    async with units_of_work(new_database("gwrebuild"), GatewayUnitOfWork, MIGRATIONS) as fresh:
+        assert await views_on(fresh, services).rebuild(page_size=2) == 3
+        rebuilt = await stored(fresh)
+    kept = await stored(uows)
+
+    def without_as_of(view: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+        return {key: {k: v for k, v in body.items() if k != "as_of"} for key, body in view.items()}
+
+    assert without_as_of(rebuilt) == without_as_of(kept)
+    assert len(kept) == 3 * len(SECTIONS)

@@ -1,0 +1,155 @@
+"""The customer view's rules (which event refreshes which section), the page's bytes built from
+stored section JSON, and the refresh after an admin's write. No infrastructure."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+
+from gateway.domain.customer_view import ACCESS, CLIENT, ORDERS, PROFILE, SECTIONS, TRANSCRIPT, WATCHED, changes_of
+from gateway.entrypoints import events
+from gateway.entrypoints.customer_view_writes import CustomerViewAfterWrites
+from gateway.entrypoints.customer_views import CustomerDetails
+from gateway.service_layer.customer_views import NO_EXTRAS, assemble_page, profile_extras, section_body
+
+A, B = uuid.UUID(int=1), uuid.UUID(int=2)
+
+
+def test_an_event_refreshes_what_its_publisher_changed_at_once() -> None:
+    changes = changes_of([("CustomerProfileUpdated", A), ("LearnerAssignedToClient", B), ("ProgressRecorded", B)])
+    assert changes.now == {(A, PROFILE), (B, CLIENT), (B, PROFILE), (B, TRANSCRIPT)}
+    assert changes.later == {(B, PROFILE)}  # customer-account keeps the learner's client, silently
+    assert changes.forget == frozenset()
+
+
+def test_what_another_service_changes_silently_is_read_now_and_again_later() -> None:
+    changes = changes_of([("AccessGranted", A)])
+    assert changes.now == {(A, ACCESS), (A, TRANSCRIPT), (A, PROFILE)}
+    assert changes.later == {(A, TRANSCRIPT), (A, PROFILE)}
+
+
+def test_a_new_customer_gets_every_section() -> None:
+    changes = changes_of([("UserRegistered", A)])
+    assert changes.now == {(A, s) for s in SECTIONS}
+    assert changes.later == {(A, s) for s in (CLIENT, ORDERS, ACCESS, TRANSCRIPT)}
+
+
+def test_erasure_and_deletion_forget_the_customer_and_drop_their_reads_in_the_batch() -> None:
+    changes = changes_of([("OrderCompleted", A), ("CustomerErased", A), ("OrderCompleted", B), ("CustomerDeleted", B)])
+    assert changes.forget == {A, B}
+    assert changes.now == frozenset()
+    assert changes.later == frozenset()
+
+
+def test_an_event_the_view_does_not_follow_changes_nothing() -> None:
+    changes = changes_of([("CustomerErasureCompleted", A), ("RegistrationCodeInvited", A)])
+    assert (changes.now, changes.later, changes.forget) == (frozenset(), frozenset(), frozenset())
+
+
+def test_the_gateway_subscribes_to_exactly_the_events_the_rules_name() -> None:
+    assert sorted(e.__name__ for e in events.CONSUMED) == sorted(WATCHED)
+    assert events.PUBLISHED == ()
+
+
+def test_the_page_assembled_from_stored_json_is_a_valid_customer_details_body() -> None:
+    as_of = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    profile = {
+        "id": str(A),
+        "email": "ada@example.com",
+        "deletion": {"state": "refused", "reason": "has_orders", "requested_at": "2026-01-01T00:00:00+00:00"},
+        "deletable": False,
+        "not_deletable_reasons": ["has_orders"],
+    }
+    bodies = {name: section_body("svc", json.dumps({"n": name}).encode(), None, as_of) for name in SECTIONS}
+    bodies[PROFILE] = section_body("customer-account", json.dumps(profile).encode(), None, as_of)
+    bodies[TRANSCRIPT] = section_body("training-progress", None, "unreachable", None)
+    raw = assemble_page(A, bodies, profile_extras(profile))
+
+    page = json.loads(raw)
+    details = CustomerDetails.model_validate_json(raw)
+    assert json.loads(details.model_dump_json()) == page, "the same body the model would have written"
+    assert page["profile"] == {
+        "available": True,
+        "service": "customer-account",
+        "data": profile,
+        "reason": None,
+        "as_of": "2026-01-02T03:04:05.678000Z",
+    }
+    assert page["transcript"] == {
+        "available": False,
+        "service": "training-progress",
+        "data": None,
+        "reason": "unreachable",
+        "as_of": None,
+    }
+    assert page["deletion"]["state"] == "refused"
+    assert page["deletable"] is False
+    assert page["not_deletable_reasons"] == ["has_orders"]
+
+
+def test_a_profile_without_readable_deletion_fields_leaves_them_null() -> None:
+    assert profile_extras({"deletion": {"state": "nonsense"}}) == NO_EXTRAS
+    assert profile_extras("not an object") == NO_EXTRAS
+    assert json.loads("{" + profile_extras({"deletable": True}) + "}") == {
+        "deletion": None,
+        "deletable": True,
+        "not_deletable_reasons": None,
+    }
+
+
+class FakeViews:
+    def __init__(self) -> None:
+        self.refreshed: list[tuple[uuid.UUID, list[uuid.UUID]]] = []
+
+    async def refresh(self, customer_id: uuid.UUID, others: Sequence[uuid.UUID] = ()) -> None:
+        self.refreshed.append((customer_id, list(others)))
+
+
+def _answering(status: int, body: dict[str, Any]) -> Callable[..., Any]:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+    return app
+
+
+async def _request(views: FakeViews, method: str, path: str, status: int, body: dict[str, Any]) -> list[str]:
+    sent: list[str] = []
+
+    async def send(message: Message) -> None:
+        sent.append(f"{message['type']} after {len(views.refreshed)} refreshes")
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    middleware = CustomerViewAfterWrites(_answering(status, body), views=lambda: views)  # type: ignore[arg-type]
+    await middleware({"type": "http", "method": method, "path": path}, receive, send)
+    return sent
+
+
+async def test_an_admins_successful_write_on_a_customer_refreshes_the_view_before_answering() -> None:
+    views = FakeViews()
+    sent = await _request(views, "PATCH", f"/api/v1/admin/customers/{A}", 200, {"id": str(A)})
+    assert views.refreshed == [(A, [])]
+    assert sent == ["http.response.start after 1 refreshes", "http.response.body after 1 refreshes"]
+
+    joined = await _request(
+        views, "POST", f"/api/v1/admin/customers/{A}/registration-code-users/group", 200, {"joined": [str(B)]}
+    )
+    assert views.refreshed[-1] == (A, [B]), "the customers who joined: their profiles too"
+    assert joined[0] == "http.response.start after 2 refreshes"
+
+
+async def test_reads_refused_writes_and_other_paths_refresh_nothing() -> None:
+    views = FakeViews()
+    await _request(views, "GET", f"/api/v1/admin/customers/{A}", 200, {})
+    await _request(views, "PATCH", f"/api/v1/admin/customers/{A}", 409, {})
+    await _request(views, "POST", "/api/v1/admin/customers", 201, {"id": str(A)})
+    await _request(views, "POST", "/api/v1/admin/customer-imports", 200, {})
+    await _request(views, "PATCH", "/api/v1/learner/profile", 200, {})
+    assert views.refreshed == []
