@@ -1,16 +1,17 @@
 """Opening a batch of sealed events in a consumer (``privacy.consumers``), and how the messaging core
 treats what it raises: an outage of customer-account is transient (the batch waits), the rest is
-the message's (retried, then dead-lettered)."""
+the message's: a value that can never be opened is dead-lettered at once."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 import pytest
 
 from trainyard_common.contracts import UserRegisteredV2
 from trainyard_common.messaging.delivered import Delivered
-from trainyard_common.messaging.errors import TransientError, is_malformed, is_transient
+from trainyard_common.messaging.errors import TransientError, UnreadableMessage, is_malformed, is_transient
 from trainyard_common.privacy import Unreadable, new_data_key
 from trainyard_common.privacy.consumers import FixedCustomerKeys, open_batch
 from trainyard_common.privacy.key_source import UnknownCustomers
@@ -43,11 +44,22 @@ async def test_customer_account_away_is_a_transient_failure() -> None:
     assert is_transient(raised.value), "the batch is retried without limit, none dead-lettered"
 
 
-async def test_a_value_sealed_with_another_key_is_the_messages_fault() -> None:
+async def test_a_value_sealed_with_another_key_is_dead_lettered_at_once() -> None:
     customer_id = uuid.uuid4()
     keys = FixedCustomerKeys({customer_id: new_data_key()})
-    with pytest.raises(Unreadable) as raised:
+    with pytest.raises(UnreadableMessage) as raised:
         await open_batch(_delivered(registered(customer_id, "ada@example.org", key=TEST_KEY)), keys)
+    assert isinstance(raised.value.__cause__, Unreadable)
     assert not is_transient(raised.value)
-    assert not is_malformed(raised.value), "retried a few times, then dead-lettered"
-    assert not is_transient(UnknownCustomers([customer_id]))
+    assert is_malformed(raised.value), "no retry opens it: dead-lettered at once, not after backoffs"
+
+
+async def test_a_customer_unknown_to_customer_account_is_dead_lettered_at_once() -> None:
+    class Unknowing(FixedCustomerKeys):
+        async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+            raise UnknownCustomers(list(customer_ids))
+
+    with pytest.raises(UnreadableMessage) as raised:
+        await open_batch(_delivered(registered(uuid.uuid4(), "ada@example.org")), Unknowing({}))
+    assert is_malformed(raised.value)
+    assert not is_transient(raised.value)

@@ -23,6 +23,11 @@ class TransientError(Exception):
     """Raise from a handler when the message is fine but something it needs is not there yet."""
 
 
+class UnreadableMessage(Exception):
+    """Raise from a handler when the message can never be read (say, sealed with a key that does
+    not exist): retrying only holds the partition up, so it is dead-lettered at once."""
+
+
 def is_transient(exc: BaseException) -> bool:
     """Infrastructure trouble: every message would fail the same way, so none is to blame.
 
@@ -45,4 +50,6 @@ def is_transient(exc: BaseException) -> bool:
 
 def is_malformed(exc: BaseException) -> bool:
     """The message itself cannot be read (payload or headers): no retry will change that."""
-    return isinstance(exc, ValidationError | EnvelopeError | json.JSONDecodeError | UnicodeDecodeError)
+    return isinstance(
+        exc, ValidationError | EnvelopeError | json.JSONDecodeError | UnicodeDecodeError | UnreadableMessage
+    )

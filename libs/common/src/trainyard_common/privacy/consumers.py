@@ -11,8 +11,10 @@ Failures, as the messaging core (``messaging.delivery``) treats them:
   ``TransientError``, so the whole batch is retried without limit and nothing is dead-lettered —
   the messages are fine, the key owner is away;
 * an id customer-account does not know (``UnknownCustomers``), or a value that does not open with
-  its customer's key (``Unreadable``): the message is to blame — the batch is split until it stands
-  alone, retried ``consumer_max_attempts`` times, then dead-lettered (replayable from there).
+  its customer's key (``Unreadable``): the message is to blame and no retry can change that
+  (customer-account publishes only after the key is committed) — re-raised as
+  ``UnreadableMessage``, the batch is split until it stands alone and that message dead-lettered
+  at once (replayable from there). Retrying it would hold the partition up for nothing.
 
 ``ServiceCustomerKeys`` is the key source of a running service (``bootstrap``: ``runtime.alongside(
 keys.running)``); ``FixedCustomerKeys`` an in-memory one for tests and benchmarks without
@@ -28,8 +30,9 @@ from typing import Any, Protocol, TypeVar
 
 from trainyard_common.contracts.customers import SealedEvent
 from trainyard_common.messaging.delivered import Delivered
-from trainyard_common.messaging.errors import TransientError
-from trainyard_common.privacy.key_source import KeysUnavailable, RemoteCustomerKeys
+from trainyard_common.messaging.errors import TransientError, UnreadableMessage
+from trainyard_common.privacy.key_source import KeysUnavailable, RemoteCustomerKeys, UnknownCustomers
+from trainyard_common.privacy.sealing import Unreadable
 from trainyard_common.settings import ServiceSettings
 
 S = TypeVar("S", bound=SealedEvent)
@@ -51,10 +54,15 @@ async def open_batch(
         found = await keys.keys_for(d.event.sealed_for() for d in deliveries)
     except KeysUnavailable as exc:
         raise TransientError(f"customer keys unavailable: {exc}") from exc
+    except UnknownCustomers as exc:
+        raise UnreadableMessage(str(exc)) from exc
     opened: list[tuple[Delivered[S], dict[str, Any] | None]] = []
     for delivered in deliveries:
         key = found[delivered.event.sealed_for()]
-        opened.append((delivered, None if key is None else delivered.event.opened(key)))
+        try:
+            opened.append((delivered, None if key is None else delivered.event.opened(key)))
+        except Unreadable as exc:
+            raise UnreadableMessage(str(exc)) from exc
     return opened
 
 
