@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Every test, in two pytest runs side by side: the browser suite (Chromium, its own system) and
-# everything else. Most of the time of both goes to waiting on Kafka and the services, so on two
-# cores running them together takes about the time of the longer one. Each run gets its own topic
-# prefix and databases. The browser suite's output follows the other's; either failing fails.
+# Every test, in three pytest runs side by side: the browser suite (Chromium, its own system), the
+# system's tests (tests/: e2e, faults, contracts; their own system) and the services' and the shared
+# library's own tests. Most of the time of each goes to waiting on Kafka, PostgreSQL and the
+# services, so on two cores running them together takes about the time of the longest one. Each
+# run gets its own topic prefix and databases, so no run's events reach another run's services.
+# The other runs' output follows the system tests'; any failing fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache
-log=.cache/browser-tests.log
-( make --no-print-directory browser && ${UV:-uv} run pytest tests/browser ) >"$log" 2>&1 &
+browser_log=.cache/browser-tests.log
+own_log=.cache/own-tests.log
+( make --no-print-directory browser && ${UV:-uv} run pytest tests/browser ) >"$browser_log" 2>&1 &
 browser=$!
-${UV:-uv} run pytest --ignore=tests/browser "$@"
-rest=$?
+${UV:-uv} run pytest libs/common/tests services "$@" >"$own_log" 2>&1 &
+own=$!
+${UV:-uv} run pytest tests --ignore=tests/browser "$@"
+system_rc=$?
+wait "$own"
+own_rc=$?
 wait "$browser"
 browser_rc=$?
-echo "---- the browser suite (tests/browser; log: $log) ----"
-cat "$log"
-exit $(( rest != 0 || browser_rc != 0 ))
+echo "---- the services' and libs/common's own tests (log: $own_log) ----"
+cat "$own_log"
+echo "---- the browser suite (tests/browser; log: $browser_log) ----"
+cat "$browser_log"
+exit $(( system_rc != 0 || own_rc != 0 || browser_rc != 0 ))
