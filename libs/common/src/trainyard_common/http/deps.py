@@ -3,6 +3,8 @@
 ``ServiceRuntime.assemble`` puts the service's unit-of-work factory and settings on the app's
 state; each service's ``entrypoints/deps.py`` turns these providers into ``Annotated`` aliases
 of its own types (``UnitOfWork``, ``Settings``), so a route is a plain module-level function.
+The providers are ``async`` although they never wait: FastAPI runs a plain ``def`` dependency
+in a worker thread, a thread hop per request for a getter.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Most items to return.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 
 
-def unit_of_work(request: Request) -> SqlUnitOfWork:
+async def unit_of_work(request: Request) -> SqlUnitOfWork:
     """A fresh unit of work of the service (entered by the route: ``async with uow``)."""
     factory = cast(Callable[[], SqlUnitOfWork], request.app.state.unit_of_work)
     return factory()
 
 
-def service_settings(request: Request) -> ServiceSettings:
+async def service_settings(request: Request) -> ServiceSettings:
     return cast(ServiceSettings, request.app.state.settings)

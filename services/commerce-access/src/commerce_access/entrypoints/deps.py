@@ -11,14 +11,7 @@ from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.http.deps import Limit, Offset, unit_of_work
 from trainyard_common.http.service_auth import caller
 
-
-async def _unit_of_work(request: Request) -> CommerceUnitOfWork:
-    """``unit_of_work`` as a coroutine: FastAPI runs a plain function dependency in its thread
-    pool, a hop per request (py-spy: ~5 % of a checkout's CPU)."""
-    return cast(CommerceUnitOfWork, unit_of_work(request))
-
-
-UnitOfWork = Annotated[CommerceUnitOfWork, Depends(_unit_of_work)]
+UnitOfWork = Annotated[CommerceUnitOfWork, Depends(unit_of_work)]
 """A fresh unit of work; a use case (or the route, for a read) enters it (``async with uow``)."""
 
 

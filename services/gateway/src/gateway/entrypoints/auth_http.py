@@ -37,7 +37,7 @@ M = TypeVar("M", bound=BaseModel)
 GATE_STATE = "hashing_gate"
 
 
-def hashing_gate(request: Request) -> HashingGate:
+async def hashing_gate(request: Request) -> HashingGate:
     """The app's one bound on concurrent argon2id hashes, sized from memory on first use (or set
     on ``app.state.hashing_gate`` beforehand)."""
     state = request.app.state

@@ -16,11 +16,11 @@ from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.http.deps import service_settings, unit_of_work
 
 
-def _services(request: Request) -> services.Services:
+async def _services(request: Request) -> services.Services:
     return cast(services.Services, request.app.state.services)
 
 
-def _passwords(request: Request) -> ports.Passwords:
+async def _passwords(request: Request) -> ports.Passwords:
     return cast(ports.Passwords, request.app.state.passwords)
 
 

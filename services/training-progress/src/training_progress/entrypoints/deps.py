@@ -28,11 +28,11 @@ Impersonator = Annotated[str | None, Depends(impersonator)]
 """On a learner route: the admin acting through an impersonation (None: the learner themselves)."""
 
 
-def _units_of_work(request: Request) -> Callable[[], ProgressUnitOfWork]:
+async def _units_of_work(request: Request) -> Callable[[], ProgressUnitOfWork]:
     return cast(Callable[[], ProgressUnitOfWork], request.app.state.unit_of_work)
 
 
-def _import_jobs(request: Request) -> Jobs:
+async def _import_jobs(request: Request) -> Jobs:
     return cast(Jobs, request.app.state.import_jobs)
 
 
