@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 import psycopg
-from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, ratio, run_header
+from harness import Endpoints, Run, benchmarked_system, closed_loop, find_endpoints, percentile, ratio, run_header
 from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql
 
@@ -269,26 +269,11 @@ class Measured:
         )
 
 
-async def closed_loop(request: Callable[[], Awaitable[bool]], *, seconds: float, concurrency: int) -> Measured:
-    latencies: list[float] = []
-    failures = 0
-    deadline = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        nonlocal failures
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            ok = await request()
-            latencies.append((time.perf_counter() - started) * 1000)
-            failures += not ok
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    values = sorted(latencies) or [0.0, 0.0]
+async def measured_loop(request: Callable[[], Awaitable[bool]], *, seconds: float, concurrency: int) -> Measured:
+    loop = await closed_loop(request, seconds=seconds, concurrency=concurrency)
+    values = sorted(loop.latencies_ms) or [0.0, 0.0]
     values = values * 2 if len(values) == 1 else values
-    return Measured(
-        len(latencies), time.perf_counter() - started, percentile(values, 50), percentile(values, 99), failures
-    )
+    return Measured(len(loop.latencies_ms), loop.seconds, percentile(values, 50), percentile(values, 99), loop.failures)
 
 
 async def through_gateway(url: str, token: str, listing: Listing, *, seconds: float, concurrency: int) -> Measured:
@@ -302,7 +287,7 @@ async def through_gateway(url: str, token: str, listing: Listing, *, seconds: fl
             return reply.status_code == 200
 
         await closed_loop(request, seconds=min(0.5, seconds), concurrency=concurrency)  # warm-up
-        return await closed_loop(request, seconds=seconds, concurrency=concurrency)
+        return await measured_loop(request, seconds=seconds, concurrency=concurrency)
 
 
 async def floor(database_url: str, listing: Listing, *, seconds: float, concurrency: int) -> Measured:
@@ -324,7 +309,7 @@ async def floor(database_url: str, listing: Listing, *, seconds: float, concurre
 
     try:
         await closed_loop(request, seconds=min(0.5, seconds), concurrency=concurrency)  # warm-up
-        return await closed_loop(request, seconds=seconds, concurrency=concurrency)
+        return await measured_loop(request, seconds=seconds, concurrency=concurrency)
     finally:
         for conn in opened:
             await conn.close()

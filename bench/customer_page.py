@@ -49,6 +49,7 @@ from harness import (
     Endpoints,
     Run,
     benchmarked_system,
+    closed_loop,
     find_endpoints,
     fresh_databases,
     percentile,
@@ -214,23 +215,12 @@ def parse_wrk(label: str, output: str) -> Measured:
 # --------------------------------------------------------------------------- through the gateway: the fallback
 
 
-async def closed_loop(label: str, page: Callable[[], Awaitable[bool]], *, seconds: float, concurrency: int) -> Measured:
+async def measured_loop(
+    label: str, page: Callable[[], Awaitable[bool]], *, seconds: float, concurrency: int
+) -> Measured:
     """``concurrency`` workers each doing ``page()`` back to back for ``seconds``."""
-    latencies: list[float] = []
-    failures = 0
-    deadline = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        nonlocal failures
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            ok = await page()
-            latencies.append((time.perf_counter() - started) * 1000)
-            failures += not ok
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Measured.of(label, time.perf_counter() - started, latencies, failures)
+    loop = await closed_loop(page, seconds=seconds, concurrency=concurrency)
+    return Measured.of(label, loop.seconds, loop.latencies_ms, loop.failures)
 
 
 async def httpx_load(url: str, token: str, customer_ids: list[str], *, seconds: float, concurrency: int) -> Measured:
@@ -243,7 +233,7 @@ async def httpx_load(url: str, token: str, customer_ids: list[str], *, seconds: 
             reply = await gateway.get(PAGE.format(id=random.choice(customer_ids)))
             return reply.status_code == 200
 
-        return await closed_loop("through the gateway (httpx)", page, seconds=seconds, concurrency=concurrency)
+        return await measured_loop("through the gateway (httpx)", page, seconds=seconds, concurrency=concurrency)
 
 
 # --------------------------------------------------------------------------- the floor: PostgreSQL directly
@@ -294,8 +284,8 @@ async def floor(database_url: str, ids: list[str], *, seconds: float, concurrenc
         return found is not None
 
     try:
-        await closed_loop("warm-up", page, seconds=min(2.0, seconds), concurrency=concurrency)
-        return await closed_loop(
+        await closed_loop(page, seconds=min(2.0, seconds), concurrency=concurrency)
+        return await measured_loop(
             f"floor: PostgreSQL directly ({connections} conn.)", page, seconds=seconds, concurrency=concurrency
         )
     finally:

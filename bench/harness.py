@@ -26,7 +26,7 @@ import secrets
 import statistics
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -341,6 +341,34 @@ class CpuMeter:
 
 
 # --------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedLoop:
+    """What ``closed_loop`` saw: the wall time, each request's latency and the failed ones."""
+
+    seconds: float
+    latencies_ms: list[float]
+    failures: int
+
+
+async def closed_loop(request: Callable[[], Awaitable[bool]], *, seconds: float, concurrency: int) -> ClosedLoop:
+    """``concurrency`` workers each doing ``request()`` (True: it succeeded) back to back for ``seconds``."""
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal failures
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            ok = await request()
+            latencies.append((time.perf_counter() - started) * 1000)
+            failures += not ok
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ClosedLoop(time.perf_counter() - started, latencies, failures)
 
 
 def percentile(sorted_values: list[float], p: int) -> float:

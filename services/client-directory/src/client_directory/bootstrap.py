@@ -24,13 +24,7 @@ def bootstrap(
     runtime = ServiceRuntime(
         settings, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=DirectoryUnitOfWork
     )
-    keys: CustomerKeySource
-    if customer_keys is None:  # customer-account's batch lookup, open while the service runs (issue 16)
-        remote = ServiceCustomerKeys(settings, service=NAME)
-        runtime.alongside(remote.running)
-        keys = remote
-    else:
-        keys = customer_keys
+    keys = customer_keys or ServiceCustomerKeys.alongside(runtime, settings, service=NAME)  # issue 16
     app = runtime.assemble(
         title="client-directory (internal)",
         handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),

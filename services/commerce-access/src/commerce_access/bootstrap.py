@@ -32,21 +32,16 @@ def bootstrap(
     runtime.every(
         own.access_expiry_sweep_seconds, "access-expiry-sweep", lambda: announce_expiries(runtime.unit_of_work)
     )
-    keys: CustomerKeySource
-    if customer_keys is None:  # customer-account's batch lookup, open while the service runs (issue 16)
-        remote = ServiceCustomerKeys(settings, service=NAME)
-        runtime.alongside(remote.running)
-        keys = remote
-    else:
-        keys = customer_keys
+    # customer-account's batch lookup, open while the service runs (issue 16): one cache for the
+    # consumers' unsealing and the invitations' sealing; tests may give the consumers other keys.
+    remote = ServiceCustomerKeys.alongside(runtime, settings, service=NAME)
+    keys = customer_keys or remote
     app = runtime.assemble(
         title="commerce-access (internal)",
         handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),
         publishes=events.PUBLISHED,
         routers=http.ROUTERS,
     )
-    purchaser_keys = PurchaserKeys(settings, service=NAME)  # seals the invitation's e-mail (issue 16)
-    runtime.alongside(purchaser_keys.running)
-    app.state.purchaser_keys = purchaser_keys  # read by entrypoints/deps.py
+    app.state.purchaser_keys = PurchaserKeys(remote)  # seals the invitation's e-mail; read by entrypoints/deps.py
     install_key_errors(app)  # customer-account away: 503 with Retry-After
     return runtime, app

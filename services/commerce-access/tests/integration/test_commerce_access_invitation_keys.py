@@ -90,7 +90,7 @@ async def test_an_erased_purchaser_is_refused_409(service: tuple[Commerce, FastA
         assert request.url.path == "/v1/customer-keys/lookup"
         return httpx.Response(200, json={"keys": {}, "destroyed": [str(purchaser)], "unknown": []})
 
-    keys = app.state.purchaser_keys
+    keys = app.state.purchaser_keys.source  # the service's ServiceCustomerKeys
     running = keys.remote
     async with httpx.AsyncClient(transport=httpx.MockTransport(customer_account), base_url="http://ca") as client:
         keys.remote = RemoteCustomerKeys(client)

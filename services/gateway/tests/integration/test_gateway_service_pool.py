@@ -13,8 +13,8 @@ from gateway.adapters.services import ServiceClient, ServiceTokenAuth
 from gateway.domain.replies import ServiceUnavailable
 from trainyard_common.testing.served import served
 
-SLOW_SECONDS = 0.4
-TIMEOUT_SECONDS = 1.0
+SLOW_SECONDS = 0.8
+TIMEOUT_SECONDS = 2.0  # opening 100 connections at once can take over 1 s on a busy 2-core machine
 
 
 class SlowService:
@@ -42,8 +42,8 @@ async def test_a_burst_waits_for_the_pool_instead_of_failing_and_100_calls_run_a
     async with served(service) as url:
         client = ServiceClient("slow", url, timeout_seconds=TIMEOUT_SECONDS, auth=ServiceTokenAuth("k" * 32, 30))
         async with client.open():
-            # 300 calls, 100 at a time: the last ones wait ~0.8 s for a connection, and each
-            # then takes 0.4 s — longer in all than the per-call timeout, which is not the pool's.
+            # 300 calls, 100 at a time: the last ones wait ~1.6 s for a connection, and each
+            # then takes 0.8 s — longer in all than the per-call timeout, which is not the pool's.
             replies = await asyncio.gather(*(client.call("GET", f"/v1/things/{n}") for n in range(300)))
 
     assert [r.status_code for r in replies] == [200] * 300

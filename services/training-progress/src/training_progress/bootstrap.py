@@ -25,13 +25,7 @@ def bootstrap(
     ``customer_keys`` (the keys unsealing the version 2 topics) too: customer-account's otherwise."""
     own = settings_of_kind(settings, Settings)
     runtime = ServiceRuntime(own, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=ProgressUnitOfWork)
-    keys: CustomerKeySource
-    if customer_keys is None:  # customer-account's batch lookup, open while the service runs (issue 16)
-        remote = ServiceCustomerKeys(settings, service=NAME)
-        runtime.alongside(remote.running)
-        keys = remote
-    else:
-        keys = customer_keys
+    keys = customer_keys or ServiceCustomerKeys.alongside(runtime, settings, service=NAME)  # issue 16
     app = runtime.assemble(
         title="training-progress (internal)",
         handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from trainyard_common.contracts.customers import SealedEvent
@@ -66,8 +66,19 @@ async def open_batch(
     return opened
 
 
+class _Runtime(Protocol):
+    def alongside(self, work: Callable[[], contextlib.AbstractAsyncContextManager[None]]) -> None: ...
+
+
 class ServiceCustomerKeys:
     """customer-account's keys as ``service`` gets them, open while the service runs."""
+
+    @classmethod
+    def alongside(cls, runtime: _Runtime, settings: ServiceSettings, *, service: str) -> ServiceCustomerKeys:
+        """Keys opened with the service (``runtime.alongside``): what a bootstrap wires."""
+        keys = cls(settings, service=service)
+        runtime.alongside(keys.running)
+        return keys
 
     def __init__(self, settings: ServiceSettings, *, service: str) -> None:
         self._settings = settings
