@@ -20,20 +20,24 @@ bench runs exactly those two ends, with the real code, around the real plumbing:
 * **the write path** (the clock starts here), in the bench process with the relay: N registrations'
   events, ``--per-commit`` (1,000) per transaction through the unit of work (``uow.emit`` → the
   outbox; the commit nudges the relay). Sealed: each customer's 32-byte data key is created and
-  stored wrapped by the KEK (as customer-account's ``CustomerKeyStore`` does: one statement per
-  transaction) and the event is built by ``UserRegisteredV2.sealing(fields, key)`` (AES-256-GCM per
-  field). Clear: the same fields through ``UserRegisteredV2.model_validate`` (the contract does not
-  check the envelope's pattern, so the same model carries clear text);
+  stored wrapped by the KEK by customer-account's own ``CustomerKeyStore.keys_for`` (one statement
+  per transaction) and the event is built by ``UserRegisteredV2.sealing(fields, key)`` (AES-256-GCM
+  per field, one key schedule per event). Clear: the same fields through
+  ``UserRegisteredV2.model_validate`` (the contract does not check the envelope's pattern, so the
+  same model carries clear text);
 * **the consumer**, by default in a process of its own (``multiprocessing``, as a consuming service
   runs apart from customer-account), a batch handler, one transaction per partition's batch.
   Sealed: the consuming services' own path, ``trainyard_common.privacy.consumers.open_batch`` — one
   key lookup per batch through ``RemoteCustomerKeys`` (the batching and the cache the services use),
-  then ``opened(key)`` per event; clear: ``model_dump()``. Both then write the projection row (one
-  multi-row INSERT per batch, as the services' batch handlers do);
+  then ``opened(key)`` per event; clear: ``model_dump()``. Both then save the rows in the shared
+  customer projection as commerce-access and training-progress do (``CustomerProjection.save_all``:
+  the tombstone locks, one INSERT of arrays per batch). The sealed mode is the services' own
+  ``SealedCustomerEvents.on_users_registered``, step for step;
 * **the clock stops** when the projection holds N rows (polled: ``harness.wait_for_counts``).
 
 Each round's line gives the CPU per event of each process, and of that the CPU of the step that
-differs between the modes (writer: keys + sealing vs. validation; consumer: opening vs. dump;
+differs between the modes (writer: sealing vs. validation, the key statement not included;
+consumer: opening vs. dump;
 ``time.thread_time``, so the shared machine's other work is not counted). The raw per-field costs
 are measured first, in the same run.
 
@@ -75,10 +79,10 @@ from harness import (
     run_header,
     wait_for_counts,
 )
-from sqlalchemy import Column, LargeBinary, MetaData, Table, Text, Uuid, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, Table, Text, Uuid, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from customer_account.adapters.customer_keys import CustomerKeyStore
 from trainyard_common.contracts.customers import UserRegisteredV2
 from trainyard_common.db.engine import async_url
 from trainyard_common.db.uow import SqlUnitOfWork
@@ -91,6 +95,7 @@ from trainyard_common.privacy.consumers import open_batch
 from trainyard_common.privacy.key_source import RemoteCustomerKeys
 from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptionKeys, new_data_key
 from trainyard_common.privacy.sealing import seal, unseal
+from trainyard_common.projections.customers import CustomerProjection, customer_projection_metadata, from_registration
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 from trainyard_common.vocabulary import RegistrationSource
@@ -105,16 +110,7 @@ customer_keys = Table(  # customer-account's ``customer_keys``, without the fore
     Column("customer_id", Uuid, primary_key=True),
     Column("wrapped_key", LargeBinary, nullable=False),
     Column("kek_id", Text, nullable=False),
-)
-projection = Table(  # what a consumer keeps of a registration (the shared customer projection's columns)
-    "customers",
-    bench_metadata,
-    Column("customer_id", Uuid, primary_key=True),
-    Column("email", Text, nullable=False),
-    Column("first_name", Text, nullable=False),
-    Column("last_name", Text, nullable=False),
-    Column("organization", Text),
-    Column("registered_at", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 _KEYS_OF = text(
     "SELECT customer_id, wrapped_key, kek_id FROM customer_keys WHERE customer_id = ANY(CAST(:ids AS uuid[]))"
@@ -225,6 +221,7 @@ async def prepare(kafka: str, database_url: str, prefix: str) -> list[str]:
     async with engine.begin() as conn:
         await conn.run_sync(messaging_metadata.create_all)
         await conn.run_sync(bench_metadata.create_all)
+        await conn.run_sync(customer_projection_metadata.create_all)
     await engine.dispose()
     return topics
 
@@ -249,28 +246,17 @@ async def bench_service(
 
     async def apply(deliveries: Sequence[Delivered[UserRegisteredV2]], uow: SqlUnitOfWork) -> None:
         if mode == "sealed":
-            # The batch's keys first (the lookup awaits the database), so that the opening itself,
-            # ``open_batch`` on the keys now cached, is timed as this thread's CPU alone.
+            # The batch's keys first (the lookup awaits the database, and other partitions' batches
+            # run meanwhile), so that the opening itself, ``open_batch`` on the keys now cached, is
+            # timed as this thread's CPU alone.
             await keys.keys_for(d.event.sealed_for() for d in deliveries)
-            started = time.thread_time()
+        started = time.thread_time()
+        if mode == "sealed":
             rows = [fields for _, fields in await open_batch(deliveries, keys) if fields is not None]
         else:
-            started = time.thread_time()
             rows = [d.event.model_dump() for d in deliveries]
         spent["consumer"] += time.thread_time() - started
-        values = [
-            {
-                "customer_id": r["customer_id"],
-                "email": r["email"],
-                "first_name": r["first_name"],
-                "last_name": r["last_name"],
-                "organization": r["organization"],
-                "registered_at": r["registered_at"].isoformat(),
-            }
-            for r in rows
-        ]
-        if values:
-            await uow.session.execute(insert(projection).values(values).on_conflict_do_nothing())
+        await CustomerProjection(uow.session).save_all(from_registration(r) for r in rows)
 
     if consume:
         subscriptions = runtime.subscriptions(runtime.unit_of_work)
@@ -303,24 +289,17 @@ async def write(runtime: ServiceRuntime[Any], mode: str, count: int, per_commit:
     for start in range(0, count, per_commit):
         chunk = ids[start : start + per_commit]
         async with runtime.unit_of_work() as uow:
+            if mode == "sealed":  # customer-account's own key statement (new keys, wrapped, one INSERT)
+                data_keys = await CustomerKeyStore(uow.session).keys_for(chunk, datetime.now(UTC))
             began = time.thread_time()  # CPU: on a shared machine wall time counts others' work
             if mode == "sealed":
-                data_keys = {customer_id: new_data_key() for customer_id in chunk}
-                rows = [{"customer_id": c, "wrapped_key": w, "kek_id": k} for c, (w, k) in _wrapped(data_keys)]
                 events = [UserRegisteredV2.sealing(_fields(c, start + n), data_keys[c]) for n, c in enumerate(chunk)]
             else:
-                rows = []
                 events = [UserRegisteredV2.model_validate(_fields(c, start + n)) for n, c in enumerate(chunk)]
             spent += time.thread_time() - began
-            if rows:
-                await uow.session.execute(insert(customer_keys).values(rows))
             uow.emit(*events)
             await uow.commit()
     return spent
-
-
-def _wrapped(data_keys: dict[uuid.UUID, bytes]) -> list[tuple[uuid.UUID, tuple[bytes, str]]]:
-    return [(customer_id, KEKS.wrap(key)) for customer_id, key in data_keys.items()]
 
 
 async def one_round(

@@ -35,6 +35,10 @@ def mapped_customer(system: Any, admin: httpx.Client) -> dict[str, str]:
     assert registered.status_code == 201, registered.text
     customer = registered.json()
     wait_for_learner(admin, client["id"], customer["id"])
+    # The gateway's view hears of the mapping from client-directory's event, a moment after
+    # client-directory (its freshness has a test of its own below).
+    path = f"/api/v1/admin/customers/{customer['id']}"
+    assert eventually(lambda: (admin.get(path).json()["client"]["data"] or {}).get("client")), "view never mapped"
     return {"id": customer["id"], "email": customer["email"], "client_id": client["id"], "client_name": client["name"]}
 
 

@@ -29,7 +29,7 @@ from trainyard_common.testing.served import served
 ADMIN_USERNAME = "root-admin"
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 SLOW_CLIENT_ID = uuid.UUID(int=7)
-SLOW_SECONDS = 3.0
+SLOW_SECONDS = 6.0  # well past the tests' service timeout
 
 
 # ---- the services behind the gateway, faked at their HTTP API --------------------------------
@@ -136,7 +136,9 @@ def gateway_settings(database_url: str, **overrides: Any) -> Settings:
         "kafka_bootstrap": f"127.0.0.1:{free_port()}",  # no broker: the gateway must not need one
         "admin_username": ADMIN_USERNAME,
         "admin_password": ADMIN_PASSWORD,
-        "service_timeout_seconds": 1.0,
+        # Short enough for the slow fake's test, long enough for a fake's answer on a loaded machine
+        # (make test runs three pytest runs side by side on two cores).
+        "service_timeout_seconds": 3.0,
         **overrides,
     }
     return Settings(**values)

@@ -274,3 +274,24 @@ async def test_a_rebuilt_view_equals_the_incrementally_kept_one(uows: Uows, new_
 
     assert without_as_of(rebuilt) == without_as_of(kept)
     assert len(kept) == 3 * len(SECTIONS)
+
+
+async def test_an_order_commerce_access_shows_hides_delete_before_customer_account_has_heard_of_it(
+    uows: Uows,
+) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    services.commerce_access.answers[f"/v1/customers/{customer}/orders"] = (200, {"items": [{}]})
+    services.commerce_access.answers[f"/v1/customers/{customer}/access"] = (
+        200,
+        {"items": [{"status": "active"}]},
+    )
+
+    await apply(views, uows, ("OrderCompleted", customer))  # customer-account still says deletable
+
+    page = json.loads(await views.page(customer))
+    assert page["profile"]["data"]["deletable"] is True, "customer-account's own answer is shown as it is"
+    assert page["deletable"] is False
+    assert page["not_deletable_reasons"] == ["has_orders", "has_access"]

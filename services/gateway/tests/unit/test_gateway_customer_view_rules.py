@@ -11,7 +11,18 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from gateway.domain.customer_view import ACCESS, CLIENT, ORDERS, PROFILE, SECTIONS, TRANSCRIPT, WATCHED, changes_of
+from gateway.domain.customer_view import (
+    ACCESS,
+    CLIENT,
+    ORDERS,
+    PROFILE,
+    SECTIONS,
+    TRANSCRIPT,
+    WATCHED,
+    blocked,
+    changes_of,
+    deletion_blockers,
+)
 from gateway.entrypoints import events
 from gateway.entrypoints.customer_view_writes import CustomerViewAfterWrites
 from gateway.entrypoints.customer_views import CustomerDetails
@@ -153,3 +164,23 @@ async def test_reads_refused_writes_and_other_paths_refresh_nothing() -> None:
     await _request(views, "POST", "/api/v1/admin/customer-imports", 200, {})
     await _request(views, "PATCH", "/api/v1/learner/profile", 200, {})
     assert views.refreshed == []
+
+
+def test_the_owners_orders_and_live_access_block_a_deletion_revoked_access_does_not() -> None:
+    assert deletion_blockers(ORDERS, {"items": [{"id": "o"}], "total": 1}) == ["has_orders"]
+    assert deletion_blockers(ORDERS, {"items": [], "total": 0}) == []
+    assert deletion_blockers(ACCESS, {"items": [{"status": "upcoming"}]}) == ["has_access"]
+    assert deletion_blockers(ACCESS, {"items": [{"status": "revoked"}, {"status": "expired"}]}) == []
+    assert deletion_blockers(PROFILE, {"items": [{}]}) == []
+
+
+def test_blockers_make_a_deletable_profile_not_deletable_and_leave_an_unavailable_one_alone() -> None:
+    deletable = {"deletion": None, "deletable": True, "not_deletable_reasons": []}
+    assert blocked(deletable, ["has_access", "has_orders"]) == {
+        "deletion": None,
+        "deletable": False,
+        "not_deletable_reasons": ["has_orders", "has_access"],
+    }
+    assert blocked(deletable, []) == deletable
+    unavailable = {"deletion": None, "deletable": None, "not_deletable_reasons": None}
+    assert blocked(unavailable, ["has_orders"]) == unavailable

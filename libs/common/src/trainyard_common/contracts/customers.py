@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, JsonValu
 from trainyard_common.contracts.base import Deprecation, Event
 from trainyard_common.contracts.common import CurrencyCode, Money
 from trainyard_common.privacy.schema import SealedText
-from trainyard_common.privacy.sealing import seal, unseal
+from trainyard_common.privacy.sealing import CustomerSeal
 from trainyard_common.vocabulary import (
     ActorKind,
     CustomerStatus,
@@ -297,23 +297,25 @@ class _SealedVersion(Event):
         """The event from its fields in clear (what ``opened`` returns), each personal field sealed
         with ``key``; checked against this contract (``ValidationError`` otherwise)."""
         values = dict(clear)
-        customer_id = values["customer_id"]
+        customer = CustomerSeal(key, values["customer_id"])
         for name in cls.personal_fields:
             if values.get(name) is not None:
-                values[name] = seal(str(values[name]), key, customer_id=customer_id, field=name)
+                values[name] = customer.seal(str(values[name]), name)
         return cls.model_validate(values)
 
     def opened(self, key: bytes) -> dict[str, Any]:
         """The event's fields with the personal ones unsealed (``Unreadable``: not this customer's key)."""
         values = self.model_dump()
+        customer = CustomerSeal(key, values["customer_id"])
         for name in self.personal_fields:
             if values.get(name) is not None:
-                values[name] = unseal(values[name], key, customer_id=values["customer_id"], field=name)
+                values[name] = customer.unseal(values[name], name)
         return values
 
     def sealed_for(self) -> UUID:
         """The customer whose key seals this event's personal fields."""
-        return UUID(self.aggregate_id())
+        owner = getattr(self, self.aggregate_field)
+        return owner if isinstance(owner, UUID) else UUID(str(owner))
 
     def version_1(self) -> Event:
         """The same event on the deprecated version 1 topic: its personal fields empty."""

@@ -51,14 +51,15 @@ async def open_batch(
     if not deliveries:
         return []
     try:
-        found = await keys.keys_for(d.event.sealed_for() for d in deliveries)
+        owners = [d.event.sealed_for() for d in deliveries]
+        found = await keys.keys_for(owners)
     except KeysUnavailable as exc:
         raise TransientError(f"customer keys unavailable: {exc}") from exc
     except UnknownCustomers as exc:
         raise UnreadableMessage(str(exc)) from exc
     opened: list[tuple[Delivered[S], dict[str, Any] | None]] = []
-    for delivered in deliveries:
-        key = found[delivered.event.sealed_for()]
+    for delivered, owner in zip(deliveries, owners, strict=True):
+        key = found[owner]
         try:
             opened.append((delivered, None if key is None else delivered.event.opened(key)))
         except Unreadable as exc:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from trainyard_common.api.customers import MAX_KEY_LOOKUP, CustomerKeyLookupAnswer
 from trainyard_common.http.service_client import service_client
-from trainyard_common.privacy.keyring import CustomerKeys, KeyDestroyed
+from trainyard_common.privacy.keyring import NOT_HELD, CustomerKeys, KeyDestroyed
 from trainyard_common.settings import ServiceSettings
 
 LOOKUP_PATH = "/v1/customer-keys/lookup"
@@ -72,13 +72,18 @@ class RemoteCustomerKeys:
 
     async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
         """Each customer's key, None when destroyed; one lookup for all those not cached (per 1,000)."""
-        wanted = list(dict.fromkeys(customer_ids))
-        missing = [customer_id for customer_id in wanted if not self.cache.known(customer_id)]
         found: dict[uuid.UUID, bytes | None] = {}
+        missing: list[uuid.UUID] = []
+        for customer_id in dict.fromkeys(customer_ids):
+            held = self.cache.held(customer_id)
+            if held is NOT_HELD:
+                missing.append(customer_id)
+            else:
+                found[customer_id] = held
         try:
             for start in range(0, len(missing), MAX_KEY_LOOKUP):
                 self._answered.update(await self._lookup(missing[start : start + MAX_KEY_LOOKUP]))
-            for customer_id in wanted:
+            for customer_id in missing:
                 try:
                     found[customer_id] = await self.cache.get(customer_id)
                 except KeyDestroyed:

@@ -5,6 +5,7 @@ to customer-account's ``GET /v1/customer-keys/{id}``); a key is kept ``ttl_secon
 
 from __future__ import annotations
 
+import enum
 import time
 import uuid
 from collections import OrderedDict
@@ -18,6 +19,13 @@ class KeyDestroyed(Exception):
         super().__init__(f"the key of customer {customer_id} was destroyed")
         self.customer_id = customer_id
 
+
+class NotHeld(enum.Enum):
+    NOT_HELD = "not held"
+
+
+NOT_HELD = NotHeld.NOT_HELD
+"""``CustomerKeys.held``: the key is not in the cache (or too old): ``get`` would fetch it."""
 
 Fetch = Callable[[uuid.UUID], Awaitable[bytes | None]]
 """The key of a customer; ``None``: destroyed (the owner answered 410). Unknown customers and
@@ -62,10 +70,18 @@ class CustomerKeys:
 
     def known(self, customer_id: uuid.UUID) -> bool:
         """``get`` would answer without fetching: a current key, or destroyed."""
+        return self.held(customer_id) is not NOT_HELD
+
+    def held(self, customer_id: uuid.UUID) -> bytes | NotHeld | None:
+        """What ``get`` answers without fetching, at once (no await per key of a batch): the current
+        key, ``None`` when destroyed, ``NOT_HELD`` when it would have to fetch."""
         if customer_id in self._destroyed:
-            return True
+            return None
         cached = self._keys.get(customer_id)
-        return cached is not None and self._clock() - cached[1] < self._ttl
+        if cached is None or self._clock() - cached[1] >= self._ttl:
+            return NOT_HELD
+        self._keys.move_to_end(customer_id)
+        return cached[0]
 
     def destroyed(self, customer_id: uuid.UUID) -> None:
         """Forget the key now (on ``CustomerErased``, before the TTL would)."""

@@ -28,38 +28,51 @@ class Unreadable(Exception):
     """The value cannot be opened: the key is wrong or destroyed, or the text was altered."""
 
 
-def _associated(customer_id: uuid.UUID, field: str) -> bytes:
-    return b"trainyard|" + customer_id.bytes + b"|" + field.encode("utf-8")
-
-
 def _check_key(key: bytes) -> None:
     if len(key) != KEY_BYTES:
         raise Unreadable(f"a customer key is {KEY_BYTES} bytes")
 
 
+class CustomerSeal:
+    """One customer's key, ready to seal and open their fields: an event's fields share one AES-GCM
+    key schedule (a third of a field's cost when made per field)."""
+
+    __slots__ = ("_aead", "_associated_prefix")
+
+    def __init__(self, key: bytes, customer_id: uuid.UUID) -> None:
+        _check_key(key)
+        self._aead = AESGCM(key)
+        self._associated_prefix = b"trainyard|" + customer_id.bytes + b"|"
+
+    def seal(self, value: str, field: str) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, value.encode("utf-8"), self._associated_prefix + field.encode("utf-8"))
+        return ENVELOPE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
+
+    def unseal(self, text: str, field: str) -> str:
+        if not _ENVELOPE.match(text):
+            raise Unreadable("not a sealed value of a known version")
+        body = text[len(ENVELOPE_PREFIX) :]
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except (binascii.Error, ValueError) as error:
+            raise Unreadable("not base64url") from error
+        if len(raw) < NONCE_BYTES + _TAG_BYTES:
+            raise Unreadable("too short")
+        associated = self._associated_prefix + field.encode("utf-8")
+        try:
+            opened = self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated)
+        except InvalidTag as error:
+            raise Unreadable("wrong key, wrong customer or field, or altered text") from error
+        return opened.decode("utf-8")
+
+
 def seal(value: str, key: bytes, *, customer_id: uuid.UUID, field: str) -> str:
-    _check_key(key)
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, value.encode("utf-8"), _associated(customer_id, field))
-    return ENVELOPE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
+    return CustomerSeal(key, customer_id).seal(value, field)
 
 
 def unseal(text: str, key: bytes, *, customer_id: uuid.UUID, field: str) -> str:
-    _check_key(key)
-    if not _ENVELOPE.match(text):
-        raise Unreadable("not a sealed value of a known version")
-    body = text[len(ENVELOPE_PREFIX) :]
-    try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except (binascii.Error, ValueError) as error:
-        raise Unreadable("not base64url") from error
-    if len(raw) < NONCE_BYTES + _TAG_BYTES:
-        raise Unreadable("too short")
-    try:
-        opened = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated(customer_id, field))
-    except InvalidTag as error:
-        raise Unreadable("wrong key, wrong customer or field, or altered text") from error
-    return opened.decode("utf-8")
+    return CustomerSeal(key, customer_id).unseal(text, field)
 
 
 def is_sealed(text: str) -> bool:

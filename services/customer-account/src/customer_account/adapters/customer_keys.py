@@ -8,23 +8,24 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, select, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import customer_keys
 from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptionKeys, new_data_key
 
-_ROWS_PER_STATEMENT = 10_000  # 4 parameters a row: under PostgreSQL's 65,535 per statement
 _keks = KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING)
 # The keys of a batch of customers, read or created in one statement: the CTE inserts the missing ones
-# (a key already there is kept) and returns them; the outer SELECT, which does not see the CTE's rows,
-# reads those that were already there.
-_READ_OR_CREATE = text(
-    "WITH created AS (INSERT INTO customer_keys (customer_id, wrapped_key, kek_id, created_at) "
+# (a key already there is kept) and returns their ids (their keys are the ones just made, no unwrap
+# needed); the outer SELECT, which does not see the CTE's rows, reads those that were already there.
+_INSERT_KEYS = (
+    "INSERT INTO customer_keys (customer_id, wrapped_key, kek_id, created_at) "
     "SELECT k.id, k.wrapped, k.kek, :at FROM unnest(CAST(:ids AS uuid[]), CAST(:wrapped AS bytea[]), "
-    "CAST(:keks AS text[])) AS k(id, wrapped, kek) "
-    "ON CONFLICT (customer_id) DO NOTHING RETURNING customer_id, wrapped_key, kek_id) "
-    "SELECT customer_id, wrapped_key, kek_id FROM created UNION ALL "
+    "CAST(:keks AS text[])) AS k(id, wrapped, kek) ON CONFLICT (customer_id) DO NOTHING"
+)
+_CREATE = text(_INSERT_KEYS)
+_READ_OR_CREATE = text(
+    f"WITH created AS ({_INSERT_KEYS} RETURNING customer_id) "  # noqa: S608 (constants only, no input)
+    "SELECT customer_id, NULL::bytea AS wrapped_key, NULL::text AS kek_id FROM created UNION ALL "
     "SELECT customer_id, wrapped_key, kek_id FROM customer_keys WHERE customer_id = ANY(CAST(:ids AS uuid[]))"
 )
 
@@ -39,20 +40,23 @@ def key_encryption_keys() -> KeyEncryptionKeys:
     return _keks
 
 
+def _new_keys(ids: list[uuid.UUID], at: datetime) -> tuple[dict[str, object], dict[uuid.UUID, bytes]]:
+    """A new data key for each id: the statement's parameters (wrapped) and the keys themselves."""
+    made = {customer_id: new_data_key() for customer_id in ids}
+    wrapped = [_keks.wrap(key) for key in made.values()]
+    params = {"ids": ids, "wrapped": [w for w, _ in wrapped], "keks": [k for _, k in wrapped], "at": at}
+    return params, made
+
+
 class CustomerKeyStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def create(self, customer_ids: Collection[uuid.UUID], at: datetime) -> None:
-        """A new key for each customer, in one statement (per ``_ROWS_PER_STATEMENT``); a customer
-        who has one keeps it."""
-        rows = []
-        for customer_id in customer_ids:
-            wrapped, kek_id = _keks.wrap(new_data_key())
-            rows.append({"customer_id": customer_id, "wrapped_key": wrapped, "kek_id": kek_id, "created_at": at})
-        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-            chunk = rows[start : start + _ROWS_PER_STATEMENT]
-            await self._session.execute(insert(customer_keys).values(chunk).on_conflict_do_nothing())
+        """A new key for each customer, in one statement (three arrays); a customer who has one keeps it."""
+        ids = list(dict.fromkeys(customer_ids))
+        if ids:
+            await self._session.execute(_CREATE, _new_keys(ids, at)[0])
 
     async def keys_for(self, customer_ids: Collection[uuid.UUID], at: datetime) -> dict[uuid.UUID, bytes]:
         """Each customer's key, created for one who has none (a customer from before keys, or a new
@@ -61,12 +65,14 @@ class CustomerKeyStore:
         ids = list(dict.fromkeys(customer_ids))
         if not ids:
             return {}
-        wrapped = [_keks.wrap(new_data_key()) for _ in ids]
-        rows = await self._session.execute(
-            _READ_OR_CREATE,
-            {"ids": ids, "wrapped": [w for w, _ in wrapped], "keks": [k for _, k in wrapped], "at": at},
-        )
-        return {row.customer_id: _keks.unwrap(row.wrapped_key, row.kek_id) for row in rows}
+        params, made = _new_keys(ids, at)
+        rows = await self._session.execute(_READ_OR_CREATE, params)
+        return {
+            row.customer_id: made[row.customer_id]
+            if row.wrapped_key is None
+            else _keks.unwrap(row.wrapped_key, row.kek_id)
+            for row in rows
+        }
 
     async def key_of(self, customer_id: uuid.UUID) -> bytes | None:
         row = (

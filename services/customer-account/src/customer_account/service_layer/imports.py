@@ -48,7 +48,7 @@ from customer_account.service_layer.password_setup import SetupLinks, issue_link
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.contracts import CustomerGroupsChanged, ImportRowOrderSettled
 from trainyard_common.contracts.email import checked_email
-from trainyard_common.privacy.sealing import seal
+from trainyard_common.privacy.sealing import CustomerSeal
 
 
 def is_valid_email(address: str) -> bool:
@@ -238,17 +238,17 @@ class CustomerImport:
 
 def _sealed_row(planned: _Planned, key: bytes) -> SealedRow:
     """The row's personal fields as its version 2 events carry them (the same text as ``_staged`` stages)."""
+    customer = CustomerSeal(key, planned.customer_id)
 
     def sealed(value: object, field: str) -> str | None:
-        return None if value is None else seal(str(value), key, customer_id=planned.customer_id, field=field)
+        return None if value is None else customer.seal(str(value), field)
 
     new = planned.new
     if new is None:
-        email = seal(planned.row.email, key, customer_id=planned.customer_id, field="email")
-        return SealedRow(planned.row.number, email, None, None, None)
+        return SealedRow(planned.row.number, customer.seal(planned.row.email, "email"), None, None, None)
     return SealedRow(
         planned.row.number,
-        seal(str(new.email), key, customer_id=planned.customer_id, field="email"),
+        customer.seal(str(new.email), "email"),
         sealed(new.first_name, "first_name"),
         sealed(new.last_name, "last_name"),
         sealed(new.organization, "organization"),

@@ -1,8 +1,8 @@
 """The customer view's tables and the statements on them (``service_layer/customer_views.py``).
 
 * ``customer_view_sections``: one row per (customer, section), the section's JSON as the page
-  shows it (``body``) and, for the profile, the page's deletion fields (``extras``); the page is
-  one indexed read of a customer's rows.
+  shows it (``body``) and, for the profile, the page's deletion fields (``extras``; for orders and
+  access, what they say against a deletion); one indexed read of a customer's rows.
 * ``customer_view_pending``: sections to read again (their service could not answer, or a
   dependent section's second read), due at ``due_at``.
 * ``customer_view_tombstones``: erased or deleted customers, whose view is never written again.

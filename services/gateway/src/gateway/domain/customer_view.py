@@ -11,8 +11,9 @@ customer's view for good. Plain rules: event types are named by their contract's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT = "profile", "client", "orders", "access", "transcript"
 SECTIONS: tuple[str, ...] = (PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT)
@@ -105,3 +106,32 @@ def changes_of(events: Iterable[tuple[str, object]]) -> Changes:
         frozenset(p for p in now if p[0] not in forget),
         frozenset(p for p in later if p[0] not in forget),
     )
+
+
+HAS_ORDERS, HAS_ACCESS = "has_orders", "has_access"
+"""The reasons ``not_deletable_reasons`` gives, in this order."""
+_BLOCKING_ACCESS = frozenset({"active", "upcoming"})
+
+
+def deletion_blockers(section: str, data: Any) -> list[str]:
+    """What commerce-access's own orders and access (the page's sections) say against deleting
+    the customer. The profile's ``deletable`` is customer-account's copy, which hears of an order
+    a moment after it is made; the page shows the owner's answer as soon as it has read it."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not items:
+        return []
+    if section == ORDERS:
+        return [HAS_ORDERS]
+    if section == ACCESS and any(isinstance(i, dict) and i.get("status") in _BLOCKING_ACCESS for i in items):
+        return [HAS_ACCESS]
+    return []
+
+
+def blocked(deletion: dict[str, Any], blockers: Sequence[str]) -> dict[str, Any]:
+    """The page's deletion fields with ``blockers`` added: not deletable, for those reasons too.
+    Fields of an unavailable profile (``deletable`` null) stay as they are."""
+    if not blockers or deletion.get("deletable") is None:
+        return deletion
+    reasons = set(deletion.get("not_deletable_reasons") or ()) | set(blockers)
+    ordered = [r for r in (HAS_ORDERS, HAS_ACCESS) if r in reasons] + sorted(reasons - {HAS_ORDERS, HAS_ACCESS})
+    return {**deletion, "deletable": False, "not_deletable_reasons": ordered}

@@ -35,7 +35,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.adapters import customer_views as store
 from gateway.adapters.actors import act_as_admin
-from gateway.domain.customer_view import PROFILE, SECTION_SERVICE, SECTIONS, changes_of
+from gateway.domain.customer_view import (
+    ACCESS,
+    ORDERS,
+    PROFILE,
+    SECTION_SERVICE,
+    SECTIONS,
+    blocked,
+    changes_of,
+    deletion_blockers,
+)
 from gateway.domain.replies import ServiceUnavailable
 from gateway.service_layer.customer_page import CustomerNotFound, section_sources
 from gateway.service_layer.ports import ServiceSet
@@ -126,6 +135,21 @@ def profile_extras(data: Any) -> str:
     return extras.model_dump_json()[1:-1]
 
 
+def _blockers_extras(name: str, data: Any) -> str | None:
+    """Stored beside the orders and access sections: what they say against a deletion (JSON)."""
+    found = deletion_blockers(name, data) if name in (ORDERS, ACCESS) else []
+    return orjson.dumps(found).decode() if found else None
+
+
+def with_blockers(extras: str | None, stored: Sequence[str | None]) -> str | None:
+    """The profile's deletion fields (``extras``) with the orders' and access' blockers applied."""
+    blockers = [b for found in stored if found for b in orjson.loads(found)]
+    if extras is None or not blockers:
+        return extras
+    deletion = blocked(orjson.loads("{" + extras + "}"), blockers)
+    return orjson.dumps(deletion).decode()[1:-1]
+
+
 def assemble_page(customer_id: uuid.UUID, bodies: dict[str, str], extras: str | None) -> bytes:
     """The page's bytes (``CustomerDetails``' fields, in order) from the sections' stored JSON."""
     parts = ['{"customer_id":"', str(customer_id), '"']
@@ -154,7 +178,7 @@ async def read_section(services: ServiceSet, customer_id: uuid.UUID, name: str, 
         data = orjson.loads(reply.content)
     except orjson.JSONDecodeError:
         return Read(customer_id, name, failure="answered no JSON")
-    extras = profile_extras(data) if name == PROFILE else None
+    extras = profile_extras(data) if name == PROFILE else _blockers_extras(name, data)
     body = section_body(client.name, orjson.dumps(data), None, as_of)
     return Read(customer_id, name, store.StoredSection(customer_id, name, body, extras, as_of))
 
@@ -224,18 +248,18 @@ class CustomerViews:
         async with self._reader.connect() as conn:
             rows = await store.read(conn, customer_id)
         bodies: dict[str, str] = {}
-        extras: str | None = None
+        extras: dict[str, str | None] = {}
         for name, body, stored_extras in rows:
             bodies[name] = body
-            if name == PROFILE:
-                if stored_extras is None:  # customer-account answered 404
-                    raise CustomerNotFound()
-                extras = stored_extras
+            extras[name] = stored_extras
+            if name == PROFILE and stored_extras is None:  # customer-account answered 404
+                raise CustomerNotFound()
         if len(bodies) < len(SECTIONS):
-            extras = await self._fill(customer_id, bodies, extras)
-        return assemble_page(customer_id, bodies, extras)
+            await self._fill(customer_id, bodies, extras)
+        blockers = [extras.get(ORDERS), extras.get(ACCESS)]
+        return assemble_page(customer_id, bodies, with_blockers(extras.get(PROFILE), blockers))
 
-    async def _fill(self, customer_id: uuid.UUID, bodies: dict[str, str], extras: str | None) -> str | None:
+    async def _fill(self, customer_id: uuid.UUID, bodies: dict[str, str], extras: dict[str, str | None]) -> None:
         """Read the missing sections live (as the admin asking), store what answered."""
         reads = await self._read((customer_id, name) for name in SECTIONS if name not in bodies)
         if any(r.profile_not_found for r in reads):
@@ -243,13 +267,11 @@ class CustomerViews:
         for r in reads:
             if r.section is not None:
                 bodies[r.name] = r.section.body
-                if r.name == PROFILE:
-                    extras = r.section.extras
+                extras[r.name] = r.section.extras
             else:
                 bodies[r.name] = section_body(SECTION_SERVICE[r.name], None, r.failure, None)
         async with self._engine.begin() as conn:
             await _store(conn, reads, self.config, now_utc())
-        return extras
 
     # -- events --------------------------------------------------------------------------------
 
