@@ -30,6 +30,9 @@ MIN_CONNECTIONS = 100
 """Each service's pool holds at least this many keep-alive connections, whatever
 ``service_max_connections`` says: 50 learners checking out at once, with the admin pages beside
 them, never wait for a connection (issue 18, item 3)."""
+KEEPALIVE_CONNECTIONS = 16
+"""Idle connections kept per service. httpcore polls every idle connection of the pool on every
+request (is its socket readable?): with 100 kept, that poll was a fifth of the gateway's CPU."""
 POOL_WAIT_SECONDS = 30.0
 """How long a call may wait for a free connection of the pool before the service counts as
 unavailable (503). Not the per-call timeout: under a burst, a call queued behind the pool is
@@ -69,7 +72,7 @@ class ServiceClient:
         # Idle ones are dropped before the services' server closes them (uvicorn: after 5 s), so a
         # request never goes out on a connection the other side is closing at that moment.
         self._limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=3.0
+            max_connections=max_connections, max_keepalive_connections=KEEPALIVE_CONNECTIONS, keepalive_expiry=3.0
         )
         self._auth = auth
         self._client: httpx.AsyncClient | None = None

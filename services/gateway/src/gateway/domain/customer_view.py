@@ -4,8 +4,9 @@ The gateway keeps one view per customer (``service_layer/customer_views.py``): e
 the answer of one service's internal API, read back when an event says it changed ("event
 notification, then read back"). An event names what changed in the service that published it
 (``direct``: read at once, the publisher has committed it) and, sometimes, what another service
-changes on hearing it without publishing anything (``dependent``: read at once and once more a
-moment later, by then that service has usually applied it). Erasure and deletion forget the
+changes on hearing it without publishing anything (``dependent``: read a moment later, by then
+that service has usually applied it; read at once, it nearly always answered as before, a wasted
+call to that service on every order). Erasure and deletion forget the
 customer's view for good. Plain rules: event types are named by their contract's class name.
 """
 
@@ -84,7 +85,7 @@ class Changes:
     now: frozenset[tuple[object, str]]
     """(customer, section) pairs read at once."""
     later: frozenset[tuple[object, str]]
-    """Dependent pairs, read once more a moment later."""
+    """Dependent pairs, read a moment later."""
 
 
 def changes_of(events: Iterable[tuple[str, object]]) -> Changes:
@@ -99,7 +100,7 @@ def changes_of(events: Iterable[tuple[str, object]]) -> Changes:
         rule = RULES.get(event_type)
         if rule is None:
             continue
-        now.update((customer_id, s) for s in rule.direct | rule.dependent)
+        now.update((customer_id, s) for s in rule.direct)
         later.update((customer_id, s) for s in rule.dependent)
     return Changes(
         frozenset(forget),

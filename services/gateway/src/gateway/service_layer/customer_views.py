@@ -11,8 +11,8 @@ concatenated, never parsed or validated again.
   ``as_of``); the read is queued in ``customer_view_pending`` and retried periodically, with
   growing delays, so no change is lost while it is down.
 * A section another service changes on hearing an event, without publishing anything (the
-  transcript on AccessGranted, the profile's ``deletable`` on an order...), is read at once and
-  once more ``recheck_seconds`` later (a pending read due then).
+  transcript on AccessGranted, the profile's ``deletable`` on an order...), is read
+  ``recheck_seconds`` later (a pending read due then), when that service has usually applied it.
 * Erasure and deletion delete the customer's view and leave a tombstone: nothing read later
   (a late event, a retry, the live fallback) writes it back.
 * A section not in the view (a customer from before the gateway subscribed, or never reached by
