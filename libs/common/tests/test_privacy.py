@@ -20,8 +20,10 @@ from trainyard_common.privacy import (
     unwrap,
     wrap,
 )
+from trainyard_common.privacy.keyring import NOT_HELD
 from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING
 from trainyard_common.privacy.schema import SealedText
+from trainyard_common.privacy.sealing import CustomerSeal
 
 ADA = uuid.UUID("7c9e6679-7425-40de-944b-e07fc1f90ae7")
 BOB = uuid.UUID("16fd2706-8baf-433b-82eb-8c7fada847da")
@@ -174,3 +176,33 @@ async def test_a_destroyed_key_is_remembered_as_destroyed() -> None:
     told.destroyed(BOB)  # CustomerErased seen: gone before its TTL
     with pytest.raises(KeyDestroyed):
         await told.get(BOB)
+
+
+async def test_held_answers_what_get_would_without_fetching() -> None:
+    key = new_data_key()
+
+    async def fetch(customer_id: uuid.UUID) -> bytes | None:
+        return key if customer_id == ADA else None
+
+    clock = _Clock()
+    cache = CustomerKeys(fetch, ttl_seconds=10, clock=clock)
+    assert cache.held(ADA) is NOT_HELD
+    await cache.get(ADA)
+    assert cache.held(ADA) == key
+    with pytest.raises(KeyDestroyed):
+        await cache.get(BOB)
+    assert cache.held(BOB) is None  # destroyed
+    clock.now = 11
+    assert cache.held(ADA) is NOT_HELD  # too old: get would fetch it again
+
+
+def test_one_customer_seal_seals_several_fields_as_the_functions_do() -> None:
+    key = new_data_key()
+    customer = CustomerSeal(key, ADA)
+    email, name = customer.seal("ada@example.org", "email"), customer.seal("Ada", "first_name")
+    assert unseal(email, key, customer_id=ADA, field="email") == "ada@example.org"
+    assert customer.unseal(seal("Ada", key, customer_id=ADA, field="first_name"), "first_name") == "Ada"
+    with pytest.raises(Unreadable):
+        customer.unseal(name, "last_name")  # the field name is authenticated
+    with pytest.raises(Unreadable):
+        CustomerSeal(key, BOB).unseal(email, "email")  # and the customer

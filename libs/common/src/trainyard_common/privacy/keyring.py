@@ -21,6 +21,8 @@ class KeyDestroyed(Exception):
 
 
 class NotHeld(enum.Enum):
+    """A marker apart from every key and from ``None`` (destroyed)."""
+
     NOT_HELD = "not held"
 
 
