@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, MetaData, Numeric, Table, Text, Uuid, func
 
+from trainyard_common.db.text_search import trigram_index
 from trainyard_common.messaging.tables import messaging_metadata
 
 metadata = MetaData()
@@ -41,25 +42,9 @@ NAME_KEY = func.lower(clients.c.name)
 Index("ix_clients_name_key_id", NAME_KEY, clients.c.id)
 Index("ix_clients_industry_name_key_id", clients.c.industry, NAME_KEY, clients.c.id)
 Index("ix_clients_active_name_key_id", clients.c.active, NAME_KEY, clients.c.id)
-Index(
-    "ix_clients_name_key_trgm",
-    NAME_KEY.label("name_key"),
-    postgresql_using="gin",
-    postgresql_ops={"name_key": "gin_trgm_ops"},
-    _table=clients,  # an expression alone does not name its table
-)
-Index(
-    "ix_client_domains_domain_trgm",
-    client_domains.c.domain,
-    postgresql_using="gin",
-    postgresql_ops={"domain": "gin_trgm_ops"},
-)
-Index(
-    "ix_client_aliases_alias_key_trgm",
-    client_aliases.c.alias_key,
-    postgresql_using="gin",
-    postgresql_ops={"alias_key": "gin_trgm_ops"},
-)
+trigram_index("ix_clients_name_key_trgm", NAME_KEY, table=clients)
+trigram_index("ix_client_domains_domain_trgm", client_domains.c.domain)
+trigram_index("ix_client_aliases_alias_key_trgm", client_aliases.c.alias_key)
 
 learners = Table(
     "learners",

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from trainyard_common.db.text_search import trigram_index
 from trainyard_common.messaging.tables import messaging_metadata
 
 metadata = MetaData()
@@ -59,20 +60,9 @@ FULL_NAME = literal_column(
 Index("ix_customers_created_at_id", customers.c.created_at.desc(), customers.c.id)
 Index("ix_customers_status_created_at_id", customers.c.status, customers.c.created_at.desc(), customers.c.id)
 Index("ix_customers_client_created_at_id", customers.c.client_id, customers.c.created_at.desc(), customers.c.id)
-Index("ix_customers_email_trgm", customers.c.email, postgresql_using="gin", postgresql_ops={"email": "gin_trgm_ops"})
-Index(
-    "ix_customers_organization_trgm",
-    customers.c.organization,
-    postgresql_using="gin",
-    postgresql_ops={"organization": "gin_trgm_ops"},
-)
-Index(
-    "ix_customers_full_name_trgm",
-    FULL_NAME.label("full_name"),
-    postgresql_using="gin",
-    postgresql_ops={"full_name": "gin_trgm_ops"},
-    _table=customers,  # an expression alone does not name its table
-)
+trigram_index("ix_customers_email_trgm", customers.c.email)
+trigram_index("ix_customers_organization_trgm", customers.c.organization)
+trigram_index("ix_customers_full_name_trgm", FULL_NAME, table=customers)
 
 sessions = Table(
     "sessions",

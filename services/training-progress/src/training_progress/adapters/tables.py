@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from trainyard_common.db.text_search import trigram_index
 from trainyard_common.messaging.tables import messaging_metadata
 from trainyard_common.projections.customers import customer_projection_metadata
 
@@ -194,18 +195,7 @@ _projected = projection_metadata.tables["customers"]
 # Written as PostgreSQL shows the index's expression, so that Alembic finds the index unchanged;
 # the filter (views.py) must search this very expression.
 USER_FULL_NAME = literal_column("(customers.first_name || ' ') || customers.last_name", type_=Text)
-Index(
-    "ix_customers_email_trgm",
-    _projected.c.email,
-    postgresql_using="gin",
-    postgresql_ops={"email": "gin_trgm_ops"},
-)
-Index(
-    "ix_customers_full_name_trgm",
-    USER_FULL_NAME.label("full_name"),
-    postgresql_using="gin",
-    postgresql_ops={"full_name": "gin_trgm_ops"},
-    _table=_projected,  # an expression alone does not name its table
-)
+trigram_index("ix_customers_email_trgm", _projected.c.email)
+trigram_index("ix_customers_full_name_trgm", USER_FULL_NAME, table=_projected)
 
 ALL_METADATA = (metadata, messaging_metadata, projection_metadata)
