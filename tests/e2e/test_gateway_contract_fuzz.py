@@ -27,7 +27,10 @@ def test_the_gateway_keeps_its_contract_under_generated_requests(system: Any) ->
     report = LOG_DIR / "schemathesis.xml"
     command = [
         *(sys.executable, "-m", "schemathesis.cli", "run", f"{system.gateway.url}/openapi.json"),
-        *("--checks", CHECKS, "--max-examples", "8", "--seed", "1", "--workers", "2"),
+        # One worker: with two threads, hypothesis's lambda descriptions hit CPython 3.11's AST
+        # recursion-depth counter race ("AST constructor recursion depth mismatch"), an error of
+        # the tool that failed a clean-clone run.
+        *("--checks", CHECKS, "--max-examples", "8", "--seed", "1", "--workers", "1"),
         *("--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all"),
         *("--request-timeout", "30", "--header", f"Authorization:{authorization}"),
         # Signing out would revoke the token every other generated request uses.
