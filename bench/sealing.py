@@ -20,11 +20,11 @@ bench runs exactly those two ends, with the real code, around the real plumbing:
 * **the write path** (the clock starts here), in the bench process with the relay: N registrations'
   events, ``--per-commit`` (1,000) per transaction through the unit of work (``uow.emit`` → the
   outbox; the commit nudges the relay). Sealed: each customer's 32-byte data key is created and
-  stored wrapped by the KEK by customer-account's own ``CustomerKeyStore.keys_for`` (one statement
-  per transaction) and the event is built by ``UserRegisteredV2.sealing(fields, key)`` (AES-256-GCM
-  per field, one key schedule per event). Clear: the same fields through
-  ``UserRegisteredV2.model_validate`` (the contract does not check the envelope's pattern, so the
-  same model carries clear text);
+  stored wrapped by the KEK by customer-account's own ``CustomerKeyStore.create_new`` (one INSERT
+  per transaction, as a registration stores its new customer's key) and the event is built by
+  ``UserRegisteredV2.sealing(fields, key)`` (AES-256-GCM per field, one key schedule per event).
+  Clear: the same fields through ``UserRegisteredV2.model_validate`` (the contract does not check
+  the envelope's pattern, so the same model carries clear text);
 * **the consumer**, by default in a process of its own (``multiprocessing``, as a consuming service
   runs apart from customer-account), a batch handler, one transaction per partition's batch.
   Sealed: the consuming services' own path, ``trainyard_common.privacy.consumers.open_batch`` — one
@@ -290,7 +290,7 @@ async def write(runtime: ServiceRuntime[Any], mode: str, count: int, per_commit:
         chunk = ids[start : start + per_commit]
         async with runtime.unit_of_work() as uow:
             if mode == "sealed":  # customer-account's own key statement (new keys, wrapped, one INSERT)
-                data_keys = await CustomerKeyStore(uow.session).keys_for(chunk, datetime.now(UTC))
+                data_keys = await CustomerKeyStore(uow.session).create_new(chunk, datetime.now(UTC))
             began = time.thread_time()  # CPU: on a shared machine wall time counts others' work
             if mode == "sealed":
                 events = [UserRegisteredV2.sealing(_fields(c, start + n), data_keys[c]) for n, c in enumerate(chunk)]

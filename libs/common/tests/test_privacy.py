@@ -206,3 +206,56 @@ def test_one_customer_seal_seals_several_fields_as_the_functions_do() -> None:
         customer.unseal(name, "last_name")  # the field name is authenticated
     with pytest.raises(Unreadable):
         CustomerSeal(key, BOB).unseal(email, "email")  # and the customer
+
+
+def test_an_events_fields_are_sealed_together_each_with_a_nonce_of_its_own() -> None:
+    key = new_data_key()
+    customer = CustomerSeal(key, ADA)
+    values = {"email": "ada@example.org", "first_name": "Ada", "last_name": "Ada", "organization": None}
+
+    sealed = customer.seal_fields(values, ("email", "first_name", "last_name", "organization"))
+
+    assert set(sealed) == {"email", "first_name", "last_name"}  # None stays None: nothing to seal
+    assert sealed["first_name"] != sealed["last_name"]  # the same text, a different nonce
+    assert len({text[len("tyenc:v1:") :][:16] for text in sealed.values()}) == 3
+    assert customer.open_fields(sealed, ("email", "first_name", "last_name", "organization")) == {
+        "email": "ada@example.org",
+        "first_name": "Ada",
+        "last_name": "Ada",
+    }
+    with pytest.raises(Unreadable):
+        customer.open_fields({"email": sealed["first_name"]}, ("email",))  # a field moved to another
+
+
+@pytest.mark.parametrize("body", ["", "A", "A+B/", "AAAA====", "ÄAAA", "AAAA AAAA"])
+def test_an_envelope_outside_base64url_is_unreadable_before_any_decryption(body: str) -> None:
+    with pytest.raises(Unreadable):
+        CustomerSeal(new_data_key(), ADA).unseal("tyenc:v1:" + body, "email")
+
+
+def test_new_keys_come_wrapped_by_the_first_kek_each_its_own() -> None:
+    keks = KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING)
+
+    made = keks.new_keys(3)
+
+    assert len({key for key, _ in made}) == 3
+    for key, wrapped in made:
+        assert len(key) == 32
+        assert keks.unwrap(wrapped, keks.current_id) == key
+    assert made[0][1][:12] != made[1][1][:12]  # a nonce each
+
+
+async def test_keys_answered_in_a_batch_are_kept_and_a_destroyed_one_stays_destroyed() -> None:
+    async def fetch(customer_id: uuid.UUID) -> bytes | None:
+        raise AssertionError("everything was remembered: nothing is fetched")
+
+    key = new_data_key()
+    cache = CustomerKeys(fetch)
+    assert cache.remember(ADA, key) == key
+    assert cache.remember(BOB, None) is None
+    assert await cache.get(ADA) == key
+    with pytest.raises(KeyDestroyed):
+        await cache.get(BOB)
+    cache.destroyed(ADA)  # erased while a lookup was on its way
+    assert cache.remember(ADA, key) is None
+    assert cache.held(ADA) is None

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from customer_account.adapters.customer_keys import key_encryption_keys, use_key_encryption_keys
 from customer_account.adapters.passwords import HashingPool
@@ -196,3 +197,22 @@ async def test_a_batch_lookup_sorts_every_id_into_keys_destroyed_or_unknown(uows
     assert found.unknown == [stranger]
     again = await customer_keys_of(uows(), [cy.id])
     assert again.keys == {cy.id: found.keys[cy.id]}
+
+
+async def test_keys_for_new_customers_are_stored_without_a_read_back_and_never_replace_one(
+    uows: Uows, register: Register
+) -> None:
+    ada, bob, cy = await register(), await register("bob@example.com"), await register("cy@example.com")
+    newcomers = [bob.id, cy.id]
+    uow: CustomerUnitOfWork
+    async with uows() as uow:  # as if bob and cy were being registered: no key yet
+        await uow.session.execute(delete(customer_keys).where(customer_keys.c.customer_id.in_(newcomers)))
+        made = await uow.keys.create_new(newcomers, datetime.now(UTC))
+        await uow.commit()
+    async with uows() as uow:
+        assert await uow.keys.keys_of(newcomers) == made
+    before = await customer_key(uows(), ada.id)
+    with pytest.raises(IntegrityError):
+        async with uows() as uow:
+            await uow.keys.create_new([ada.id], datetime.now(UTC))  # not new: refused, not overwritten
+    assert await customer_key(uows(), ada.id) == before

@@ -296,20 +296,13 @@ class _SealedVersion(Event):
     def sealing(cls, clear: Mapping[str, Any], key: bytes) -> Self:
         """The event from its fields in clear (what ``opened`` returns), each personal field sealed
         with ``key``; checked against this contract (``ValidationError`` otherwise)."""
-        values = dict(clear)
-        customer = CustomerSeal(key, values["customer_id"])
-        for name in cls.personal_fields:
-            if values.get(name) is not None:
-                values[name] = customer.seal(str(values[name]), name)
-        return cls.model_validate(values)
+        sealed = CustomerSeal(key, clear["customer_id"]).seal_fields(clear, cls.personal_fields)
+        return cls.model_validate({**clear, **sealed})
 
     def opened(self, key: bytes) -> dict[str, Any]:
         """The event's fields with the personal ones unsealed (``Unreadable``: not this customer's key)."""
         values = self.model_dump()
-        customer = CustomerSeal(key, values["customer_id"])
-        for name in self.personal_fields:
-            if values.get(name) is not None:
-                values[name] = customer.unseal(values[name], name)
+        values.update(CustomerSeal(key, values["customer_id"]).open_fields(values, self.personal_fields))
         return values
 
     def sealed_for(self) -> UUID:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from trainyard_common.api.customers import MAX_KEY_LOOKUP, CustomerKeyLookupAnswer
 from trainyard_common.http.service_client import service_client
-from trainyard_common.privacy.keyring import NOT_HELD, CustomerKeys, KeyDestroyed
+from trainyard_common.privacy.keyring import NOT_HELD, CustomerKeys
 from trainyard_common.settings import ServiceSettings
 
 LOOKUP_PATH = "/v1/customer-keys/lookup"
@@ -53,7 +53,6 @@ class RemoteCustomerKeys:
     ) -> None:
         """``client``: customer-account's, signing as the consuming service (``of`` makes one)."""
         self._client = client
-        self._answered: dict[uuid.UUID, bytes | None] = {}
         self.cache = CustomerKeys(self._fetch, ttl_seconds=ttl_seconds, max_entries=max_entries, clock=clock)
         self.lookups = 0
         """Calls made to customer-account (for tests and metrics)."""
@@ -80,17 +79,11 @@ class RemoteCustomerKeys:
                 missing.append(customer_id)
             else:
                 found[customer_id] = held
-        try:
-            for start in range(0, len(missing), MAX_KEY_LOOKUP):
-                self._answered.update(await self._lookup(missing[start : start + MAX_KEY_LOOKUP]))
-            for customer_id in missing:
-                try:
-                    found[customer_id] = await self.cache.get(customer_id)
-                except KeyDestroyed:
-                    found[customer_id] = None
-        finally:
-            for customer_id in missing:
-                self._answered.pop(customer_id, None)
+        for start in range(0, len(missing), MAX_KEY_LOOKUP):
+            chunk = missing[start : start + MAX_KEY_LOOKUP]
+            answered = await self._lookup(chunk)
+            for customer_id in chunk:
+                found[customer_id] = self.cache.remember(customer_id, answered[customer_id])
         return found
 
     async def get(self, customer_id: uuid.UUID) -> bytes:
@@ -102,8 +95,6 @@ class RemoteCustomerKeys:
         self.cache.destroyed(customer_id)
 
     async def _fetch(self, customer_id: uuid.UUID) -> bytes | None:
-        if customer_id in self._answered:
-            return self._answered.pop(customer_id)
         return (await self._lookup([customer_id]))[customer_id]
 
     async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:

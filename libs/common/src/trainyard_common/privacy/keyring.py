@@ -60,11 +60,18 @@ class CustomerKeys:
         if cached is not None and at - cached[1] < self._ttl:
             self._keys.move_to_end(customer_id)
             return cached[0]
-        key = await self._fetch(customer_id)
+        key = self.remember(customer_id, await self._fetch(customer_id), at=at)
         if key is None:
-            self.destroyed(customer_id)
             raise KeyDestroyed(customer_id)
-        self._keys[customer_id] = (key, at)
+        return key
+
+    def remember(self, customer_id: uuid.UUID, key: bytes | None, *, at: float | None = None) -> bytes | None:
+        """Keep what the owner answered for this customer (fetched in a batch of many): the key,
+        or ``None`` (destroyed, remembered as such); returns it. A key destroyed meanwhile stays so."""
+        if key is None or customer_id in self._destroyed:
+            self.destroyed(customer_id)
+            return None
+        self._keys[customer_id] = (key, self._clock() if at is None else at)
         self._keys.move_to_end(customer_id)
         while len(self._keys) > self._max:
             self._keys.popitem(last=False)

@@ -6,11 +6,11 @@ version: one exception, ``Unreadable``."""
 
 from __future__ import annotations
 
-import base64
 import binascii
 import os
 import re
 import uuid
+from collections.abc import Iterable, Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -22,6 +22,8 @@ KEY_BYTES = 32
 _TAG_BYTES = 16
 ENVELOPE_PATTERN = r"^tyenc:v1:[A-Za-z0-9_-]+$"
 _ENVELOPE = re.compile(ENVELOPE_PATTERN)
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 class Unreadable(Exception):
@@ -45,26 +47,53 @@ class CustomerSeal:
         self._associated_prefix = b"trainyard|" + customer_id.bytes + b"|"
 
     def seal(self, value: str, field: str) -> str:
-        nonce = os.urandom(NONCE_BYTES)
+        return self._seal(value, field, os.urandom(NONCE_BYTES))
+
+    def seal_fields(self, values: Mapping[str, object], fields: Iterable[str]) -> dict[str, str]:
+        """Each of ``fields`` present (not None) in ``values``, sealed: one call for the random
+        nonces of all of them (a system call per field was a fifth of an event's sealing)."""
+        present = [field for field in fields if values.get(field) is not None]
+        nonces = os.urandom(NONCE_BYTES * len(present))
+        sealed = {}
+        for start, field in zip(range(0, len(nonces), NONCE_BYTES), present, strict=True):
+            sealed[field] = self._seal(str(values[field]), field, nonces[start : start + NONCE_BYTES])
+        return sealed
+
+    def open_fields(self, values: Mapping[str, object], fields: Iterable[str]) -> dict[str, str]:
+        """Each of ``fields`` present (not None) in ``values``, opened (``Unreadable``: not this key)."""
+        return {field: self.unseal(str(values[field]), field) for field in fields if values.get(field) is not None}
+
+    def _seal(self, value: str, field: str, nonce: bytes) -> str:
         sealed = self._aead.encrypt(nonce, value.encode("utf-8"), self._associated_prefix + field.encode("utf-8"))
-        return ENVELOPE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
+        encoded = binascii.b2a_base64(nonce + sealed, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+        return ENVELOPE_PREFIX + encoded.decode("ascii")
 
     def unseal(self, text: str, field: str) -> str:
-        if not _ENVELOPE.match(text):
-            raise Unreadable("not a sealed value of a known version")
-        body = text[len(ENVELOPE_PREFIX) :]
-        try:
-            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        except (binascii.Error, ValueError) as error:
-            raise Unreadable("not base64url") from error
-        if len(raw) < NONCE_BYTES + _TAG_BYTES:
-            raise Unreadable("too short")
+        raw = _envelope_bytes(text)
         associated = self._associated_prefix + field.encode("utf-8")
         try:
             opened = self._aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated)
         except InvalidTag as error:
             raise Unreadable("wrong key, wrong customer or field, or altered text") from error
         return opened.decode("utf-8")
+
+
+def _envelope_bytes(text: str) -> bytes:
+    """nonce || ciphertext || tag of a ``tyenc:v1:`` text; checked as strictly as ``ENVELOPE_PATTERN``
+    (the alphabet by strict base64 decoding, not a regular expression: half the cost)."""
+    if not text.startswith(ENVELOPE_PREFIX):
+        raise Unreadable("not a sealed value of a known version")
+    body = text[len(ENVELOPE_PREFIX) :]
+    if "+" in body or "/" in body or "=" in body:
+        raise Unreadable("not base64url")
+    try:
+        padded = body.encode("ascii").translate(_FROM_URLSAFE) + b"=" * (-len(body) % 4)
+        raw = binascii.a2b_base64(padded, strict_mode=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError) as error:
+        raise Unreadable("not base64url") from error
+    if len(raw) < NONCE_BYTES + _TAG_BYTES:
+        raise Unreadable("too short")
+    return raw
 
 
 def seal(value: str, key: bytes, *, customer_id: uuid.UUID, field: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import customer_keys
-from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptionKeys, new_data_key
+from trainyard_common.privacy.keys import DEVELOPMENT_KEYS_SETTING, KeyEncryptionKeys
 
 _keks = KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING)
 # The keys of a batch of customers, read or created in one statement: the CTE inserts the missing ones
@@ -23,6 +23,7 @@ _INSERT_KEYS = (
     "CAST(:keks AS text[])) AS k(id, wrapped, kek) ON CONFLICT (customer_id) DO NOTHING"
 )
 _CREATE = text(_INSERT_KEYS)
+_CREATE_NEW = text(_INSERT_KEYS.removesuffix(" ON CONFLICT (customer_id) DO NOTHING"))
 _READ_OR_CREATE = text(
     f"WITH created AS ({_INSERT_KEYS} RETURNING customer_id) "  # noqa: S608 (constants only, no input)
     "SELECT customer_id, NULL::bytea AS wrapped_key, NULL::text AS kek_id FROM created UNION ALL "
@@ -42,10 +43,9 @@ def key_encryption_keys() -> KeyEncryptionKeys:
 
 def _new_keys(ids: list[uuid.UUID], at: datetime) -> tuple[dict[str, object], dict[uuid.UUID, bytes]]:
     """A new data key for each id: the statement's parameters (wrapped) and the keys themselves."""
-    made = {customer_id: new_data_key() for customer_id in ids}
-    wrapped = [_keks.wrap(key) for key in made.values()]
-    params = {"ids": ids, "wrapped": [w for w, _ in wrapped], "keks": [k for _, k in wrapped], "at": at}
-    return params, made
+    new_keys = _keks.new_keys(len(ids))
+    params = {"ids": ids, "wrapped": [w for _, w in new_keys], "keks": [_keks.current_id] * len(ids), "at": at}
+    return params, {customer_id: key for customer_id, (key, _) in zip(ids, new_keys, strict=True)}
 
 
 class CustomerKeyStore:
@@ -57,6 +57,16 @@ class CustomerKeyStore:
         ids = list(dict.fromkeys(customer_ids))
         if ids:
             await self._session.execute(_CREATE, _new_keys(ids, at)[0])
+
+    async def create_new(self, customer_ids: Collection[uuid.UUID], at: datetime) -> dict[uuid.UUID, bytes]:
+        """The keys of customers created in this transaction, none of whom can have one yet: one
+        INSERT, nothing read back (a registration's path; a key already there raises)."""
+        ids = list(dict.fromkeys(customer_ids))
+        if not ids:
+            return {}
+        params, made = _new_keys(ids, at)
+        await self._session.execute(_CREATE_NEW, params)
+        return made
 
     async def keys_for(self, customer_ids: Collection[uuid.UUID], at: datetime) -> dict[uuid.UUID, bytes]:
         """Each customer's key, created for one who has none (a customer from before keys, or a new

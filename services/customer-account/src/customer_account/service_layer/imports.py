@@ -239,20 +239,20 @@ class CustomerImport:
 def _sealed_row(planned: _Planned, key: bytes) -> SealedRow:
     """The row's personal fields as its version 2 events carry them (the same text as ``_staged`` stages)."""
     customer = CustomerSeal(key, planned.customer_id)
-
-    def sealed(value: object, field: str) -> str | None:
-        return None if value is None else customer.seal(str(value), field)
-
     new = planned.new
     if new is None:
         return SealedRow(planned.row.number, customer.seal(planned.row.email, "email"), None, None, None)
+    sealed = customer.seal_fields({field: getattr(new, field) for field in _PERSONAL}, _PERSONAL)
     return SealedRow(
         planned.row.number,
-        customer.seal(str(new.email), "email"),
-        sealed(new.first_name, "first_name"),
-        sealed(new.last_name, "last_name"),
-        sealed(new.organization, "organization"),
+        sealed["email"],
+        sealed.get("first_name"),
+        sealed.get("last_name"),
+        sealed.get("organization"),
     )
+
+
+_PERSONAL = ("email", "first_name", "last_name", "organization")
 
 
 def stored_import(report: ImportReport, at: datetime) -> StoredImport:

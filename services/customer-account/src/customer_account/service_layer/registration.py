@@ -46,7 +46,7 @@ async def register_customer(uow: CustomerUnitOfWork, command: RegisterCustomer) 
     if not await uow.customers.add_if_email_free(customer):
         raise EmailAlreadyRegistered(str(customer.email))
     # The key of its personal data, in this transaction; version 2 of the event carries them sealed with it.
-    keys = await uow.keys.keys_for([customer.id], customer.created_at)
+    keys = await uow.keys.create_new([customer.id], customer.created_at)
     registered = registered_event(customer, RegistrationSource(command.channel.value), keys[customer.id])
     uow.emit(registered.version_1())  # deprecated: the personal fields empty
     uow.emit(registered)
