@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import pytest
 
-from trainyard_common.contracts import UserRegisteredV2
+from trainyard_common.contracts import CustomerErased, UserRegisteredV2
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.errors import TransientError, UnreadableMessage, is_malformed, is_transient
 from trainyard_common.privacy import Unreadable, new_data_key
-from trainyard_common.privacy.consumers import FixedCustomerKeys, open_batch
-from trainyard_common.privacy.key_source import UnknownCustomers
+from trainyard_common.privacy.consumers import FixedCustomerKeys, dropping_the_key, open_batch
+from trainyard_common.privacy.key_source import RemoteCustomerKeys, UnknownCustomers
 from trainyard_common.testing.sealed_events import TEST_KEY, known_keys, registered
 
 
@@ -63,3 +64,37 @@ async def test_a_customer_unknown_to_customer_account_is_dead_lettered_at_once()
         await open_batch(_delivered(registered(uuid.uuid4(), "ada@example.org")), Unknowing({}))
     assert is_malformed(raised.value)
     assert not is_transient(raised.value)
+
+
+class _OwnerOfKeys(RemoteCustomerKeys):
+    """The services' key source with customer-account's answers given here (no HTTP)."""
+
+    def __init__(self, keys: dict[uuid.UUID, bytes | None]) -> None:
+        super().__init__(client=None)  # type: ignore[arg-type]  # never used: _lookup is replaced
+        self.keys = keys
+
+    async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+        self.lookups += 1
+        return {customer_id: self.keys[customer_id] for customer_id in customer_ids}
+
+
+async def test_customer_erased_drops_the_cached_key_before_the_services_handler_runs() -> None:
+    ada, key = uuid.uuid4(), new_data_key()
+    keys = _OwnerOfKeys({ada: key})
+    assert await keys.keys_for([ada]) == {ada: key}  # cached now, for minutes
+    seen_by_the_handler: list[object] = []
+
+    async def on_customer_erased(event: CustomerErased, uow: str) -> None:
+        seen_by_the_handler.append((uow, await keys.keys_for([event.customer_id])))
+
+    handle = dropping_the_key(keys, on_customer_erased)
+    await handle(CustomerErased(customer_id=ada, erased_at=datetime.now(UTC)), "the unit of work")
+
+    assert seen_by_the_handler == [("the unit of work", {ada: None})]
+    assert await keys.keys_for([ada]) == {ada: None}
+    assert keys.lookups == 1, "the drop is not a question to customer-account: the key is gone for good"
+    opened = await open_batch(_delivered(registered(ada, "ada@example.org", key=key)), keys)
+    assert [fields for _, fields in opened] == [None]  # the event's personal data is skipped
+    fixed = FixedCustomerKeys({ada: key})
+    fixed.destroyed(ada)
+    assert await fixed.keys_for([ada]) == {ada: None}

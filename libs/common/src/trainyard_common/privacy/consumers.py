@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
-from trainyard_common.contracts.customers import SealedEvent
+from trainyard_common.contracts.customers import CustomerErased, SealedEvent
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.errors import TransientError, UnreadableMessage
 from trainyard_common.privacy.key_source import KeysUnavailable, RemoteCustomerKeys, UnknownCustomers
@@ -42,6 +42,27 @@ class CustomerKeySource(Protocol):
     async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> Mapping[uuid.UUID, bytes | None]:
         """Each customer's key, None when destroyed; raises ``KeysUnavailable`` when it cannot tell."""
         ...
+
+    def destroyed(self, customer_id: uuid.UUID) -> None:
+        """The customer's key is gone (``CustomerErased``): a cached copy is dropped, never used again."""
+        ...
+
+
+U = TypeVar("U")
+
+
+def dropping_the_key(
+    keys: CustomerKeySource, handle: Callable[[CustomerErased, U], Awaitable[None]]
+) -> Callable[[CustomerErased, U], Awaitable[None]]:
+    """A service's ``CustomerErased`` handler that first drops the customer's key from ``keys``.
+    customer-account destroys the key before it publishes the event, so from then on this service
+    reads none of the customer's sealed fields — not only once its cached copy grows old."""
+
+    async def on_customer_erased(event: CustomerErased, uow: U) -> None:
+        keys.destroyed(event.customer_id)
+        await handle(event, uow)
+
+    return on_customer_erased
 
 
 async def open_batch(
@@ -100,6 +121,10 @@ class ServiceCustomerKeys:
             raise KeysUnavailable("the customer key source is not running")
         return await self.remote.keys_for(customer_ids)
 
+    def destroyed(self, customer_id: uuid.UUID) -> None:
+        if self.remote is not None:  # not running: there is no cache to drop it from
+            self.remote.destroyed(customer_id)
+
 
 class FixedCustomerKeys:
     """Keys held in memory (tests, benchmarks): ``keys[id]`` (None: destroyed); one key for every
@@ -125,3 +150,6 @@ class FixedCustomerKeys:
             else:
                 raise KeysUnavailable(f"no key for {customer_id}")
         return found
+
+    def destroyed(self, customer_id: uuid.UUID) -> None:
+        self.keys[customer_id] = None

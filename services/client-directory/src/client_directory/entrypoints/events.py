@@ -33,7 +33,7 @@ from trainyard_common.contracts import (
 )
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
-from trainyard_common.privacy.consumers import CustomerKeySource, open_batch
+from trainyard_common.privacy.consumers import CustomerKeySource, dropping_the_key, open_batch
 from trainyard_common.vocabulary import ProfileField, ProgressStatus
 
 REMAP_FIELDS = {ProfileField.EMAIL, ProfileField.ORGANIZATION}
@@ -52,7 +52,7 @@ def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource
     subscriptions.batch_handler(TrainingCompleted)(on_training_completed)
     subscriptions.batch_handler(ProgressDeleted)(on_progress_deleted)
     subscriptions.batch_handler(OrderCompleted)(on_orders_completed)
-    subscriptions.handler(CustomerErased)(on_customer_erased)
+    subscriptions.handler(CustomerErased)(dropping_the_key(keys, on_customer_erased))
     subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 
 

@@ -24,7 +24,7 @@ from trainyard_common.contracts import (
     UserRegisteredV2,
 )
 from trainyard_common.messaging.subscriptions import EventSubscriptions
-from trainyard_common.privacy.consumers import CustomerKeySource
+from trainyard_common.privacy.consumers import CustomerKeySource, dropping_the_key
 from trainyard_common.projections import customers
 
 PUBLISHED = (
@@ -49,7 +49,7 @@ def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource
     subscriptions.batch_handler(CustomerProfileUpdatedV2)(projection.on_customer_profiles_updated)
     # Version 2 too (the deprecated version 1 is retired), though no personal field is read: no key needed.
     subscriptions.handler(CustomerImportedV2)(on_customer_imported)
-    subscriptions.handler(CustomerErased)(on_customer_erased)
+    subscriptions.handler(CustomerErased)(dropping_the_key(keys, on_customer_erased))
     subscriptions.handler(CustomerDeletionRequested)(on_customer_deletion_requested)
     subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 

@@ -32,7 +32,7 @@ from trainyard_common.contracts import (
 from trainyard_common.contracts.commerce import _AccessFacts
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.subscriptions import EventSubscriptions
-from trainyard_common.privacy.consumers import CustomerKeySource
+from trainyard_common.privacy.consumers import CustomerKeySource, dropping_the_key
 from trainyard_common.projections import customers
 from trainyard_common.projections.clients import ClientNews
 
@@ -50,7 +50,7 @@ def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource
     subscriptions.batch_handler(AccessChanged)(on_access_changed)
     subscriptions.batch_handler(AccessRevoked)(on_access_revoked)
     subscriptions.batch_handler(AccessExpired)(on_access_expired)
-    subscriptions.handler(CustomerErased)(on_customer_erased)
+    subscriptions.handler(CustomerErased)(dropping_the_key(keys, on_customer_erased))
     subscriptions.handler(CustomerDeleted)(on_customer_deleted)
 
 
