@@ -102,6 +102,10 @@ def fake_services_app(fake: FakeServices) -> FastAPI:
             return _error(
                 409, "email_taken", "This e-mail address is already registered.", "email", "already registered"
             )
+        if body["email"].startswith("busy@"):  # what it depends on is away: try again in 7 s
+            busy = _error(503, "unavailable", "Try again shortly.", "email", "not now")
+            busy.headers["Retry-After"] = "7"
+            return busy
         customer = {k: body.get(k) for k in ("first_name", "last_name", "email", "organization")}
         now = datetime.now(UTC).isoformat()
         return JSONResponse({"id": str(uuid.uuid4()), **customer, "status": "active", "created_at": now}, 201)

@@ -325,6 +325,11 @@ async def test_registration_is_passed_through(gateway: httpx.AsyncClient, fake_s
     taken = await gateway.post("/api/v1/learner/register", json={**body, "email": "taken@example.org"})
     error = assert_error(taken, 409, "email_taken")
     assert error["details"] == [{"field": "email", "reason": "already registered"}]
+    assert "retry-after" not in taken.headers
+
+    busy = await gateway.post("/api/v1/learner/register", json={**body, "email": "busy@example.org"})
+    assert_error(busy, 503, "unavailable")
+    assert busy.headers["retry-after"] == "7", "the service's advice reaches the caller"
 
 
 async def test_malformed_json_is_a_400(gateway: httpx.AsyncClient, admin: dict[str, str]) -> None:

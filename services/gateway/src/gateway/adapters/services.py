@@ -121,7 +121,8 @@ class ServiceClient:
         except httpx.TransportError as exc:
             log.warning("service unreachable", service=self.name, path=path, error=repr(exc))
             raise ServiceUnavailable(self.name, "unreachable") from exc
-        return ServiceReply(reply.status_code, reply.content, reply.headers.get("content-type"))
+        headers = reply.headers
+        return ServiceReply(reply.status_code, reply.content, headers.get("content-type"), headers.get("retry-after"))
 
     async def check_alive(self) -> None:
         """For the gateway's /readyz: the service answers its /healthz."""

@@ -23,6 +23,8 @@ class ServiceReply:
     status_code: int
     content: bytes
     content_type: str | None
+    retry_after: str | None = None
+    """The service's ``Retry-After`` (its 503 when what it depends on is away, its 429s): passed on."""
 
     def json(self) -> Any:
         return json.loads(self.content)

@@ -1,4 +1,4 @@
-"""Handing a service's answer to the caller as it is: status, body and content type."""
+"""Handing a service's answer to the caller as it is: status, body, content type and Retry-After."""
 
 from fastapi import Response
 
@@ -6,7 +6,10 @@ from gateway.domain.replies import ServiceReply
 
 
 def passthrough(reply: ServiceReply) -> Response:
-    return Response(content=reply.content, status_code=reply.status_code, media_type=reply.content_type)
+    response = Response(content=reply.content, status_code=reply.status_code, media_type=reply.content_type)
+    if reply.retry_after is not None:
+        response.headers["Retry-After"] = reply.retry_after
+    return response
 
 
 def created_id(reply: ServiceReply) -> str | None:
