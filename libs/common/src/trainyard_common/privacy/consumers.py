@@ -24,6 +24,7 @@ customer-account.
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
@@ -58,6 +59,7 @@ def dropping_the_key(
     customer-account destroys the key before it publishes the event, so from then on this service
     reads none of the customer's sealed fields — not only once its cached copy grows old."""
 
+    @functools.wraps(handle)  # its name and docstring describe the subscription (AsyncAPI)
     async def on_customer_erased(event: CustomerErased, uow: U) -> None:
         keys.destroyed(event.customer_id)
         await handle(event, uow)
