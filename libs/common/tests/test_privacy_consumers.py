@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from trainyard_common.contracts import CustomerErased, UserRegisteredV2
+from trainyard_common.contracts import CustomerDeleted, CustomerErased, UserRegisteredV2
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.errors import TransientError, UnreadableMessage, is_malformed, is_transient
 from trainyard_common.privacy import Unreadable, new_data_key
@@ -98,3 +98,21 @@ async def test_customer_erased_drops_the_cached_key_before_the_services_handler_
     fixed = FixedCustomerKeys({ada: key})
     fixed.destroyed(ada)
     assert await fixed.keys_for([ada]) == {ada: None}
+
+
+async def test_customer_deleted_drops_the_cached_key_too() -> None:
+    bob, key = uuid.uuid4(), new_data_key()
+    keys = _OwnerOfKeys({bob: key})
+    assert await keys.keys_for([bob]) == {bob: key}
+    handled: list[uuid.UUID] = []
+
+    async def on_customer_deleted(event: CustomerDeleted, uow: object) -> None:
+        handled.append(event.customer_id)
+
+    await dropping_the_key(keys, on_customer_deleted)(
+        CustomerDeleted(customer_id=bob, deleted_at=datetime.now(UTC)), None
+    )
+
+    assert handled == [bob]
+    assert await keys.keys_for([bob]) == {bob: None}
+    assert keys.lookups == 1

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
-from trainyard_common.contracts.customers import CustomerErased, SealedEvent
+from trainyard_common.contracts.customers import CustomerDeleted, CustomerErased, SealedEvent
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.errors import TransientError, UnreadableMessage
 from trainyard_common.privacy.key_source import KeysUnavailable, RemoteCustomerKeys, UnknownCustomers
@@ -45,26 +45,28 @@ class CustomerKeySource(Protocol):
         ...
 
     def destroyed(self, customer_id: uuid.UUID) -> None:
-        """The customer's key is gone (``CustomerErased``): a cached copy is dropped, never used again."""
+        """The customer's key is gone (erased or deleted): a cached copy is dropped, never used again."""
         ...
 
 
 U = TypeVar("U")
+Forgetting = TypeVar("Forgetting", CustomerErased, CustomerDeleted)
+"""The events after which a customer's key no longer exists."""
 
 
 def dropping_the_key(
-    keys: CustomerKeySource, handle: Callable[[CustomerErased, U], Awaitable[None]]
-) -> Callable[[CustomerErased, U], Awaitable[None]]:
-    """A service's ``CustomerErased`` handler that first drops the customer's key from ``keys``.
-    customer-account destroys the key before it publishes the event, so from then on this service
-    reads none of the customer's sealed fields — not only once its cached copy grows old."""
+    keys: CustomerKeySource, handle: Callable[[Forgetting, U], Awaitable[None]]
+) -> Callable[[Forgetting, U], Awaitable[None]]:
+    """A service's ``CustomerErased`` or ``CustomerDeleted`` handler that first drops the customer's
+    key from ``keys``. customer-account destroys the key before it publishes either, so from then on
+    this service reads none of the customer's sealed fields — not only once its cached copy grows old."""
 
     @functools.wraps(handle)  # its name and docstring describe the subscription (AsyncAPI)
-    async def on_customer_erased(event: CustomerErased, uow: U) -> None:
+    async def forgetting(event: Forgetting, uow: U) -> None:
         keys.destroyed(event.customer_id)
         await handle(event, uow)
 
-    return on_customer_erased
+    return forgetting
 
 
 async def open_batch(

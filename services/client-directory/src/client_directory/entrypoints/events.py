@@ -53,7 +53,7 @@ def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource
     subscriptions.batch_handler(ProgressDeleted)(on_progress_deleted)
     subscriptions.batch_handler(OrderCompleted)(on_orders_completed)
     subscriptions.handler(CustomerErased)(dropping_the_key(keys, on_customer_erased))
-    subscriptions.handler(CustomerDeleted)(on_customer_deleted)
+    subscriptions.handler(CustomerDeleted)(dropping_the_key(keys, on_customer_deleted))
 
 
 class SealedLearnerEvents:

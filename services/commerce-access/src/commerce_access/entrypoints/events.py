@@ -51,7 +51,7 @@ def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource
     subscriptions.handler(CustomerImportedV2)(on_customer_imported)
     subscriptions.handler(CustomerErased)(dropping_the_key(keys, on_customer_erased))
     subscriptions.handler(CustomerDeletionRequested)(on_customer_deletion_requested)
-    subscriptions.handler(CustomerDeleted)(on_customer_deleted)
+    subscriptions.handler(CustomerDeleted)(dropping_the_key(keys, on_customer_deleted))
 
 
 async def on_customer_imported(event: CustomerImportedV2, uow: CommerceUnitOfWork) -> None:

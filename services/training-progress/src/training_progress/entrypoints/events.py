@@ -51,7 +51,7 @@ def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource
     subscriptions.batch_handler(AccessRevoked)(on_access_revoked)
     subscriptions.batch_handler(AccessExpired)(on_access_expired)
     subscriptions.handler(CustomerErased)(dropping_the_key(keys, on_customer_erased))
-    subscriptions.handler(CustomerDeleted)(on_customer_deleted)
+    subscriptions.handler(CustomerDeleted)(dropping_the_key(keys, on_customer_deleted))
 
 
 async def on_learners_assigned(events: Sequence[Delivered[LearnerAssignedToClient]], uow: ProgressUnitOfWork) -> None:
