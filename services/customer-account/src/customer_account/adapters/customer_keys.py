@@ -17,13 +17,14 @@ _keks = KeyEncryptionKeys.parse(DEVELOPMENT_KEYS_SETTING)
 # The keys of a batch of customers, read or created in one statement: the CTE inserts the missing ones
 # (a key already there is kept) and returns their ids (their keys are the ones just made, no unwrap
 # needed); the outer SELECT, which does not see the CTE's rows, reads those that were already there.
-_INSERT_KEYS = (
+_INSERT_NEW_KEYS = (
     "INSERT INTO customer_keys (customer_id, wrapped_key, kek_id, created_at) "
     "SELECT k.id, k.wrapped, k.kek, :at FROM unnest(CAST(:ids AS uuid[]), CAST(:wrapped AS bytea[]), "
-    "CAST(:keks AS text[])) AS k(id, wrapped, kek) ON CONFLICT (customer_id) DO NOTHING"
+    "CAST(:keks AS text[])) AS k(id, wrapped, kek)"
 )
+_INSERT_KEYS = f"{_INSERT_NEW_KEYS} ON CONFLICT (customer_id) DO NOTHING"
 _CREATE = text(_INSERT_KEYS)
-_CREATE_NEW = text(_INSERT_KEYS.removesuffix(" ON CONFLICT (customer_id) DO NOTHING"))
+_CREATE_NEW = text(_INSERT_NEW_KEYS)  # a key already there is an error: ``create_new`` is for new customers
 _READ_OR_CREATE = text(
     f"WITH created AS ({_INSERT_KEYS} RETURNING customer_id) "  # noqa: S608 (constants only, no input)
     "SELECT customer_id, NULL::bytea AS wrapped_key, NULL::text AS kek_id FROM created UNION ALL "
