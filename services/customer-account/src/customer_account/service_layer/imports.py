@@ -46,7 +46,7 @@ from customer_account.domain.imports import (
 from customer_account.service_layer.messages import welcome_email
 from customer_account.service_layer.password_setup import SetupLinks, issue_links
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import CustomerGroupsChanged, ImportRowOrderSettled
+from trainyard_common.contracts import CustomerGroupsChanged, ImportRowOrderSettled, UserRegisteredV2
 from trainyard_common.contracts.email import checked_email
 from trainyard_common.privacy.sealing import CustomerSeal
 
@@ -242,7 +242,8 @@ def _sealed_row(planned: _Planned, key: bytes) -> SealedRow:
     new = planned.new
     if new is None:
         return SealedRow(planned.row.number, customer.seal(planned.row.email, "email"), None, None, None)
-    sealed = customer.seal_fields({field: getattr(new, field) for field in _PERSONAL}, _PERSONAL)
+    personal = UserRegisteredV2.personal_fields  # what the row's UserRegistered.v2 seals
+    sealed = customer.seal_fields({field: getattr(new, field) for field in personal}, personal)
     return SealedRow(
         planned.row.number,
         sealed["email"],
@@ -250,9 +251,6 @@ def _sealed_row(planned: _Planned, key: bytes) -> SealedRow:
         sealed.get("last_name"),
         sealed.get("organization"),
     )
-
-
-_PERSONAL = ("email", "first_name", "last_name", "organization")
 
 
 def stored_import(report: ImportReport, at: datetime) -> StoredImport:

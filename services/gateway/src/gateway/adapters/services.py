@@ -67,8 +67,9 @@ class ServiceClient:
         self.name = name
         self.base_url = base_url
         self.timeout_seconds = timeout_seconds
-        # Keep every connection alive: under load a small keep-alive pool closes and reopens
-        # connections on nearly every call (the customer page alone makes five per request).
+        # Only KEEPALIVE_CONNECTIONS stay idle: beyond them, a call that finds none reconnects (the
+        # admin lists at concurrency 20 reconnect on most calls), but keeping more made every call
+        # pay httpcore's poll of each idle one (checkout at concurrency 50: 94 → 56 orders/s).
         # Idle ones are dropped before the services' server closes them (uvicorn: after 5 s), so a
         # request never goes out on a connection the other side is closing at that moment.
         self._limits = httpx.Limits(
