@@ -17,7 +17,7 @@ processor), ``OTEL_TRACES_SAMPLER*`` (the provider), ``OTEL_RESOURCE_ATTRIBUTES`
 
 Propagation is W3C trace context:
 * HTTP: every service's FastAPI app is instrumented (server spans, ``traceparent`` extracted;
-  /healthz, /readyz and /metrics excluded); the gateway's httpx clients are instrumented
+  /healthz, /readyz and /metrics excluded); the gateway's aiohttp clients are instrumented
   (client spans, ``traceparent`` injected; its readiness probes run ``untraced_http``).
 * Kafka: the unit of work stores the current ``traceparent`` / ``tracestate`` in each outbox
   row's headers; the relay forwards every stored header unchanged; on the consuming side
@@ -42,7 +42,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from trainyard_common.logs import get_logger
 
 if TYPE_CHECKING:
-    import httpx
+    import aiohttp
     from fastapi import FastAPI
     from opentelemetry.sdk.trace import ReadableSpan
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -112,13 +112,14 @@ def instrument_fastapi(app: FastAPI) -> None:
     )
 
 
-def instrument_httpx_client(client: httpx.AsyncClient) -> None:
-    """Client spans for ``client``'s calls, each sending its ``traceparent``; nothing if tracing is off."""
+def aiohttp_trace_configs() -> list[aiohttp.TraceConfig]:
+    """For an ``aiohttp.ClientSession``: client spans for its calls, each sending its
+    ``traceparent``; none if tracing is off."""
     if not tracing_enabled():
-        return
-    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor  # noqa: PLC0415
+        return []
+    from opentelemetry.instrumentation.aiohttp_client import create_trace_config  # noqa: PLC0415
 
-    HTTPXClientInstrumentor.instrument_client(client)
+    return [create_trace_config()]
 
 
 def untraced_http() -> AbstractContextManager[None]:
