@@ -95,3 +95,15 @@ async def test_the_list_finds_by_substring_and_caps_its_total(filled: Uows) -> N
     assert (everyone.total, everyone.total_capped) == (COUNT_CAP + 1, True)
     assert len(everyone.items) == 10
     assert [c.created_at for c in everyone.items] == sorted((c.created_at for c in everyone.items), reverse=True)
+
+
+async def test_the_total_is_exact_on_the_last_page_past_it_and_on_a_full_page(filled: Uows) -> None:
+    """The total comes from the page when the page ends the list, and is counted otherwise."""
+    few = await list_customers(filled(), search="rst777", limit=200, offset=0)  # First777, First7770…
+    assert few.total == len(few.items) > 50
+    last = await list_customers(filled(), search="rst777", limit=200, offset=few.total - 1)
+    assert (last.total, len(last.items)) == (few.total, 1)
+    past = await list_customers(filled(), search="rst777", limit=200, offset=few.total + 5)
+    assert (past.total, past.items) == (few.total, [])
+    full = await list_customers(filled(), search="rst777", limit=50, offset=0)
+    assert (full.total, len(full.items)) == (few.total, 50)

@@ -5,6 +5,10 @@ unfiltered tab reads a third of an index for every page shown. Lists count up to
 matches and stop there: ``total`` is exact up to ``COUNT_CAP``; beyond, it is ``COUNT_CAP + 1``
 and the list says ``total_capped: true`` (shown "10,000+"). Narrow the filters to get an exact
 figure. The list's own query is passed; its ORDER BY, LIMIT and OFFSET are dropped here.
+
+A page shorter than its limit ends the list, so its total needs no count at all
+(``total_from_page``): a customer's few orders, a search matching a handful of rows. Lists read
+their page first and count only when the page is full (or past the end).
 """
 
 from __future__ import annotations
@@ -26,6 +30,21 @@ def capped_count_query(query: Select[Any], cap: int = COUNT_CAP) -> Select[Any]:
     """The statement ``capped_count`` runs (for a test to EXPLAIN it)."""
     rows = query.order_by(None).offset(None).with_only_columns(literal(1), maintain_column_froms=True)
     return select(func.count()).select_from(rows.limit(cap + 1).subquery())
+
+
+def total_from_page(found: int, *, limit: int, offset: int) -> int | None:
+    """The list's total known from its page alone: ``offset + found`` when the page is shorter
+    than ``limit`` and is the first or not empty (it ends the list). None: count the rows."""
+    if found < limit and (found > 0 or offset == 0):
+        return offset + found
+    return None
+
+
+async def capped_total(session: AsyncSession, query: Select[Any], *, found: int, limit: int, offset: int) -> int:
+    """The total of a list whose page of ``found`` rows was read: from the page when it ends the
+    list, otherwise ``capped_count``."""
+    known = total_from_page(found, limit=limit, offset=offset)
+    return known if known is not None else await capped_count(session, query)
 
 
 async def capped_count(session: AsyncSession, query: Select[Any], cap: int = COUNT_CAP) -> int:

@@ -27,7 +27,7 @@ from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
 from trainyard_common.db.batches import InsertRows, SelectRows, json_array, keys_in, last_per_key
-from trainyard_common.db.counting import capped_count
+from trainyard_common.db.counting import capped_total
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
@@ -104,9 +104,8 @@ class ClientRepository:
     ) -> tuple[list[uuid.UUID], int]:
         """A page of ids by name and how many match (up to ``COUNT_CAP``: ``capped_count``)."""
         query = client_list_query(search=search, industry=industry, active=active)
-        total = await capped_count(self._session, query)
-        ids = await self._session.scalars(query.order_by(*CLIENT_ORDER).limit(limit).offset(offset))
-        return list(ids), total
+        ids = list(await self._session.scalars(query.order_by(*CLIENT_ORDER).limit(limit).offset(offset)))
+        return ids, await capped_total(self._session, query, found=len(ids), limit=limit, offset=offset)
 
     async def many(self, client_ids: list[uuid.UUID]) -> list[Client]:
         """The clients of ``client_ids`` that exist, in that order: three statements for a page."""

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from customer_account.adapters.tables import FULL_NAME, customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
 from trainyard_common.db.batches import LockRows, UpdateRows
-from trainyard_common.db.counting import capped_count
+from trainyard_common.db.counting import capped_total
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
 # The client is written by batches of client-directory's events (two topics, handled
@@ -97,9 +97,9 @@ class CustomerRepository:
     ) -> tuple[list[Customer], int]:
         """A page, newest first, and how many match (counted up to ``COUNT_CAP``: ``capped_count``)."""
         query = list_query(search=search, status=status, group_id=group_id, client_id=client_id)
-        total = await capped_count(self._session, query)
         page = query.order_by(*LIST_ORDER).limit(limit).offset(offset)
-        return [_customer(row) for row in await self._session.execute(page)], total
+        found = [_customer(row) for row in await self._session.execute(page)]
+        return found, await capped_total(self._session, query, found=len(found), limit=limit, offset=offset)
 
 
 LIST_ORDER = (customers.c.created_at.desc(), customers.c.id)

@@ -17,7 +17,7 @@ from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, audit_row, wit
 from gateway.domain.integrations import Integration, IntegrationToken, Scope
 from gateway.domain.tokens import AdminToken
 from trainyard_common.db.batches import InsertRows
-from trainyard_common.db.counting import capped_count
+from trainyard_common.db.counting import capped_total
 
 
 class AdminRepository:
@@ -279,11 +279,12 @@ class AuditRepository:
         """A page, newest first, and how many match (up to ``COUNT_CAP``: ``capped_count``); each
         filter has its index (migration 0008)."""
         selected = select(audit_log).where(*_audit_filters(query))
-        total = await capped_count(self._session, selected)
         rows = await self._session.execute(
             selected.order_by(audit_log.c.at.desc(), audit_log.c.id).limit(query.limit).offset(query.offset)
         )
-        return [_entry(row._asdict()) for row in rows], int(total or 0)
+        found = [_entry(row._asdict()) for row in rows]
+        total = await capped_total(self._session, selected, found=len(found), limit=query.limit, offset=query.offset)
+        return found, total
 
     async def count_since(self, *, action: str, outcome: Outcome, since: datetime, **match: str) -> int:
         """How many ``action`` entries with ``outcome`` since ``since`` match (e.g. actor=, client_ip=)."""

@@ -18,7 +18,7 @@ from training_progress.adapters.tables import (
     learner_clients,
     progress,
 )
-from trainyard_common.db.counting import capped_count
+from trainyard_common.db.counting import capped_total
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 from trainyard_common.projections.customers import customers
 
@@ -38,9 +38,9 @@ async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[li
     """A page, most recently changed first, and how many match (up to ``COUNT_CAP``: ``capped_count``);
     each filter has its index (migration 0009)."""
     chosen = _filtered(query)
-    total = await capped_count(session, matching(query))
     ordered = chosen.order_by(*LIST_ORDER).limit(query.limit).offset(query.offset)
     rows = [dict(r._mapping) for r in await session.execute(ordered)]
+    total = await capped_total(session, matching(query), found=len(rows), limit=query.limit, offset=query.offset)
     if query.item_type == "course" and rows:
         await _add_module_counts(session, rows)
     return rows, total
