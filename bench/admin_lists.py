@@ -41,7 +41,8 @@ from harness import Endpoints, Run, benchmarked_system, closed_loop, find_endpoi
 from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql
 
-from client_directory.adapters.repository import CLIENT_ORDER, client_list_query
+from client_directory.adapters.repository import CLIENT_ORDER, client_list_query, client_rows
+from customer_account.adapters.overviews import overview_rows
 from customer_account.adapters.repository import LIST_ORDER as CUSTOMER_ORDER
 from customer_account.adapters.repository import list_query as customer_list_query
 from customer_account.domain.customer import CustomerStatus
@@ -205,7 +206,7 @@ def _customers(label: str, params: dict[str, str], **filters: Any) -> Listing:
         "customer_account",
         "/api/v1/admin/customers",
         params,
-        query.order_by(*CUSTOMER_ORDER).limit(PAGE),
+        overview_rows(query).order_by(*CUSTOMER_ORDER).limit(PAGE),
         capped_count_query(query),
     )
 
@@ -217,7 +218,7 @@ def _clients(label: str, params: dict[str, str], **filters: Any) -> Listing:
         "client_directory",
         "/api/v1/admin/clients",
         params,
-        query.order_by(*CLIENT_ORDER).limit(PAGE),
+        client_rows(query).order_by(*CLIENT_ORDER).limit(PAGE),
         capped_count_query(query),
     )
 

@@ -339,3 +339,22 @@ async def registered_again(uows: Uows, customer_id: uuid.UUID, email: str) -> No
     async with uows() as uow:
         await record_learner(uow, LearnerSeen(customer_id, email, None))
         await uow.commit()
+
+
+async def test_a_client_reads_back_with_its_domains_and_aliases_sorted_and_none_as_empty(uows: Uows) -> None:
+    """One statement reads a client with its domains and aliases: sorted arrays, [] for none."""
+    acme = await a_client(uows, ["zeta.example", "alpha.example"], ["Zed Corp", "Acme Inc"])
+    bare = await a_client(uows, [], name="Bare")
+    async with uows() as uow:
+        found = await uow.clients.get(acme)
+        empty = await uow.clients.get(bare)
+        page, total = await uow.clients.search(search=None, industry=None, active=None, limit=50, offset=0)
+    assert found is not None
+    assert empty is not None
+    assert (found.email_domains, found.aliases) == (["alpha.example", "zeta.example"], ["Acme Inc", "Zed Corp"])
+    assert (empty.email_domains, empty.aliases) == ([], [])
+    assert [(c.name, c.email_domains, c.aliases) for c in page] == [
+        ("Acme", ["alpha.example", "zeta.example"], ["Acme Inc", "Zed Corp"]),
+        ("Bare", [], []),
+    ]
+    assert total == 2

@@ -12,16 +12,13 @@ in one statement each, not two per order.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from commerce_access.bootstrap import MIGRATIONS
 from commerce_access.domain.errors import ConflictingState, InvalidInput
@@ -30,6 +27,7 @@ from commerce_access.entrypoints.orders_http import customer_orders
 from commerce_access.service_layer.ordering import assign, checkout
 from commerce_access.service_layer.products import CreateProduct, create_product
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
+from trainyard_common.testing.statements import statements
 from trainyard_common.testing.use_cases import emitted, units_of_work
 
 pytestmark = pytest.mark.integration
@@ -49,21 +47,6 @@ async def a_product(uows: Uows, access_days: int | None = 30) -> Product:
 
 def price_of(product: Product) -> uuid.UUID:
     return product.prices[0].price_id
-
-
-@contextlib.contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements executed meanwhile (BEGIN and COMMIT are not statements of a cursor)."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 async def test_a_checkout_is_two_statements_and_writes_order_access_and_events_once(uows: Uows) -> None:

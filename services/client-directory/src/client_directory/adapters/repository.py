@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, any_, delete, func, insert, or_, select, text, union, update
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,63 +80,18 @@ class ClientRepository:
         return await self._session.scalar(query.limit(1)) is not None
 
     async def get(self, client_id: uuid.UUID) -> Client | None:
-        row = (await self._session.execute(select(clients).where(clients.c.id == client_id))).first()
-        if row is None:
-            return None
-        domains = await self._session.scalars(
-            select(client_domains.c.domain).where(client_domains.c.client_id == client_id).order_by("domain")
-        )
-        aliases = await self._session.scalars(
-            select(client_aliases.c.alias).where(client_aliases.c.client_id == client_id).order_by("alias")
-        )
-        return Client(
-            id=row.id,
-            name=row.name,
-            industry=row.industry,
-            active=row.active,
-            created_at=row.created_at,
-            email_domains=list(domains),
-            aliases=list(aliases),
-        )
+        row = (await self._session.execute(client_rows(select(clients.c.id).where(clients.c.id == client_id)))).first()
+        return _client(row) if row else None
 
     async def search(
         self, *, search: str | None, industry: str | None, active: bool | None, limit: int, offset: int
-    ) -> tuple[list[uuid.UUID], int]:
-        """A page of ids by name and how many match (up to ``COUNT_CAP``: ``capped_count``)."""
+    ) -> tuple[list[Client], int]:
+        """A page by name, with each client's domains and aliases (one statement), and how many
+        match (up to ``COUNT_CAP``: ``capped_total``)."""
         query = client_list_query(search=search, industry=industry, active=active)
-        ids = list(await self._session.scalars(query.order_by(*CLIENT_ORDER).limit(limit).offset(offset)))
-        return ids, await capped_total(self._session, query, found=len(ids), limit=limit, offset=offset)
-
-    async def many(self, client_ids: list[uuid.UUID]) -> list[Client]:
-        """The clients of ``client_ids`` that exist, in that order: three statements for a page."""
-        if not client_ids:
-            return []
-        rows = {r.id: r for r in await self._session.execute(select(clients).where(clients.c.id.in_(client_ids)))}
-        domains: dict[uuid.UUID, list[str]] = {}
-        for d in await self._session.execute(
-            select(client_domains).where(client_domains.c.client_id.in_(client_ids)).order_by("domain")
-        ):
-            domains.setdefault(d.client_id, []).append(d.domain)
-        aliases: dict[uuid.UUID, list[str]] = {}
-        for a in await self._session.execute(
-            select(client_aliases.c.client_id, client_aliases.c.alias)
-            .where(client_aliases.c.client_id.in_(client_ids))
-            .order_by("alias")
-        ):
-            aliases.setdefault(a.client_id, []).append(a.alias)
-        return [
-            Client(
-                id=row.id,
-                name=row.name,
-                industry=row.industry,
-                active=row.active,
-                created_at=row.created_at,
-                email_domains=domains.get(row.id, []),
-                aliases=aliases.get(row.id, []),
-            )
-            for row in (rows.get(i) for i in client_ids)
-            if row is not None
-        ]
+        page = client_rows(query).order_by(*CLIENT_ORDER).limit(limit).offset(offset)
+        found = [_client(row) for row in await self._session.execute(page)]
+        return found, await capped_total(self._session, query, found=len(found), limit=limit, offset=offset)
 
     async def index(self, keys: MatchKeys) -> ClientIndex:
         """The active clients owning any of ``keys``' domains or aliases (two queries at most)."""
@@ -152,6 +107,37 @@ class ClientRepository:
 
 
 CLIENT_ORDER = (NAME_KEY, clients.c.id)
+
+
+def _sorted_values(column: Any) -> Any:
+    """A client's values of ``column`` (a domains or aliases column), sorted, as one array."""
+    return (
+        select(func.coalesce(func.array_agg(aggregate_order_by(column, column)), text("'{}'")))
+        .where(column.table.c.client_id == clients.c.id)
+        .scalar_subquery()
+    )
+
+
+_DOMAINS = _sorted_values(client_domains.c.domain).label("email_domains")
+_ALIASES = _sorted_values(client_aliases.c.alias).label("aliases")
+
+
+def client_rows(query: Select[Any]) -> Select[Any]:
+    """The clients ``query`` selects (by its conditions), each one row with its e-mail domains and
+    aliases: a page of clients is one statement, not three."""
+    return query.with_only_columns(*clients.c, _DOMAINS, _ALIASES)
+
+
+def _client(row: Any) -> Client:
+    return Client(
+        id=row.id,
+        name=row.name,
+        industry=row.industry,
+        active=row.active,
+        created_at=row.created_at,
+        email_domains=list(row.email_domains),
+        aliases=list(row.aliases),
+    )
 
 
 def client_list_query(

@@ -53,10 +53,9 @@ async def list_clients(
     offset: Offset = 0,
 ) -> ClientList:
     async with uow:
-        ids, total = await uow.clients.search(
+        clients, total = await uow.clients.search(
             search=search, industry=industry, active=active, limit=limit, offset=offset
         )
-        clients = await uow.clients.many(ids)
     return ClientList(items=[_public(c) for c in clients], total=total)
 
 

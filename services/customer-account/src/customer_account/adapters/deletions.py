@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -23,18 +22,6 @@ class DeletionRequests:
         if row is None:
             return None
         return DeletionRequest(row.customer_id, DeletionState(row.state), row.requested_at, row.reason, row.decided_at)
-
-    async def many(self, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, DeletionRequest]:
-        """The requests of ``customer_ids`` that have one (one statement: an admin list's page)."""
-        rows = await self._session.execute(
-            select(deletion_requests).where(deletion_requests.c.customer_id.in_(customer_ids))
-        )
-        return {
-            row.customer_id: DeletionRequest(
-                row.customer_id, DeletionState(row.state), row.requested_at, row.reason, row.decided_at
-            )
-            for row in rows
-        }
 
     async def save(self, request: DeletionRequest) -> None:
         values = {

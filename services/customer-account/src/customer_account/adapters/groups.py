@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -57,20 +57,6 @@ class GroupRepository:
             .order_by(groups.c.name)
         )
         return [Group(**row._asdict()) for row in rows]
-
-    async def of_customers(self, customer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Group]]:
-        """Each of ``customer_ids``'s groups, by name (one statement: an admin list's page)."""
-        rows = await self._session.execute(
-            select(customer_groups.c.customer_id, groups)
-            .join(groups, customer_groups.c.group_id == groups.c.id)
-            .where(customer_groups.c.customer_id.in_(customer_ids))
-            .order_by(groups.c.name)
-        )
-        found: dict[uuid.UUID, list[Group]] = {}
-        for row in rows:
-            values = row._asdict()
-            found.setdefault(values.pop("customer_id"), []).append(Group(**values))
-        return found
 
     async def member_counts(self) -> dict[uuid.UUID, int]:
         rows = await self._session.execute(

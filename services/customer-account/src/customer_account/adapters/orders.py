@@ -54,11 +54,6 @@ class OrderHistory:
         query = select(exists().where(order_history.c.customer_id == customer_id))
         return bool((await self._session.execute(query)).scalar_one())
 
-    async def with_orders(self, customer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        """Which of ``customer_ids`` have an order (one statement: an admin list's page)."""
-        query = select(order_history.c.customer_id).where(order_history.c.customer_id.in_(customer_ids)).distinct()
-        return set((await self._session.scalars(query)).all())
-
 
 class AccessSeen:
     def __init__(self, session: AsyncSession) -> None:
@@ -72,12 +67,3 @@ class AccessSeen:
     async def has_access(self, customer_id: uuid.UUID) -> bool:
         query = select(exists().where(customer_access.c.customer_id == customer_id, customer_access.c.active))
         return bool((await self._session.execute(query)).scalar_one())
-
-    async def with_access(self, customer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        """Which of ``customer_ids`` have active access (one statement: an admin list's page)."""
-        query = (
-            select(customer_access.c.customer_id)
-            .where(customer_access.c.customer_id.in_(customer_ids), customer_access.c.active)
-            .distinct()
-        )
-        return set((await self._session.scalars(query)).all())

@@ -11,8 +11,10 @@ from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from customer_account.adapters.overviews import overview, overview_rows
 from customer_account.adapters.tables import FULL_NAME, customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
+from customer_account.domain.overview import CustomerOverview
 from trainyard_common.db.batches import LockRows, UpdateRows
 from trainyard_common.db.counting import capped_total
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
@@ -94,12 +96,20 @@ class CustomerRepository:
         client_id: uuid.UUID | None = None,
         limit: int,
         offset: int,
-    ) -> tuple[list[Customer], int]:
-        """A page, newest first, and how many match (counted up to ``COUNT_CAP``: ``capped_count``)."""
+    ) -> tuple[list[CustomerOverview], int]:
+        """A page, newest first, each customer with its overview (one statement), and how many
+        match (counted up to ``COUNT_CAP``: ``capped_total``)."""
         query = list_query(search=search, status=status, group_id=group_id, client_id=client_id)
-        page = query.order_by(*LIST_ORDER).limit(limit).offset(offset)
-        found = [_customer(row) for row in await self._session.execute(page)]
+        page = overview_rows(query).order_by(*LIST_ORDER).limit(limit).offset(offset)
+        found = [overview(row) for row in await self._session.execute(page)]
         return found, await capped_total(self._session, query, found=len(found), limit=limit, offset=offset)
+
+    async def overview(self, customer_id: uuid.UUID) -> CustomerOverview | None:
+        """The customer with its groups, deletion request and deletion blockers (one statement)."""
+        row = (
+            await self._session.execute(overview_rows(select(customers).where(customers.c.id == customer_id)))
+        ).first()
+        return overview(row) if row else None
 
 
 LIST_ORDER = (customers.c.created_at.desc(), customers.c.id)

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Query
 
 from customer_account.adapters.passwords import generate_password, hash_async, hash_chosen
 from customer_account.domain.customer import CustomerStatus, RegistrationChannel
-from customer_account.domain.errors import CustomerNotFound
 from customer_account.entrypoints.deps import AdminActor, Settings, UnitOfWork
-from customer_account.entrypoints.responses import current_details, details_of, details_of_many
+from customer_account.entrypoints.responses import current_details, details, details_of
 from customer_account.service_layer import accounts, groups
 from customer_account.service_layer.password_setup import SetupLinks, send_password_link
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
@@ -58,7 +57,7 @@ async def create(body: CustomerCreate, actor: AdminActor, uow: UnitOfWork, setti
     )
     async with uow:
         customer = await register_customer(uow, command)
-        shown = await details_of(uow, customer)
+        shown = await details_of(uow, customer.id)
     return CustomerCreated(**shown.model_dump(), generated_password=generated)
 
 
@@ -77,18 +76,14 @@ async def list_customers(
         found, total = await uow.customers.search(
             search=search, status=status, group_id=group_id, client_id=client_id, limit=limit, offset=offset
         )
-        items = await details_of_many(uow, found)
-    return CustomerList(items=items, total=total)
+    return CustomerList(items=[details(o) for o in found], total=total)
 
 
 @router.get("/customers/{customer_id}", responses=NOT_FOUND)
 async def get_customer(customer_id: uuid.UUID, uow: UnitOfWork) -> CustomerDetails:
     """The profile, status, tax exemption, groups and password state."""
     async with uow:
-        customer = await uow.customers.get(customer_id)
-        if customer is None:
-            raise CustomerNotFound(customer_id)
-        return await details_of(uow, customer)
+        return await details_of(uow, customer_id)
 
 
 @router.patch("/customers/{customer_id}", responses={**NOT_FOUND, 409: {"model": ErrorBody}})

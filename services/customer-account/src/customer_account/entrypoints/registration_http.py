@@ -26,4 +26,4 @@ async def register(body: RegistrationCreate, uow: UnitOfWork, settings: Settings
     )
     async with uow:
         customer = await register_customer(uow, command)
-        return await details_of(uow, customer)
+        return await details_of(uow, customer.id)

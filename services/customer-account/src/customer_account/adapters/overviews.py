@@ -1,0 +1,72 @@
+"""Customers as the admin API shows them (``CustomerOverview``), each read in one statement with
+its groups, deletion request and deletion blockers: a customer's details are one statement, not
+five, and a page of the admin list one (and its count when the page is full), not six."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, exists, func, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from customer_account.adapters.tables import (
+    customer_access,
+    customer_groups,
+    customers,
+    deletion_requests,
+    groups,
+    order_history,
+)
+from customer_account.domain.customer import Customer, CustomerStatus
+from customer_account.domain.deletion import DeletionRequest, DeletionState
+from customer_account.domain.overview import CustomerOverview, GroupLabel
+
+
+def _of_groups_by_name(column: Any) -> Any:
+    """The customer's groups' ``column`` values, ordered by group name, as one array."""
+    return (
+        select(func.coalesce(func.array_agg(aggregate_order_by(column, groups.c.name)), text("'{}'")))
+        .select_from(customer_groups.join(groups, groups.c.id == customer_groups.c.group_id))
+        .where(customer_groups.c.customer_id == customers.c.id)
+        .scalar_subquery()
+    )
+
+
+_DELETION_FIELDS = ("state", "reason", "requested_at", "decided_at")
+_EXTRAS = (
+    _of_groups_by_name(groups.c.id).label("group_ids"),
+    _of_groups_by_name(groups.c.name).label("group_names"),
+    *(deletion_requests.c[name].label(f"deletion_request_{name}") for name in _DELETION_FIELDS),
+    exists().where(order_history.c.customer_id == customers.c.id).label("has_orders"),
+    exists().where(customer_access.c.customer_id == customers.c.id, customer_access.c.active).label("has_access"),
+)
+_WITH_DELETION = customers.outerjoin(deletion_requests, deletion_requests.c.customer_id == customers.c.id)
+
+
+def overview_rows(query: Select[Any]) -> Select[Any]:
+    """The customers ``query`` selects (by its conditions), each one row with its overview."""
+    return query.with_only_columns(*customers.c, *_EXTRAS).select_from(_WITH_DELETION)
+
+
+def overview(row: Any) -> CustomerOverview:
+    values = row._asdict()
+    customer = Customer(**{**{c.name: values[c.name] for c in customers.c}, "status": CustomerStatus(values["status"])})
+    return CustomerOverview(
+        customer,
+        [GroupLabel(i, n) for i, n in zip(values["group_ids"], values["group_names"], strict=True)],
+        _deletion(values),
+        values["has_orders"],
+        values["has_access"],
+    )
+
+
+def _deletion(values: dict[str, Any]) -> DeletionRequest | None:
+    if values["deletion_request_state"] is None:
+        return None
+    return DeletionRequest(
+        values["id"],
+        DeletionState(values["deletion_request_state"]),
+        values["deletion_request_requested_at"],
+        values["deletion_request_reason"],
+        values["deletion_request_decided_at"],
+    )
