@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -81,6 +81,11 @@ def with_request_origin(entry: AuditEntry) -> AuditEntry:
     )
 
 
+_FIELDS = tuple(f.name for f in fields(AuditEntry))
+
+
 def audit_row(entry: AuditEntry) -> dict[str, object]:
-    """The entry's fields as stored and shown: the outcome by its value."""
-    return {**asdict(entry), "outcome": entry.outcome.value}
+    """The entry's fields as stored and shown: the outcome by its value. Shallow (every field is
+    a plain value): ``dataclasses.asdict`` deep-copies each one, a third of the gateway's CPU on a
+    page of the audit log."""
+    return {**{name: getattr(entry, name) for name in _FIELDS}, "outcome": entry.outcome.value}
