@@ -40,6 +40,7 @@ _EXTRAS = (
     exists().where(order_history.c.customer_id == customers.c.id).label("has_orders"),
     exists().where(customer_access.c.customer_id == customers.c.id, customer_access.c.active).label("has_access"),
 )
+_CUSTOMER_FIELDS = tuple(c.name for c in customers.c if c.name != "status")
 _WITH_DELETION = customers.outerjoin(deletion_requests, deletion_requests.c.customer_id == customers.c.id)
 
 
@@ -50,7 +51,7 @@ def overview_rows(query: Select[Any]) -> Select[Any]:
 
 def overview(row: Any) -> CustomerOverview:
     values = row._asdict()
-    customer = Customer(**{**{c.name: values[c.name] for c in customers.c}, "status": CustomerStatus(values["status"])})
+    customer = Customer(**{name: values[name] for name in _CUSTOMER_FIELDS}, status=CustomerStatus(values["status"]))
     return CustomerOverview(
         customer,
         [GroupLabel(i, n) for i, n in zip(values["group_ids"], values["group_names"], strict=True)],
