@@ -48,7 +48,16 @@ from urllib.parse import urlsplit
 
 import orjson
 import psycopg
-from harness import Endpoints, Run, benchmarked_system, find_endpoints, percentile, process_cpu, run_header
+from harness import (
+    Endpoints,
+    RawConnection,
+    Run,
+    benchmarked_system,
+    find_endpoints,
+    percentile,
+    process_cpu,
+    run_header,
+)
 
 from trainyard_common.http.service_auth import SERVICE_TOKEN_HEADER, Caller, sign
 from trainyard_common.testing.service_auth import RUN_SERVICE_KEY, TEST_ADMIN
@@ -143,51 +152,6 @@ async def load(label: str, calls: list[Callable[[], Awaitable[int]]], requests: 
     started = time.perf_counter()
     await asyncio.gather(*(worker(call) for call in calls))
     return Measured(label, time.perf_counter() - started, latencies, failures)
-
-
-class RawConnection:
-    """One HTTP/1.1 keep-alive connection speaking just enough of the protocol for the bench: it
-    writes a request's bytes and reads the status and a ``Content-Length`` (or chunked) body."""
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-
-    async def request(self, data: bytes) -> int:
-        if self._writer is None or self._reader is None:
-            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
-        self._writer.write(data)
-        status_line = await self._reader.readline()
-        if not status_line:  # the server closed the idle connection: reconnect once
-            self._reader = self._writer = None
-            return await self.request(data)
-        status = int(status_line.split(b" ", 2)[1])
-        length, chunked, close = 0, False, False
-        while (line := await self._reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"transfer-encoding" and b"chunked" in value.lower():
-                chunked = True
-            elif name == b"connection" and b"close" in value.lower():
-                close = True
-        if chunked:
-            while (size := int((await self._reader.readline()).split(b";")[0], 16)) > 0:
-                await self._reader.readexactly(size + 2)
-            await self._reader.readline()
-        elif length:
-            await self._reader.readexactly(length)
-        if close:
-            await self.close()
-        return status
-
-    async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._reader = self._writer = None
 
 
 def post(host: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:

@@ -109,6 +109,9 @@ class ServiceRuntime(Generic[U]):
         self.service_paths: re.Pattern[str] = NO_SERVICE_PATHS
         self.engine = make_engine(settings.database_url)
         self.session_factory = make_session_factory(self.engine)
+        # Reads (lists, details) need no transaction: each statement is one round trip, no BEGIN
+        # and ROLLBACK around it (autocommit is a client-side setting: no statement to switch it).
+        self.reading_session_factory = make_session_factory(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         # Per-message logs at DEBUG: at thousands of events a second INFO would drown the rest.
         self.broker = KafkaBroker(
             settings.kafka_bootstrap,
@@ -158,6 +161,14 @@ class ServiceRuntime(Generic[U]):
             self.session_factory, source=f"/trainyard/{self.service}", after_commit=self._committed
         )
 
+    def reading_unit_of_work(self) -> U:
+        """A fresh unit of work for routes that only read: autocommit, and no commit."""
+        uow = self._unit_of_work_type(
+            self.reading_session_factory, source=f"/trainyard/{self.service}", after_commit=self._committed
+        )
+        uow.reading = True
+        return uow
+
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Call ``hook`` after each commit that wrote events or outbox rows (besides the relay)."""
         self._after_commit.append(hook)
@@ -185,6 +196,7 @@ class ServiceRuntime(Generic[U]):
             self.include(subscriptions)
         app = self.http_app(*routers, title=title, readiness=readiness)
         app.state.unit_of_work = self.unit_of_work
+        app.state.reading_unit_of_work = self.reading_unit_of_work
         app.state.settings = self.settings
         return app
 

@@ -36,6 +36,9 @@ class SqlUnitOfWork:
     cause: Cause | None = None
     """What ``emit`` passes on to the events it queues: a batch handler sets it to each consumed
     event's ``Delivered.cause`` in turn. None: the current correlation id and span."""
+    reading: bool = False
+    """A unit of work for reads alone (``ServiceRuntime.reading_unit_of_work``): its connection is in
+    autocommit, so no BEGIN and ROLLBACK travel around a route's SELECTs; it cannot commit."""
     handling_batch: bool = False
     """Set while event handlers run: their batch commits once, after all its events (its claims
     are written first, so a commit in the middle would mark events handled before they were)."""
@@ -101,6 +104,8 @@ class SqlUnitOfWork:
         return bool(pending)
 
     async def commit(self) -> None:
+        if self.reading:
+            raise RuntimeError("a reading unit of work does not commit: its statements run in autocommit")
         if self.handling_batch:
             raise RuntimeError("an event handler does not commit: its batch commits after the last event")
         wrote_events = await self.write_events() or self._outbox_written_by_sql

@@ -27,5 +27,11 @@ async def unit_of_work(request: Request) -> SqlUnitOfWork:
     return factory()
 
 
+async def reading_unit_of_work(request: Request) -> SqlUnitOfWork:
+    """A fresh unit of work for a route that only reads (``ServiceRuntime.reading_unit_of_work``)."""
+    factory = cast(Callable[[], SqlUnitOfWork], request.app.state.reading_unit_of_work)
+    return factory()
+
+
 async def service_settings(request: Request) -> ServiceSettings:
     return cast(ServiceSettings, request.app.state.settings)

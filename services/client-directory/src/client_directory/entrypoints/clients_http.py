@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from client_directory.domain.clients import INDUSTRIES, Client, ClientChanges
 from client_directory.domain.learners import Learner
-from client_directory.entrypoints.deps import Limit, Offset, UnitOfWork
+from client_directory.entrypoints.deps import Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from client_directory.service_layer.clients import CreateClient, change_client, create_client
 from trainyard_common.api.clients import (
     ClientCreate,
@@ -44,7 +44,7 @@ async def change(client_id: uuid.UUID, body: ClientUpdate, uow: UnitOfWork) -> C
 
 @router.get("/clients")
 async def list_clients(
-    uow: UnitOfWork,
+    uow: ReadingUnitOfWork,
     *,
     search: str | None = None,
     industry: str | None = None,
@@ -60,7 +60,7 @@ async def list_clients(
 
 
 @router.get("/clients/{client_id}")
-async def get_client(client_id: uuid.UUID, uow: UnitOfWork) -> ClientPublic:
+async def get_client(client_id: uuid.UUID, uow: ReadingUnitOfWork) -> ClientPublic:
     async with uow:
         client = await uow.clients.get(client_id)
     if client is None:

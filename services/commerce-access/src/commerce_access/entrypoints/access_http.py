@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from commerce_access.entrypoints.deps import Limit, Offset, UnitOfWork
+from commerce_access.entrypoints.deps import Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from commerce_access.entrypoints.schemas import access_public
 from commerce_access.service_layer.access import change_dates
 from trainyard_common.api.commerce import AccessList, AccessPublic, AccessUpdate
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/v1", tags=["access"])
 
 @router.get("/customers/{customer_id}/access")
 async def customer_access(
-    customer_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 100, offset: Offset = 0
+    customer_id: uuid.UUID, uow: ReadingUnitOfWork, limit: Limit = 100, offset: Offset = 0
 ) -> AccessList:
     """Every access row of the customer, revoked and expired ones included, newest first."""
     async with uow:

@@ -8,10 +8,12 @@ from fastapi import Depends, Request
 
 from commerce_access.service_layer.codes import PurchaserKey
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
-from trainyard_common.http.deps import Limit, Offset, unit_of_work
+from trainyard_common.http.deps import Limit, Offset, reading_unit_of_work, unit_of_work
 from trainyard_common.http.service_auth import caller
 
 UnitOfWork = Annotated[CommerceUnitOfWork, Depends(unit_of_work)]
+ReadingUnitOfWork = Annotated[CommerceUnitOfWork, Depends(reading_unit_of_work)]
+"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 """A fresh unit of work; a use case (or the route, for a read) enters it (``async with uow``)."""
 
 

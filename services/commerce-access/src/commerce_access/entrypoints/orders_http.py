@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from commerce_access.entrypoints.deps import Impersonator, Limit, Offset, UnitOfWork
+from commerce_access.entrypoints.deps import Impersonator, Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from commerce_access.entrypoints.schemas import order_public
 from commerce_access.service_layer.ordering import assign, checkout
 from trainyard_common.api.commerce import (
@@ -52,7 +52,9 @@ async def assign_product(customer_id: uuid.UUID, body: AssignmentCreate, uow: Un
 
 
 @router.get("/customers/{customer_id}/orders")
-async def customer_orders(customer_id: uuid.UUID, uow: UnitOfWork, limit: Limit = 50, offset: Offset = 0) -> OrderList:
+async def customer_orders(
+    customer_id: uuid.UUID, uow: ReadingUnitOfWork, limit: Limit = 50, offset: Offset = 0
+) -> OrderList:
     """The customer's order history, newest first (an unknown customer has none)."""
     async with uow:
         found, total = await uow.orders.of_customer(customer_id, limit, offset)

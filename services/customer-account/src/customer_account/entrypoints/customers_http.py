@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from customer_account.adapters.passwords import generate_password, hash_async, hash_chosen
 from customer_account.domain.customer import CustomerStatus, RegistrationChannel
-from customer_account.entrypoints.deps import AdminActor, Settings, UnitOfWork
+from customer_account.entrypoints.deps import AdminActor, ReadingUnitOfWork, Settings, UnitOfWork
 from customer_account.entrypoints.responses import current_details, details, details_of
 from customer_account.service_layer import accounts, groups
 from customer_account.service_layer.password_setup import SetupLinks, send_password_link
@@ -63,7 +63,7 @@ async def create(body: CustomerCreate, actor: AdminActor, uow: UnitOfWork, setti
 
 @router.get("/customers")
 async def list_customers(
-    uow: UnitOfWork,
+    uow: ReadingUnitOfWork,
     *,
     search: Annotated[str | None, Query(max_length=200)] = None,
     status: CustomerStatus | None = None,
@@ -80,7 +80,7 @@ async def list_customers(
 
 
 @router.get("/customers/{customer_id}", responses=NOT_FOUND)
-async def get_customer(customer_id: uuid.UUID, uow: UnitOfWork) -> CustomerDetails:
+async def get_customer(customer_id: uuid.UUID, uow: ReadingUnitOfWork) -> CustomerDetails:
     """The profile, status, tax exemption, groups and password state."""
     async with uow:
         return await details_of(uow, customer_id)

@@ -13,7 +13,7 @@ from customer_account.domain.actors import CUSTOMER, Actor
 from customer_account.service_layer.sessions import SessionConfig
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings as OwnSettings
-from trainyard_common.http.deps import service_settings, unit_of_work
+from trainyard_common.http.deps import reading_unit_of_work, service_settings, unit_of_work
 from trainyard_common.http.errors import Forbidden
 from trainyard_common.http.service_auth import caller
 
@@ -41,6 +41,8 @@ async def hashing_pool(request: Request) -> HashingPool:
 
 
 UnitOfWork = Annotated[CustomerUnitOfWork, Depends(unit_of_work)]
+ReadingUnitOfWork = Annotated[CustomerUnitOfWork, Depends(reading_unit_of_work)]
+"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 """One per request (FastAPI caches it): a route may enter it more than once, one transaction each."""
 Settings = Annotated[OwnSettings, Depends(service_settings)]
 Sessions = Annotated[SessionConfig, Depends(session_rules)]

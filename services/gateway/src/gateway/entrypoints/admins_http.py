@@ -11,7 +11,7 @@ from gateway.domain.admins import Admin
 from gateway.domain.audit import AuditEntry, AuditQuery, audit_row
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.auth_http import HashGate
-from gateway.entrypoints.deps import Passwords, UnitOfWork
+from gateway.entrypoints.deps import Passwords, ReadingUnitOfWork, UnitOfWork
 from gateway.entrypoints.errors import HASHING_RESPONSES
 from gateway.entrypoints.schemas import (
     AdminCreate,
@@ -108,7 +108,7 @@ async def remove(username: str, request: Request, uow: UnitOfWork, actor: Acting
 @router.get("/audit-log")
 async def audit_log(
     *,
-    uow: UnitOfWork,
+    uow: ReadingUnitOfWork,
     actor: Annotated[str | None, Query(examples=["ada"])] = None,
     action: Annotated[str | None, Query(examples=["POST /api/v1/admin/clients"])] = None,
     target: Annotated[str | None, Query(examples=["client:0b6f7c2e-5c1a-4a55-9d1e-3f0c2d9b8a11"])] = None,

@@ -13,7 +13,7 @@ from gateway import settings
 from gateway.adapters import services
 from gateway.service_layer import ports
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
-from trainyard_common.http.deps import service_settings, unit_of_work
+from trainyard_common.http.deps import reading_unit_of_work, service_settings, unit_of_work
 
 
 async def _services(request: Request) -> services.Services:
@@ -25,6 +25,8 @@ async def _passwords(request: Request) -> ports.Passwords:
 
 
 UnitOfWork = Annotated[GatewayUnitOfWork, Depends(unit_of_work)]
+ReadingUnitOfWork = Annotated[GatewayUnitOfWork, Depends(reading_unit_of_work)]
+"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 Settings = Annotated[settings.Settings, Depends(service_settings)]
 Services = Annotated[services.Services, Depends(_services)]
 Passwords = Annotated[ports.Passwords, Depends(_passwords)]

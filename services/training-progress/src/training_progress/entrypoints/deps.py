@@ -10,10 +10,12 @@ from fastapi import Depends, Request
 from training_progress.service_layer.imports import Jobs
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from training_progress.settings import Settings as OwnSettings
-from trainyard_common.http.deps import service_settings, unit_of_work
+from trainyard_common.http.deps import reading_unit_of_work, service_settings, unit_of_work
 from trainyard_common.http.service_auth import caller
 
 UnitOfWork = Annotated[ProgressUnitOfWork, Depends(unit_of_work)]
+ReadingUnitOfWork = Annotated[ProgressUnitOfWork, Depends(reading_unit_of_work)]
+"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 """A fresh unit of work (the use case or the route enters it)."""
 
 Settings = Annotated[OwnSettings, Depends(service_settings)]

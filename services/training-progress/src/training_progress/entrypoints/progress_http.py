@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from training_progress.adapters import views
-from training_progress.entrypoints.deps import UnitOfWork
+from training_progress.entrypoints.deps import ReadingUnitOfWork, UnitOfWork
 from training_progress.service_layer import progress as use_cases
 from trainyard_common.api.training import (
     ManualCompletionCreate,
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/v1", tags=["progress"])
 
 @router.get("/training-progress")
 async def list_progress(  # noqa: PLR0917 (one parameter per query filter)
-    uow: UnitOfWork,
+    uow: ReadingUnitOfWork,
     type: TrainingItemType = TrainingItemType.MODULE,
     name: Annotated[str | None, Query(max_length=200)] = None,
     partner_id: uuid.UUID | None = None,

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from training_progress.adapters import views
 from training_progress.domain.catalogue import Item
-from training_progress.entrypoints.deps import UnitOfWork
+from training_progress.entrypoints.deps import ReadingUnitOfWork, UnitOfWork
 from training_progress.service_layer import progress as use_cases
 from trainyard_common.api.training import Transcript, TranscriptEdit, TranscriptItem, TranscriptModule
 from trainyard_common.csv_cells import export_file
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1")
 
 
 @router.get("/customers/{customer_id}/transcript", tags=["transcript"])
-async def transcript(customer_id: uuid.UUID, uow: UnitOfWork) -> Transcript:
+async def transcript(customer_id: uuid.UUID, uow: ReadingUnitOfWork) -> Transcript:
     """Every item the customer has access to or progress on: status, score, completion, access expiry."""
     async with uow:
         rows = await views.transcript(uow.session, customer_id)
