@@ -56,6 +56,7 @@ from client_directory.adapters.repository import CLIENT_ORDER, client_list_query
 from customer_account.adapters.overviews import overview_rows
 from customer_account.adapters.repository import LIST_ORDER as CUSTOMER_ORDER
 from customer_account.adapters.repository import list_query as customer_list_query
+from customer_account.adapters.repository import total_query as customer_total_query
 from customer_account.domain.customer import CustomerStatus
 from gateway.adapters.repository import _audit_filters
 from gateway.adapters.tables import audit_log
@@ -219,7 +220,7 @@ def _customers(label: str, params: dict[str, str], **filters: Any) -> Listing:
         "/api/v1/admin/customers",
         params,
         overview_rows(query).order_by(*CUSTOMER_ORDER).limit(PAGE),
-        capped_count_query(query),
+        capped_count_query(customer_total_query(**filters)),
     )
 
 
