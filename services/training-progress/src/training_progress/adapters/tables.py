@@ -73,7 +73,7 @@ progress = Table(
     Column("id", Uuid, primary_key=True),
     Column("customer_id", Uuid, nullable=False),
     Column("item_type", Text, nullable=False),
-    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False, index=True),
+    Column("item_id", Uuid, ForeignKey("items.id"), nullable=False),
     Column("status", Text, nullable=False),
     Column("source", Text, nullable=False),
     Column("score", Numeric),
@@ -94,6 +94,8 @@ Index(
 )
 # the partner filter: its learners' entries of one tab (and status), from the index alone
 Index("ix_progress_customer_type_status", progress.c.customer_id, progress.c.item_type, progress.c.status)
+# the name filter: the matching items' entries of one tab (and status), from the index alone (0010)
+Index("ix_progress_item_type_status", progress.c.item_id, progress.c.item_type, progress.c.status)
 
 quiz_submissions = Table(
     "quiz_submissions",
