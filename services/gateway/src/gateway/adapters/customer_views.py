@@ -19,6 +19,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, Table, Text, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from gateway.adapters.tables import metadata
+from trainyard_common.db.batches import InsertRows
 
 customer_view_sections = Table(
     "customer_view_sections",
@@ -72,17 +73,16 @@ class Leased:
 
 _READ = text("SELECT section, body, extras FROM customer_view_sections WHERE customer_id = :id")
 
-_UPSERT = text("""
-INSERT INTO customer_view_sections (customer_id, section, body, extras, as_of)
-SELECT v.customer_id, v.section, v.body, v.extras, v.as_of
-FROM unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[]), CAST(:bodies AS text[]),
-            CAST(:extras AS text[]), CAST(:as_ofs AS timestamptz[]))
-     AS v(customer_id, section, body, extras, as_of)
-WHERE NOT EXISTS (SELECT 1 FROM customer_view_tombstones t WHERE t.customer_id = v.customer_id)
-ON CONFLICT (customer_id, section) DO UPDATE
-SET body = EXCLUDED.body, extras = EXCLUDED.extras, as_of = EXCLUDED.as_of
-WHERE customer_view_sections.as_of <= EXCLUDED.as_of
-""")
+# The rows travel as one JSON text (``InsertRows``): as ``text[]`` parameters psycopg quoted each
+# section's JSON with a regex, a third of the gateway's CPU under checkout load (py-spy).
+_UPSERT = InsertRows(
+    customer_view_sections,
+    ["customer_id", "section", "body", "extras", "as_of"],
+    conflict=["customer_id", "section"],
+    update=["body", "extras", "as_of"],
+    where="customer_view_sections.as_of <= excluded.as_of",  # never a newer read replaced by an older one
+    rows_where="NOT EXISTS (SELECT 1 FROM customer_view_tombstones t WHERE t.customer_id = batch.customer_id)",
+)
 
 _QUEUE = text("""
 INSERT INTO customer_view_pending (customer_id, section, due_at, attempts, last_error)
@@ -135,14 +135,7 @@ async def upsert(db: Executor, sections: Sequence[StoredSection]) -> None:
             latest[(s.customer_id, s.section)] = s
     rows = sorted(latest.values(), key=lambda s: (str(s.customer_id), s.section))  # one lock order
     await db.execute(
-        _UPSERT,
-        {
-            "ids": [s.customer_id for s in rows],
-            "sections": [s.section for s in rows],
-            "bodies": [s.body for s in rows],
-            "extras": [s.extras for s in rows],
-            "as_ofs": [s.as_of for s in rows],
-        },
+        _UPSERT.statement, _UPSERT.parameters([(s.customer_id, s.section, s.body, s.extras, s.as_of) for s in rows])
     )
 
 
