@@ -77,8 +77,11 @@ class ServiceClient:
     @contextlib.asynccontextmanager
     async def open(self) -> AsyncIterator[ServiceClient]:
         connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=KEEPALIVE_SECONDS)
-        # tracing: client spans sending `traceparent` (none when tracing is off)
-        async with aiohttp.ClientSession(connector=connector, trace_configs=aiohttp_trace_configs()) as session:
+        # No cookie jar: one session serves every admin and learner, so a cookie a service set for
+        # one call must not travel with the next. Tracing: client spans sending `traceparent`.
+        async with aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trace_configs=aiohttp_trace_configs()
+        ) as session:
             self._session = session
             try:
                 yield self
