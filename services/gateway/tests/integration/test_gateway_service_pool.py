@@ -5,6 +5,7 @@ flight at once (50 learners checking out beside the admin pages)."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from starlette.types import Receive, Scope, Send
@@ -57,3 +58,26 @@ async def test_a_slow_answer_still_times_out_per_call() -> None:
         async with client.open():
             with pytest.raises(ServiceUnavailable):
                 await client.call("GET", "/v1/things/1")
+
+
+async def _echo(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answers each request with its own body."""
+    if scope["type"] != "http":
+        return
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body, more = body + message.get("body", b""), message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def test_a_json_body_goes_out_whole_integers_of_any_size_included() -> None:
+    """A body the gateway accepted reaches the service as it was: JSON allows any integer."""
+    body = {"correct": [2**90, 7], "text": "Ünïcode"}
+    async with served(_echo) as url:
+        client = ServiceClient("echo", url, timeout_seconds=TIMEOUT_SECONDS, auth=ServiceTokenAuth("k" * 32, 30))
+        async with client.open():
+            reply = await client.call("POST", "/v1/echo", body=body)
+    assert reply.status_code == 200
+    assert json.loads(reply.content) == body

@@ -11,7 +11,6 @@ from trainyard_common.http.deps import Limit, Offset, reading_unit_of_work, unit
 
 UnitOfWork = Annotated[DirectoryUnitOfWork, Depends(unit_of_work)]
 ReadingUnitOfWork = Annotated[DirectoryUnitOfWork, Depends(reading_unit_of_work)]
-"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 """A fresh unit of work; the route enters it (``async with uow``)."""
 
 __all__ = ["Limit", "Offset", "UnitOfWork"]

@@ -13,7 +13,6 @@ from trainyard_common.http.service_auth import caller
 
 UnitOfWork = Annotated[CommerceUnitOfWork, Depends(unit_of_work)]
 ReadingUnitOfWork = Annotated[CommerceUnitOfWork, Depends(reading_unit_of_work)]
-"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 """A fresh unit of work; a use case (or the route, for a read) enters it (``async with uow``)."""
 
 

@@ -49,11 +49,15 @@ def overview_rows(query: Select[Any]) -> Select[Any]:
     return query.with_only_columns(*customers.c, *_EXTRAS).select_from(_WITH_DELETION)
 
 
+def customer_of(values: dict[str, Any]) -> Customer:
+    """The customer in a row's values (its ``customers`` columns; any others are left out)."""
+    return Customer(**{name: values[name] for name in _CUSTOMER_FIELDS}, status=CustomerStatus(values["status"]))
+
+
 def overview(row: Any) -> CustomerOverview:
     values = row._asdict()
-    customer = Customer(**{name: values[name] for name in _CUSTOMER_FIELDS}, status=CustomerStatus(values["status"]))
     return CustomerOverview(
-        customer,
+        customer_of(values),
         [GroupLabel(i, n) for i, n in zip(values["group_ids"], values["group_names"], strict=True)],
         _deletion(values),
         values["has_orders"],

@@ -11,7 +11,7 @@ from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from customer_account.adapters.overviews import overview, overview_rows
+from customer_account.adapters.overviews import customer_of, overview, overview_rows
 from customer_account.adapters.tables import FULL_NAME, customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
 from customer_account.domain.overview import CustomerOverview
@@ -30,8 +30,7 @@ def _row(customer: Customer) -> dict[str, Any]:
 
 
 def _customer(row: Any) -> Customer:
-    values = row._asdict()
-    return Customer(**{**values, "status": CustomerStatus(values["status"])})
+    return customer_of(row._asdict())
 
 
 class CustomerRepository:

@@ -42,7 +42,6 @@ async def hashing_pool(request: Request) -> HashingPool:
 
 UnitOfWork = Annotated[CustomerUnitOfWork, Depends(unit_of_work)]
 ReadingUnitOfWork = Annotated[CustomerUnitOfWork, Depends(reading_unit_of_work)]
-"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 """One per request (FastAPI caches it): a route may enter it more than once, one transaction each."""
 Settings = Annotated[OwnSettings, Depends(service_settings)]
 Sessions = Annotated[SessionConfig, Depends(session_rules)]

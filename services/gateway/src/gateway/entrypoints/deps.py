@@ -26,7 +26,6 @@ async def _passwords(request: Request) -> ports.Passwords:
 
 UnitOfWork = Annotated[GatewayUnitOfWork, Depends(unit_of_work)]
 ReadingUnitOfWork = Annotated[GatewayUnitOfWork, Depends(reading_unit_of_work)]
-"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 Settings = Annotated[settings.Settings, Depends(service_settings)]
 Services = Annotated[services.Services, Depends(_services)]
 Passwords = Annotated[ports.Passwords, Depends(_passwords)]

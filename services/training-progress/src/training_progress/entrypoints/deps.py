@@ -15,7 +15,6 @@ from trainyard_common.http.service_auth import caller
 
 UnitOfWork = Annotated[ProgressUnitOfWork, Depends(unit_of_work)]
 ReadingUnitOfWork = Annotated[ProgressUnitOfWork, Depends(reading_unit_of_work)]
-"""For routes that only read: autocommit, no BEGIN/ROLLBACK round trips; it cannot commit."""
 """A fresh unit of work (the use case or the route enters it)."""
 
 Settings = Annotated[OwnSettings, Depends(service_settings)]
