@@ -73,6 +73,7 @@ def customer_views(
         recheck_seconds=own.customer_view_recheck_seconds,
         retry_base_seconds=max(own.customer_view_retry_seconds, 0.5),
         retry_max_seconds=own.customer_view_retry_max_seconds,
+        throttle_seconds=own.customer_view_throttle_seconds,
     )
     return CustomerViews(runtime.engine, services, runtime.unit_of_work, config, reader=reader)
 

@@ -50,7 +50,14 @@ class Settings(ServiceSettings):
         description="When a section another service changes on an event (without publishing) is read a second time.",
     )
     customer_view_retry_seconds: float = Field(
-        default=0.5, gt=0, description="How often the customer view's pending reads are looked at."
+        default=0.25, gt=0, description="How often the customer view's pending reads are looked at."
+    )
+    customer_view_throttle_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        description="A section an event changes is read at once unless it was read less than this ago; then "
+        "once, this long after the event, for every event meanwhile (a busy customer's orders: one read, not one "
+        "per order). 0: every event reads at once.",
     )
     customer_view_retry_max_seconds: float = Field(
         default=60.0, gt=0, description="Longest delay between two reads of a section whose service cannot answer."

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy import text
 
 from gateway.adapters import customer_views as store
 from gateway.bootstrap import MIGRATIONS
-from gateway.domain.customer_view import SECTIONS
+from gateway.domain.customer_view import ACCESS, ORDERS, SECTIONS
 from gateway.domain.replies import ServiceReply, ServiceUnavailable
 from gateway.service_layer.customer_page import CustomerNotFound
 from gateway.service_layer.customer_views import CustomerViews, ViewConfig
@@ -191,6 +192,33 @@ async def test_a_dependent_section_is_read_again_a_moment_later(uows: Uows) -> N
     page = json.loads(await views.page(customer))
     assert page["transcript"]["data"] == {"items": [{"item": "course"}]}
     assert await pending(uows) == set()
+
+
+async def test_a_section_read_a_moment_ago_is_read_once_later_for_all_the_events_meanwhile(uows: Uows) -> None:
+    services, busy, quiet = FakeServices(), uuid.uuid4(), uuid.uuid4()
+    services.customer(busy)
+    views = views_on(uows, services, replace(CONFIG, throttle_seconds=30))
+    await apply(views, uows, ("UserRegistered", busy))
+    await views.retry_pending()  # every section read just now
+    services.customer(busy, orders=2)
+    calls = len(services.commerce_access.calls)
+
+    await apply(views, uows, ("OrderCompleted", busy))
+    await apply(views, uows, ("OrderCompleted", busy), ("AccessGranted", busy))
+
+    assert len(services.commerce_access.calls) == calls, "read a moment ago: not read again per event"
+    assert {(busy, ORDERS), (busy, ACCESS)} <= await pending(uows), "the read is kept, to be made later"
+    async with uows() as uow:
+        due = await uow.session.scalar(
+            text("SELECT min(due_at) FROM customer_view_pending WHERE customer_id = :c AND section = 'orders'"),
+            {"c": busy},
+        )
+    assert due > datetime.now(UTC) + timedelta(seconds=20), "due when the window ends"
+
+    services.customer(quiet, orders=1)
+    await apply(views, uows, ("OrderCompleted", quiet))
+    page = json.loads(await views.page(quiet))
+    assert page["orders"]["data"] == {"items": [{}]}, "a section not read lately is read at once"
 
 
 async def test_an_erased_customers_view_goes_and_no_late_read_writes_it_back(uows: Uows) -> None:

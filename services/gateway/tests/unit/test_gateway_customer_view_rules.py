@@ -19,6 +19,7 @@ from gateway.domain.customer_view import (
     SECTIONS,
     TRANSCRIPT,
     WATCHED,
+    ReadThrottle,
     blocked,
     changes_of,
     deletion_blockers,
@@ -55,6 +56,42 @@ def test_erasure_and_deletion_forget_the_customer_and_drop_their_reads_in_the_ba
     assert changes.forget == {A, B}
     assert changes.now == frozenset()
     assert changes.later == frozenset()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.seconds = 100.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_a_section_read_less_than_the_window_ago_is_deferred_and_a_quiet_one_is_read_at_once() -> None:
+    clock = Clock()
+    throttle: ReadThrottle[tuple[uuid.UUID, str]] = ReadThrottle(0.5, clock=clock)
+    assert throttle.split([(A, ORDERS), (B, ORDERS)]) == ([(A, ORDERS), (B, ORDERS)], [])
+    throttle.read([(A, ORDERS)])
+
+    clock.seconds += 0.4
+    assert throttle.split([(A, ORDERS), (A, ACCESS), (B, ORDERS)]) == ([(A, ACCESS), (B, ORDERS)], [(A, ORDERS)])
+    clock.seconds += 0.2
+    assert throttle.split([(A, ORDERS)]) == ([(A, ORDERS)], []), "the window has passed"
+
+
+def test_a_throttle_without_a_window_defers_nothing() -> None:
+    throttle: ReadThrottle[tuple[uuid.UUID, str]] = ReadThrottle(0.0, clock=Clock())
+    throttle.read([(A, ORDERS)])
+    assert throttle.split([(A, ORDERS)]) == ([(A, ORDERS)], [])
+
+
+def test_the_throttle_forgets_reads_older_than_its_window() -> None:
+    clock = Clock()
+    throttle: ReadThrottle[int] = ReadThrottle(0.5, clock=clock)
+    throttle.read(range(10_001))  # past the first bound, all recent: all kept, the bound doubles
+    clock.seconds += 1
+    throttle.read(range(10_001, 30_003))  # past the doubled bound: what is older than the window goes
+    assert throttle.split([0, 30_002]) == ([0], [30_002])
+    assert len(throttle._last_read) == 20_002
 
 
 def test_an_event_the_view_does_not_follow_changes_nothing() -> None:

@@ -12,9 +12,10 @@ customer's view for good. Plain rules: event types are named by their contract's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT = "profile", "client", "orders", "access", "transcript"
 SECTIONS: tuple[str, ...] = (PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT)
@@ -136,3 +137,46 @@ def blocked(deletion: dict[str, Any], blockers: Sequence[str]) -> dict[str, Any]
     reasons = set(deletion.get("not_deletable_reasons") or ()) | set(blockers)
     ordered = [r for r in (HAS_ORDERS, HAS_ACCESS) if r in reasons] + sorted(reasons - {HAS_ORDERS, HAS_ACCESS})
     return {**deletion, "deletable": False, "not_deletable_reasons": ordered}
+
+
+_THROTTLE_PRUNE_AT = 10_000  # pairs remembered before those older than the window are dropped
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass
+class ReadThrottle(Generic[K]):
+    """Each (customer, section) is read back at once, but at most once per ``window`` seconds: a
+    pair read less than ``window`` ago is deferred (``split``), so the events a busy customer sets
+    off meanwhile share one read instead of one each. A quiet customer's change is read at once.
+
+    Only an optimisation of this process (a restart forgets it): the deferred reads themselves
+    are kept durably by the caller. ``window`` 0 defers nothing."""
+
+    window: float
+    clock: Callable[[], float] = time.monotonic
+    _last_read: dict[K, float] = field(default_factory=dict)
+    _prune_at: int = _THROTTLE_PRUNE_AT
+
+    def split(self, pairs: Iterable[K]) -> tuple[list[K], list[K]]:
+        """(read now, deferred by up to ``window``)."""
+        now: list[K] = []
+        deferred: list[K] = []
+        horizon = self.clock() - self.window
+        for pair in pairs:
+            last = self._last_read.get(pair)
+            (deferred if last is not None and last > horizon else now).append(pair)
+        return now, deferred
+
+    def read(self, pairs: Iterable[K]) -> None:
+        """``pairs`` were just read back."""
+        if self.window <= 0:
+            return
+        at = self.clock()
+        for pair in pairs:
+            self._last_read[pair] = at
+        if len(self._last_read) > self._prune_at:
+            horizon = at - self.window
+            self._last_read = {p: t for p, t in self._last_read.items() if t > horizon}
+            self._prune_at = max(_THROTTLE_PRUNE_AT, 2 * len(self._last_read))

@@ -41,6 +41,7 @@ from gateway.domain.customer_view import (
     PROFILE,
     SECTION_SERVICE,
     SECTIONS,
+    ReadThrottle,
     blocked,
     changes_of,
     deletion_blockers,
@@ -78,6 +79,9 @@ class ViewConfig:
     retry_max_seconds: float = 60.0
     retry_batch: int = 200
     lease_seconds: float = 60.0
+    throttle_seconds: float = 0.0
+    """A section an event names is read at once, unless it was read less than this ago: then a
+    moment later, once for all the events meanwhile (``ReadThrottle``); 0: always at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,11 +238,14 @@ class CustomerViews:
         self._services = services
         self._units_of_work = units_of_work
         self.config = config
+        self._throttle: ReadThrottle[Pair] = ReadThrottle(config.throttle_seconds)
 
     async def _read(self, pairs: Iterable[Pair]) -> list[Read]:
-        return await read_sections(
+        reads = await read_sections(
             self._services, pairs, timeout_seconds=self.config.timeout_seconds, concurrency=self.config.concurrency
         )
+        self._throttle.read(r.pair for r in reads if r.section is not None)
+        return reads
 
     # -- the page ----------------------------------------------------------------------------
 
@@ -277,14 +284,17 @@ class CustomerViews:
 
     async def apply_events(self, uow: GatewayUnitOfWork, events: Sequence[tuple[str, uuid.UUID]]) -> None:
         """One batch of events, in its transaction: forget erased customers, read the sections the
-        events changed, store them; failures and dependents' second reads are queued."""
+        events changed, store them; failures, dependents' second reads and the reads the throttle
+        defers are queued (with the batch's offsets: none is lost if the gateway stops)."""
         act_as_admin(VIEW_ACTOR)
         changes = changes_of(events)
         at = now_utc()
         if changes.forget:
             await store.forget(uow.session, [uuid.UUID(str(c)) for c in changes.forget], at)
-        reads = await self._read((uuid.UUID(str(c)), s) for c, s in changes.now)
+        now, deferred = self._throttle.split((uuid.UUID(str(c)), s) for c, s in changes.now)
+        reads = await self._read(now)
         await _store(uow.session, reads, self.config, at)
+        await store.queue(uow.session, deferred, at + timedelta(seconds=self.config.throttle_seconds))
         later = [(uuid.UUID(str(c)), s) for c, s in changes.later]
         await store.queue(uow.session, later, at + timedelta(seconds=self.config.recheck_seconds))
 
@@ -300,8 +310,15 @@ class CustomerViews:
     # -- pending reads ---------------------------------------------------------------------------
 
     async def retry_pending(self) -> int:
-        """Read the due pending sections again (``trainyard_common.periodic``); how many were due."""
+        """Read the due pending sections again (``trainyard_common.periodic``), ``retry_batch`` at a
+        time until none is due; how many were due."""
         act_as_admin(VIEW_ACTOR)
+        total = 0
+        while (leased := await self._retry_due()) == self.config.retry_batch:
+            total += leased
+        return total + leased
+
+    async def _retry_due(self) -> int:
         at = now_utc()
         lease_until = at + timedelta(seconds=self.config.lease_seconds)
         async with self._units_of_work() as uow:
