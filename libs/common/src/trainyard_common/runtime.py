@@ -31,6 +31,7 @@ from trainyard_common.http.correlation import CorrelationMiddleware
 from trainyard_common.http.errors import install_error_handlers
 from trainyard_common.http.health import Check, health_router, metrics_app
 from trainyard_common.http.metrics import HttpMetricsMiddleware
+from trainyard_common.http.routing import skip_foreign_routers
 from trainyard_common.http.service_auth import NO_SERVICE_PATHS, ServiceAuthMiddleware
 from trainyard_common.lifespan import service_lifespan
 from trainyard_common.messaging.delivery import Delivery, RetryPolicy
@@ -250,6 +251,7 @@ class ServiceRuntime(Generic[U]):
         app.include_router(health_router(checks))
         for router in routers:
             app.include_router(router)
+        skip_foreign_routers(app)  # a request is matched only against the routers it can be for
         app.add_api_route("/asyncapi.json", self._asyncapi_json, include_in_schema=False)
         if self.tracing:
             instrument_fastapi(app)  # tracing: server spans continuing the caller's `traceparent`

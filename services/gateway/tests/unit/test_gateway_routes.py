@@ -1,9 +1,12 @@
 """The gateway serves every route of the public contract (docs/api.md) and the listed additions,
 each exactly once and nothing else, and documents the bearer token on every admin route."""
 
+import re
 from collections import Counter
 
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match
 
 from gateway.bootstrap import bootstrap
 from gateway.console.web import CONSOLE
@@ -158,3 +161,31 @@ def test_the_app_serves_what_the_areas_declare() -> None:
     _, app = bootstrap(SETTINGS)
     documented = {f"{method.upper()} {path}" for path, item in app.openapi()["paths"].items() for method in item}
     assert documented - {"GET /healthz", "GET /readyz"} == set(served_operations())
+
+
+def _concrete(path: str) -> str:
+    """A path of the route template, each parameter given a UUID-shaped value."""
+    return re.sub(r"\{[^}]+\}", "3f1e8f0a-2b6c-4d7e-9a10-5c2b7e4d9f01", path)
+
+
+def _first_match(routes: list[BaseRoute], method: str, path: str) -> tuple[object, Match]:
+    """The router (or route) that takes the request, and how."""
+    scope = {"type": "http", "method": method, "path": path, "root_path": "", "query_string": b"", "headers": []}
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            return getattr(route, "original_router", route), match
+    return None, Match.NONE
+
+
+def test_every_route_is_found_by_the_same_router_with_its_routers_gated() -> None:
+    """``trainyard_common.http.routing``: the gates skip only routers that could not match."""
+    _, gated = bootstrap(SETTINGS)
+    ungated = FastAPI()
+    for router in ROUTERS:
+        ungated.include_router(router)
+    operations = [op.split(" ", 1) for op in served_operations()]
+    operations += [("GET", p) for p in ("/api/v1/admin/nothing", "/api/v1/learner/nothing")]
+    for method, path in operations:
+        expected = _first_match(ungated.router.routes, method, _concrete(path))
+        assert _first_match(gated.router.routes, method, _concrete(path)) == expected, (method, path)

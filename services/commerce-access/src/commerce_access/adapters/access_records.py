@@ -7,13 +7,29 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commerce_access.adapters.catalogue import training_item_columns, training_item_of
 from commerce_access.adapters.tables import access
 from commerce_access.domain.access import Access, RevokeReason
 from trainyard_common.db.counting import total_from_page
+
+# Built once (not per call): a page of order history and the access list run these on every read
+# of a customer's page sections, where building the statement and its cache key cost more than
+# running it. The order ids travel as one uuid[] (one statement whatever their number).
+_OF_ORDERS = (
+    select(access)
+    .where(access.c.order_id == any_(bindparam("order_ids", type_=ARRAY(Uuid))), access.c.registration_code.is_(None))
+    .order_by(access.c.granted_at)
+)
+_OF_CUSTOMER = (
+    select(access)
+    .where(access.c.customer_id == bindparam("customer_id"))
+    .order_by(access.c.granted_at.desc(), access.c.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
 
 
 def _access(row: Any) -> Access:
@@ -79,17 +95,16 @@ class AccessRepository:
         """``of_order`` for several orders in one statement (a page of order history)."""
         found: dict[uuid.UUID, list[Access]] = {order_id: [] for order_id in order_ids}
         if order_ids:
-            query = select(access).where(access.c.order_id.in_(order_ids), access.c.registration_code.is_(None))
-            for row in await self._session.execute(query.order_by(access.c.granted_at)):
+            for row in await self._session.execute(_OF_ORDERS, {"order_ids": list(order_ids)}):
                 found[row.order_id].append(_access(row))
         return found
 
     async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Access], int]:
-        where = access.c.customer_id == customer_id
-        query = select(access).where(where).order_by(access.c.granted_at.desc(), access.c.id)
-        rows = (await self._session.execute(query.limit(limit).offset(offset))).all()
+        page = {"customer_id": customer_id, "limit": limit, "offset": offset}
+        rows = (await self._session.execute(_OF_CUSTOMER, page)).all()
         total = total_from_page(len(rows), limit=limit, offset=offset)  # most customers: one short page
         if total is None:
+            where = access.c.customer_id == customer_id
             total = (await self._session.execute(select(func.count()).select_from(access).where(where))).scalar_one()
         return [_access(r) for r in rows], int(total)
 

@@ -7,13 +7,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commerce_access.adapters.tables import code_invitations, code_redemptions, orders, registration_codes
 from commerce_access.domain.codes import Invitation, Redemption, RegistrationCode
 from trainyard_common.projections.customers import customers as customers_table
+
+# Built once: a page of order history runs it on every read of a customer's orders section.
+_OF_ORDERS = (
+    select(registration_codes.c.order_id, registration_codes.c.code)
+    .where(registration_codes.c.order_id == any_(bindparam("order_ids", type_=ARRAY(Uuid))))
+    .order_by(registration_codes.c.code)
+)
 
 
 def _code(row: Any) -> RegistrationCode:
@@ -58,10 +65,7 @@ class CodeRepository:
         """``of_order`` for several orders in one statement (a page of order history)."""
         found: dict[uuid.UUID, list[str]] = {order_id: [] for order_id in order_ids}
         if order_ids:
-            query = select(registration_codes.c.order_id, registration_codes.c.code).where(
-                registration_codes.c.order_id.in_(order_ids)
-            )
-            for row in await self._session.execute(query.order_by(registration_codes.c.code)):
+            for row in await self._session.execute(_OF_ORDERS, {"order_ids": list(order_ids)}):
                 found[row.order_id].append(row.code)
         return found
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +62,15 @@ def _order(row: Any) -> Order:
         impersonated_by=row.impersonated_by,
     )
 
+
+# Built once: the customer page's orders section runs it on every read.
+_OF_CUSTOMER = (
+    select(orders)
+    .where(orders.c.customer_id == bindparam("customer_id"))
+    .order_by(orders.c.completed_at.desc(), orders.c.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
 
 _DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
 _SHARED_LOCK = text("SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:id))")
@@ -213,11 +222,11 @@ class OrderRepository:
         return _order(row) if row else None
 
     async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Order], int]:
-        where = orders.c.customer_id == customer_id
-        query = select(orders).where(where).order_by(orders.c.completed_at.desc(), orders.c.id)
-        rows = (await self._session.execute(query.limit(limit).offset(offset))).all()
+        page = {"customer_id": customer_id, "limit": limit, "offset": offset}
+        rows = (await self._session.execute(_OF_CUSTOMER, page)).all()
         total = total_from_page(len(rows), limit=limit, offset=offset)  # most customers: one short page
         if total is None:
+            where = orders.c.customer_id == customer_id
             total = (await self._session.execute(select(func.count()).select_from(orders).where(where))).scalar_one()
         return [_order(r) for r in rows], int(total)
 
