@@ -49,7 +49,7 @@ from harness import (
     ratio,
     run_header,
 )
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.dialects import postgresql
 
 from client_directory.adapters.repository import CLIENT_ORDER, client_list_query, client_rows
@@ -58,7 +58,7 @@ from customer_account.adapters.repository import LIST_ORDER as CUSTOMER_ORDER
 from customer_account.adapters.repository import list_query as customer_list_query
 from customer_account.adapters.repository import total_query as customer_total_query
 from customer_account.domain.customer import CustomerStatus
-from gateway.adapters.repository import _audit_filters
+from gateway.adapters.repository import audit_list_query
 from gateway.adapters.tables import audit_log
 from gateway.domain.audit import AuditQuery
 from training_progress.adapters.views import LIST_ORDER as PROGRESS_ORDER
@@ -249,7 +249,7 @@ def _progress(label: str, params: dict[str, str], **filters: Any) -> Listing:
 
 
 def _audit(label: str, params: dict[str, str], **filters: Any) -> Listing:
-    query = select(audit_log).where(*_audit_filters(AuditQuery(**filters)))
+    query = audit_list_query(AuditQuery(**filters))
     return Listing(
         label,
         "gateway",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, any_, delete, func, insert, or_, select, text, union, update
+from sqlalchemy import Select, String, any_, bindparam, delete, func, insert, or_, select, text, union, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,7 @@ from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
 from trainyard_common.db.batches import InsertRows, SelectRows, json_array, keys_in, last_per_key
-from trainyard_common.db.counting import capped_total
+from trainyard_common.db.counting import capped_count_query, capped_total_of
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
@@ -87,11 +88,14 @@ class ClientRepository:
         self, *, search: str | None, industry: str | None, active: bool | None, limit: int, offset: int
     ) -> tuple[list[Client], int]:
         """A page by name, with each client's domains and aliases (one statement), and how many
-        match (up to ``COUNT_CAP``: ``capped_total``)."""
-        query = client_list_query(search=search, industry=industry, active=active)
-        page = client_rows(query).order_by(*CLIENT_ORDER).limit(limit).offset(offset)
-        found = [_client(row) for row in await self._session.execute(page)]
-        return found, await capped_total(self._session, query, found=len(found), limit=limit, offset=offset)
+        match (up to ``COUNT_CAP``: ``capped_total_of``)."""
+        values = _filter_values(search=search, industry=industry, active=active)
+        page, counted = _list_statements(frozenset(values))
+        found = [
+            _client(row) for row in await self._session.execute(page, {**values, "limit": limit, "offset": offset})
+        ]
+        total = await capped_total_of(self._session, counted, values, found=len(found), limit=limit, offset=offset)
+        return found, total
 
     async def index(self, keys: MatchKeys) -> ClientIndex:
         """The active clients owning any of ``keys``' domains or aliases (two queries at most)."""
@@ -143,12 +147,40 @@ def _client(row: Any) -> Client:
 def client_list_query(
     *, search: str | None = None, industry: str | None = None, active: bool | None = None
 ) -> Select[Any]:
-    """The admin list's client ids, unordered: the substring search (name, e-mail domain, alias)
-    and each filter read an index (migration 0006)."""
-    query = select(clients.c.id)
+    """The admin list's client ids (``_filtered``), unordered, with these filters' values."""
+    values = _filter_values(search=search, industry=industry, active=active)
+    return _filtered(frozenset(values)).params(values)
+
+
+def _filter_values(*, search: str | None, industry: str | None, active: bool | None) -> dict[str, Any]:
+    """The filters given, as the statements' parameters (their names make the statements' shape)."""
+    values: dict[str, Any] = {}
     if search and search.strip():
-        pattern = contains_pattern(normalize_alias(search))
-        domain_pattern = contains_pattern(search.strip().lower().removeprefix("@"))
+        values["pattern"] = contains_pattern(normalize_alias(search))
+        values["domain_pattern"] = contains_pattern(search.strip().lower().removeprefix("@"))
+    if industry:
+        values["industry"] = industry
+    if active is not None:
+        values["active"] = active
+    return values
+
+
+@functools.cache  # one entry per set of filters: 8 at most
+def _list_statements(shape: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
+    """The page and the capped count for a set of filters, built once: building them and their
+    cache keys on every request was ~18 % of the list's CPU (py-spy)."""
+    query = _filtered(shape)
+    page = client_rows(query).order_by(*CLIENT_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
+    return page, capped_count_query(query)
+
+
+def _filtered(shape: frozenset[str]) -> Select[Any]:
+    """The admin list's client ids, unordered, for the filters named in ``shape`` (their values
+    are the parameters of the same names): the substring search (name, e-mail domain, alias) and
+    each filter read an index (migration 0006)."""
+    query = select(clients.c.id)
+    if "pattern" in shape:
+        pattern, domain_pattern = bindparam("pattern", type_=String), bindparam("domain_pattern", type_=String)
         # the matching ids first (a union: each branch reads its trigram index), then the clients by
         # their key: an OR of IN subqueries, or a join, had the planner read every client
         matches = union(
@@ -157,10 +189,10 @@ def client_list_query(
             select(client_aliases.c.client_id).where(client_aliases.c.alias_key.like(pattern, escape=LIKE_ESCAPE)),
         )
         query = query.where(clients.c.id == any_(func.array(matches.scalar_subquery())))
-    if industry:
-        query = query.where(clients.c.industry == industry)
-    if active is not None:
-        query = query.where(clients.c.active == active)
+    if "industry" in shape:
+        query = query.where(clients.c.industry == bindparam("industry"))
+    if "active" in shape:
+        query = query.where(clients.c.active == bindparam("active"))
     return query
 
 
