@@ -157,7 +157,7 @@ async def test_a_service_that_is_down_keeps_its_section_and_its_read_is_retried(
     services.customer(customer, orders=2)
     services.commerce_access.down = True
 
-    await apply(views, uows, ("OrderCompleted", customer))
+    await apply(views, uows, ("OrderCompleted", customer), ("AccessGranted", customer))  # as a checkout announces
     page = json.loads(await views.page(customer))
 
     assert page["orders"]["available"]
@@ -322,7 +322,7 @@ async def test_an_order_commerce_access_shows_hides_delete_before_customer_accou
         {"items": [{"status": "active"}]},
     )
 
-    await apply(views, uows, ("OrderCompleted", customer))  # customer-account still says deletable
+    await apply(views, uows, ("OrderCompleted", customer), ("AccessGranted", customer))  # customer-account: deletable
 
     page = json.loads(await views.page(customer))
     assert page["profile"]["data"]["deletable"] is True, "customer-account's own answer is shown as it is"

@@ -45,6 +45,16 @@ def test_what_another_service_changes_silently_is_read_a_moment_later() -> None:
     assert changes.later == {(A, TRANSCRIPT), (A, PROFILE)}
 
 
+def test_an_order_reads_the_history_and_its_access_rows_announcement_the_access_list() -> None:
+    assert changes_of([("OrderCompleted", A)]).now == {(A, ORDERS)}
+    assert changes_of([("AccessGranted", A)]).now == {(A, ACCESS)}
+
+
+def test_a_change_to_an_access_row_reads_the_order_history_that_shows_it_too() -> None:
+    for event_type in ("AccessChanged", "AccessRevoked", "AccessExpired"):
+        assert changes_of([(event_type, A)]).now == {(A, ACCESS), (A, ORDERS)}, event_type
+
+
 def test_a_new_customer_gets_every_section() -> None:
     changes = changes_of([("UserRegistered", A)])
     assert changes.now == {(A, PROFILE)}

@@ -58,13 +58,16 @@ RULES: dict[str, Refresh] = {
     "LearnerAssignedToClient": _refresh([CLIENT], [PROFILE]),
     "LearnerRemovedFromClient": _refresh([CLIENT], [PROFILE]),
     # commerce-access: orders and access; customer-account derives `deletable` (and the deletion's
-    # outcome) from them, training-progress the transcript's items and expiry.
-    "OrderCompleted": _refresh([ORDERS, ACCESS], [PROFILE]),
+    # outcome) from them, training-progress the transcript's items and expiry. Every access row is
+    # announced (AccessGranted, in the order's transaction when an order grants it), so an order
+    # alone leaves the access section as it was; but each order in the history shows its own access
+    # rows, so a change to one (dates, revocation, expiry) is read into the orders section too.
+    "OrderCompleted": _refresh([ORDERS], [PROFILE]),
     "ImportRowOrderSettled": _refresh([ORDERS], [PROFILE]),
     "AccessGranted": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
-    "AccessChanged": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
-    "AccessRevoked": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
-    "AccessExpired": _refresh([ACCESS], [PROFILE, TRANSCRIPT]),
+    "AccessChanged": _refresh([ACCESS, ORDERS], [PROFILE, TRANSCRIPT]),
+    "AccessRevoked": _refresh([ACCESS, ORDERS], [PROFILE, TRANSCRIPT]),
+    "AccessExpired": _refresh([ACCESS, ORDERS], [PROFILE, TRANSCRIPT]),
     "CustomerDeletionDecided": _refresh([], [PROFILE]),
     # training-progress: the transcript.
     "ProgressRecorded": _refresh([TRANSCRIPT]),
