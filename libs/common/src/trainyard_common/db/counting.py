@@ -13,7 +13,6 @@ their page first and count only when the page is full (or past the end).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Select, func, literal, select
@@ -46,16 +45,6 @@ async def capped_total(session: AsyncSession, query: Select[Any], *, found: int,
     list, otherwise ``capped_count``."""
     known = total_from_page(found, limit=limit, offset=offset)
     return known if known is not None else await capped_count(session, query)
-
-
-async def capped_total_of(
-    session: AsyncSession, counted: Select[Any], params: Mapping[str, Any], *, found: int, limit: int, offset: int
-) -> int:
-    """``capped_total`` with a count statement built once (``capped_count_query``, its values
-    bound at run time: ``params``), for a list that keeps its statements rather than building
-    them on every request."""
-    known = total_from_page(found, limit=limit, offset=offset)
-    return known if known is not None else int(await session.scalar(counted, params) or 0)
 
 
 async def capped_count(session: AsyncSession, query: Select[Any], cap: int = COUNT_CAP) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -28,7 +27,7 @@ from client_directory.domain.clients import Client, normalize_alias
 from client_directory.domain.learners import AssignmentReason, Learner
 from client_directory.domain.matching import ClientIndex, ClientMatch, MatchKeys
 from trainyard_common.db.batches import InsertRows, SelectRows, json_array, keys_in, last_per_key
-from trainyard_common.db.counting import capped_count_query, capped_total_of
+from trainyard_common.db.listing import ListStatements
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
 CLIENTS_LOCK = 0x636C69656E7473  # serialises client writes: names and domains stay unique among active clients
@@ -88,14 +87,10 @@ class ClientRepository:
         self, *, search: str | None, industry: str | None, active: bool | None, limit: int, offset: int
     ) -> tuple[list[Client], int]:
         """A page by name, with each client's domains and aliases (one statement), and how many
-        match (up to ``COUNT_CAP``: ``capped_total_of``)."""
+        match (up to ``COUNT_CAP``: ``ListStatements``)."""
         values = _filter_values(search=search, industry=industry, active=active)
-        page, counted = _list_statements(frozenset(values))
-        found = [
-            _client(row) for row in await self._session.execute(page, {**values, "limit": limit, "offset": offset})
-        ]
-        total = await capped_total_of(self._session, counted, values, found=len(found), limit=limit, offset=offset)
-        return found, total
+        rows, total = await _CLIENT_LIST.page(self._session, values, limit=limit, offset=offset)
+        return [_client(row) for row in rows], total
 
     async def index(self, keys: MatchKeys) -> ClientIndex:
         """The active clients owning any of ``keys``' domains or aliases (two queries at most)."""
@@ -165,15 +160,6 @@ def _filter_values(*, search: str | None, industry: str | None, active: bool | N
     return values
 
 
-@functools.cache  # one entry per set of filters: 8 at most
-def _list_statements(shape: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
-    """The page and the capped count for a set of filters, built once: building them and their
-    cache keys on every request was ~18 % of the list's CPU (py-spy)."""
-    query = _filtered(shape)
-    page = client_rows(query).order_by(*CLIENT_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
-    return page, capped_count_query(query)
-
-
 def _filtered(shape: frozenset[str]) -> Select[Any]:
     """The admin list's client ids, unordered, for the filters named in ``shape`` (their values
     are the parameters of the same names): the substring search (name, e-mail domain, alias) and
@@ -195,6 +181,8 @@ def _filtered(shape: frozenset[str]) -> Select[Any]:
         query = query.where(clients.c.active == bindparam("active"))
     return query
 
+
+_CLIENT_LIST = ListStatements(lambda shape: client_rows(_filtered(shape)), CLIENT_ORDER, counted=_filtered)
 
 _DOMAIN_OWNERS = (
     select(client_domains.c.domain, clients.c.id, clients.c.name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
@@ -17,7 +16,7 @@ from customer_account.adapters.tables import FULL_NAME, customer_groups, custome
 from customer_account.domain.customer import Customer, CustomerStatus
 from customer_account.domain.overview import CustomerOverview
 from trainyard_common.db.batches import LockRows, UpdateRows
-from trainyard_common.db.counting import capped_count_query, capped_total_of
+from trainyard_common.db.listing import ListStatements
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
 # The client is written by batches of client-directory's events (two topics, handled
@@ -98,14 +97,10 @@ class CustomerRepository:
         offset: int,
     ) -> tuple[list[CustomerOverview], int]:
         """A page, newest first, each customer with its overview (one statement), and how many
-        match (counted up to ``COUNT_CAP``: ``capped_total_of``)."""
+        match (counted up to ``COUNT_CAP``: ``ListStatements``)."""
         values = _filter_values(search=search, status=status, group_id=group_id, client_id=client_id)
-        page, counted = _list_statements(frozenset(values))
-        rows = await self._session.execute(page, {**values, "limit": limit, "offset": offset})
-        found = [overview(row) for row in rows]
-        return found, await capped_total_of(
-            self._session, counted, values, found=len(found), limit=limit, offset=offset
-        )
+        rows, total = await _CUSTOMER_LIST.page(self._session, values, limit=limit, offset=offset)
+        return [overview(row) for row in rows], total
 
     async def overview(self, customer_id: uuid.UUID) -> CustomerOverview | None:
         """The customer with its groups, deletion request and deletion blockers (one statement)."""
@@ -158,14 +153,6 @@ def _filter_values(
     return values
 
 
-@functools.cache  # one entry per set of filters: 16 at most
-def _list_statements(shape: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
-    """The page and the capped count for a set of filters, built once: building them and their
-    cache keys on every request was ~10 % of the list's CPU (py-spy)."""
-    page = overview_rows(_filtered(shape)).order_by(*LIST_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
-    return page, capped_count_query(_counted(shape))
-
-
 def _counted(shape: frozenset[str]) -> Select[Any]:
     """What the list's total counts: ``_filtered``'s rows, but a group's members alone are counted
     from the membership index, without reading the customers (every membership has its customer:
@@ -198,3 +185,6 @@ def _filtered(shape: frozenset[str]) -> Select[Any]:
     if "client_id" in shape:
         query = query.where(customers.c.client_id == bindparam("client_id"))
     return query
+
+
+_CUSTOMER_LIST = ListStatements(lambda shape: overview_rows(_filtered(shape)), LIST_ORDER, counted=_counted)

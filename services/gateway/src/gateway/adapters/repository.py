@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,7 @@ from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, audit_row, wit
 from gateway.domain.integrations import Integration, IntegrationToken, Scope
 from gateway.domain.tokens import AdminToken
 from trainyard_common.db.batches import InsertRows
-from trainyard_common.db.counting import capped_count_query, capped_total_of
+from trainyard_common.db.listing import ListStatements
 
 
 class AdminRepository:
@@ -277,16 +276,11 @@ class AuditRepository:
         await _INSERT_AUDIT.execute(self._session, [_audit_values(entry) for entry in entries])
 
     async def page(self, query: AuditQuery) -> tuple[list[AuditEntry], int]:
-        """A page, newest first, and how many match (up to ``COUNT_CAP``: ``capped_total_of``);
+        """A page, newest first, and how many match (up to ``COUNT_CAP``: ``ListStatements``);
         each filter has its index (migration 0008)."""
         values = _audit_filter_values(query)
-        page, counted = _audit_statements(frozenset(values))
-        rows = await self._session.execute(page, {**values, "limit": query.limit, "offset": query.offset})
-        found = [_entry(row._asdict()) for row in rows]
-        total = await capped_total_of(
-            self._session, counted, values, found=len(found), limit=query.limit, offset=query.offset
-        )
-        return found, total
+        rows, total = await _AUDIT_LIST.page(self._session, values, limit=query.limit, offset=query.offset)
+        return [_entry(row._asdict()) for row in rows], total
 
     async def count_since(self, *, action: str, outcome: Outcome, since: datetime, **match: str) -> int:
         """How many ``action`` entries with ``outcome`` since ``since`` match (e.g. actor=, client_ip=)."""
@@ -342,7 +336,7 @@ _AUDIT_FILTERS: dict[str, ColumnElement[bool]] = {
 
 def audit_list_query(query: AuditQuery) -> Select[Any]:
     """The audit log's entries ``query`` filters, unordered, with its values (the page and the
-    count are built on it: ``_audit_statements``)."""
+    count are built on it: ``_AUDIT_LIST``)."""
     values = _audit_filter_values(query)
     return _audit_selected(frozenset(values)).params(values)
 
@@ -355,15 +349,7 @@ def _audit_selected(shape: frozenset[str]) -> Select[Any]:
     return select(audit_log).where(*(_AUDIT_FILTERS[name] for name in sorted(shape)))
 
 
-@functools.cache  # one entry per set of filters: 32 at most
-def _audit_statements(shape: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
-    """The page and the capped count for a set of filters, built once: building them and their
-    cache keys on every request was ~10 % of the audit log's CPU (py-spy)."""
-    selected = _audit_selected(shape)
-    page = (
-        selected.order_by(audit_log.c.at.desc(), audit_log.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
-    )
-    return page, capped_count_query(selected)
+_AUDIT_LIST = ListStatements(_audit_selected, (audit_log.c.at.desc(), audit_log.c.id))
 
 
 def _entry(values: dict[str, Any]) -> AuditEntry:

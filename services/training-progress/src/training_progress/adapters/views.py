@@ -3,7 +3,6 @@ the export. They return plain rows (dicts); nothing here changes state."""
 
 from __future__ import annotations
 
-import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from training_progress.adapters.tables import (
     learner_clients,
     progress,
 )
-from trainyard_common.db.counting import capped_count_query, capped_total_of
+from trainyard_common.db.listing import ListStatements
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 from trainyard_common.projections.customers import customers
 
@@ -36,13 +35,10 @@ class ProgressQuery:
 
 
 async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[list[dict[str, Any]], int]:
-    """A page, most recently changed first, and how many match (up to ``COUNT_CAP``: ``capped_total_of``);
+    """A page, most recently changed first, and how many match (up to ``COUNT_CAP``: ``ListStatements``);
     each filter has its index (migration 0009)."""
-    values = _filter_values(query)
-    page, counted = _list_statements(frozenset(values))
-    found = await session.execute(page, {**values, "limit": query.limit, "offset": query.offset})
+    found, total = await _PROGRESS_LIST.page(session, _filter_values(query), limit=query.limit, offset=query.offset)
     rows = [dict(r._mapping) for r in found]
-    total = await capped_total_of(session, counted, values, found=len(rows), limit=query.limit, offset=query.offset)
     if query.item_type == "course" and rows:
         await _add_module_counts(session, rows)
     return rows, total
@@ -82,14 +78,6 @@ def _filter_values(query: ProgressQuery) -> dict[str, Any]:
     if query.status:
         values["status"] = query.status
     return values
-
-
-@functools.cache  # one entry per set of filters: 16 at most
-def _list_statements(shape: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
-    """The page and the capped count for a set of filters, built once: building them and their
-    cache keys on every request cost a tenth of a list's CPU (py-spy)."""
-    page = _selected(shape).order_by(*LIST_ORDER).limit(bindparam("limit")).offset(bindparam("offset"))
-    return page, capped_count_query(_matched(shape))
 
 
 def _matched(shape: frozenset[str]) -> Select[Any]:
@@ -150,6 +138,9 @@ def _selected(shape: frozenset[str]) -> Select[Any]:
     if "status" in shape:
         chosen = chosen.where(progress.c.status == bindparam("status"))
     return chosen
+
+
+_PROGRESS_LIST = ListStatements(_selected, LIST_ORDER, counted=_matched)
 
 
 async def _add_module_counts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

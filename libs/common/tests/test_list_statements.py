@@ -1,0 +1,42 @@
+"""``ListStatements`` builds a list's page and count once per set of filters, and binds the
+filters' values, the page's limit and offset at run time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, Select, String, Table, bindparam, select
+from sqlalchemy.dialects import postgresql
+
+from trainyard_common.db.listing import ListStatements, Shape
+
+things = Table("things", MetaData(), Column("id", Integer, primary_key=True), Column("colour", String))
+
+
+def rows(shape: Shape) -> Select[Any]:
+    query = select(things)
+    if "colour" in shape:
+        query = query.where(things.c.colour == bindparam("colour"))
+    return query
+
+
+def test_each_set_of_filters_is_built_once() -> None:
+    built: list[Shape] = []
+    statements = ListStatements(lambda shape: built.append(shape) or rows(shape), [things.c.id])
+
+    first = statements.statements(frozenset({"colour"}))
+    assert statements.statements(frozenset({"colour"})) is first
+    assert statements.statements(frozenset()) is not first
+    assert Counter(built) == {frozenset({"colour"}): 2, frozenset(): 2}, "its page and its count, once each"
+
+
+def test_the_page_and_the_count_take_the_values_as_parameters() -> None:
+    page, counted = ListStatements(rows, [things.c.id]).statements(frozenset({"colour"}))
+    sql = [str(s.compile(dialect=postgresql.dialect())) for s in (page, counted)]  # type: ignore[no-untyped-call]
+
+    assert "things.colour = %(colour)s" in sql[0]
+    assert "ORDER BY things.id" in sql[0]
+    assert "LIMIT %(limit)s OFFSET %(offset)s" in sql[0]
+    assert "things.colour = %(colour)s" in sql[1]
+    assert "count(*)" in sql[1]
