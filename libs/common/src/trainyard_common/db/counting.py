@@ -4,7 +4,8 @@ An exact ``count(*)`` costs time in proportion to what matches: on 1,000,000 pro
 unfiltered tab reads a third of an index for every page shown. Lists count up to ``COUNT_CAP``
 matches and stop there: ``total`` is exact up to ``COUNT_CAP``; beyond, it is ``COUNT_CAP + 1``
 and the list says ``total_capped: true`` (shown "10,000+"). Narrow the filters to get an exact
-figure. The list's own query is passed; its ORDER BY, LIMIT and OFFSET are dropped here.
+figure. The list's own query is passed; its ORDER BY, LIMIT and OFFSET are dropped here. A list
+runs its page and this count through ``trainyard_common.db.listing.ListStatements``.
 
 A page shorter than its limit ends the list, so its total needs no count at all
 (``total_from_page``): a customer's few orders, a search matching a handful of rows. Lists read
@@ -16,18 +17,17 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, func, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 COUNT_CAP = 10_000
 
 
 def is_capped(total: int) -> bool:
-    """Whether a ``total`` from ``capped_count`` stopped at the cap (more rows match)."""
+    """Whether a capped ``total`` stopped at the cap (more rows match)."""
     return total > COUNT_CAP
 
 
 def capped_count_query(query: Select[Any], cap: int = COUNT_CAP) -> Select[Any]:
-    """The statement ``capped_count`` runs (for a test to EXPLAIN it)."""
+    """How many rows ``query`` yields, counted up to ``cap + 1`` (``cap + 1``: more than ``cap``)."""
     rows = query.order_by(None).offset(None).with_only_columns(literal(1), maintain_column_froms=True)
     return select(func.count()).select_from(rows.limit(cap + 1).subquery())
 
@@ -38,15 +38,3 @@ def total_from_page(found: int, *, limit: int, offset: int) -> int | None:
     if found < limit and (found > 0 or offset == 0):
         return offset + found
     return None
-
-
-async def capped_total(session: AsyncSession, query: Select[Any], *, found: int, limit: int, offset: int) -> int:
-    """The total of a list whose page of ``found`` rows was read: from the page when it ends the
-    list, otherwise ``capped_count``."""
-    known = total_from_page(found, limit=limit, offset=offset)
-    return known if known is not None else await capped_count(session, query)
-
-
-async def capped_count(session: AsyncSession, query: Select[Any], cap: int = COUNT_CAP) -> int:
-    """How many rows ``query`` yields, counted up to ``cap + 1`` (``cap + 1``: more than ``cap``)."""
-    return int(await session.scalar(capped_count_query(query, cap)) or 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -113,32 +113,28 @@ class CustomerRepository:
 LIST_ORDER = (customers.c.created_at.desc(), customers.c.id)
 
 
-def total_query(
-    *,
-    search: str | None = None,
-    status: CustomerStatus | None = None,
-    group_id: uuid.UUID | None = None,
-    client_id: uuid.UUID | None = None,
-) -> Select[Any]:
-    """What the list's total counts (``_counted``), with these filters' values."""
-    values = _filter_values(search=search, status=status, group_id=group_id, client_id=client_id)
-    return _counted(frozenset(values)).params(values)
+def list_query(**filters: Any) -> Select[Any]:
+    """The admin list's rows (``_filtered``), unordered, with the values of ``filters``
+    (``_filter_values``' keywords)."""
+    return _with_values(_filtered, filters)
 
 
-def list_query(
-    *,
-    search: str | None = None,
-    status: CustomerStatus | None = None,
-    group_id: uuid.UUID | None = None,
-    client_id: uuid.UUID | None = None,
-) -> Select[Any]:
-    """The admin list's rows (``_filtered``), unordered, with these filters' values."""
-    values = _filter_values(search=search, status=status, group_id=group_id, client_id=client_id)
-    return _filtered(frozenset(values)).params(values)
+def total_query(**filters: Any) -> Select[Any]:
+    """What the list's total counts (``_counted``), with the values of ``filters``."""
+    return _with_values(_counted, filters)
+
+
+def _with_values(build: Callable[[frozenset[str]], Select[Any]], filters: dict[str, Any]) -> Select[Any]:
+    values = _filter_values(**filters)
+    return build(frozenset(values)).params(values)
 
 
 def _filter_values(
-    *, search: str | None, status: CustomerStatus | None, group_id: uuid.UUID | None, client_id: uuid.UUID | None
+    *,
+    search: str | None = None,
+    status: CustomerStatus | None = None,
+    group_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     """The filters given, as the statements' parameters (their names make the statements' shape)."""
     values: dict[str, Any] = {}
