@@ -163,14 +163,33 @@ def test_a_rebuilt_view_equals_the_one_the_events_kept(
     system: Any, admin: httpx.Client, buyer: dict[str, str], new_database: Callable[[str], str]
 ) -> None:
     customers = [buyer["id"]]
+    settled(system, admin, buyer["id"])
+    price_id = create_product(admin)["prices"][0]["price_id"]
     with system.public() as public:
         other = register(public, f"other-{uuid.uuid4().hex[:6]}@{unique_domain()}")
         assert other.status_code == 201, other.text
+        # Orders and an access change on a page the view holds: the rows the events name are
+        # read alone and taken into the stored history and access list.
+        for _ in range(2):
+            ordered = public.post(
+                "/api/v1/learner/orders",
+                json={"price_id": price_id, "quantity": 1},
+                headers={"Authorization": buyer["token"]},
+            )
+            assert ordered.status_code == 201, ordered.text
+    (access_row,) = ordered.json()["access"]
+    changed = admin.patch(
+        f"{ADMIN}/access/{access_row['id']}", json={"starts_on": access_row["starts_on"], "ends_on": None}
+    )
+    assert changed.status_code == 200, changed.text
     customers.append(other.json()["id"])
     inactive = admin.put(f"{ADMIN}/customers/{customers[1]}/status", json={"status": "inactive"})
     assert inactive.status_code in (200, 204), inactive.text
     for customer_id in customers:
         settled(system, admin, customer_id)
+    orders = page(admin, buyer["id"])["orders"]["data"]
+    assert orders["total"] == 3
+    assert orders["items"][0]["access"][0]["ends_on"] is None, "the changed access row, in its order"
     kept = view_rows(system.gateway.env["TRAINYARD_DATABASE_URL"], customers)
     assert len(kept) == len(customers) * len(SECTIONS)
 

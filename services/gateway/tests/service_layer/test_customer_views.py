@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import text
 
 from gateway.adapters import customer_views as store
 from gateway.bootstrap import MIGRATIONS
-from gateway.domain.customer_view import ACCESS, ORDERS, SECTIONS
+from gateway.domain.customer_view import ACCESS, ORDERS, SECTIONS, Noticed
 from gateway.domain.replies import ServiceReply, ServiceUnavailable
 from gateway.service_layer.customer_page import CustomerNotFound
 from gateway.service_layer.customer_views import CustomerViews, ViewConfig
@@ -45,10 +46,14 @@ class FakeService:
             raise ServiceUnavailable(self.name, "unreachable")
         path, _, query = path.partition("?")
         status, body = self.answers.get(path, (404, {"error": {"code": "not_found"}}))
-        if query:  # the customer list, paged
-            params = dict(p.split("=") for p in query.split("&"))
-            start = int(params["offset"])
-            body = {**body, "items": body["items"][start : start + int(params["limit"])]}
+        params = parse_qs(query)
+        among = params.get("order_id", []) + params.get("access_id", [])
+        if status == 200 and among:  # the order history or access list, filtered to some rows
+            items = [i for i in body["items"] if i["id"] in among]
+            body = {"items": items, "total": len(items)}
+        elif status == 200 and query:  # a list, paged
+            start = int(params.get("offset", ["0"])[0])
+            body = {**body, "items": body["items"][start : start + int(params["limit"][0])]}
         return ServiceReply(status, json.dumps(body).encode(), "application/json")
 
 
@@ -95,9 +100,9 @@ def views_on(uows: Uows, services: FakeServices, config: ViewConfig = CONFIG) ->
     return CustomerViews(engine, services, uows, config)
 
 
-async def apply(views: CustomerViews, uows: Uows, *events: tuple[str, uuid.UUID]) -> None:
+async def apply(views: CustomerViews, uows: Uows, *events: tuple[Any, ...]) -> None:
     async with uows() as uow:
-        await views.apply_events(uow, list(events))
+        await views.apply_events(uow, [Noticed(*e) for e in events])
         await uow.commit()
 
 
@@ -328,3 +333,46 @@ async def test_an_order_commerce_access_shows_hides_delete_before_customer_accou
     assert page["profile"]["data"]["deletable"] is True, "customer-account's own answer is shown as it is"
     assert page["deletable"] is False
     assert page["not_deletable_reasons"] == ["has_orders", "has_access"]
+
+
+def an_order(minute: int) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "completed_at": f"2026-11-30T10:{minute:02d}:00Z", "access": []}
+
+
+async def test_an_order_named_by_its_event_is_read_alone_and_taken_into_the_stored_history(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    first, second = an_order(0), an_order(1)
+    history = f"/v1/customers/{customer}/orders"
+    services.commerce_access.answers[history] = (200, {"items": [first], "total": 1})
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    await views.retry_pending()  # the whole page is stored
+    services.commerce_access.answers[history] = (200, {"items": [second, first], "total": 2})
+    services.commerce_access.calls.clear()
+
+    await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.UUID(second["id"])))
+
+    assert services.commerce_access.calls == [f"{history}?limit=50&order_id={second['id']}"], "only the new order"
+    assert (await stored(uows))[(customer, ORDERS)]["data"] == {"items": [second, first], "total": 2}
+    assert json.loads(await views.page(customer))["not_deletable_reasons"] == ["has_orders"]
+
+
+async def test_rows_of_a_section_not_stored_yet_read_it_whole_and_a_service_that_is_down_leaves_a_pending_read(
+    uows: Uows,
+) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    only = an_order(0)
+    history = f"/v1/customers/{customer}/orders"
+    services.commerce_access.answers[history] = (200, {"items": [only], "total": 1})
+    views = views_on(uows, services)
+
+    await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.UUID(only["id"])))
+    assert services.commerce_access.calls == [f"{history}?limit=50"], "nothing stored to take the row into"
+    assert (await stored(uows))[(customer, ORDERS)]["data"] == {"items": [only], "total": 1}
+
+    services.commerce_access.down = True
+    await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.uuid4()))
+    assert (customer, ORDERS) in await pending(uows), "read whole once commerce-access is back"
+    assert (await stored(uows))[(customer, ORDERS)]["data"] == {"items": [only], "total": 1}

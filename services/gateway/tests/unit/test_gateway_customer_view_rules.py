@@ -19,10 +19,12 @@ from gateway.domain.customer_view import (
     SECTIONS,
     TRANSCRIPT,
     WATCHED,
+    Noticed,
     ReadThrottle,
     blocked,
     changes_of,
     deletion_blockers,
+    take_in,
 )
 from gateway.entrypoints import events
 from gateway.entrypoints.customer_view_writes import CustomerViewAfterWrites
@@ -53,6 +55,72 @@ def test_an_order_reads_the_history_and_its_access_rows_announcement_the_access_
 def test_a_change_to_an_access_row_reads_the_order_history_that_shows_it_too() -> None:
     for event_type in ("AccessChanged", "AccessRevoked", "AccessExpired"):
         assert changes_of([(event_type, A)]).now == {(A, ACCESS), (A, ORDERS)}, event_type
+
+
+O1, O2, R1 = uuid.UUID(int=11), uuid.UUID(int=12), uuid.UUID(int=21)
+
+
+def test_an_event_that_names_its_order_or_access_row_has_just_that_row_taken_in() -> None:
+    changes = changes_of([Noticed("OrderCompleted", A, order_id=O1), Noticed("AccessGranted", A, O1, R1)])
+    assert changes.now == frozenset()
+    assert changes.rows == {(A, ORDERS): {O1: True}, (A, ACCESS): {R1: True}}  # both may be new rows
+
+
+def test_a_change_to_an_access_row_takes_in_that_row_and_its_order_but_adds_neither() -> None:
+    for event_type in ("AccessChanged", "AccessRevoked", "AccessExpired"):
+        changes = changes_of([Noticed(event_type, A, O1, R1)])
+        assert changes.rows == {(A, ACCESS): {R1: False}, (A, ORDERS): {O1: False}}, event_type
+    granted_then_revoked = changes_of([Noticed("AccessGranted", A, O1, R1), Noticed("AccessRevoked", A, O1, R1)])
+    assert granted_then_revoked.rows[(A, ACCESS)] == {R1: True}
+
+
+def test_a_section_read_whole_in_the_batch_takes_nothing_in_and_erasure_drops_the_rows() -> None:
+    changes = changes_of([Noticed("OrderCompleted", A, O1), Noticed("ImportRowOrderSettled", A)])
+    assert changes.now == {(A, ORDERS)}
+    assert changes.rows == {}
+    assert changes_of([Noticed("OrderCompleted", A, O1), Noticed("CustomerErased", A)]).rows == {}
+
+
+def order(ident: int, minute: int, second: str = "00") -> dict[str, Any]:
+    return {"id": str(uuid.UUID(int=ident)), "completed_at": f"2026-11-30T10:{minute:02d}:{second}Z", "n": 0}
+
+
+def history(*orders: dict[str, Any], total: int | None = None) -> dict[str, Any]:
+    return {"items": list(orders), "total": len(orders) if total is None else total}
+
+
+def test_a_new_order_goes_first_and_is_counted_and_a_listed_one_is_replaced() -> None:
+    stored = history(order(2, 1), order(1, 0))
+    new = order(3, 2)
+    assert take_in(ORDERS, stored, [new], {new["id"]: True}) == history(new, order(2, 1), order(1, 0))
+    changed = {**order(1, 0), "n": 1}
+    assert take_in(ORDERS, stored, [changed], {changed["id"]: False}) == history(order(2, 1), changed)
+    assert take_in(ORDERS, stored, [changed], {changed["id"]: True}) == history(order(2, 1), changed), "a replay"
+
+
+def test_rows_are_placed_as_the_service_lists_them_by_time_then_id_whatever_the_text_of_the_time() -> None:
+    same_time, later_by_half = order(1, 5), order(9, 5, "00.5")  # "…:00Z" sorts after "…:00.5Z" as text
+    stored = history(order(5, 5))
+    got = take_in(ORDERS, stored, [later_by_half, same_time], {later_by_half["id"]: True, same_time["id"]: True})
+    assert got == history(later_by_half, same_time, order(5, 5))
+
+
+def test_a_full_page_keeps_its_newest_and_a_row_that_may_be_beyond_it_is_read_whole() -> None:
+    full = history(*(order(100 - m, m) for m in range(59, 9, -1)), total=70)  # 50 shown of 70
+    newest = order(1, 59, "30")
+    got = take_in(ORDERS, full, [newest], {newest["id"]: True})
+    assert got is not None
+    assert (len(got["items"]), got["total"], got["items"][0], got["items"][-1]) == (50, 71, newest, order(89, 11))
+    older = order(2, 0)  # after the page's last: counted in the 70 already, or not? (an imported order)
+    assert take_in(ORDERS, full, [older], {older["id"]: True}) is None
+    assert take_in(ORDERS, full, [older], {older["id"]: False}) == full, "a changed row off the page changes nothing"
+
+
+def test_a_row_the_service_does_not_list_for_the_customer_changes_nothing_and_no_list_is_read_whole() -> None:
+    stored = history(order(1, 0))
+    assert take_in(ORDERS, stored, [], {str(O1): False}) == stored  # another purchaser's order
+    assert take_in(ACCESS, {"items": None}, [], {str(R1): True}) is None
+    assert take_in(ACCESS, None, [], {str(R1): True}) is None
 
 
 def test_a_new_customer_gets_every_section() -> None:

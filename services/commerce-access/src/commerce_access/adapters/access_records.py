@@ -30,6 +30,7 @@ _OF_CUSTOMER = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
+_OF_CUSTOMER_AMONG = _OF_CUSTOMER.where(access.c.id == any_(bindparam("among", type_=ARRAY(Uuid))))
 
 
 def _access(row: Any) -> Access:
@@ -99,12 +100,19 @@ class AccessRepository:
                 found[row.order_id].append(_access(row))
         return found
 
-    async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Access], int]:
+    async def of_customer(
+        self, customer_id: uuid.UUID, limit: int, offset: int, among: Sequence[uuid.UUID] | None = None
+    ) -> tuple[list[Access], int]:
+        """A page of the customer's access rows, newest first, and how many there are; ``among``:
+        only these rows (the customer's view takes in the ones an event names)."""
         page = {"customer_id": customer_id, "limit": limit, "offset": offset}
-        rows = (await self._session.execute(_OF_CUSTOMER, page)).all()
+        query = _OF_CUSTOMER if among is None else _OF_CUSTOMER_AMONG
+        rows = (await self._session.execute(query, page if among is None else {**page, "among": list(among)})).all()
         total = total_from_page(len(rows), limit=limit, offset=offset)  # most customers: one short page
         if total is None:
             where = access.c.customer_id == customer_id
+            if among is not None:
+                where = where & access.c.id.in_(among)
             total = (await self._session.execute(select(func.count()).select_from(access).where(where))).scalar_one()
         return [_access(r) for r in rows], int(total)
 

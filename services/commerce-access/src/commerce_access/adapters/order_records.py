@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +71,7 @@ _OF_CUSTOMER = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
+_OF_CUSTOMER_AMONG = _OF_CUSTOMER.where(orders.c.id == any_(bindparam("among", type_=ARRAY(Uuid))))
 
 _DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
 _SHARED_LOCK = text("SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:id))")
@@ -221,12 +222,19 @@ class OrderRepository:
         row = (await self._session.execute(select(orders).where(orders.c.id == order_id))).first()
         return _order(row) if row else None
 
-    async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Order], int]:
+    async def of_customer(
+        self, customer_id: uuid.UUID, limit: int, offset: int, among: Sequence[uuid.UUID] | None = None
+    ) -> tuple[list[Order], int]:
+        """A page of the customer's orders, newest first, and how many there are; ``among``: only
+        these orders (the customer's view takes in the ones an event names)."""
         page = {"customer_id": customer_id, "limit": limit, "offset": offset}
-        rows = (await self._session.execute(_OF_CUSTOMER, page)).all()
+        query = _OF_CUSTOMER if among is None else _OF_CUSTOMER_AMONG
+        rows = (await self._session.execute(query, page if among is None else {**page, "among": list(among)})).all()
         total = total_from_page(len(rows), limit=limit, offset=offset)  # most customers: one short page
         if total is None:
             where = orders.c.customer_id == customer_id
+            if among is not None:
+                where = where & orders.c.id.in_(among)
             total = (await self._session.execute(select(func.count()).select_from(orders).where(where))).scalar_one()
         return [_order(r) for r in rows], int(total)
 

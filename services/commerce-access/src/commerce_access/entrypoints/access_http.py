@@ -1,8 +1,9 @@
 """Content access: a customer's rows (history included) and an admin's date change."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from commerce_access.entrypoints.deps import Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from commerce_access.entrypoints.schemas import access_public
@@ -11,14 +12,23 @@ from trainyard_common.api.commerce import AccessList, AccessPublic, AccessUpdate
 
 router = APIRouter(prefix="/v1", tags=["access"])
 
+AmongAccess = Annotated[
+    list[uuid.UUID] | None, Query(max_length=100, description="Only these access rows (repeat the parameter).")
+]
+
 
 @router.get("/customers/{customer_id}/access")
 async def customer_access(
-    customer_id: uuid.UUID, uow: ReadingUnitOfWork, limit: Limit = 100, offset: Offset = 0
+    customer_id: uuid.UUID,
+    uow: ReadingUnitOfWork,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    access_id: AmongAccess = None,
 ) -> AccessList:
-    """Every access row of the customer, revoked and expired ones included, newest first."""
+    """Every access row of the customer, revoked and expired ones included, newest first;
+    `access_id`: only those of the customer's rows (`total` counts them)."""
     async with uow:
-        found, total = await uow.access.of_customer(customer_id, limit, offset)
+        found, total = await uow.access.of_customer(customer_id, limit, offset, among=access_id)
     return AccessList(items=[access_public(a) for a in found], total=total)
 
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from commerce_access.entrypoints.deps import Impersonator, Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from commerce_access.entrypoints.schemas import order_public
@@ -19,6 +19,9 @@ from trainyard_common.api.commerce import (
 from trainyard_common.http.errors import NotFound
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+AmongOrders = Annotated[
+    list[uuid.UUID] | None, Query(max_length=100, description="Only these orders (repeat the parameter).")
+]
 
 router = APIRouter(prefix="/v1", tags=["orders"])
 
@@ -53,11 +56,16 @@ async def assign_product(customer_id: uuid.UUID, body: AssignmentCreate, uow: Un
 
 @router.get("/customers/{customer_id}/orders")
 async def customer_orders(
-    customer_id: uuid.UUID, uow: ReadingUnitOfWork, limit: Limit = 50, offset: Offset = 0
+    customer_id: uuid.UUID,
+    uow: ReadingUnitOfWork,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    order_id: AmongOrders = None,
 ) -> OrderList:
-    """The customer's order history, newest first (an unknown customer has none)."""
+    """The customer's order history, newest first (an unknown customer has none); `order_id`:
+    only those of the customer's orders (`total` counts them)."""
     async with uow:
-        found, total = await uow.orders.of_customer(customer_id, limit, offset)
+        found, total = await uow.orders.of_customer(customer_id, limit, offset, among=order_id)
         ids = [o.id for o in found]
         codes, access = await uow.codes.of_orders(ids), await uow.access.of_orders(ids)  # not two per order
     return OrderList(items=[order_public(o, codes[o.id], access[o.id]) for o in found], total=total)

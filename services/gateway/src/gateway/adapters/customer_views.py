@@ -123,6 +123,25 @@ async def read(db: Executor, customer_id: uuid.UUID) -> list[tuple[str, str, str
     return [(r[0], r[1], r[2]) for r in rows]
 
 
+_BODIES_FOR_UPDATE = text("""
+SELECT s.customer_id, s.section, s.body FROM customer_view_sections s
+JOIN unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, section)
+  ON s.customer_id = v.customer_id AND s.section = v.section
+ORDER BY s.customer_id, s.section
+FOR UPDATE OF s
+""")
+
+
+async def bodies_for_update(db: Executor, pairs: Iterable[Pair]) -> dict[Pair, str]:
+    """The stored JSON of these sections, locked until the transaction ends (those not stored
+    are missing)."""
+    unique = sorted(set(pairs), key=lambda p: (str(p[0]), p[1]))
+    if not unique:
+        return {}
+    rows = await db.execute(_BODIES_FOR_UPDATE, {"ids": [p[0] for p in unique], "sections": [p[1] for p in unique]})
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
 async def upsert(db: Executor, sections: Sequence[StoredSection]) -> None:
     """One statement: each section replaces an older read of it (never a newer one); nothing of a
     tombstoned customer is written. One row per (customer, section) in ``sections``."""

@@ -8,14 +8,19 @@ changes on hearing it without publishing anything (``dependent``: read a moment 
 that service has usually applied it; read at once, it nearly always answered as before, a wasted
 call to that service on every order). Erasure and deletion forget the
 customer's view for good. Plain rules: event types are named by their contract's class name.
+
+The order history and the access list are long for a customer who buys often, and each order
+changed one or two of their rows: an event that names its order or access row has just those rows
+read and taken into the stored section (``ROWS_NAMED``, ``take_in``), not the whole list again.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, NamedTuple, TypeVar
 
 PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT = "profile", "client", "orders", "access", "transcript"
 SECTIONS: tuple[str, ...] = (PROFILE, CLIENT, ORDERS, ACCESS, TRANSCRIPT)
@@ -80,37 +85,130 @@ WATCHED: tuple[str, ...] = (*RULES, *sorted(FORGETTING))
 """Every event type the view follows."""
 
 
+class Noticed(NamedTuple):
+    """One event as the view sees it: its type, its customer, and the rows it names, if any."""
+
+    event_type: str
+    customer_id: object
+    order_id: object | None = None
+    access_id: object | None = None
+
+
+ROW_ID = {ORDERS: "order_id", ACCESS: "access_id"}
+"""The field that names one row of the section: in the events, and in the service's filter."""
+
+ROWS_NAMED: dict[str, dict[str, bool]] = {
+    "OrderCompleted": {ORDERS: True},
+    "AccessGranted": {ACCESS: True},
+    **{changed: {ACCESS: False, ORDERS: False} for changed in ("AccessChanged", "AccessRevoked", "AccessExpired")},
+}
+"""Event type -> the sections of its ``RULES`` entry refreshed by the rows it names (section -> the
+event may announce the row, an order or a grant, rather than change one already listed). An
+order's access rows show in the history under their order. A row granted through someone else's
+registration code names that purchaser's order, which this customer's history does not list:
+reading it finds nothing, and nothing changes."""
+
+Pair = tuple[object, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Changes:
     """What one batch of events does to the view."""
 
     forget: frozenset[object]
     """Customers whose view goes (erased or deleted)."""
-    now: frozenset[tuple[object, str]]
+    now: frozenset[Pair]
     """(customer, section) pairs read at once."""
-    later: frozenset[tuple[object, str]]
+    later: frozenset[Pair]
     """Dependent pairs, read a moment later."""
+    rows: Mapping[Pair, Mapping[object, bool]]
+    """(customer, section) -> the rows to read and take in (row id -> it may be new). A pair read
+    whole (``now``) is not here."""
 
 
-def changes_of(events: Iterable[tuple[str, object]]) -> Changes:
-    """``events``: (event type, customer id) in order. Pairs of forgotten customers are dropped."""
+def changes_of(events: Iterable[tuple[Any, ...]]) -> Changes:
+    """``events``: ``Noticed`` (or its first fields) in order. Pairs of forgotten customers are dropped."""
     forget: set[object] = set()
-    now: set[tuple[object, str]] = set()
-    later: set[tuple[object, str]] = set()
-    for event_type, customer_id in events:
-        if event_type in FORGETTING:
+    now: set[Pair] = set()
+    later: set[Pair] = set()
+    rows: dict[Pair, dict[object, bool]] = {}
+    for event in events:
+        noticed = Noticed(*event)
+        customer_id = noticed.customer_id
+        if noticed.event_type in FORGETTING:
             forget.add(customer_id)
             continue
-        rule = RULES.get(event_type)
+        rule = RULES.get(noticed.event_type)
         if rule is None:
             continue
-        now.update((customer_id, s) for s in rule.direct)
+        named = ROWS_NAMED.get(noticed.event_type, {})
+        for section in rule.direct:
+            row_id = getattr(noticed, ROW_ID[section]) if section in named else None
+            if row_id is None:
+                now.add((customer_id, section))
+                continue
+            taken = rows.setdefault((customer_id, section), {})
+            taken[row_id] = taken.get(row_id, False) or named[section]
         later.update((customer_id, s) for s in rule.dependent)
     return Changes(
         frozenset(forget),
         frozenset(p for p in now if p[0] not in forget),
         frozenset(p for p in later if p[0] not in forget),
+        {p: ids for p, ids in rows.items() if p[0] not in forget and p not in now},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """How a service lists a section's items: newest first by ``newest``, then by id; a read holds
+    the first ``limit``. The gateway asks for exactly that page (``section_sources``)."""
+
+    newest: str
+    limit: int
+
+    def rank(self, item: Mapping[str, Any]) -> tuple[datetime, str]:
+        return datetime.fromisoformat(item[self.newest]), str(item["id"])
+
+    def before(self, item: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+        """``item`` is listed before ``other``."""
+        (at, ident), (other_at, other_ident) = self.rank(item), self.rank(other)
+        return at > other_at or (at == other_at and ident < other_ident)
+
+    def sort(self, items: list[Any]) -> None:
+        items.sort(key=lambda i: str(i["id"]))
+        items.sort(key=lambda i: datetime.fromisoformat(i[self.newest]), reverse=True)  # stable: ids stay in order
+
+
+LISTINGS = {ORDERS: Listing("completed_at", 50), ACCESS: Listing("granted_at", 100)}
+"""commerce-access's order history and access list (``completed_at`` / ``granted_at`` descending,
+then id ascending, as its statements order them)."""
+
+
+def take_in(section: str, data: Any, fresh: Sequence[Mapping[str, Any]], named: Mapping[object, bool]) -> Any | None:
+    """The stored list ``data`` (``{"items": [...], "total": n}``) with ``fresh``, the rows just read
+    of those ``named`` (row id -> it may be new): a listed row is replaced; a new one is placed in
+    its order and counted, and the page keeps its first ``limit``. None when that cannot be told
+    from the page alone (a new row listed after a full page's last item: counted already, or not?),
+    or ``data`` is not such a list: then the section is read whole."""
+    listing = LISTINGS[section]
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not isinstance(data.get("total"), int):
+        return None
+    items: list[Any] = list(data["items"])
+    total: int = data["total"]
+    last = items[-1] if len(items) >= listing.limit else None
+    position = {str(item["id"]): i for i, item in enumerate(items)}
+    may_be_new = {str(row_id) for row_id, new in named.items() if new}
+    for row in fresh:
+        ident = str(row["id"])
+        if ident in position:
+            items[position[ident]] = row
+        elif ident in may_be_new:
+            if last is not None and not listing.before(row, last):
+                return None
+            items.append(row)
+            total += 1
+    listing.sort(items)
+    return {**data, "items": items[: listing.limit], "total": total}
 
 
 HAS_ORDERS, HAS_ACCESS = "has_orders", "has_access"

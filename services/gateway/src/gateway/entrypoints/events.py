@@ -1,8 +1,9 @@
 """The events the gateway consumes: every event that changes a customer's page (the customer
 view, ``service_layer/customer_views.py``). It publishes none.
 
-One batch handler per event type; each hands the batch's (event type, customer) pairs to the
-view, which reads the changed sections back from their services in the batch's transaction.
+One batch handler per event type; each hands the batch's events (type, customer, the order or
+access row named) to the view, which reads the changed sections or rows back from their services
+in the batch's transaction.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from gateway.domain.customer_view import WATCHED
+from gateway.domain.customer_view import WATCHED, Noticed
 from gateway.service_layer.customer_views import CustomerViews
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.contracts import (
@@ -77,11 +78,15 @@ def handlers(views: CustomerViews) -> Callable[[EventSubscriptions], None]:
     return register_handlers
 
 
+def _noticed(name: str, event: Any) -> Noticed:
+    return Noticed(name, event.customer_id, getattr(event, "order_id", None), getattr(event, "access_id", None))
+
+
 def _refreshing(views: CustomerViews, event_type: type[Event]) -> Callable[..., Any]:
     name = event_type.__name__
 
     async def on_events(events: Sequence[Delivered[Any]], uow: GatewayUnitOfWork) -> None:
-        await views.apply_events(uow, [(name, d.event.customer_id) for d in events])
+        await views.apply_events(uow, [_noticed(name, d.event) for d in events])
 
     on_events.__name__ = f"on_{name}"
     on_events.__qualname__ = f"on_{name}"

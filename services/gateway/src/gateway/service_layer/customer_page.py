@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from gateway.domain.customer_view import ACCESS, LISTINGS, ORDERS
 from gateway.service_layer.ports import Service, ServiceSet
 from trainyard_common.domain_errors import NotFoundError
 
@@ -20,11 +21,11 @@ class CustomerNotFound(NotFoundError):
 
 
 def section_sources(services: ServiceSet, customer_id: uuid.UUID) -> dict[str, tuple[Service, str]]:
-    """Section name -> (service, internal path)."""
+    """Section name -> (service, internal path). The lists ask for the page the view keeps."""
     return {
         "profile": (services.customer_account, f"/v1/customers/{customer_id}"),
         "client": (services.client_directory, f"/v1/learners/{customer_id}"),
-        "orders": (services.commerce_access, f"/v1/customers/{customer_id}/orders"),
-        "access": (services.commerce_access, f"/v1/customers/{customer_id}/access"),
+        "orders": (services.commerce_access, f"/v1/customers/{customer_id}/orders?limit={LISTINGS[ORDERS].limit}"),
+        "access": (services.commerce_access, f"/v1/customers/{customer_id}/access?limit={LISTINGS[ACCESS].limit}"),
         "transcript": (services.training_progress, f"/v1/customers/{customer_id}/transcript"),
     }

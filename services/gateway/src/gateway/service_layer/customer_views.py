@@ -18,16 +18,21 @@ concatenated, never parsed or validated again.
 * A section not in the view (a customer from before the gateway subscribed, or never reached by
   an event) is read live when the page is asked for, stored, and answered; the profile's 404
   from customer-account is still the page's 404 (and nothing is stored for it).
+* An event that names an order or an access row has only those rows read (the service's list,
+  filtered to them) and taken into the stored order history or access list (``take_in``): a
+  learner with a long history costs the same per order as a new one. Where the stored page cannot
+  place a row, the section is read whole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -39,12 +44,15 @@ from gateway.domain.customer_view import (
     ACCESS,
     ORDERS,
     PROFILE,
+    ROW_ID,
     SECTION_SERVICE,
     SECTIONS,
+    Noticed,
     ReadThrottle,
     blocked,
     changes_of,
     deletion_blockers,
+    take_in,
 )
 from gateway.domain.replies import ServiceUnavailable
 from gateway.service_layer.customer_page import CustomerNotFound, section_sources
@@ -200,6 +208,36 @@ async def read_sections(
     return list(await asyncio.gather(*(one(p) for p in sorted(set(pairs), key=lambda p: (str(p[0]), p[1])))))
 
 
+async def take_in_rows(
+    services: ServiceSet, pair: Pair, stored: str, named: Mapping[object, bool], *, timeout_seconds: float
+) -> Read | None:
+    """The stored section (its JSON as stored) with the ``named`` rows read from its service and
+    taken in. None when they cannot be taken in: the section is to be read whole."""
+    customer_id, name = pair
+    data = orjson.loads(stored)
+    if not data.get("available"):
+        return None
+    client, path = section_sources(services, customer_id)[name]
+    filtered = path + "&" + urlencode([(ROW_ID[name], str(row_id)) for row_id in sorted(named, key=str)])
+    as_of = now_utc()
+    try:
+        reply = await client.call("GET", filtered, timeout_seconds=timeout_seconds)
+    except ServiceUnavailable as exc:
+        return Read(customer_id, name, failure=exc.reason)
+    if reply.status_code != 200:
+        log.warning("customer view rows failed", service=client.name, path=path, status=reply.status_code)
+        return Read(customer_id, name, failure=f"answered {reply.status_code}")
+    try:
+        fresh = orjson.loads(reply.content)["items"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return Read(customer_id, name, failure="answered no list")
+    merged = take_in(name, data["data"], fresh, named)
+    if merged is None:
+        return None
+    body = section_body(client.name, orjson.dumps(merged), None, as_of)
+    return Read(customer_id, name, store.StoredSection(customer_id, name, body, _blockers_extras(name, merged), as_of))
+
+
 def _retry_delay(config: ViewConfig, attempts: int) -> timedelta:
     return timedelta(seconds=min(config.retry_base_seconds * 2 ** min(attempts, 16), config.retry_max_seconds))
 
@@ -282,21 +320,45 @@ class CustomerViews:
 
     # -- events --------------------------------------------------------------------------------
 
-    async def apply_events(self, uow: GatewayUnitOfWork, events: Sequence[tuple[str, uuid.UUID]]) -> None:
+    async def apply_events(self, uow: GatewayUnitOfWork, events: Sequence[Noticed]) -> None:
         """One batch of events, in its transaction: forget erased customers, read the sections the
-        events changed, store them; failures, dependents' second reads and the reads the throttle
-        defers are queued (with the batch's offsets: none is lost if the gateway stops)."""
+        events changed (or just the rows they name), store them; failures, dependents' second reads
+        and the reads the throttle defers are queued (with the batch's offsets: none is lost if the
+        gateway stops)."""
         act_as_admin(VIEW_ACTOR)
         changes = changes_of(events)
         at = now_utc()
         if changes.forget:
             await store.forget(uow.session, [uuid.UUID(str(c)) for c in changes.forget], at)
-        now, deferred = self._throttle.split((uuid.UUID(str(c)), s) for c, s in changes.now)
-        reads = await self._read(now)
+        taken, whole = await self._take_in(uow.session, changes.rows)
+        now, deferred = self._throttle.split([*((uuid.UUID(str(c)), s) for c, s in changes.now), *whole])
+        reads = taken + await self._read(now)
         await _store(uow.session, reads, self.config, at)
         await store.queue(uow.session, deferred, at + timedelta(seconds=self.config.throttle_seconds))
         later = [(uuid.UUID(str(c)), s) for c, s in changes.later]
         await store.queue(uow.session, later, at + timedelta(seconds=self.config.recheck_seconds))
+
+    async def _take_in(
+        self, db: store.Executor, rows: Mapping[tuple[object, str], Mapping[object, bool]]
+    ) -> tuple[list[Read], list[Pair]]:
+        """Sections with the rows the events named taken in (locked meanwhile: a read of the whole
+        section waits), and the pairs to read whole instead (none stored, or the rows do not fit)."""
+        pairs = {(uuid.UUID(str(c)), s): named for (c, s), named in rows.items()}
+        stored = await store.bodies_for_update(db, pairs)
+        gate = asyncio.Semaphore(self.config.concurrency)
+
+        async def one(pair: Pair) -> Read | None:
+            async with gate:
+                return await take_in_rows(
+                    self._services, pair, stored[pair], pairs[pair], timeout_seconds=self.config.timeout_seconds
+                )
+
+        found = [p for p in pairs if p in stored]
+        reads = await asyncio.gather(*(one(p) for p in found))
+        taken = [r for r in reads if r is not None]
+        self._throttle.read(r.pair for r in taken if r.section is not None)
+        whole = [p for p in pairs if p not in stored] + [p for p, r in zip(found, reads, strict=True) if r is None]
+        return taken, whole
 
     async def refresh(self, customer_id: uuid.UUID, others: Sequence[uuid.UUID] = ()) -> None:
         """Every section of the customer read again now, and the profile of ``others`` (after an
