@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, desc, func, or_, select
+from sqlalchemy import ARRAY, Select, String, Uuid, and_, any_, bindparam, desc, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import (
@@ -164,8 +164,10 @@ async def _add_module_counts(session: AsyncSession, rows: list[dict[str, Any]]) 
         row["required_modules"], row["required_modules_completed"] = int(counts[0]), int(counts[1])
 
 
-async def transcript(session: AsyncSession, customer_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Every item the customer has access to (any access row) or progress on, with the access's expiry."""
+def _transcript_statement() -> Select[Any]:
+    """Every item the customer (``:customer_id``) has access to (any access row) or progress on,
+    with the access's expiry."""
+    customer_id = bindparam("customer_id", type_=access.c.customer_id.type)
     access_by_item = (
         select(
             access.c.item_id,
@@ -181,7 +183,7 @@ async def transcript(session: AsyncSession, customer_id: uuid.UUID) -> list[dict
     )
     entries = select(progress).where(progress.c.customer_id == customer_id).subquery()
     item_ids = select(access_by_item.c.item_id).union(select(entries.c.item_id)).subquery()
-    rows = await session.execute(
+    return (
         select(
             items.c.id.label("item_id"),
             items.c.item_type,
@@ -204,16 +206,12 @@ async def transcript(session: AsyncSession, customer_id: uuid.UUID) -> list[dict
         .outerjoin(access_by_item, access_by_item.c.item_id == items.c.id)
         .order_by(items.c.item_type, items.c.name_key)
     )
-    return [dict(r._mapping) for r in rows]
 
 
-async def course_modules_progress(
-    session: AsyncSession, customer_id: uuid.UUID, course_ids: list[uuid.UUID]
-) -> list[dict[str, Any]]:
-    """The modules of these courses with the customer's progress on each (the transcript's course items)."""
-    if not course_ids:
-        return []
-    rows = await session.execute(
+def _course_modules_statement() -> Select[Any]:
+    """The modules of the courses ``:course_ids`` with the customer's (``:customer_id``) progress on each."""
+    customer_id = bindparam("customer_id", type_=progress.c.customer_id.type)
+    return (
         select(
             course_modules.c.course_id,
             course_modules.c.module_id,
@@ -229,9 +227,30 @@ async def course_modules_progress(
         .outerjoin(
             progress, and_(progress.c.item_id == course_modules.c.module_id, progress.c.customer_id == customer_id)
         )
-        .where(course_modules.c.course_id.in_(course_ids))
+        .where(course_modules.c.course_id == any_(bindparam("course_ids", type_=ARRAY(Uuid))))
         .order_by(course_modules.c.course_id, course_modules.c.position)
     )
+
+
+# Built once: the customer view reads a learner's transcript after each change to their access or
+# progress, and building these (their subqueries, and SQLAlchemy's cache key) cost more than
+# running them (py-spy under the checkout bench).
+_TRANSCRIPT = _transcript_statement()
+_COURSE_MODULES = _course_modules_statement()
+
+
+async def transcript(session: AsyncSession, customer_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every item the customer has access to (any access row) or progress on, with the access's expiry."""
+    return [dict(r._mapping) for r in await session.execute(_TRANSCRIPT, {"customer_id": customer_id})]
+
+
+async def course_modules_progress(
+    session: AsyncSession, customer_id: uuid.UUID, course_ids: list[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """The modules of these courses with the customer's progress on each (the transcript's course items)."""
+    if not course_ids:
+        return []
+    rows = await session.execute(_COURSE_MODULES, {"customer_id": customer_id, "course_ids": list(course_ids)})
     return [dict(r._mapping) for r in rows]
 
 
