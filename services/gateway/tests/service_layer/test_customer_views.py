@@ -47,11 +47,13 @@ class FakeService:
         path, _, query = path.partition("?")
         status, body = self.answers.get(path, (404, {"error": {"code": "not_found"}}))
         params = parse_qs(query)
-        among = params.get("order_id", []) + params.get("access_id", [])
-        if status == 200 and among:  # the order history or access list, filtered to some rows
-            items = [i for i in body["items"] if i["id"] in among]
-            body = {"items": items, "total": len(items)}
-        elif status == 200 and query:  # a list, paged
+        if path in ("/v1/orders", "/v1/access"):  # rows by id, whoever holds them
+            ids = params.get("order_id", []) + params.get("access_id", [])
+            kind = path.removeprefix("/v1")  # every customer's list of that kind
+            lists = [answer["items"] for p, (_, answer) in self.answers.items() if p.endswith(kind) and p != path]
+            found = [row for rows in lists for row in rows if row.get("id") in ids]
+            return ServiceReply(200, json.dumps({"items": found, "total": len(found)}).encode(), "application/json")
+        if status == 200 and query:  # a list, paged
             start = int(params.get("offset", ["0"])[0])
             body = {**body, "items": body["items"][start : start + int(params["limit"][0])]}
         return ServiceReply(status, json.dumps(body).encode(), "application/json")
@@ -335,14 +337,15 @@ async def test_an_order_commerce_access_shows_hides_delete_before_customer_accou
     assert page["not_deletable_reasons"] == ["has_orders", "has_access"]
 
 
-def an_order(minute: int) -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "completed_at": f"2026-11-30T10:{minute:02d}:00Z", "access": []}
+def an_order(customer: uuid.UUID, minute: int) -> dict[str, Any]:
+    at = f"2026-11-30T10:{minute:02d}:00Z"
+    return {"id": str(uuid.uuid4()), "customer_id": str(customer), "completed_at": at, "access": []}
 
 
 async def test_an_order_named_by_its_event_is_read_alone_and_taken_into_the_stored_history(uows: Uows) -> None:
     services, customer = FakeServices(), uuid.uuid4()
     services.customer(customer)
-    first, second = an_order(0), an_order(1)
+    first, second = an_order(customer, 0), an_order(customer, 1)
     history = f"/v1/customers/{customer}/orders"
     services.commerce_access.answers[history] = (200, {"items": [first], "total": 1})
     views = views_on(uows, services)
@@ -353,7 +356,7 @@ async def test_an_order_named_by_its_event_is_read_alone_and_taken_into_the_stor
 
     await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.UUID(second["id"])))
 
-    assert services.commerce_access.calls == [f"{history}?limit=50&order_id={second['id']}"], "only the new order"
+    assert services.commerce_access.calls == [f"/v1/orders?order_id={second['id']}"], "only the new order"
     assert (await stored(uows))[(customer, ORDERS)]["data"] == {"items": [second, first], "total": 2}
     assert json.loads(await views.page(customer))["not_deletable_reasons"] == ["has_orders"]
 
@@ -363,7 +366,7 @@ async def test_rows_of_a_section_not_stored_yet_read_it_whole_and_a_service_that
 ) -> None:
     services, customer = FakeServices(), uuid.uuid4()
     services.customer(customer)
-    only = an_order(0)
+    only = an_order(customer, 0)
     history = f"/v1/customers/{customer}/orders"
     services.commerce_access.answers[history] = (200, {"items": [only], "total": 1})
     views = views_on(uows, services)
@@ -376,3 +379,28 @@ async def test_rows_of_a_section_not_stored_yet_read_it_whole_and_a_service_that
     await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.uuid4()))
     assert (customer, ORDERS) in await pending(uows), "read whole once commerce-access is back"
     assert (await stored(uows))[(customer, ORDERS)]["data"] == {"items": [only], "total": 1}
+
+
+async def test_the_rows_of_a_batchs_customers_are_read_in_one_call_and_each_goes_to_its_own_customer(
+    uows: Uows,
+) -> None:
+    services = FakeServices()
+    customers = [uuid.uuid4() for _ in range(3)]
+    orders = {c: [an_order(c, 0)] for c in customers}
+    for c in customers:
+        services.customer(c)
+        services.commerce_access.answers[f"/v1/customers/{c}/orders"] = (200, {"items": orders[c], "total": 1})
+    views = views_on(uows, services)
+    await apply(views, uows, *(("UserRegistered", c) for c in customers))
+    await views.retry_pending()
+    for c in customers:
+        orders[c].insert(0, an_order(c, 1))
+    services.commerce_access.calls.clear()
+
+    await apply(views, uows, *(Noticed("OrderCompleted", c, order_id=uuid.UUID(orders[c][0]["id"])) for c in customers))
+
+    (call,) = services.commerce_access.calls
+    assert call.startswith("/v1/orders?")
+    assert call.count("order_id=") == 3
+    kept = await stored(uows)
+    assert all(kept[(c, ORDERS)]["data"] == {"items": orders[c], "total": 2} for c in customers)

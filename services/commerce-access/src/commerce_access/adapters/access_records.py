@@ -30,7 +30,11 @@ _OF_CUSTOMER = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_OF_CUSTOMER_AMONG = _OF_CUSTOMER.where(access.c.id == any_(bindparam("among", type_=ARRAY(Uuid))))
+_AMONG = (
+    select(access)
+    .where(access.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))))
+    .order_by(access.c.granted_at.desc(), access.c.id)
+)
 
 
 def _access(row: Any) -> Access:
@@ -100,19 +104,16 @@ class AccessRepository:
                 found[row.order_id].append(_access(row))
         return found
 
-    async def of_customer(
-        self, customer_id: uuid.UUID, limit: int, offset: int, among: Sequence[uuid.UUID] | None = None
-    ) -> tuple[list[Access], int]:
-        """A page of the customer's access rows, newest first, and how many there are; ``among``:
-        only these rows (the customer's view takes in the ones an event names)."""
+    async def among(self, access_ids: Sequence[uuid.UUID]) -> list[Access]:
+        """These access rows (of any customer; unknown ids are left out), newest first."""
+        return [_access(r) for r in await self._session.execute(_AMONG, {"ids": list(access_ids)})]
+
+    async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Access], int]:
         page = {"customer_id": customer_id, "limit": limit, "offset": offset}
-        query = _OF_CUSTOMER if among is None else _OF_CUSTOMER_AMONG
-        rows = (await self._session.execute(query, page if among is None else {**page, "among": list(among)})).all()
+        rows = (await self._session.execute(_OF_CUSTOMER, page)).all()
         total = total_from_page(len(rows), limit=limit, offset=offset)  # most customers: one short page
         if total is None:
             where = access.c.customer_id == customer_id
-            if among is not None:
-                where = where & access.c.id.in_(among)
             total = (await self._session.execute(select(func.count()).select_from(access).where(where))).scalar_one()
         return [_access(r) for r in rows], int(total)
 

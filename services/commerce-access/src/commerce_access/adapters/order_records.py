@@ -71,7 +71,11 @@ _OF_CUSTOMER = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_OF_CUSTOMER_AMONG = _OF_CUSTOMER.where(orders.c.id == any_(bindparam("among", type_=ARRAY(Uuid))))
+_AMONG = (
+    select(orders)
+    .where(orders.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))))
+    .order_by(orders.c.completed_at.desc(), orders.c.id)
+)
 
 _DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
 _SHARED_LOCK = text("SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:id))")
@@ -222,19 +226,16 @@ class OrderRepository:
         row = (await self._session.execute(select(orders).where(orders.c.id == order_id))).first()
         return _order(row) if row else None
 
-    async def of_customer(
-        self, customer_id: uuid.UUID, limit: int, offset: int, among: Sequence[uuid.UUID] | None = None
-    ) -> tuple[list[Order], int]:
-        """A page of the customer's orders, newest first, and how many there are; ``among``: only
-        these orders (the customer's view takes in the ones an event names)."""
+    async def among(self, order_ids: Sequence[uuid.UUID]) -> list[Order]:
+        """These orders (of any customer; unknown ids are left out), newest first."""
+        return [_order(r) for r in await self._session.execute(_AMONG, {"ids": list(order_ids)})]
+
+    async def of_customer(self, customer_id: uuid.UUID, limit: int, offset: int) -> tuple[list[Order], int]:
         page = {"customer_id": customer_id, "limit": limit, "offset": offset}
-        query = _OF_CUSTOMER if among is None else _OF_CUSTOMER_AMONG
-        rows = (await self._session.execute(query, page if among is None else {**page, "among": list(among)})).all()
+        rows = (await self._session.execute(_OF_CUSTOMER, page)).all()
         total = total_from_page(len(rows), limit=limit, offset=offset)  # most customers: one short page
         if total is None:
             where = orders.c.customer_id == customer_id
-            if among is not None:
-                where = where & orders.c.id.in_(among)
             total = (await self._session.execute(select(func.count()).select_from(orders).where(where))).scalar_one()
         return [_order(r) for r in rows], int(total)
 

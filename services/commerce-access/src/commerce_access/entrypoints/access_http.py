@@ -12,24 +12,26 @@ from trainyard_common.api.commerce import AccessList, AccessPublic, AccessUpdate
 
 router = APIRouter(prefix="/v1", tags=["access"])
 
-AmongAccess = Annotated[
-    list[uuid.UUID] | None, Query(max_length=100, description="Only these access rows (repeat the parameter).")
-]
+AccessIds = Annotated[list[uuid.UUID], Query(min_length=1, max_length=100, description="Repeat the parameter.")]
 
 
 @router.get("/customers/{customer_id}/access")
 async def customer_access(
-    customer_id: uuid.UUID,
-    uow: ReadingUnitOfWork,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    access_id: AmongAccess = None,
+    customer_id: uuid.UUID, uow: ReadingUnitOfWork, limit: Limit = 100, offset: Offset = 0
 ) -> AccessList:
-    """Every access row of the customer, revoked and expired ones included, newest first;
-    `access_id`: only those of the customer's rows (`total` counts them)."""
+    """Every access row of the customer, revoked and expired ones included, newest first."""
     async with uow:
-        found, total = await uow.access.of_customer(customer_id, limit, offset, among=access_id)
+        found, total = await uow.access.of_customer(customer_id, limit, offset)
     return AccessList(items=[access_public(a) for a in found], total=total)
+
+
+@router.get("/access")
+async def access_among(uow: ReadingUnitOfWork, access_id: AccessIds) -> AccessList:
+    """These access rows, whoever holds them (unknown ids are left out), newest first: what the
+    gateway's customer view reads when events name them."""
+    async with uow:
+        found = await uow.access.among(access_id)
+    return AccessList(items=[access_public(a) for a in found], total=len(found))
 
 
 @router.patch("/access/{access_id}")

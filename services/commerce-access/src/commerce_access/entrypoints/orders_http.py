@@ -19,9 +19,7 @@ from trainyard_common.api.commerce import (
 from trainyard_common.http.errors import NotFound
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
-AmongOrders = Annotated[
-    list[uuid.UUID] | None, Query(max_length=100, description="Only these orders (repeat the parameter).")
-]
+OrderIds = Annotated[list[uuid.UUID], Query(min_length=1, max_length=100, description="Repeat the parameter.")]
 
 router = APIRouter(prefix="/v1", tags=["orders"])
 
@@ -56,19 +54,25 @@ async def assign_product(customer_id: uuid.UUID, body: AssignmentCreate, uow: Un
 
 @router.get("/customers/{customer_id}/orders")
 async def customer_orders(
-    customer_id: uuid.UUID,
-    uow: ReadingUnitOfWork,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    order_id: AmongOrders = None,
+    customer_id: uuid.UUID, uow: ReadingUnitOfWork, limit: Limit = 50, offset: Offset = 0
 ) -> OrderList:
-    """The customer's order history, newest first (an unknown customer has none); `order_id`:
-    only those of the customer's orders (`total` counts them)."""
+    """The customer's order history, newest first (an unknown customer has none)."""
     async with uow:
-        found, total = await uow.orders.of_customer(customer_id, limit, offset, among=order_id)
+        found, total = await uow.orders.of_customer(customer_id, limit, offset)
         ids = [o.id for o in found]
         codes, access = await uow.codes.of_orders(ids), await uow.access.of_orders(ids)  # not two per order
     return OrderList(items=[order_public(o, codes[o.id], access[o.id]) for o in found], total=total)
+
+
+@router.get("/orders")
+async def orders_among(uow: ReadingUnitOfWork, order_id: OrderIds) -> OrderList:
+    """These orders, whoever placed them (unknown ids are left out), newest first: what the gateway's
+    customer view reads when events name them."""
+    async with uow:
+        found = await uow.orders.among(order_id)
+        ids = [o.id for o in found]
+        codes, access = await uow.codes.of_orders(ids), await uow.access.of_orders(ids)
+    return OrderList(items=[order_public(o, codes[o.id], access[o.id]) for o in found], total=len(found))
 
 
 @router.get("/orders/{order_id}")

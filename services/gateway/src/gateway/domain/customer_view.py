@@ -190,9 +190,15 @@ def take_in(section: str, data: Any, fresh: Sequence[Mapping[str, Any]], named: 
     its order and counted, and the page keeps its first ``limit``. None when that cannot be told
     from the page alone (a new row listed after a full page's last item: counted already, or not?),
     or ``data`` is not such a list: then the section is read whole."""
-    listing = LISTINGS[section]
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or not isinstance(data.get("total"), int):
         return None
+    try:
+        return _placed(LISTINGS[section], data, fresh, named)
+    except (KeyError, TypeError, ValueError):  # a row without its id or time: the service's whole answer will do
+        return None
+
+
+def _placed(listing: Listing, data: dict[str, Any], fresh: Sequence[Mapping[str, Any]], named: Mapping[object, bool]) -> Any:
     items: list[Any] = list(data["items"])
     total: int = data["total"]
     last = items[-1] if len(items) >= listing.limit else None

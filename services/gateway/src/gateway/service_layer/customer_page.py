@@ -29,3 +29,9 @@ def section_sources(services: ServiceSet, customer_id: uuid.UUID) -> dict[str, t
         "access": (services.commerce_access, f"/v1/customers/{customer_id}/access?limit={LISTINGS[ACCESS].limit}"),
         "transcript": (services.training_progress, f"/v1/customers/{customer_id}/transcript"),
     }
+
+
+def row_sources(services: ServiceSet) -> dict[str, tuple[Service, str]]:
+    """Section name -> (service, internal path) where its rows are read by their ids (``ROW_ID``,
+    the parameter repeated), whoever holds them: the rows events name."""
+    return {ORDERS: (services.commerce_access, "/v1/orders"), ACCESS: (services.commerce_access, "/v1/access")}

@@ -55,7 +55,7 @@ from gateway.domain.customer_view import (
     take_in,
 )
 from gateway.domain.replies import ServiceUnavailable
-from gateway.service_layer.customer_page import CustomerNotFound, section_sources
+from gateway.service_layer.customer_page import CustomerNotFound, row_sources, section_sources
 from gateway.service_layer.ports import ServiceSet
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.api.customers import DeletionStatus
@@ -208,33 +208,48 @@ async def read_sections(
     return list(await asyncio.gather(*(one(p) for p in sorted(set(pairs), key=lambda p: (str(p[0]), p[1])))))
 
 
-async def take_in_rows(
-    services: ServiceSet, pair: Pair, stored: str, named: Mapping[object, bool], *, timeout_seconds: float
+ROWS_PER_READ = 100
+"""Ids per read of rows by id (the services' limit)."""
+
+
+async def read_rows(services: ServiceSet, name: str, ids: Iterable[object], timeout_seconds: float) -> list[Any] | str:
+    """The rows of section ``name`` with these ids, whoever holds them, as their service lists
+    them; or why they could not be read."""
+    client, path = row_sources(services)[name]
+    ordered = sorted({str(i) for i in ids})
+    found: list[Any] = []
+    for start in range(0, len(ordered), ROWS_PER_READ):
+        query = urlencode([(ROW_ID[name], i) for i in ordered[start : start + ROWS_PER_READ]])
+        try:
+            reply = await client.call("GET", f"{path}?{query}", timeout_seconds=timeout_seconds)
+        except ServiceUnavailable as exc:
+            return exc.reason
+        if reply.status_code != 200:
+            log.warning("customer view rows failed", service=client.name, path=path, status=reply.status_code)
+            return f"answered {reply.status_code}"
+        try:
+            items = orjson.loads(reply.content)["items"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return "answered no list"
+        if not all(isinstance(i, dict) and "id" in i and "customer_id" in i for i in items):
+            return "answered rows without their ids"
+        found += items
+    return found
+
+
+def taken_in(
+    pair: Pair, stored: str, fresh: Sequence[Any], named: Mapping[object, bool], as_of: datetime
 ) -> Read | None:
-    """The stored section (its JSON as stored) with the ``named`` rows read from its service and
-    taken in. None when they cannot be taken in: the section is to be read whole."""
+    """The stored section (its JSON as stored) with ``fresh``, the customer's rows just read of those
+    ``named``, taken in; None when they cannot be: the section is to be read whole."""
     customer_id, name = pair
-    data = orjson.loads(stored)
-    if not data.get("available"):
+    section = orjson.loads(stored)
+    if not section.get("available"):
         return None
-    client, path = section_sources(services, customer_id)[name]
-    filtered = path + "&" + urlencode([(ROW_ID[name], str(row_id)) for row_id in sorted(named, key=str)])
-    as_of = now_utc()
-    try:
-        reply = await client.call("GET", filtered, timeout_seconds=timeout_seconds)
-    except ServiceUnavailable as exc:
-        return Read(customer_id, name, failure=exc.reason)
-    if reply.status_code != 200:
-        log.warning("customer view rows failed", service=client.name, path=path, status=reply.status_code)
-        return Read(customer_id, name, failure=f"answered {reply.status_code}")
-    try:
-        fresh = orjson.loads(reply.content)["items"]
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return Read(customer_id, name, failure="answered no list")
-    merged = take_in(name, data["data"], fresh, named)
+    merged = take_in(name, section["data"], fresh, named)
     if merged is None:
         return None
-    body = section_body(client.name, orjson.dumps(merged), None, as_of)
+    body = section_body(SECTION_SERVICE[name], orjson.dumps(merged), None, as_of)
     return Read(customer_id, name, store.StoredSection(customer_id, name, body, _blockers_extras(name, merged), as_of))
 
 
@@ -341,24 +356,44 @@ class CustomerViews:
     async def _take_in(
         self, db: store.Executor, rows: Mapping[tuple[object, str], Mapping[object, bool]]
     ) -> tuple[list[Read], list[Pair]]:
-        """Sections with the rows the events named taken in (locked meanwhile: a read of the whole
-        section waits), and the pairs to read whole instead (none stored, or the rows do not fit)."""
-        pairs = {(uuid.UUID(str(c)), s): named for (c, s), named in rows.items()}
-        stored = await store.bodies_for_update(db, pairs)
-        gate = asyncio.Semaphore(self.config.concurrency)
-
-        async def one(pair: Pair) -> Read | None:
-            async with gate:
-                return await take_in_rows(
-                    self._services, pair, stored[pair], pairs[pair], timeout_seconds=self.config.timeout_seconds
+        """Sections with the rows the events named taken in, and the pairs to read whole instead
+        (none stored, or the rows do not fit). The stored sections are locked meanwhile (a read of
+        a whole section waits); the rows of every customer are read in one call per section."""
+        named = {(uuid.UUID(str(c)), s): ids for (c, s), ids in rows.items()}
+        stored = await store.bodies_for_update(db, named)
+        held = [p for p in named if p in stored]
+        sections = sorted({name for _, name in held})
+        as_of = now_utc()
+        answers = await asyncio.gather(
+            *(
+                read_rows(
+                    self._services,
+                    name,
+                    (i for p in held if p[1] == name for i in named[p]),
+                    self.config.timeout_seconds,
                 )
-
-        found = [p for p in pairs if p in stored]
-        reads = await asyncio.gather(*(one(p) for p in found))
-        taken = [r for r in reads if r is not None]
-        self._throttle.read(r.pair for r in taken if r.section is not None)
-        whole = [p for p in pairs if p not in stored] + [p for p, r in zip(found, reads, strict=True) if r is None]
-        return taken, whole
+                for name in sections
+            )
+        )
+        fresh: dict[Pair, list[Any]] = {}
+        failed: dict[str, str] = {}
+        for name, answer in zip(sections, answers, strict=True):
+            if isinstance(answer, str):
+                failed[name] = answer
+                continue
+            for row in answer:
+                fresh.setdefault((uuid.UUID(str(row["customer_id"])), name), []).append(row)
+        reads: list[Read] = []
+        whole = [p for p in named if p not in stored]
+        for pair in held:
+            if pair[1] in failed:
+                reads.append(Read(pair[0], pair[1], failure=failed[pair[1]]))
+            elif (read := taken_in(pair, stored[pair], fresh.get(pair, []), named[pair], as_of)) is not None:
+                reads.append(read)
+            else:
+                whole.append(pair)
+        self._throttle.read(r.pair for r in reads if r.section is not None)
+        return reads, whole
 
     async def refresh(self, customer_id: uuid.UUID, others: Sequence[uuid.UUID] = ()) -> None:
         """Every section of the customer read again now, and the profile of ``others`` (after an
