@@ -5,13 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import activity_log
 from customer_account.domain.activity import Activity
 from customer_account.domain.actors import Actor, ActorKind
+from trainyard_common.db.batches import InsertRows
+
+_COLUMNS = ("customer_id", "at", "type", "actor_kind", "actor_name", "impersonated", "details", "source_event_id")
+# One statement per flush, the rows as one JSON parameter: as an executemany (a statement per row)
+# this was a quarter of customer-account's event handling under the checkout bench (py-spy).
+_OWN = InsertRows(activity_log, _COLUMNS)
+_FED = InsertRows(activity_log, _COLUMNS, conflict=["source_event_id"])  # a replay or re-delivery adds nothing
 
 
 class ActivityLog:
@@ -25,14 +31,8 @@ class ActivityLog:
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, []
-        own = [_row(a) for a in pending if a.source_event_id is None]
-        fed = [_row(a) for a in pending if a.source_event_id is not None]
-        if own:
-            await self._session.execute(insert(activity_log), own)
-        if fed:  # from other services' events: a replay or re-delivery adds nothing
-            await self._session.execute(
-                pg_insert(activity_log).on_conflict_do_nothing(index_elements=["source_event_id"]), fed
-            )
+        await _OWN.execute(self._session, [_row(a) for a in pending if a.source_event_id is None])
+        await _FED.execute(self._session, [_row(a) for a in pending if a.source_event_id is not None])
 
     async def of_customer(self, customer_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[Activity], int]:
         where = activity_log.c.customer_id == customer_id
@@ -48,17 +48,10 @@ class ActivityLog:
         )
 
 
-def _row(a: Activity) -> dict[str, Any]:
-    return {
-        "customer_id": a.customer_id,
-        "at": a.at,
-        "type": a.type,
-        "actor_kind": a.actor.kind.value,
-        "actor_name": a.actor.name,
-        "impersonated": a.actor.impersonated,
-        "details": a.details,
-        "source_event_id": a.source_event_id,
-    }
+def _row(a: Activity) -> tuple[Any, ...]:
+    """In ``_COLUMNS``' order."""
+    actor = a.actor
+    return (a.customer_id, a.at, a.type, actor.kind.value, actor.name, actor.impersonated, a.details, a.source_event_id)
 
 
 def _activity(row: Any) -> Activity:
