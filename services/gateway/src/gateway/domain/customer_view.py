@@ -198,7 +198,9 @@ def take_in(section: str, data: Any, fresh: Sequence[Mapping[str, Any]], named: 
         return None
 
 
-def _placed(listing: Listing, data: dict[str, Any], fresh: Sequence[Mapping[str, Any]], named: Mapping[object, bool]) -> Any:
+def _placed(
+    listing: Listing, data: dict[str, Any], fresh: Sequence[Mapping[str, Any]], named: Mapping[object, bool]
+) -> Any:
     items: list[Any] = list(data["items"])
     total: int = data["total"]
     last = items[-1] if len(items) >= listing.limit else None

@@ -392,6 +392,9 @@ class CustomerViews:
                 reads.append(read)
             else:
                 whole.append(pair)
+            # Each section is parsed and written again (~0.3 ms for a 50-order history): the requests
+            # waiting on this process's event loop go in between, not after the whole batch.
+            await asyncio.sleep(0)
         self._throttle.read(r.pair for r in reads if r.section is not None)
         return reads, whole
 
