@@ -404,3 +404,22 @@ async def test_the_rows_of_a_batchs_customers_are_read_in_one_call_and_each_goes
     assert call.count("order_id=") == 3
     kept = await stored(uows)
     assert all(kept[(c, ORDERS)]["data"] == {"items": orders[c], "total": 2} for c in customers)
+
+
+async def test_an_order_reads_the_profile_again_only_until_it_says_the_customer_has_orders(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)  # no order yet: deletable
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    await views.retry_pending()
+
+    await apply(views, uows, ("OrderCompleted", customer))
+    assert (customer, "profile") in await pending(uows), "customer-account's deletable changes with the first order"
+    services.customer(customer, orders=1)
+    await views.retry_pending()
+    assert (await stored(uows))[(customer, "profile")]["data"]["not_deletable_reasons"] == ["has_orders"]
+
+    await apply(views, uows, ("OrderCompleted", customer))
+    assert (customer, "profile") not in await pending(uows), "a second order cannot change the profile"
+    await apply(views, uows, ("AccessRevoked", customer))
+    assert (customer, "profile") in await pending(uows), "ending access may"

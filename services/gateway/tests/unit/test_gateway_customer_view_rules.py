@@ -14,6 +14,8 @@ from starlette.types import Message, Receive, Scope, Send
 from gateway.domain.customer_view import (
     ACCESS,
     CLIENT,
+    HAS_ACCESS,
+    HAS_ORDERS,
     ORDERS,
     PROFILE,
     SECTIONS,
@@ -24,6 +26,7 @@ from gateway.domain.customer_view import (
     blocked,
     changes_of,
     deletion_blockers,
+    still_unsettled,
     take_in,
 )
 from gateway.entrypoints import events
@@ -44,7 +47,23 @@ def test_an_event_refreshes_what_its_publisher_changed_at_once() -> None:
 def test_what_another_service_changes_silently_is_read_a_moment_later() -> None:
     changes = changes_of([("AccessGranted", A)])
     assert changes.now == {(A, ACCESS)}
-    assert changes.later == {(A, TRANSCRIPT), (A, PROFILE)}
+    assert changes.later == {(A, TRANSCRIPT)}
+    assert changes.later_unless == {(A, PROFILE): {HAS_ACCESS}}  # customer-account's reason against deletion
+
+
+def test_an_order_or_grant_reads_the_profile_again_only_while_it_lacks_the_reason_they_give() -> None:
+    changes = changes_of([("OrderCompleted", A), ("AccessGranted", A), ("OrderCompleted", B)])
+    assert changes.later_unless == {(A, PROFILE): {HAS_ORDERS, HAS_ACCESS}, (B, PROFILE): {HAS_ORDERS}}
+    stored = {A: frozenset({HAS_ORDERS}), B: frozenset({HAS_ORDERS, HAS_ACCESS})}
+    assert still_unsettled(changes.later_unless, stored) == {(A, PROFILE)}, "A's profile does not say has_access yet"
+    assert still_unsettled(changes.later_unless, {}) == {(A, PROFILE), (B, PROFILE)}, "no profile stored"
+
+
+def test_a_change_that_may_end_access_reads_the_profile_whatever_it_says() -> None:
+    for event_type in ("AccessRevoked", "AccessExpired", "AccessChanged", "CustomerDeletionDecided"):
+        changes = changes_of([("AccessGranted", A), (event_type, A)])
+        assert (A, PROFILE) in changes.later, event_type
+        assert changes.later_unless == {}, event_type
 
 
 def test_an_order_reads_the_history_and_its_access_rows_announcement_the_access_list() -> None:

@@ -142,6 +142,20 @@ async def bodies_for_update(db: Executor, pairs: Iterable[Pair]) -> dict[Pair, s
     return {(r[0], r[1]): r[2] for r in rows}
 
 
+_PROFILE_EXTRAS = text(
+    "SELECT customer_id, extras FROM customer_view_sections "
+    "WHERE section = 'profile' AND customer_id = ANY(CAST(:ids AS uuid[]))"
+)
+
+
+async def profile_extras(db: Executor, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """The stored profiles' deletion fields (``extras``) of these customers (those stored)."""
+    ids = sorted(set(customer_ids), key=str)
+    if not ids:
+        return {}
+    return {r[0]: r[1] for r in await db.execute(_PROFILE_EXTRAS, {"ids": ids})}
+
+
 async def upsert(db: Executor, sections: Sequence[StoredSection]) -> None:
     """One statement: each section replaces an older read of it (never a newer one); nothing of a
     tombstoned customer is written. One row per (customer, section) in ``sections``."""

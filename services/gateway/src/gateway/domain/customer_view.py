@@ -50,6 +50,9 @@ def _refresh(direct: Iterable[str] = (), dependent: Iterable[str] = ()) -> Refre
 
 _EVERYTHING_ELSE = (CLIENT, ORDERS, ACCESS, TRANSCRIPT)
 
+HAS_ORDERS, HAS_ACCESS = "has_orders", "has_access"
+"""The reasons ``not_deletable_reasons`` gives, in this order."""
+
 RULES: dict[str, Refresh] = {
     # customer-account: the profile. A new customer is heard by every service (client mapping,
     # the customer projections): the whole page is read, the other sections as dependents.
@@ -80,6 +83,15 @@ RULES: dict[str, Refresh] = {
     "ProgressDeleted": _refresh([TRANSCRIPT]),
 }
 """Event type -> the sections it refreshes. Every event here carries a ``customer_id``."""
+
+SETTLED: dict[str, str] = {
+    "OrderCompleted": HAS_ORDERS,
+    "ImportRowOrderSettled": HAS_ORDERS,
+    "AccessGranted": HAS_ACCESS,
+}
+"""Event type -> all its dependent profile read can find changed: customer-account's reason against
+deleting the customer (an order, live access). A stored profile that gives it already needs no read
+(a learner's every order after the first). A change that may end access reads it always."""
 
 WATCHED: tuple[str, ...] = (*RULES, *sorted(FORGETTING))
 """Every event type the view follows."""
@@ -121,6 +133,9 @@ class Changes:
     """(customer, section) pairs read at once."""
     later: frozenset[Pair]
     """Dependent pairs, read a moment later."""
+    later_unless: Mapping[Pair, frozenset[str]]
+    """Dependent profile reads needed only if the stored profile lacks one of these reasons against
+    deletion (``SETTLED``); a pair in ``later`` is not here."""
     rows: Mapping[Pair, Mapping[object, bool]]
     """(customer, section) -> the rows to read and take in (row id -> it may be new). A pair read
     whole (``now``) is not here."""
@@ -131,6 +146,7 @@ def changes_of(events: Iterable[tuple[Any, ...]]) -> Changes:
     forget: set[object] = set()
     now: set[Pair] = set()
     later: set[Pair] = set()
+    later_unless: dict[Pair, set[str]] = {}
     rows: dict[Pair, dict[object, bool]] = {}
     for event in events:
         noticed = Noticed(*event)
@@ -149,13 +165,27 @@ def changes_of(events: Iterable[tuple[Any, ...]]) -> Changes:
                 continue
             taken = rows.setdefault((customer_id, section), {})
             taken[row_id] = taken.get(row_id, False) or named[section]
-        later.update((customer_id, s) for s in rule.dependent)
+        for section in rule.dependent:
+            settled = SETTLED.get(noticed.event_type) if section == PROFILE else None
+            if settled is None:
+                later.add((customer_id, section))
+            else:
+                later_unless.setdefault((customer_id, section), set()).add(settled)
     return Changes(
         frozenset(forget),
         frozenset(p for p in now if p[0] not in forget),
         frozenset(p for p in later if p[0] not in forget),
+        {p: frozenset(r) for p, r in later_unless.items() if p[0] not in forget and p not in later},
         {p: ids for p, ids in rows.items() if p[0] not in forget and p not in now},
     )
+
+
+def still_unsettled(
+    later_unless: Mapping[Pair, frozenset[str]], stored_reasons: Mapping[object, frozenset[str]]
+) -> set[Pair]:
+    """The pairs of ``later_unless`` to read: the customer's stored profile (its reasons against
+    deletion; none stored: nothing) lacks one of their reasons."""
+    return {p for p, reasons in later_unless.items() if not reasons <= stored_reasons.get(p[0], frozenset())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +249,6 @@ def _placed(
     return {**data, "items": items[: listing.limit], "total": total}
 
 
-HAS_ORDERS, HAS_ACCESS = "has_orders", "has_access"
-"""The reasons ``not_deletable_reasons`` gives, in this order."""
 _BLOCKING_ACCESS = frozenset({"active", "upcoming"})
 
 

@@ -52,6 +52,7 @@ from gateway.domain.customer_view import (
     blocked,
     changes_of,
     deletion_blockers,
+    still_unsettled,
     take_in,
 )
 from gateway.domain.replies import ServiceUnavailable
@@ -151,6 +152,14 @@ def _blockers_extras(name: str, data: Any) -> str | None:
     """Stored beside the orders and access sections: what they say against a deletion (JSON)."""
     found = deletion_blockers(name, data) if name in (ORDERS, ACCESS) else []
     return orjson.dumps(found).decode() if found else None
+
+
+def deletion_reasons(extras: str | None) -> frozenset[str]:
+    """The reasons against deletion in a stored profile's ``extras``."""
+    if not extras:
+        return frozenset()
+    reasons = orjson.loads("{" + extras + "}").get("not_deletable_reasons")
+    return frozenset(reasons) if isinstance(reasons, list) else frozenset()
 
 
 def with_blockers(extras: str | None, stored: Sequence[str | None]) -> str | None:
@@ -350,8 +359,18 @@ class CustomerViews:
         reads = taken + await self._read(now)
         await _store(uow.session, reads, self.config, at)
         await store.queue(uow.session, deferred, at + timedelta(seconds=self.config.throttle_seconds))
-        later = [(uuid.UUID(str(c)), s) for c, s in changes.later]
+        later = {(uuid.UUID(str(c)), s) for c, s in changes.later} | await self._unsettled(uow, changes.later_unless)
         await store.queue(uow.session, later, at + timedelta(seconds=self.config.recheck_seconds))
+
+    async def _unsettled(
+        self, uow: GatewayUnitOfWork, later_unless: Mapping[tuple[object, str], frozenset[str]]
+    ) -> set[Pair]:
+        """The dependent profile reads the stored profiles do not settle already (``SETTLED``)."""
+        if not later_unless:
+            return set()
+        stored = await store.profile_extras(uow.session, (uuid.UUID(str(c)) for c, _ in later_unless))
+        reasons: dict[object, frozenset[str]] = {c: deletion_reasons(extras) for c, extras in stored.items()}
+        return {(uuid.UUID(str(c)), s) for c, s in still_unsettled(later_unless, reasons)}
 
     async def _take_in(
         self, db: store.Executor, rows: Mapping[tuple[object, str], Mapping[object, bool]]
