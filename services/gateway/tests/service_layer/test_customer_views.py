@@ -22,7 +22,7 @@ from gateway.bootstrap import MIGRATIONS
 from gateway.domain.customer_view import ACCESS, ORDERS, SECTIONS, Noticed
 from gateway.domain.replies import ServiceReply, ServiceUnavailable
 from gateway.service_layer.customer_page import CustomerNotFound
-from gateway.service_layer.customer_views import CustomerViews, ViewConfig
+from gateway.service_layer.customer_views import CustomerViews, ViewConfig, read_rows
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.testing.use_cases import units_of_work
 
@@ -423,3 +423,11 @@ async def test_an_order_reads_the_profile_again_only_until_it_says_the_customer_
     assert (customer, "profile") not in await pending(uows), "a second order cannot change the profile"
     await apply(views, uows, ("AccessRevoked", customer))
     assert (customer, "profile") in await pending(uows), "ending access may"
+
+
+async def test_rows_answered_without_their_customer_are_a_failed_read_not_a_failed_batch() -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.commerce_access.answers[f"/v1/customers/{customer}/orders"] = (200, {"items": [{"id": "o-1"}]})
+    assert await read_rows(services, ORDERS, ["o-1"], 1.0) == "answered no list of rows with their customers"
+    services.commerce_access.down = True
+    assert await read_rows(services, ORDERS, ["o-1"], 1.0) == "unreachable"

@@ -18,10 +18,10 @@ concatenated, never parsed or validated again.
 * A section not in the view (a customer from before the gateway subscribed, or never reached by
   an event) is read live when the page is asked for, stored, and answered; the profile's 404
   from customer-account is still the page's 404 (and nothing is stored for it).
-* An event that names an order or an access row has only those rows read (the service's list,
-  filtered to them) and taken into the stored order history or access list (``take_in``): a
-  learner with a long history costs the same per order as a new one. Where the stored page cannot
-  place a row, the section is read whole.
+* An event that names an order or an access row has only those rows read (by id: one call per
+  section for a whole batch of events) and taken into the stored order history or access list
+  (``take_in``): a learner with a long history costs the same per order as a new one. Where the
+  stored page cannot place a row, the section is read whole.
 """
 
 from __future__ import annotations
@@ -221,12 +221,14 @@ ROWS_PER_READ = 100
 """Ids per read of rows by id (the services' limit)."""
 
 
-async def read_rows(services: ServiceSet, name: str, ids: Iterable[object], timeout_seconds: float) -> list[Any] | str:
-    """The rows of section ``name`` with these ids, whoever holds them, as their service lists
-    them; or why they could not be read."""
+async def read_rows(
+    services: ServiceSet, name: str, ids: Iterable[object], timeout_seconds: float
+) -> dict[uuid.UUID, list[Any]] | str:
+    """The rows of section ``name`` with these ids, whoever holds them, by customer, as their
+    service lists them; or why they could not be read."""
     client, path = row_sources(services)[name]
     ordered = sorted({str(i) for i in ids})
-    found: list[Any] = []
+    found: dict[uuid.UUID, list[Any]] = {}
     for start in range(0, len(ordered), ROWS_PER_READ):
         query = urlencode([(ROW_ID[name], i) for i in ordered[start : start + ROWS_PER_READ]])
         try:
@@ -237,12 +239,10 @@ async def read_rows(services: ServiceSet, name: str, ids: Iterable[object], time
             log.warning("customer view rows failed", service=client.name, path=path, status=reply.status_code)
             return f"answered {reply.status_code}"
         try:
-            items = orjson.loads(reply.content)["items"]
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return "answered no list"
-        if not all(isinstance(i, dict) and "id" in i and "customer_id" in i for i in items):
-            return "answered rows without their ids"
-        found += items
+            for row in orjson.loads(reply.content)["items"]:
+                found.setdefault(uuid.UUID(row["customer_id"]), []).append(row)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+            return "answered no list of rows with their customers"
     return found
 
 
@@ -377,45 +377,46 @@ class CustomerViews:
     ) -> tuple[list[Read], list[Pair]]:
         """Sections with the rows the events named taken in, and the pairs to read whole instead
         (none stored, or the rows do not fit). The stored sections are locked meanwhile (a read of
-        a whole section waits); the rows of every customer are read in one call per section."""
+        a whole section waits)."""
         named = {(uuid.UUID(str(c)), s): ids for (c, s), ids in rows.items()}
         stored = await store.bodies_for_update(db, named)
-        held = [p for p in named if p in stored]
-        sections = sorted({name for _, name in held})
+        held = {p: ids for p, ids in named.items() if p in stored}
         as_of = now_utc()
+        fresh = await self._read_named_rows(held)
+        reads: list[Read] = []
+        whole = [p for p in named if p not in stored]
+        for pair, ids in held.items():
+            answer = fresh[pair[1]]
+            if isinstance(answer, str):
+                reads.append(Read(pair[0], pair[1], failure=answer))
+            elif (read := taken_in(pair, stored[pair], answer.get(pair[0], []), ids, as_of)) is not None:
+                reads.append(read)
+            else:
+                whole.append(pair)
+            # Each section is parsed and written again: the requests waiting on this process's
+            # event loop go in between, not after the whole batch.
+            await asyncio.sleep(0)
+        self._throttle.read(r.pair for r in reads if r.section is not None)
+        return reads, whole
+
+    async def _read_named_rows(
+        self, held: Mapping[Pair, Mapping[object, bool]]
+    ) -> dict[str, dict[uuid.UUID, list[Any]] | str]:
+        """Section -> the rows named in any of its ``held`` pairs, by customer (one call for every
+        customer), or why they could not be read."""
+        sections = sorted({name for _, name in held})
         answers = await asyncio.gather(
             *(
                 read_rows(
                     self._services,
                     name,
-                    (i for p in held if p[1] == name for i in named[p]),
+                    (i for (_, s), ids in held.items() if s == name for i in ids),
                     self.config.timeout_seconds,
                 )
                 for name in sections
             )
         )
-        fresh: dict[Pair, list[Any]] = {}
-        failed: dict[str, str] = {}
-        for name, answer in zip(sections, answers, strict=True):
-            if isinstance(answer, str):
-                failed[name] = answer
-                continue
-            for row in answer:
-                fresh.setdefault((uuid.UUID(str(row["customer_id"])), name), []).append(row)
-        reads: list[Read] = []
-        whole = [p for p in named if p not in stored]
-        for pair in held:
-            if pair[1] in failed:
-                reads.append(Read(pair[0], pair[1], failure=failed[pair[1]]))
-            elif (read := taken_in(pair, stored[pair], fresh.get(pair, []), named[pair], as_of)) is not None:
-                reads.append(read)
-            else:
-                whole.append(pair)
-            # Each section is parsed and written again (~0.3 ms for a 50-order history): the requests
-            # waiting on this process's event loop go in between, not after the whole batch.
-            await asyncio.sleep(0)
-        self._throttle.read(r.pair for r in reads if r.section is not None)
-        return reads, whole
+        return dict(zip(sections, answers, strict=True))
 
     async def refresh(self, customer_id: uuid.UUID, others: Sequence[uuid.UUID] = ()) -> None:
         """Every section of the customer read again now, and the profile of ``others`` (after an
