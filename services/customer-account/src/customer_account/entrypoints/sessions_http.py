@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from customer_account.entrypoints.deps import Sessions, UnitOfWork
+from customer_account.entrypoints.deps import ReadingUnitOfWork, Sessions, UnitOfWork
 from customer_account.service_layer import sessions
 from trainyard_common.api.customers import (
     ImpersonationCreate,
@@ -70,8 +70,9 @@ def _too_many_attempts(retry_after: int) -> Response:
 
 
 @router.post("/sessions/introspect", responses={401: {"model": ErrorBody}})
-async def introspect(body: TokenBody, uow: UnitOfWork) -> SessionIntrospection:
-    """Whether a learner token is good now (the gateway asks on every learner request)."""
+async def introspect(body: TokenBody, uow: ReadingUnitOfWork) -> SessionIntrospection:
+    """Whether a learner token is good now (the gateway asks, at most once a second per token).
+    It only reads: two statements in autocommit, no BEGIN and ROLLBACK around them."""
     found = await sessions.introspect(uow, body.token)
     if found is None:
         raise Unauthorized("The token is unknown, expired or ended.", code="invalid_token")
