@@ -5,9 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
+from commerce_access.domain.orders import Order
 from commerce_access.entrypoints.deps import Impersonator, Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from commerce_access.entrypoints.schemas import order_public
 from commerce_access.service_layer.ordering import assign, checkout
+from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.api.commerce import (
     AssignmentCreate,
     CheckoutCreate,
@@ -59,9 +61,7 @@ async def customer_orders(
     """The customer's order history, newest first (an unknown customer has none)."""
     async with uow:
         found, total = await uow.orders.of_customer(customer_id, limit, offset)
-        ids = [o.id for o in found]
-        codes, access = await uow.codes.of_orders(ids), await uow.access.of_orders(ids)  # not two per order
-    return OrderList(items=[order_public(o, codes[o.id], access[o.id]) for o in found], total=total)
+        return OrderList(items=await _shown(uow, found), total=total)
 
 
 @router.get("/orders")
@@ -70,9 +70,14 @@ async def orders_among(uow: ReadingUnitOfWork, order_id: OrderIds) -> OrderList:
     customer view reads when events name them."""
     async with uow:
         found = await uow.orders.among(order_id)
-        ids = [o.id for o in found]
-        codes, access = await uow.codes.of_orders(ids), await uow.access.of_orders(ids)
-    return OrderList(items=[order_public(o, codes[o.id], access[o.id]) for o in found], total=len(found))
+        return OrderList(items=await _shown(uow, found), total=len(found))
+
+
+async def _shown(uow: CommerceUnitOfWork, found: list[Order]) -> list[OrderPublic]:
+    """The orders with their codes and access rows (two statements for them all, not two per order)."""
+    ids = [o.id for o in found]
+    codes, access = await uow.codes.of_orders(ids), await uow.access.of_orders(ids)
+    return [order_public(o, codes[o.id], access[o.id]) for o in found]
 
 
 @router.get("/orders/{order_id}")

@@ -154,11 +154,17 @@ def _blockers_extras(name: str, data: Any) -> str | None:
     return orjson.dumps(found).decode() if found else None
 
 
+def _extras_fields(extras: str) -> dict[str, Any]:
+    """The profile's deletion fields, stored as the members of a JSON object (``profile_extras``)."""
+    fields: dict[str, Any] = orjson.loads("{" + extras + "}")
+    return fields
+
+
 def deletion_reasons(extras: str | None) -> frozenset[str]:
     """The reasons against deletion in a stored profile's ``extras``."""
     if not extras:
         return frozenset()
-    reasons = orjson.loads("{" + extras + "}").get("not_deletable_reasons")
+    reasons = _extras_fields(extras).get("not_deletable_reasons")
     return frozenset(reasons) if isinstance(reasons, list) else frozenset()
 
 
@@ -167,7 +173,7 @@ def with_blockers(extras: str | None, stored: Sequence[str | None]) -> str | Non
     blockers = [b for found in stored if found for b in orjson.loads(found)]
     if extras is None or not blockers:
         return extras
-    deletion = blocked(orjson.loads("{" + extras + "}"), blockers)
+    deletion = blocked(_extras_fields(extras), blockers)
     return orjson.dumps(deletion).decode()[1:-1]
 
 
