@@ -24,6 +24,7 @@ cores as the system: a few tens of µs a request, where an httpx client took ~1 
 
     uv run python bench/admin_lists.py [--customers 100000] [--progress 1000000] [--clients 5000]
                                        [--audit 100000] [--duration 10] [--concurrency 20]
+                                       [--only customers]
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from harness import (
     find_endpoints,
     percentile,
     ratio,
+    run_footer,
     run_header,
 )
 from sqlalchemy import Select
@@ -367,6 +369,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--audit", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each measurement")
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--only", default="", help="measure only the lists whose label contains this text")
     args = parser.parse_args(argv)
     print(run_header())
     endpoints: Endpoints = find_endpoints()
@@ -376,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
         fill_all(system, args)
         token = system.admin_token()
         urls = {service.package: service.env["TRAINYARD_DATABASE_URL"] for service in system.processes()}
-        for listing in LISTINGS:
+        for listing in (listing for listing in LISTINGS if args.only in listing.label):
             common = {"seconds": args.duration, "concurrency": args.concurrency}
             via = asyncio.run(through_gateway(system.gateway.url, token, listing, **common))
             straight = asyncio.run(floor(urls[listing.package], listing, **common))
@@ -399,6 +402,7 @@ def main(argv: list[str] | None = None) -> None:
         + (" (aim reached)" if worst < AIM_P99_MS else "")
     )
     print(f"no failed requests: {failed} failed — {'met' if failed == 0 else 'NOT met'}")
+    print(run_footer())
     print("=" * 130)
 
 

@@ -56,6 +56,7 @@ from harness import (
     find_endpoints,
     percentile,
     process_cpu,
+    run_footer,
     run_header,
 )
 
@@ -298,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
         for name, seconds in cpu.items()
     )
     print(f"CPU during the gateway run ({via_gateway.seconds:.1f} s wall, 2 CPUs): {spent}")
+    print(run_footer())
     print("=" * 110)
 
 

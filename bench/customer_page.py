@@ -55,6 +55,7 @@ from harness import (
     percentile,
     pid_of,
     ratio,
+    run_footer,
     run_header,
 )
 
@@ -375,6 +376,7 @@ def main(argv: list[str] | None = None) -> None:
     print(cpu.line(via_gateway.pages))
     for line in target_lines(via_gateway):
         print(line)
+    print(run_footer())
     print("=" * 110)
 
 

@@ -4,14 +4,17 @@ no Kafka, no HTTP (the events they emit are read back from the outbox)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
 from customer_account.adapters.passwords import hash_password
 from customer_account.bootstrap import MIGRATIONS
 from customer_account.domain.customer import Customer
+from customer_account.entrypoints.customers_http import list_customers
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from trainyard_common.api.customers import CustomerList
 from trainyard_common.testing.use_cases import units_of_work
 
 Uows = Callable[[], CustomerUnitOfWork]
@@ -46,3 +49,11 @@ def register(uows: Uows, password_hash: str) -> Register:
             return await register_customer(uow, RegisterCustomer(**fields))  # type: ignore[arg-type]
 
     return register
+
+
+async def listed(uow: CustomerUnitOfWork, **filters: Any) -> CustomerList:
+    """The admin list's page as its client reads it: the route writes its body straight out
+    (``PlainJSON``), and this reads it back through the documented model."""
+    page = {"search": None, "status": None, "group_id": None, "client_id": None, **filters}
+    response = await list_customers(uow, **page)
+    return CustomerList.model_validate_json(bytes(response.body))

@@ -14,10 +14,11 @@ from sqlalchemy import text
 from customer_account.adapters.overviews import overview_rows
 from customer_account.adapters.repository import LIST_ORDER, list_query, total_query
 from customer_account.domain.customer import CustomerStatus
-from customer_account.entrypoints.customers_http import list_customers
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.db.counting import COUNT_CAP, capped_count_query
 from trainyard_common.testing.plans import assert_no_seq_scan, explain, vacuum_analyze
+
+from .conftest import listed
 
 pytestmark = pytest.mark.integration
 
@@ -89,10 +90,10 @@ async def test_each_filter_combination_is_answered_from_an_index(filled: Uows) -
 
 
 async def test_the_list_finds_by_substring_and_caps_its_total(filled: Uows) -> None:
-    by_name = await list_customers(filled(), search="rst777 last777", limit=50, offset=0)
+    by_name = await listed(filled(), search="rst777 last777", limit=50, offset=0)
     assert [c.email for c in by_name.items] == ["user777@example77.com"]
     assert (by_name.total, by_name.total_capped) == (1, False)
-    everyone = await list_customers(filled(), limit=10, offset=0)
+    everyone = await listed(filled(), limit=10, offset=0)
     assert (everyone.total, everyone.total_capped) == (COUNT_CAP + 1, True)
     assert len(everyone.items) == 10
     assert [c.created_at for c in everyone.items] == sorted((c.created_at for c in everyone.items), reverse=True)
@@ -100,13 +101,13 @@ async def test_the_list_finds_by_substring_and_caps_its_total(filled: Uows) -> N
 
 async def test_the_total_is_exact_on_the_last_page_past_it_and_on_a_full_page(filled: Uows) -> None:
     """The total comes from the page when the page ends the list, and is counted otherwise."""
-    few = await list_customers(filled(), search="rst777", limit=200, offset=0)  # First777, First7770…
+    few = await listed(filled(), search="rst777", limit=200, offset=0)  # First777, First7770…
     assert few.total == len(few.items) > 50
-    last = await list_customers(filled(), search="rst777", limit=200, offset=few.total - 1)
+    last = await listed(filled(), search="rst777", limit=200, offset=few.total - 1)
     assert (last.total, len(last.items)) == (few.total, 1)
-    past = await list_customers(filled(), search="rst777", limit=200, offset=few.total + 5)
+    past = await listed(filled(), search="rst777", limit=200, offset=few.total + 5)
     assert (past.total, past.items) == (few.total, [])
-    full = await list_customers(filled(), search="rst777", limit=50, offset=0)
+    full = await listed(filled(), search="rst777", limit=50, offset=0)
     assert (full.total, len(full.items)) == (few.total, 50)
 
 
@@ -121,7 +122,7 @@ async def test_a_groups_total_counts_its_members_and_with_a_status_only_those(fi
             )
         )
     assert 0 < locked < members < COUNT_CAP
-    group = await list_customers(filled(), group_id=GROUP, limit=50, offset=0)
+    group = await listed(filled(), group_id=GROUP, limit=50, offset=0)
     assert (group.total, len(group.items)) == (members, 50)
-    both = await list_customers(filled(), group_id=GROUP, status=CustomerStatus.LOCKED, limit=50, offset=0)
+    both = await listed(filled(), group_id=GROUP, status=CustomerStatus.LOCKED, limit=50, offset=0)
     assert (both.total, {c.status for c in both.items}) == (locked, {"locked"})

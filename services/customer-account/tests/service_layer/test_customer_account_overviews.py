@@ -7,12 +7,14 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import orjson
 import pytest
 
 from customer_account.domain.deletion import DeletionRequest, DeletionState
 from customer_account.domain.orders import AccessState, SeenOrder
 from customer_account.entrypoints.customers_http import get_customer, list_customers
 from customer_account.service_layer.groups import create_group
+from trainyard_common.api.customers import CustomerList
 from trainyard_common.testing.statements import statements
 
 from .conftest import Register, Uows
@@ -44,10 +46,15 @@ async def test_details_and_the_list_read_groups_deletion_and_blockers_in_one_sta
     assert (details.deletable, details.not_deletable_reasons) == (False, ["has_orders", "has_access"])
 
     with statements() as made:
-        page = await list_customers(uows(), search=None, status=None, group_id=None, limit=50, offset=0)
+        response = await list_customers(uows(), search=None, status=None, group_id=None, limit=50, offset=0)
     assert len(made) == 1, made  # a short page is its own total
+    page = CustomerList.model_validate_json(bytes(response.body))
     by_email = {c.email: c for c in page.items}
     assert by_email["full@example.com"] == details
+    written = {item["email"]: item for item in orjson.loads(response.body)["items"]}
+    assert written["full@example.com"] == orjson.loads(details.model_dump_json()), (
+        "datetimes and ids as the same strings as pydantic writes them"
+    )
     plain = by_email["bare@example.com"]
     assert (plain.groups, plain.deletion, plain.deletable, plain.not_deletable_reasons) == ([], None, True, [])
     assert page.total == 2

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from customer_account.adapters.passwords import generate_password, hash_async, hash_chosen
 from customer_account.domain.customer import CustomerStatus, RegistrationChannel
 from customer_account.entrypoints.deps import AdminActor, ReadingUnitOfWork, Settings, UnitOfWork
-from customer_account.entrypoints.responses import current_details, details, details_of
+from customer_account.entrypoints.responses import current_details, details_fields, details_of
 from customer_account.service_layer import accounts, groups
 from customer_account.service_layer.password_setup import SetupLinks, send_password_link
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
@@ -30,6 +30,7 @@ from trainyard_common.api.customers import (
 )
 from trainyard_common.http.deps import Limit, Offset
 from trainyard_common.http.errors import ErrorBody
+from trainyard_common.http.plain_json import PlainJSON, capped_page
 
 router = APIRouter(prefix="/v1", tags=["customers"])
 
@@ -61,7 +62,7 @@ async def create(body: CustomerCreate, actor: AdminActor, uow: UnitOfWork, setti
     return CustomerCreated(**shown.model_dump(), generated_password=generated)
 
 
-@router.get("/customers")
+@router.get("/customers", response_model=CustomerList)
 async def list_customers(
     uow: ReadingUnitOfWork,
     *,
@@ -71,12 +72,12 @@ async def list_customers(
     client_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> CustomerList:
+) -> PlainJSON:
     async with uow:
         found, total = await uow.customers.search(
             search=search, status=status, group_id=group_id, client_id=client_id, limit=limit, offset=offset
         )
-    return CustomerList(items=[details(o) for o in found], total=total)
+    return PlainJSON(capped_page([details_fields(o) for o in found], total))
 
 
 @router.get("/customers/{customer_id}", responses=NOT_FOUND)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from customer_account.domain.activity import Activity
 from customer_account.domain.deletion import DeletionRequest
@@ -10,44 +11,47 @@ from customer_account.domain.errors import CustomerNotFound
 from customer_account.domain.orders import SeenOrder
 from customer_account.domain.overview import CustomerOverview
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.api.customers import (
-    ActivityEntry,
-    CustomerDetails,
-    DeletionStatus,
-    GroupRef,
-    OrderHistoryEntry,
-)
+from trainyard_common.api.customers import ActivityEntry, CustomerDetails, DeletionStatus, OrderHistoryEntry
 
 
 def deletion_status(request: DeletionRequest) -> DeletionStatus:
-    return DeletionStatus(
-        state=request.state.value,
-        reason=request.reason,
-        requested_at=request.requested_at,
-        decided_at=request.decided_at,
-    )
+    return DeletionStatus(**_deletion_fields(request))
 
 
 def details(found: CustomerOverview) -> CustomerDetails:
-    customer, reasons = found.customer, found.blockers
-    return CustomerDetails(
-        id=customer.id,
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-        email=customer.email,
-        organization=customer.organization,
-        status=customer.status.value,
-        tax_exempt=customer.tax_exempt,
-        groups=[GroupRef(id=g.id, name=g.name) for g in found.groups],
-        created_at=customer.created_at,
-        password_expires_at=customer.password_expires_at,
-        password_expiry_days=customer.password_expiry_days,
-        password_change_required=customer.password_change_required,
-        erased_at=customer.erased_at,
-        deletion=deletion_status(found.deletion) if found.deletion is not None else None,
-        deletable=not reasons,
-        not_deletable_reasons=reasons,
-    )
+    return CustomerDetails(**details_fields(found))
+
+
+def details_fields(found: CustomerOverview) -> dict[str, Any]:
+    """``CustomerDetails``' fields as plain data (what a list writes straight out: ``PlainJSON``)."""
+    customer, reasons, deletion = found.customer, found.blockers, found.deletion
+    return {
+        "id": customer.id,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "email": customer.email,
+        "organization": customer.organization,
+        "status": customer.status.value,
+        "tax_exempt": customer.tax_exempt,
+        "groups": [{"id": group.id, "name": group.name} for group in found.groups],
+        "created_at": customer.created_at,
+        "password_expires_at": customer.password_expires_at,
+        "password_expiry_days": customer.password_expiry_days,
+        "password_change_required": customer.password_change_required,
+        "erased_at": customer.erased_at,
+        "deletion": None if deletion is None else _deletion_fields(deletion),
+        "deletable": not reasons,
+        "not_deletable_reasons": reasons,
+    }
+
+
+def _deletion_fields(request: DeletionRequest) -> dict[str, Any]:
+    return {
+        "state": request.state.value,
+        "reason": request.reason,
+        "requested_at": request.requested_at,
+        "decided_at": request.decided_at,
+    }
 
 
 async def details_of(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> CustomerDetails:
