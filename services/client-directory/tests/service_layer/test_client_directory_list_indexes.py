@@ -4,16 +4,19 @@ total alike; the search still finds a client by name, domain and alias."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import orjson
 import pytest
 from sqlalchemy import text
 
 from client_directory.adapters.repository import CLIENT_ORDER, client_list_query, client_rows
 from client_directory.bootstrap import MIGRATIONS
-from client_directory.entrypoints.clients_http import list_clients
+from client_directory.entrypoints.clients_http import get_client, list_clients
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
+from trainyard_common.api.clients import ClientList
 from trainyard_common.db.counting import COUNT_CAP, capped_count_query
 from trainyard_common.testing.plans import assert_no_seq_scan, explain, vacuum_analyze
 from trainyard_common.testing.use_cases import units_of_work
@@ -78,13 +81,24 @@ async def test_each_filter_combination_is_answered_from_an_index(filled: Uows) -
     assert not failures, "\n\n".join(failures)
 
 
+async def listed(uow: DirectoryUnitOfWork, **filters: Any) -> ClientList:
+    """The list's page as its client reads it (the route writes its body straight out: ``PlainJSON``)."""
+    response = await list_clients(uow, **{"search": None, "industry": None, "active": None, **filters})
+    return ClientList.model_validate_json(bytes(response.body))
+
+
 async def test_the_list_finds_by_name_domain_and_alias_and_caps_its_total(filled: Uows) -> None:
     for search in ("client 4242", "@client4242.example", "Alias 4242 inc"):
-        found = await list_clients(filled(), search=search, industry=None, active=None, limit=50, offset=0)
+        found = await listed(filled(), search=search, limit=50, offset=0)
         assert "Client 4242" in [c.name for c in found.items], search
     one = await list_clients(filled(), search="client4242.example", industry=None, active=None, limit=50, offset=0)
-    assert [(c.name, c.email_domains, c.aliases) for c in one.items] == [
-        ("Client 4242", ["client4242.example"], ["Alias 4242 Inc"])
-    ]
-    everyone = await list_clients(filled(), search=None, industry=None, active=None, limit=5, offset=0)
+    [written] = orjson.loads(one.body)["items"]
+    assert (written["name"], written["email_domains"], written["aliases"]) == (
+        "Client 4242",
+        ["client4242.example"],
+        ["Alias 4242 Inc"],
+    )
+    shown = await get_client(uuid.UUID(written["id"]), filled())
+    assert written == orjson.loads(shown.model_dump_json()), "ids and dates as the same strings as pydantic writes them"
+    everyone = await listed(filled(), limit=5, offset=0)
     assert (everyone.total, everyone.total_capped, len(everyone.items)) == (COUNT_CAP + 1, True, 5)

@@ -1,6 +1,7 @@
 """Routes: clients, their learners, the industry pick list."""
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -17,6 +18,7 @@ from trainyard_common.api.clients import (
     LearnerPublic,
 )
 from trainyard_common.http.errors import NotFound
+from trainyard_common.http.plain_json import PlainJSON, capped_page
 
 router = APIRouter(prefix="/v1", tags=["clients"])
 
@@ -42,7 +44,7 @@ async def change(client_id: uuid.UUID, body: ClientUpdate, uow: UnitOfWork) -> C
     return _public(client)
 
 
-@router.get("/clients")
+@router.get("/clients", response_model=ClientList)
 async def list_clients(
     uow: ReadingUnitOfWork,
     *,
@@ -51,12 +53,12 @@ async def list_clients(
     active: bool | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> ClientList:
+) -> PlainJSON:
     async with uow:
         clients, total = await uow.clients.search(
             search=search, industry=industry, active=active, limit=limit, offset=offset
         )
-    return ClientList(items=[_public(c) for c in clients], total=total)
+    return PlainJSON(capped_page([_public_fields(c) for c in clients], total))
 
 
 @router.get("/clients/{client_id}")
@@ -90,12 +92,17 @@ def _learner(learner: Learner) -> LearnerPublic:
 
 
 def _public(client: Client) -> ClientPublic:
-    return ClientPublic(
-        id=client.id,
-        name=client.name,
-        industry=client.industry,
-        email_domains=client.email_domains,
-        aliases=client.aliases,
-        active=client.active,
-        created_at=client.created_at,
-    )
+    return ClientPublic(**_public_fields(client))
+
+
+def _public_fields(client: Client) -> dict[str, Any]:
+    """``ClientPublic``'s fields as plain data (what the list writes straight out: ``PlainJSON``)."""
+    return {
+        "id": client.id,
+        "name": client.name,
+        "industry": client.industry,
+        "email_domains": client.email_domains,
+        "aliases": client.aliases,
+        "active": client.active,
+        "created_at": client.created_at,
+    }

@@ -59,7 +59,7 @@ def customer_of(values: Mapping[str, Any]) -> Customer:
 
 
 def overview(row: Any) -> CustomerOverview:
-    values = row._mapping  # read in place: a page is fifty rows, and copying each was a tenth of it
+    values = row._mapping  # read in place: copying each row (_asdict) was 7 % of a list page (py-spy)
     return CustomerOverview(
         customer_of(values),
         [GroupLabel(i, n) for i, n in zip(values["group_ids"], values["group_names"], strict=True)],
