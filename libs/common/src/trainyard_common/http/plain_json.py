@@ -1,11 +1,11 @@
 """A response of plain data — dicts, lists, UUIDs, datetimes — written by orjson in one call.
 
 A hot list route builds its items as plain dicts and answers with ``PlainJSON`` instead of
-returning pydantic models: validating fifty items into models only to write them out again cost
-a customer-account list page about a millisecond of its ~4 (``bench/admin_lists.py``). The route
-keeps ``response_model=`` for its documented schema, and a test compares the body with the
-model's own serialization of the same data: orjson writes UUIDs, datetimes (UTC as ``Z``, with
-``OPT_UTC_Z``) and ``None`` exactly as pydantic does.
+returning pydantic models, which validated fifty items only to write them out again. With rows
+read in place too, a customer-account list page went from 4.2 to 3.4 ms of CPU (medians, old and
+new code interleaved in one process). The route keeps ``response_model=`` for its documented
+schema, and tests compare the body with the model's own serialization of the same data: orjson
+writes UUIDs, datetimes (UTC as ``Z``, with ``OPT_UTC_Z``) and ``None`` as the same strings.
 """
 
 from __future__ import annotations
