@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from trainyard_common.api.training import ProgressList
+
 ADMIN = "/api/v1/admin"
 
 
@@ -21,6 +23,7 @@ def create_item(admin: httpx.Client, path: str, **body: Any) -> dict[str, Any]:
 def progress_entries(admin: httpx.Client, item_type: str, **params: Any) -> list[dict[str, Any]]:
     response = admin.get(f"{ADMIN}/training-progress", params={"type": item_type, "limit": 500, **params})
     assert response.status_code == 200, response.text
+    ProgressList.model_validate_json(response.content)  # written straight out (PlainJSON): still the documented shape
     return list(response.json()["items"])
 
 

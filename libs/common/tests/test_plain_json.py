@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import orjson
 from pydantic import BaseModel
@@ -21,6 +22,7 @@ class Item(BaseModel):
     name: str | None
     tags: list[str]
     nested: dict[str, int] | None
+    score: Decimal | None
 
 
 class Page(CappedTotal):
@@ -36,6 +38,7 @@ ITEMS = [
         "name": 'Zoë "quoted" \u2028',
         "tags": [],
         "nested": None,
+        "score": Decimal("85.50"),
     },
     {
         "id": uuid.uuid4(),
@@ -44,6 +47,7 @@ ITEMS = [
         "name": None,
         "tags": ["a", "b"],
         "nested": {"n": 1},
+        "score": None,
     },
 ]
 

@@ -5,11 +5,13 @@ returning pydantic models, which validated fifty items only to write them out ag
 read in place too, a customer-account list page went from 4.2 to 3.4 ms of CPU (medians, old and
 new code interleaved in one process). The route keeps ``response_model=`` for its documented
 schema, and tests compare the body with the model's own serialization of the same data: orjson
-writes UUIDs, datetimes (UTC as ``Z``, with ``OPT_UTC_Z``) and ``None`` as the same strings.
+writes UUIDs, datetimes (UTC as ``Z``, with ``OPT_UTC_Z``) and ``None`` as the same strings,
+and decimals are written as pydantic writes them: as text (``str``), so no digit is lost.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -22,7 +24,14 @@ class PlainJSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+        return orjson.dumps(content, default=_as_pydantic_writes, option=orjson.OPT_UTC_Z)
+
+
+def _as_pydantic_writes(value: Any) -> Any:
+    """What orjson does not write itself."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not plain data")
 
 
 def capped_page(items: list[Any], total: int) -> dict[str, Any]:

@@ -11,22 +11,21 @@ from training_progress.entrypoints.deps import ReadingUnitOfWork, UnitOfWork
 from training_progress.service_layer import progress as use_cases
 from trainyard_common.api.training import (
     ManualCompletionCreate,
-    PartnerRef,
     PartnerTrainingSummary,
     ProgressDeletion,
     ProgressDeletionResult,
     ProgressList,
-    ProgressPublic,
     RecentCompletion,
     TopCertification,
 )
 from trainyard_common.http.deps import Limit, Offset
+from trainyard_common.http.plain_json import PlainJSON, capped_page
 from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
 router = APIRouter(prefix="/v1", tags=["progress"])
 
 
-@router.get("/training-progress")
+@router.get("/training-progress", response_model=ProgressList)
 async def list_progress(  # noqa: PLR0917 (one parameter per query filter)
     uow: ReadingUnitOfWork,
     type: TrainingItemType = TrainingItemType.MODULE,
@@ -36,12 +35,12 @@ async def list_progress(  # noqa: PLR0917 (one parameter per query filter)
     progress: ProgressStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> ProgressList:
+) -> PlainJSON:
     """One tab (modules, courses or certifications): an entry per user and item, filtered."""
     query = views.ProgressQuery(type.value, name, partner_id, user, progress.value if progress else None, limit, offset)
     async with uow:
         rows, total = await views.progress_list(uow.session, query)
-    return ProgressList(items=[_public(r) for r in rows], total=total)
+    return PlainJSON(capped_page([_public_fields(r) for r in rows], total))
 
 
 @router.post("/training-progress", status_code=201)
@@ -104,22 +103,22 @@ def _name(row: dict[str, Any]) -> str | None:
     return f"{row['first_name']} {row['last_name']}".strip()
 
 
-def _public(row: dict[str, Any]) -> ProgressPublic:
-    partner = PartnerRef(id=row["partner_id"], name=row["partner_name"]) if row["partner_id"] else None
-    return ProgressPublic(
-        id=row["id"],
-        item_type=row["item_type"],
-        item_id=row["item_id"],
-        item_name=row["item_name"],
-        customer_id=row["customer_id"],
-        user_name=_name(row),
-        user_email=row["email"],
-        partner=partner,
-        status=row["status"],
-        score=row["score"],
-        source=row["source"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-        required_modules=row.get("required_modules"),
-        required_modules_completed=row.get("required_modules_completed"),
-    )
+def _public_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """``ProgressPublic``'s fields as plain data, written straight out (``PlainJSON``)."""
+    return {
+        "id": row["id"],
+        "item_type": row["item_type"],
+        "item_id": row["item_id"],
+        "item_name": row["item_name"],
+        "customer_id": row["customer_id"],
+        "user_name": _name(row),
+        "user_email": row["email"],
+        "partner": {"id": row["partner_id"], "name": row["partner_name"]} if row["partner_id"] else None,
+        "status": row["status"],
+        "score": row["score"],
+        "source": row["source"],
+        "started_at": row["started_at"],
+        "completed_at": row["completed_at"],
+        "required_modules": row.get("required_modules"),
+        "required_modules_completed": row.get("required_modules_completed"),
+    }
