@@ -1,5 +1,6 @@
 """The reliability promises, tested by breaking things: a crash between commit and publish,
-and the broker going away while learners register. (Runs last: it restarts Kafka.)"""
+and the broker going away while learners register. (That one stops the shared broker: marked
+``stops_broker``, `make test` runs it alone, after every other test.)"""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ def test_a_crash_between_commit_and_publish_delays_the_event_but_loses_nothing(s
     assert outbox_rows_about(service.env["TRAINYARD_DATABASE_URL"], customer_id) == 0
 
 
+@pytest.mark.stops_broker
 def test_learners_can_register_while_the_broker_is_down(system: Any) -> None:
     if not system.local_launcher:
         pytest.skip("stopping the broker needs the local launcher's Kafka (not an external or container one)")
