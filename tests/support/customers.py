@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 import time
 import uuid
@@ -24,6 +23,7 @@ from trainyard_common.contracts import Event
 from trainyard_common.messaging.envelope import Envelope as EventEnvelope
 from trainyard_common.testing.in_process import InProcessService
 from trainyard_common.testing.kafka import produce
+from trainyard_common.testing.processes import free_port
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Delivered] = []
         self._lock = threading.Lock()
-        self.port = _free_port()
+        self.port = free_port()
         self.host = "127.0.0.1"
         self._controller: Controller | None = None
 
@@ -93,12 +93,6 @@ def running_mailbox() -> Iterator[Mailbox]:
         yield mailbox
     finally:
         mailbox.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def retrying(send: Callable[[], httpx.Response], attempts: int = 20) -> httpx.Response:

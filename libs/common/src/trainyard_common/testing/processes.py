@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -19,10 +20,24 @@ from trainyard_common.testing.service_auth import RUN_SERVICE_KEY, signed_client
 LOG_DIR = Path(__file__).resolve().parents[5] / ".cache" / "test-logs"
 
 
+_PORTS = range(20_000, 32_000)
+"""Below the kernel's ephemeral range (32768 to 60999 by default), from which it takes the local
+port of every outgoing connection. A port the kernel handed out from there (binding to port 0)
+was free when chosen, but taken a moment later, when the child bound it, by a Kafka or database
+connection of a test run alongside: a clean-clone run lost its whole browser suite to that."""
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on now, outside the range outgoing connections take theirs from."""
+    for _ in range(100):
+        port = random.choice(_PORTS)  # noqa: S311  # not a secret: spreads parallel runs apart
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {_PORTS}")
 
 
 @dataclass
