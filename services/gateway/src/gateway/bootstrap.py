@@ -39,7 +39,7 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime[GatewayUnitOfWo
     runtime = ServiceRuntime(own, name=NAME, migrations_dir=MIGRATIONS, unit_of_work=GatewayUnitOfWork)
     services, passwords = Services.of(own), Argon2Passwords()
     readiness = {client.name: client.check_alive for client in services.all()}
-    reader = make_engine(own.database_url, pool_size=own.customer_view_read_connections)
+    reader = make_engine(own.database_url, pool_size=own.customer_view_read_connections, autocommit=True)
     runtime.alongside(lambda: _disposed_at_exit(reader))
     views = customer_views(own, runtime, services, reader=reader)
     runtime.every(own.customer_view_retry_seconds, "customer-view-pending", views.retry_pending)

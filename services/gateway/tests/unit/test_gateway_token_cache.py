@@ -1,9 +1,10 @@
 """Issue 18, item 2: the token checks' cache, on an injected clock: answers live at most their
 lifetime (≤ 1 s), ended keys and tags go at once, a lookup racing an end is not kept, the size
-is bounded."""
+is bounded, and requests missing the same token together share one lookup."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -111,3 +112,69 @@ def test_ended_marks_are_pruned(cache: TokenCache[str], clock: Clock) -> None:
 def test_a_customer_is_one_tag_however_its_id_is_spelt() -> None:
     customer_id = "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
     assert customer_tag(customer_id) == customer_tag(customer_id.lower()) == customer_tag(uuid.UUID(customer_id))
+
+
+class Lookups:
+    """A fetch the test releases by hand, counting how often it was started."""
+
+    def __init__(self, answer: tuple[str, str | None] | None = ("ada", "customer:1")) -> None:
+        self.started = 0
+        self.answer = answer
+        self.release = asyncio.Event()
+
+    async def __call__(self) -> tuple[str, str | None] | None:
+        self.started += 1
+        await self.release.wait()
+        return self.answer
+
+
+async def test_requests_missing_together_share_one_lookup(cache: TokenCache[str]) -> None:
+    fetch = Lookups()
+    waiting = [asyncio.ensure_future(cache.lookup("h1", fetch, ttl=1.0)) for _ in range(20)]
+    await asyncio.sleep(0)
+    fetch.release.set()
+    assert await asyncio.gather(*waiting) == ["ada"] * 20
+    assert fetch.started == 1
+    assert await cache.lookup("h1", fetch, ttl=1.0) == "ada"  # then from the cache
+    assert fetch.started == 1
+
+
+async def test_a_request_after_an_end_does_not_join_the_lookup_before_it(cache: TokenCache[str]) -> None:
+    before, after = Lookups(), Lookups(answer=None)
+    first = asyncio.ensure_future(cache.lookup("h1", before, ttl=1.0))
+    await asyncio.sleep(0)
+    cache.end(key="h1")  # signed out while the first lookup is under way
+    second = asyncio.ensure_future(cache.lookup("h1", after, ttl=1.0))
+    await asyncio.sleep(0)
+    before.release.set()
+    after.release.set()
+    assert await first == "ada"  # asked before the sign-out
+    assert await second is None  # asked after it: its own lookup, which finds the session ended
+    assert (before.started, after.started, cache.get("h1")) == (1, 1, None)
+
+
+async def test_a_failed_lookup_fails_every_waiter_and_keeps_nothing(cache: TokenCache[str]) -> None:
+    async def down() -> tuple[str, str | None] | None:
+        await asyncio.sleep(0)
+        raise ConnectionError("customer-account is down")
+
+    waiting = [asyncio.ensure_future(cache.lookup("h1", down, ttl=1.0)) for _ in range(3)]
+    results = await asyncio.gather(*waiting, return_exceptions=True)
+    assert all(isinstance(r, ConnectionError) for r in results)
+    assert cache.get("h1") is None
+    again = Lookups()
+    again.release.set()
+    assert await cache.lookup("h1", again, ttl=1.0) == "ada"  # the next request asks again
+    assert again.started == 1
+
+
+async def test_a_waiter_that_gives_up_does_not_cancel_the_others(cache: TokenCache[str]) -> None:
+    fetch = Lookups()
+    leaving = asyncio.ensure_future(cache.lookup("h1", fetch, ttl=1.0))
+    staying = asyncio.ensure_future(cache.lookup("h1", fetch, ttl=1.0))
+    await asyncio.sleep(0)
+    leaving.cancel()  # its client went away
+    fetch.release.set()
+    assert await staying == "ada"
+    assert leaving.cancelled()
+    assert fetch.started == 1

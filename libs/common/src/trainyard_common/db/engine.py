@@ -27,13 +27,17 @@ def async_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url.rsplit('@', maxsplit=1)[-1]}")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> AsyncEngine:
     """No pre-ping (a round trip per transaction): a connection the server dropped fails on use,
     SQLAlchemy then discards the whole pool, the consumer retries (transient) and HTTP answers 503.
 
     No overflow: under load, overflow connections are opened for one transaction and closed
     again, and connecting costs far more CPU than waiting for a pooled connection (py-spy on
     the customer page benchmark). Requests queue for a connection instead.
+
+    ``autocommit``: for a pool that only runs single statements outside a transaction (a hot
+    read). Its connections are made in autocommit; ``execution_options(isolation_level=...)``
+    on a transactional engine switches each connection on checkout and back on return instead.
     """
     engine = create_async_engine(
         async_url(url),
@@ -42,6 +46,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_pre_ping=False,
         pool_recycle=1800,
         hide_parameters=True,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     event.listen(engine.sync_engine, "handle_error", errors_without_values)
     return engine

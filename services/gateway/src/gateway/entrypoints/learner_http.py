@@ -16,7 +16,7 @@ from pydantic import Field
 from gateway.adapters.actors import act_as_learner
 from gateway.domain.replies import ServiceReply
 from gateway.entrypoints.contract import Passthrough, serve
-from gateway.entrypoints.deps import Services, UnitOfWork
+from gateway.entrypoints.deps import Services
 from gateway.entrypoints.errors import ERROR_RESPONSES, AuthenticationRequired
 from gateway.entrypoints.learner_auth import Learner, LearnerIdentity, learner_bearer, learner_guard
 from gateway.entrypoints.passthrough import passthrough
@@ -145,15 +145,12 @@ class OrderWithSession(TokenIssued):
 
 
 async def optional_learner(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)],
-    services: Services,
-    uow: UnitOfWork,
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(learner_bearer)]
 ) -> LearnerIdentity | None:
     """The learner guard when a bearer token is sent; None without one (an anonymous order)."""
     if credentials is None:
         return None
-    return await learner_guard(request, credentials, services, uow)
+    return await learner_guard(request, credentials)
 
 
 @router.post(

@@ -28,8 +28,12 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        limit = self._limit_for(headers.get("content-type", ""))
         declared = headers.get("content-length", "")
+        if declared in ("", "0") and "transfer-encoding" not in headers:
+            # No body (RFC 9112 §6.3: neither length nor chunked means none): nothing to count.
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit_for(headers.get("content-type", ""))
         if declared.isdigit() and int(declared) > limit:
             await _refuse(limit, send)
             return
