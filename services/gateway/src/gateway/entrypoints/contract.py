@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from gateway.domain.integrations import Scope
 from gateway.entrypoints.auditing import set_audit_target
-from gateway.entrypoints.deps import Services
+from gateway.entrypoints.deps import app_services
 from gateway.entrypoints.learner_auth import Learner, LearnerIdentity
 from gateway.entrypoints.passthrough import created_id, passthrough
 from gateway.entrypoints.security import needs
@@ -122,7 +122,6 @@ def _endpoint(route: Passthrough) -> Any:
 
     async def endpoint(
         request: Request,
-        services: Services,
         learner: LearnerIdentity | None = None,
         body: Any = None,
         **values: Any,
@@ -133,7 +132,7 @@ def _endpoint(route: Passthrough) -> Any:
         elif audit is not None and audit.field is not None:
             set_audit_target(request, audit.kind, getattr(body, audit.field))
         internal = route.internal.format(**values, learner=learner.customer_id if learner else None)
-        reply = await getattr(services, route.service).call(
+        reply = await getattr(app_services(request), route.service).call(
             route.method,
             internal,
             params={public: values[name] for name, public in forwarded.items()} if forwarded else None,
@@ -149,10 +148,9 @@ def _endpoint(route: Passthrough) -> Any:
 
 
 def _parameters(route: Passthrough) -> list[inspect.Parameter]:
-    parameters = [
-        inspect.Parameter("request", _KEYWORD, annotation=Request),
-        inspect.Parameter("services", _KEYWORD, annotation=Services),
-    ]
+    # The services come from the app inside the endpoint (``app_services``), not as a dependency:
+    # each dependency FastAPI resolves is CPU on every request of the busiest routes.
+    parameters = [inspect.Parameter("request", _KEYWORD, annotation=Request)]
     if SIGNED_IN_LEARNER in route.internal:
         parameters.append(inspect.Parameter("learner", _KEYWORD, annotation=Learner))
     for name in re.findall(r"{(\w+)}", route.path):
