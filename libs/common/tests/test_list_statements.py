@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, Select, String, Table, bindparam, select
 from sqlalchemy.dialects import postgresql
 
-from trainyard_common.db.listing import ListStatements, Shape
+from trainyard_common.db.listing import TOTAL, ListStatements, Shape
 
 things = Table("things", MetaData(), Column("id", Integer, primary_key=True), Column("colour", String))
 
@@ -40,3 +40,13 @@ def test_the_page_and_the_count_take_the_values_as_parameters() -> None:
     assert "LIMIT %(limit)s OFFSET %(offset)s" in sql[0]
     assert "things.colour = %(colour)s" in sql[1]
     assert "count(*)" in sql[1]
+
+
+def test_the_page_carries_the_capped_count_in_the_same_statement() -> None:
+    page, counted = ListStatements(rows, [things.c.id]).statements(frozenset({"colour"}))
+    page_sql = str(page.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+    count_sql = str(counted.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+
+    assert f"AS {TOTAL}" in page_sql
+    assert count_sql.split("SELECT ", 1)[1].split(" FROM", 1)[0] in page_sql
+    assert page_sql.count("things.colour = %(colour)s") == 2, "the page's filter and the count's"

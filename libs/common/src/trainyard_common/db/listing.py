@@ -5,6 +5,12 @@ OFFSET) and, when the page is full, its capped total (``counting``). Built on ev
 the statements and SQLAlchemy's cache keys for them were 10 to 18 % of a list's CPU (py-spy under
 ``wrk -c20``). ``ListStatements`` builds them once per *shape* — which filters are given, each
 named as the statements' parameter that carries its value — and runs them with the values bound.
+
+The capped total travels with the page, one statement and one round trip: the page's rows carry
+it as one more column (``TOTAL``, an uncorrelated scalar subquery PostgreSQL runs once), and the
+count runs on its own only for an empty page past the list's start. The second round trip was
+13 % of a customer list's CPU in customer-account (py-spy, ``bench/admin_lists.py``'s load), and
+the page and its total now come from one snapshot.
 """
 
 from __future__ import annotations
@@ -15,9 +21,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from trainyard_common.db.counting import capped_count_query, total_from_page
+from trainyard_common.db.counting import capped_count_query
 
 Shape = frozenset[str]
+
+TOTAL = "list_total"
+"""The column each page row carries beside the list's own: how many rows match (capped)."""
 
 
 class ListStatements:
@@ -39,18 +48,26 @@ class ListStatements:
         """The page (``limit`` and ``offset`` parameters) and the capped count for ``shape``."""
         built = self._built.get(shape)
         if built is None:
-            page = self._rows(shape).order_by(*self._order).limit(bindparam("limit")).offset(bindparam("offset"))
-            built = self._built[shape] = (page, capped_count_query(self._counted(shape)))
+            counted = capped_count_query(self._counted(shape))
+            page = (
+                self._rows(shape)
+                .add_columns(counted.scalar_subquery().label(TOTAL))
+                .order_by(*self._order)
+                .limit(bindparam("limit"))
+                .offset(bindparam("offset"))
+            )
+            built = self._built[shape] = (page, counted)
         return built
 
     async def page(
         self, session: AsyncSession, values: Mapping[str, Any], *, limit: int, offset: int
     ) -> tuple[Sequence[Row[Any]], int]:
-        """A page of the rows the filters ``values`` (by name) select, and how many match: from
-        the page when it ends the list, otherwise counted up to ``COUNT_CAP``."""
+        """A page of the rows the filters ``values`` (by name) select (each with ``TOTAL`` too),
+        and how many match, counted up to ``COUNT_CAP``."""
         page, counted = self.statements(frozenset(values))
         rows = (await session.execute(page, {**values, "limit": limit, "offset": offset})).all()
-        total = total_from_page(len(rows), limit=limit, offset=offset)
-        if total is None:
-            total = int(await session.scalar(counted, values) or 0)
-        return rows, total
+        if rows:
+            return rows, int(rows[0]._mapping[TOTAL])
+        if offset == 0:
+            return rows, 0
+        return rows, int(await session.scalar(counted, values) or 0)  # a page past the end

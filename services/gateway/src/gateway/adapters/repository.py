@@ -17,7 +17,7 @@ from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, audit_row, wit
 from gateway.domain.integrations import Integration, IntegrationToken, Scope
 from gateway.domain.tokens import AdminToken
 from trainyard_common.db.batches import InsertRows
-from trainyard_common.db.listing import ListStatements
+from trainyard_common.db.listing import TOTAL, ListStatements
 
 
 class AdminRepository:
@@ -353,4 +353,5 @@ _AUDIT_LIST = ListStatements(_audit_selected, (audit_log.c.at.desc(), audit_log.
 
 
 def _entry(values: dict[str, Any]) -> AuditEntry:
+    values.pop(TOTAL, None)  # a list page's rows carry the list's total too (``ListStatements``)
     return AuditEntry(**{**values, "outcome": Outcome(values["outcome"])})
