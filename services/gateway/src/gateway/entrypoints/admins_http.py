@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from gateway.domain.admins import Admin
-from gateway.domain.audit import AuditEntry, AuditQuery, audit_row
+from gateway.domain.audit import AuditQuery, audit_row
 from gateway.entrypoints.auditing import set_audit_target
 from gateway.entrypoints.auth_http import HashGate
 from gateway.entrypoints.deps import Passwords, ReadingUnitOfWork, UnitOfWork
@@ -18,7 +18,6 @@ from gateway.entrypoints.schemas import (
     AdminPasswordReset,
     AdminPublic,
     AdminUpdate,
-    AuditEntryPublic,
     AuditLog,
 )
 from gateway.entrypoints.security import Admin as Acting
@@ -35,6 +34,7 @@ from gateway.service_layer.audit import audit_page
 from gateway.service_layer.auth import CreateAdmin, create_admin
 from trainyard_common.http.deps import Limit, Offset
 from trainyard_common.http.errors import ErrorBody
+from trainyard_common.http.plain_json import PlainJSON, capped_page
 
 router = admin_router(tags=["auth"])
 
@@ -105,7 +105,7 @@ async def remove(username: str, request: Request, uow: UnitOfWork, actor: Acting
     return Response(status_code=204)
 
 
-@router.get("/audit-log")
+@router.get("/audit-log", response_model=AuditLog)
 async def audit_log(
     *,
     uow: ReadingUnitOfWork,
@@ -116,20 +116,19 @@ async def audit_log(
     until: Annotated[datetime | None, Query(alias="to", description="Entries before this time.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> AuditLog:
+) -> PlainJSON:
     """Every admin action, newest first: who, when, what, target and outcome. Read-only: entries
     cannot be edited or deleted through the API."""
     query = AuditQuery(actor=actor, action=action, target=target, since=since, until=until, limit=limit, offset=offset)
     async with uow:
         entries, total = await audit_page(uow, query)
-    return AuditLog(items=[_entry_public(e) for e in entries], total=total)
+    # Written straight out, as the services' admin lists are: ``audit_row`` is ``AuditEntryPublic``'s
+    # fields (the gateway's unit tests compare the two), and validating fifty models only to
+    # serialize them again was most of a page's CPU.
+    return PlainJSON(capped_page([audit_row(e) for e in entries], total))
 
 
 def _admin_public(admin: Admin) -> AdminPublic:
     return AdminPublic(
         id=admin.id, username=admin.username, role=admin.role, created_at=admin.created_at, active=admin.active
     )
-
-
-def _entry_public(entry: AuditEntry) -> AuditEntryPublic:
-    return AuditEntryPublic(**audit_row(entry))
