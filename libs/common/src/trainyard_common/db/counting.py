@@ -8,8 +8,9 @@ figure. The list's own query is passed; its ORDER BY, LIMIT and OFFSET are dropp
 runs its page and this count through ``trainyard_common.db.listing.ListStatements``.
 
 A page shorter than its limit ends the list, so its total needs no count at all
-(``total_from_page``): a customer's few orders, a search matching a handful of rows. Lists read
-their page first and count only when the page is full (or past the end).
+(``total_from_page``): a customer's few orders, a customer's access list (commerce-access reads
+those pages first and counts only when a page is full). The admin lists send the count with
+their page instead, in the same statement (``ListStatements``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """An admin list's two statements, built once per set of filters.
 
-Every admin list runs the same two statements with other values: its page (ordered, LIMIT,
-OFFSET) and, when the page is full, its capped total (``counting``). Built on every request,
+Every admin list runs the same statements with other values: its page (ordered, LIMIT, OFFSET)
+and its capped total (``counting``). Built on every request,
 the statements and SQLAlchemy's cache keys for them were 10 to 18 % of a list's CPU (py-spy under
 ``wrk -c20``). ``ListStatements`` builds them once per *shape* — which filters are given, each
 named as the statements' parameter that carries its value — and runs them with the values bound.
