@@ -26,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.adapters.actors import act_as_learner
 from gateway.adapters.token_cache import ADMIN_TOKENS, LEARNER_SESSIONS, admin_tag, customer_tag
+from gateway.domain.admins import Principal
 from gateway.domain.tokens import hash_token
 from gateway.entrypoints.deps import app_services, app_settings, new_unit_of_work
 from gateway.entrypoints.errors import AuthenticationRequired
@@ -93,17 +94,14 @@ async def _admin_still_signed_in(request: Request, admin_token: object, settings
     """An impersonation without its admin token (started before tokens were kept) is not honoured."""
     if not isinstance(admin_token, str) or not admin_token:
         return False
-    cached = ADMIN_TOKENS.get(admin_token)
-    if cached is not None:
-        return cached.integration is None
-    started = ADMIN_TOKENS.now()
-    async with new_unit_of_work(request) as uow:
-        principal = await live_admin(uow, admin_token, now=datetime.now(UTC))
-    if principal is None:
-        return False
-    tag = admin_tag(principal.admin_id)
-    ADMIN_TOKENS.put(admin_token, principal, ttl=settings.token_cache_seconds, started=started, tag=tag)
-    return True
+
+    async def from_the_database() -> tuple[Principal, str] | None:
+        async with new_unit_of_work(request) as uow:
+            principal = await live_admin(uow, admin_token, now=datetime.now(UTC))
+        return None if principal is None else (principal, admin_tag(principal.admin_id))
+
+    principal = await ADMIN_TOKENS.lookup(admin_token, from_the_database, ttl=settings.token_cache_seconds)
+    return principal is not None and principal.integration is None
 
 
 def _forget_what_this_request_ends(request: Request, token_hash: str, session: dict[str, object], hold: float) -> None:
