@@ -406,6 +406,33 @@ async def test_the_rows_of_a_batchs_customers_are_read_in_one_call_and_each_goes
     assert all(kept[(c, ORDERS)]["data"] == {"items": orders[c], "total": 2} for c in customers)
 
 
+async def test_an_access_change_is_taken_into_the_access_list_and_into_its_order(uows: Uows) -> None:
+    """The event names a row of each section (the access row, its order): each section's read
+    asks for its own row."""
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    order = an_order(customer, 0)
+    access = {"id": str(uuid.uuid4()), "customer_id": str(customer), "order_id": order["id"],
+              "granted_at": order["completed_at"], "ends_on": "2027-11-29"}  # fmt: skip
+    order["access"] = [access]
+    services.commerce_access.answers[f"/v1/customers/{customer}/orders"] = (200, {"items": [order], "total": 1})
+    services.commerce_access.answers[f"/v1/customers/{customer}/access"] = (200, {"items": [access], "total": 1})
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    await views.retry_pending()  # the whole page is stored
+    access["ends_on"] = None  # unlimited from now on; the order shows the same row
+
+    await apply(
+        views,
+        uows,
+        Noticed("AccessChanged", customer, order_id=uuid.UUID(order["id"]), access_id=uuid.UUID(access["id"])),
+    )
+
+    kept = await stored(uows)
+    assert kept[(customer, ACCESS)]["data"]["items"][0]["ends_on"] is None
+    assert kept[(customer, ORDERS)]["data"]["items"][0]["access"][0]["ends_on"] is None
+
+
 async def test_an_order_reads_the_profile_again_only_until_it_says_the_customer_has_orders(uows: Uows) -> None:
     services, customer = FakeServices(), uuid.uuid4()
     services.customer(customer)  # no order yet: deletable

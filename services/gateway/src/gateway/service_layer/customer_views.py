@@ -413,17 +413,15 @@ class CustomerViews:
     ) -> dict[str, dict[uuid.UUID, list[Any]] | str]:
         """Section -> the rows named in any of its ``held`` pairs, by customer (one call for every
         customer), or why they could not be read."""
-        sections = sorted({name for _, name in held})
+        named: dict[str, list[object]] = {}
+        for (_, name), ids in held.items():
+            named.setdefault(name, []).extend(ids)
+        # Each section's ids are gathered before the reads start: a lazy generator per section
+        # would see only the last section's name once ``gather`` runs it (an access change, which
+        # names a row of each section, asked for its access row by the order's id).
+        sections = sorted(named)
         answers = await asyncio.gather(
-            *(
-                read_rows(
-                    self._services,
-                    name,
-                    (i for (_, s), ids in held.items() if s == name for i in ids),
-                    self.config.timeout_seconds,
-                )
-                for name in sections
-            )
+            *(read_rows(self._services, name, named[name], self.config.timeout_seconds) for name in sections)
         )
         return dict(zip(sections, answers, strict=True))
 
