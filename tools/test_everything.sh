@@ -4,25 +4,17 @@
 # library's own tests. Most of the time of each goes to waiting on Kafka, PostgreSQL and the
 # services, so on two cores running them together takes about the time of the longest one. Each
 # run gets its own topic prefix and databases, so no run's events reach another run's services.
-# The browser suite is the shortest, so the slowest system tests (marker slow_system) follow it in
-# its run, with a system of their own. The other runs' output follows the system tests'; any
-# failing fails.
+# The other runs' output follows the system tests'; any failing fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache
 browser_log=.cache/browser-tests.log
 own_log=.cache/own-tests.log
-(
-  make --no-print-directory browser && ${UV:-uv} run pytest tests/browser
-  browser_suite_rc=$?
-  ${UV:-uv} run pytest tests --ignore=tests/browser -m slow_system --durations=5 "$@"
-  slow_rc=$?
-  exit $(( browser_suite_rc != 0 || slow_rc != 0 ))
-) >"$browser_log" 2>&1 &
+( make --no-print-directory browser && ${UV:-uv} run pytest tests/browser ) >"$browser_log" 2>&1 &
 browser=$!
 ${UV:-uv} run pytest libs/common/tests services "$@" >"$own_log" 2>&1 &
 own=$!
-${UV:-uv} run pytest tests --ignore=tests/browser -m "not stops_broker and not slow_system" --durations=15 "$@"
+${UV:-uv} run pytest tests --ignore=tests/browser -m "not stops_broker" --durations=15 "$@"
 system_rc=$?
 wait "$own"
 own_rc=$?
@@ -34,6 +26,6 @@ ${UV:-uv} run pytest tests -m stops_broker "$@"
 broker_rc=$?
 echo "---- the services' and libs/common's own tests (log: $own_log) ----"
 cat "$own_log"
-echo "---- the browser suite (tests/browser), then the slow system tests (log: $browser_log) ----"
+echo "---- the browser suite (tests/browser; log: $browser_log) ----"
 cat "$browser_log"
 exit $(( system_rc != 0 || own_rc != 0 || browser_rc != 0 || broker_rc != 0 ))

@@ -35,7 +35,7 @@ from trainyard_common.messaging.offsets_cli import service_groups
 from trainyard_common.testing.infrastructure import Endpoints
 from trainyard_common.testing.system import System, running_system
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow_system]
+pytestmark = pytest.mark.e2e
 
 ADMIN = "/api/v1/admin"
 PASSWORD = "correct horse battery"

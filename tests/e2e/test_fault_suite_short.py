@@ -8,7 +8,7 @@ import pytest
 from faults.run import run_suite, table
 from faults.workload import SHORT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow_system]
+pytestmark = pytest.mark.e2e
 
 CHEAPEST = ("poison-messages", "duplicate-deliveries")
 

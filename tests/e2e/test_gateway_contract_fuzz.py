@@ -16,7 +16,7 @@ import pytest
 
 from trainyard_common.testing.processes import LOG_DIR
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow_system]
+pytestmark = pytest.mark.e2e
 
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 
