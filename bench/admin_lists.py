@@ -40,6 +40,8 @@ from urllib.parse import urlencode, urlsplit
 
 import psycopg
 from harness import (
+    CpuMeter,
+    CpuUse,
     Endpoints,
     RawConnection,
     Run,
@@ -47,6 +49,7 @@ from harness import (
     closed_loop,
     find_endpoints,
     percentile,
+    pid_of,
     ratio,
     run_footer,
     run_header,
@@ -311,9 +314,12 @@ async def measured_loop(request: Callable[[], Awaitable[bool]], *, seconds: floa
     return Measured(len(loop.latencies_ms), loop.seconds, percentile(values, 50), percentile(values, 99), loop.failures)
 
 
-async def through_gateway(url: str, token: str, listing: Listing, *, seconds: float, concurrency: int) -> Measured:
+async def through_gateway(
+    url: str, token: str, listing: Listing, pids: dict[str, int | None], *, seconds: float, concurrency: int
+) -> tuple[Measured, CpuUse]:
     """C workers, each on its own keep-alive connection (``RawConnection``: the load generator
-    shares the machine's two cores with the system, so it must cost next to nothing)."""
+    shares the machine's two cores with the system, so it must cost next to nothing); and the CPU
+    each process (``pids``, the servers, this one) spent on the measured requests."""
     query = urlencode({**listing.params, "limit": str(PAGE)})
     host = urlsplit(url).netloc
     data = f"GET {listing.path}?{query} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
@@ -330,7 +336,9 @@ async def through_gateway(url: str, token: str, listing: Listing, *, seconds: fl
 
     try:
         await closed_loop(request, seconds=min(0.5, seconds), concurrency=concurrency)  # warm-up
-        return await measured_loop(request, seconds=seconds, concurrency=concurrency)
+        meter = CpuMeter({**pids, "load generator": None}).start()
+        measured = await measured_loop(request, seconds=seconds, concurrency=concurrency)
+        return measured, meter.stop()
     finally:
         while not idle.empty():
             await idle.get_nowait().close()
@@ -381,10 +389,12 @@ def main(argv: list[str] | None = None) -> None:
         urls = {service.package: service.env["TRAINYARD_DATABASE_URL"] for service in system.processes()}
         for listing in (listing for listing in LISTINGS if args.only in listing.label):
             common = {"seconds": args.duration, "concurrency": args.concurrency}
-            via = asyncio.run(through_gateway(system.gateway.url, token, listing, **common))
+            pids = {service.package: pid_of(service) for service in system.processes()}
+            via, cpu = asyncio.run(through_gateway(system.gateway.url, token, listing, pids, **common))
             straight = asyncio.run(floor(urls[listing.package], listing, **common))
             rows.append((listing, via, straight))
             print(f"{listing.label:<40} gateway {via.cell()}   floor {straight.cell()}")
+            print(f"  through the gateway: {cpu.line(via.requests)}".replace("µs/event", "µs/request"))
     print("=" * 130)
     print(
         f"admin lists: {args.customers:,} customers, {args.progress:,} progress rows, {args.clients:,} clients, "

@@ -11,10 +11,9 @@ from sqlalchemy import Select, String, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from customer_account.adapters.overviews import customer_of, overview, overview_rows
+from customer_account.adapters.overviews import customer_of, overview_fields, overview_rows
 from customer_account.adapters.tables import FULL_NAME, customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
-from customer_account.domain.overview import CustomerOverview
 from trainyard_common.db.batches import LockRows, UpdateRows
 from trainyard_common.db.listing import ListStatements
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
@@ -95,19 +94,20 @@ class CustomerRepository:
         client_id: uuid.UUID | None = None,
         limit: int,
         offset: int,
-    ) -> tuple[list[CustomerOverview], int]:
-        """A page, newest first, each customer with its overview (one statement), and how many
-        match (counted up to ``COUNT_CAP``: ``ListStatements``)."""
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page, newest first, each customer's overview as the API shows it (one statement),
+        and how many match (counted up to ``COUNT_CAP``: ``ListStatements``)."""
         values = _filter_values(search=search, status=status, group_id=group_id, client_id=client_id)
         rows, total = await _CUSTOMER_LIST.page(self._session, values, limit=limit, offset=offset)
-        return [overview(row) for row in rows], total
+        return [overview_fields(row) for row in rows], total
 
-    async def overview(self, customer_id: uuid.UUID) -> CustomerOverview | None:
-        """The customer with its groups, deletion request and deletion blockers (one statement)."""
+    async def overview(self, customer_id: uuid.UUID) -> dict[str, Any] | None:
+        """The customer with its groups, deletion request and deletion blockers, as the API
+        shows it (one statement)."""
         row = (
             await self._session.execute(overview_rows(select(customers).where(customers.c.id == customer_id)))
         ).first()
-        return overview(row) if row else None
+        return overview_fields(row) if row else None
 
 
 LIST_ORDER = (customers.c.created_at.desc(), customers.c.id)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from customer_account.adapters.passwords import generate_password, hash_async, hash_chosen
 from customer_account.domain.customer import CustomerStatus, RegistrationChannel
 from customer_account.entrypoints.deps import AdminActor, ReadingUnitOfWork, Settings, UnitOfWork
-from customer_account.entrypoints.responses import current_details, details_fields, details_of
+from customer_account.entrypoints.responses import current_details, details_of
 from customer_account.service_layer import accounts, groups
 from customer_account.service_layer.password_setup import SetupLinks, send_password_link
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
@@ -77,7 +77,7 @@ async def list_customers(
         found, total = await uow.customers.search(
             search=search, status=status, group_id=group_id, client_id=client_id, limit=limit, offset=offset
         )
-    return PlainJSON(capped_page([details_fields(o) for o in found], total))
+    return PlainJSON(capped_page(found, total))
 
 
 @router.get("/customers/{customer_id}", responses=NOT_FOUND)

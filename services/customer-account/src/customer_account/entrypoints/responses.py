@@ -9,40 +9,12 @@ from customer_account.domain.activity import Activity
 from customer_account.domain.deletion import DeletionRequest
 from customer_account.domain.errors import CustomerNotFound
 from customer_account.domain.orders import SeenOrder
-from customer_account.domain.overview import CustomerOverview
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.api.customers import ActivityEntry, CustomerDetails, DeletionStatus, OrderHistoryEntry
 
 
 def deletion_status(request: DeletionRequest) -> DeletionStatus:
     return DeletionStatus(**_deletion_fields(request))
-
-
-def details(found: CustomerOverview) -> CustomerDetails:
-    return CustomerDetails(**details_fields(found))
-
-
-def details_fields(found: CustomerOverview) -> dict[str, Any]:
-    """``CustomerDetails``' fields as plain data (what a list writes straight out: ``PlainJSON``)."""
-    customer, reasons, deletion = found.customer, found.blockers, found.deletion
-    return {
-        "id": customer.id,
-        "first_name": customer.first_name,
-        "last_name": customer.last_name,
-        "email": customer.email,
-        "organization": customer.organization,
-        "status": customer.status.value,
-        "tax_exempt": customer.tax_exempt,
-        "groups": [{"id": group.id, "name": group.name} for group in found.groups],
-        "created_at": customer.created_at,
-        "password_expires_at": customer.password_expires_at,
-        "password_expiry_days": customer.password_expiry_days,
-        "password_change_required": customer.password_change_required,
-        "erased_at": customer.erased_at,
-        "deletion": None if deletion is None else _deletion_fields(deletion),
-        "deletable": not reasons,
-        "not_deletable_reasons": reasons,
-    }
 
 
 def _deletion_fields(request: DeletionRequest) -> dict[str, Any]:
@@ -59,7 +31,7 @@ async def details_of(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> Custome
     found = await uow.customers.overview(customer_id)
     if found is None:
         raise CustomerNotFound(customer_id)
-    return details(found)
+    return CustomerDetails(**found)
 
 
 async def current_details(uow: CustomerUnitOfWork, customer_id: uuid.UUID) -> CustomerDetails:
