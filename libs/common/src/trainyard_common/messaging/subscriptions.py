@@ -58,6 +58,12 @@ IDLE_WAIT_MS = 1000
 fetched meanwhile ends the wait at once, so this adds no latency; it sets how often an idle
 consumer wakes (``_next_batch``)."""
 
+GATHER_MS = 50
+"""How long a batch waits, after its first record, for others to join it: what keeps a moderate
+flow in few transactions. Measured without it (``bench/checkouts.py``, two runs each): 155 and
+206 orders/s against 215 and 232 with FastStream's sleep, and 0.1 to 0.7 ms more CPU per order in
+customer-account and in the gateway, whose consumers then ran a transaction per record or two."""
+
 BROKER_WAIT_MS = 1000
 """How long the broker holds a fetch that finds no new record (Kafka's ``fetch.max.wait.ms``,
 500 by default). A record produced meanwhile answers the fetch at once (``fetch.min.bytes`` is
@@ -263,15 +269,21 @@ class PartitionsHandOver(ConsumerRebalanceListener):  # type: ignore[misc]  # ai
 
 
 async def _next_batch(consumer: AIOKafkaConsumer, *, max_records: int) -> tuple[Record, ...]:
-    """The records fetched so far, as soon as there are any (at most ``IDLE_WAIT_MS`` later).
+    """The next batch: waits up to ``IDLE_WAIT_MS`` for a first record, then gathers what else
+    arrives within ``GATHER_MS`` (at most ``max_records`` in all).
 
-    Replaces FastStream's own, which waits ``batch_timeout_ms`` and, when nothing came, sleeps
-    as long again: a record arriving during the sleep waited for it, and with 50 ms each way the
-    system's ~60 idle consumers woke 1,200 times a second. Under load the wait never ends empty,
-    so batches are as large as before: a batch is what arrived while the last one was handled.
+    Replaces FastStream's own, which waits ``batch_timeout_ms`` (50 ms) and, when nothing came,
+    sleeps as long again: the system's ~60 idle consumers woke 1,200 times a second. That sleep
+    was also what gathered records into one transaction at moderate rates; without it each
+    record or two became a transaction of its own (``GATHER_MS``).
     """
-    batches = await consumer.getmany(timeout_ms=IDLE_WAIT_MS, max_records=max_records)
-    return tuple(chain.from_iterable(batches.values()))
+    first = await consumer.getmany(timeout_ms=IDLE_WAIT_MS, max_records=max_records)
+    found = list(chain.from_iterable(first.values()))
+    if found and len(found) < max_records:
+        await asyncio.sleep(GATHER_MS / 1000)
+        more = await consumer.getmany(timeout_ms=0, max_records=max_records - len(found))
+        found.extend(chain.from_iterable(more.values()))
+    return tuple(found)
 
 
 def _per_partition(records: Sequence[Record]) -> list[tuple[TopicPartition, list[Record]]]:
