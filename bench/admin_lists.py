@@ -18,8 +18,9 @@ What one run does:
    by the service's own query functions, values inlined) by C workers over C autocommit psycopg
    connections to the service's database, for D seconds.
 
-Printed per list: requests/s, p50/p99 of both, and the issue's target beside the figures (p99 <
-100 ms at concurrency 20; aim < 30 ms). The load generator runs in this process on the same two
+Printed per list: requests/s, p50/p99 of both, the CPU each process spent per request through the
+gateway (services, load generator, Kafka, PostgreSQL), and the issue's target beside the figures
+(p99 < 100 ms at concurrency 20; aim < 30 ms). The load generator runs in this process on the same two
 cores as the system: a few tens of µs a request, where an httpx client took ~1 ms.
 
     uv run python bench/admin_lists.py [--customers 100000] [--progress 1000000] [--clients 5000]
