@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
             straight = asyncio.run(floor(urls[listing.package], listing, **common))
             rows.append((listing, via, straight))
             print(f"{listing.label:<40} gateway {via.cell()}   floor {straight.cell()}")
-            print(f"  through the gateway: {cpu.line(via.requests)}".replace("µs/event", "µs/request"))
+            print(f"  through the gateway: {cpu.line(via.requests, unit='request')}")
     print("=" * 130)
     print(
         f"admin lists: {args.customers:,} customers, {args.progress:,} progress rows, {args.clients:,} clients, "

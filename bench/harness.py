@@ -316,11 +316,12 @@ class CpuUse:
     processes: dict[str, float]
     machine_busy: float
 
-    def line(self, events: int | None = None) -> str:
-        """``events``: also give each process's CPU per event (what bounds a process's rate)."""
+    def line(self, events: int | None = None, unit: str = "event") -> str:
+        """``events``: also give each process's CPU per event (what bounds a process's rate);
+        ``unit`` names what was counted (``µs/<unit>``)."""
         cpus = os.cpu_count() or 1
         parts = ", ".join(
-            f"{name} {seconds:.1f} s" + (f" ({seconds / events * 1e6:.0f} µs/event)" if events else "")
+            f"{name} {seconds:.1f} s" + (f" ({seconds / events * 1e6:.0f} µs/{unit})" if events else "")
             for name, seconds in self.processes.items()
         )
         listed = sum(self.processes.values())
