@@ -5,15 +5,13 @@ at the same pace, measured in the same run.
 What one run does, on one machine:
 
 1. **Set-up.** The run's own topics (3 partitions) and two fresh databases; customer-account and
-   client-directory as real processes (``python -m``, log level WARNING). customer-account runs
-   with ``TRAINYARD_OUTBOX_RELAY_ENABLED=false`` because its relay runs **in this process**
-   instead, built by customer-account's own ``bootstrap`` from its own settings (batch size,
-   poll interval, linger, producer) — the very object the service would run. Why: the
-   registrations are committed by this process, and in the service every commit that writes
-   events nudges the relay, which then lingers 20 ms to gather the commits right behind it. A
-   service relay polling every few ms instead would skip that linger and flatter the figure;
-   this way each commit nudges the relay exactly as the service's ``after_commit`` does. (The
-   service process still consumes every ``LearnerAssignedToClient`` client-directory sends back.)
+   client-directory as real processes (``python -m``, log level WARNING), each with its own
+   outbox relay, as deployed. The registrations are committed by this process, as another
+   replica of customer-account would commit them: the service's relay hears of each commit
+   through the outbox's notification (``messaging/relay.py``), as the replica holding the relay
+   lock does in production, lingers 20 ms to gather the commits right behind it, and publishes.
+   (The service also consumes every ``LearnerAssignedToClient`` client-directory sends back, and
+   answers client-directory's key look-ups.)
 2. **Offered load.** R registrations/s for S seconds through customer-account's write path
    (``harness.write_registrations``: customers, outbox, activity), open loop: every 1/(R/K)
    seconds a transaction of K registrations is started on its own, whether or not the previous
@@ -76,7 +74,7 @@ from harness import (
     write_registrations,
 )
 
-from customer_account.bootstrap import bootstrap
+from customer_account.adapters.customer_keys import use_key_encryption_keys
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from customer_account.settings import Settings
 from trainyard_common.contracts import UserRegisteredV2
@@ -219,10 +217,8 @@ async def offer_load(
         environment="test",
         migrate_on_start=False,
     )
-    runtime, _ = bootstrap(settings)  # customer-account's own wiring: its relay, engine and pool
-    relay = asyncio.create_task(runtime.relay.run(), name="outbox-relay")
-    # The writers get a pool of their own: they stand in for the load, and if they fell behind,
-    # their queue for connections must not delay the relay (whose clock starts at each commit).
+    use_key_encryption_keys(settings.keks)  # what the service wraps customers' keys with
+    # The writers stand in for the load: the requests or imports another replica commits.
     writers = make_session_factory(writer_engine := make_engine(account_db))
     projection = Projection(directory_db)
     topic = await tail(endpoints.kafka, run.topic(UserRegisteredV2))  # the version client-directory reads
@@ -238,7 +234,6 @@ async def offer_load(
             await uow.commit()
         committed_at = time.time()
         projection.expect([c.id for c in customers], committed_at)
-        runtime.relay.nudge()  # what the service's after_commit does after a commit with events
 
     try:
         await commit(WARM_UP)
@@ -253,8 +248,6 @@ async def offer_load(
         for watcher in watchers:
             watcher.cancel()
         await topic.stop()
-        await runtime.relay.stop(relay, 10)
-        await runtime.engine.dispose()
         await writer_engine.dispose()
     commits = list(projection.committed.values())
     rate = len(commits) / max(max(commits) - min(commits), 1e-9)
@@ -326,9 +319,7 @@ class Results:
 
 def measure(endpoints: Endpoints, run: Run, load: Load) -> Results:
     with fresh_databases(endpoints.pg_url, "bench_cust", "bench_dir") as (account_db, directory_db):
-        account = service_process(
-            "customer_account", endpoints, run, account_db, TRAINYARD_OUTBOX_RELAY_ENABLED="false"
-        )
+        account = service_process("customer_account", endpoints, run, account_db)
         # client-directory unseals UserRegistered.v2 with the keys customer-account serves it.
         directory = service_process(
             "client_directory", endpoints, run, directory_db, TRAINYARD_CUSTOMER_ACCOUNT_URL=account.url
@@ -337,7 +328,7 @@ def measure(endpoints: Endpoints, run: Run, load: Load) -> Results:
             create_client(directory, f"Bench {run.domain}", [run.domain])
             meter = CpuMeter(
                 {
-                    "bench (writers, customer-account's relay, pollers)": None,
+                    "bench (writers, pollers)": None,
                     "customer-account": pid_of(account),
                     "client-directory": pid_of(directory),
                 }

@@ -14,13 +14,13 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import UnknownTopicOrPartitionError
 from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import REGISTRY
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from trainyard_common.db.engine import make_engine
 from trainyard_common.messaging.producer import make_producer
 from trainyard_common.messaging.relay import OutboxRelay
-from trainyard_common.messaging.tables import messaging_metadata, outbox
+from trainyard_common.messaging.tables import OUTBOX_WAKEUP, messaging_metadata, outbox
 from trainyard_common.messaging.topics import TopicSpec
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.testing.kafka import Record, header, read_topic
@@ -133,6 +133,32 @@ async def test_the_relay_does_not_wait_between_cycles_while_a_backlog_exists(
     assert running.done()
     records = await read_topic(kafka_bootstrap, topic_prefix + three, until=lambda r: len(r) >= 351)
     assert sequence_per_key(records) == {key: list(range(117)) for key in "abc"}
+
+
+async def test_a_commit_in_another_process_wakes_the_relay_at_once(
+    engine: AsyncEngine, topics: tuple[str, str], kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    """Rows written by a transaction the relay's process never sees (another replica's) go out
+    as that transaction commits, not at the next poll: the trigger's notification wakes it."""
+    async with engine.begin() as conn:
+        for statement in OUTBOX_WAKEUP:
+            await conn.execute(text(statement))
+    three, _ = topics
+    relay = relay_for(engine, kafka_bootstrap, topic_prefix, poll_seconds=60, linger_seconds=0.01)
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1)  # the first, empty cycle is over: the relay waits for a wake-up
+        for n in range(3):
+            other_process = create_async_engine(engine.url)  # no relay of its own, no nudge
+            try:
+                await fill(other_process, three, [f"round-{n}"], per_key=2)
+            finally:
+                await other_process.dispose()
+            await until_empty(engine, timeout=5)  # a poll would take a minute
+    finally:
+        await relay.stop(running, timeout=10)
+    records = await read_topic(kafka_bootstrap, topic_prefix + three, until=lambda r: len(r) >= 6)
+    assert sequence_per_key(records) == {f"round-{n}": [0, 1] for n in range(3)}
 
 
 async def test_rows_kafka_did_not_take_stay_in_the_outbox(

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from alembic import op
 
-from trainyard_common.messaging.tables import messaging_metadata, outbox, processed_events
+from trainyard_common.messaging.tables import (
+    OUTBOX_WAKEUP,
+    OUTBOX_WAKEUP_DROP,
+    messaging_metadata,
+    outbox,
+    processed_events,
+)
 
 
 def create_messaging_tables() -> None:
@@ -49,3 +55,14 @@ def drop_processed_at_index() -> None:
 
 def _drop_processed_at_index() -> None:
     op.drop_index(PROCESSED_AT_INDEX, table_name="processed_events", postgresql_concurrently=True, if_exists=True)
+
+
+def create_outbox_wakeup() -> None:
+    """The trigger that wakes the outbox relay wherever it runs (``messaging/tables.py``)."""
+    for statement in OUTBOX_WAKEUP:
+        op.execute(statement)
+
+
+def drop_outbox_wakeup() -> None:
+    for statement in OUTBOX_WAKEUP_DROP:
+        op.execute(statement)

@@ -14,6 +14,12 @@ Why this shape:
 * A full cycle means a backlog: the next one starts at once. Only a relay that caught up
   waits, for the poll interval or a commit's nudge, then lingers a moment so a burst of commits
   goes out in one cycle rather than one each.
+* A nudge comes from any process: every transaction that writes outbox rows notifies
+  ``OUTBOX_CHANNEL`` as it commits (a trigger, ``messaging/tables.py``), and the relay listens on
+  a connection of its own. With several replicas only one holds the relay lock, and without
+  this the commits of the others waited for its next poll (half a second). The in-process nudge
+  (``after_commit``) stays: it needs no round trip. While the listening connection is down the
+  poll interval bounds the wait.
 * Rows hold the event's plain topic; the prefix of the environment is added on publishing.
 * If publishing or the delete fails, the transaction rolls back and the rows are sent again
   later. Kafka may then hold a duplicate; consumers drop it by event id.
@@ -28,12 +34,15 @@ import zlib
 from collections.abc import Callable, Sequence
 
 import orjson
+import psycopg
 from aiokafka import AIOKafkaProducer
+from psycopg import sql
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.producer import RecordBatches
+from trainyard_common.messaging.tables import OUTBOX_CHANNEL
 from trainyard_common.metrics import (
     MESSAGES_PUBLISHED,
     OUTBOX_BACKLOG,
@@ -84,6 +93,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         failures = 0
+        listening = asyncio.create_task(self._listen(), name="outbox-relay-wakeups")
         try:
             while self._running:
                 try:
@@ -104,6 +114,9 @@ class OutboxRelay:
                 if sent < self._batch_size:
                     await self._wait_for_work()
         finally:
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
             await self._drop_producer()
 
     async def stop(self, running: asyncio.Task[None], timeout: float) -> None:
@@ -179,6 +192,23 @@ class OutboxRelay:
                 await producer.stop()
             except Exception as exc:
                 log.debug("producer stop failed", error=repr(exc))
+
+    async def _listen(self) -> None:
+        """Nudge at every commit that wrote outbox rows, in any process, until cancelled."""
+        conninfo = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        failures = 0
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(OUTBOX_CHANNEL)))
+                    failures = 0
+                    self.nudge()  # rows committed before the LISTEN took effect
+                    async for _ in conn.notifies():
+                        self.nudge()
+            except Exception as exc:  # the connection, the server or the network: listen again later
+                failures += 1
+                log.warning("outbox wake-ups lost; the relay polls until they return", error=repr(exc))
+                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
 
     async def _wait_for_work(self) -> None:
         with contextlib.suppress(TimeoutError):

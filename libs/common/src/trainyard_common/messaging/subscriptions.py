@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from itertools import chain, groupby
 from typing import Annotated, Any, TypeVar
@@ -281,7 +282,12 @@ async def _next_batch(consumer: AIOKafkaConsumer, *, max_records: int) -> tuple[
     first = await consumer.getmany(timeout_ms=IDLE_WAIT_MS, max_records=max_records)
     found = list(chain.from_iterable(first.values()))
     if found and len(found) < max_records:
-        await asyncio.sleep(GATHER_MS / 1000)
+        # Kafka's timestamp is when the producer made the record: a consumer that fell behind
+        # holds records older than GATHER_MS already and gathers no longer (clamped: clocks differ).
+        oldest_age_ms = time.time() * 1000 - min(record.timestamp for record in found)
+        gather_ms = min(max(GATHER_MS - oldest_age_ms, 0.0), GATHER_MS)
+        if gather_ms:
+            await asyncio.sleep(gather_ms / 1000)
         more = await consumer.getmany(timeout_ms=0, max_records=max_records - len(found))
         found.extend(chain.from_iterable(more.values()))
     return tuple(found)

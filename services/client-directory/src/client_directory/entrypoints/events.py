@@ -11,8 +11,9 @@ customer-account away retries the batch (``trainyard_common.privacy.consumers``)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from client_directory.domain.reporting import OrderFact, ProgressFact
 from client_directory.service_layer import erasure, reporting
@@ -37,6 +38,7 @@ from trainyard_common.privacy.consumers import CustomerKeySource, dropping_the_k
 from trainyard_common.vocabulary import ProfileField, ProgressStatus
 
 REMAP_FIELDS = {ProfileField.EMAIL, ProfileField.ORGANIZATION}
+S = TypeVar("S", UserRegisteredV2, CustomerProfileUpdatedV2)
 
 
 PUBLISHED = (LearnerAssignedToClient, LearnerRemovedFromClient, CustomerErasureCompleted)
@@ -66,15 +68,37 @@ class SealedLearnerEvents:
         self, events: Sequence[Delivered[UserRegisteredV2]], uow: DirectoryUnitOfWork
     ) -> None:
         """Keep the learner and map them to a client by e-mail domain or organisation alias."""
-        opened = [(d, v) for d, v in await open_batch(events, self.keys) if v is not None]
-        await _learner_news(uow, [d for d, _ in opened], [_seen(v) for _, v in opened])
+        await self._learner_news(uow, events, _seen)
 
     async def on_profiles_updated(
         self, events: Sequence[Delivered[CustomerProfileUpdatedV2]], uow: DirectoryUnitOfWork
     ) -> None:
         """Re-map on an e-mail or organisation change (manual and class assignments stay)."""
-        opened = [(d, v) for d, v in await open_batch(events, self.keys) if v is not None]
-        await _learner_news(uow, [d for d, _ in opened], [_changed(v) for _, v in opened])
+        await self._learner_news(uow, events, _changed)
+
+    async def _learner_news(
+        self,
+        uow: DirectoryUnitOfWork,
+        events: Sequence[Delivered[S]],
+        news_of: Callable[[Mapping[str, Any]], LearnerNews],
+    ) -> None:
+        """Apply registrations or profile changes in order; what each emits keeps its event's cause.
+
+        The keys are asked for while the learners load (both need the ids alone): on a busy
+        system customer-account's answer and those queries each take tens of milliseconds, and
+        every batch of the partition waits for this one. An erased customer's event is skipped."""
+        opening = asyncio.ensure_future(open_batch(events, self.keys))
+        try:
+            batch = await LearnerBatch.load_learners(uow, [d.event.customer_id for d in events])
+        except BaseException:
+            opening.cancel()
+            raise
+        opened = [(delivered, news_of(fields)) for delivered, fields in await opening if fields is not None]
+        await batch.load_clients(uow, [news for _, news in opened])
+        for delivered, news in opened:
+            uow.cause = delivered.cause
+            batch.apply(uow, news)
+        await batch.save(uow)
 
 
 async def on_progress_recorded(events: Sequence[Delivered[ProgressRecorded]], uow: DirectoryUnitOfWork) -> None:
@@ -105,17 +129,6 @@ async def on_customer_erased(event: CustomerErased, uow: DirectoryUnitOfWork) ->
 async def on_customer_deleted(event: CustomerDeleted, uow: DirectoryUnitOfWork) -> None:
     """Remove the learner and every fact about them; send the receipt."""
     await erasure.delete_customer(uow, event.customer_id)
-
-
-async def _learner_news(
-    uow: DirectoryUnitOfWork, events: Sequence[Delivered[Any]], news: Sequence[LearnerNews]
-) -> None:
-    """Apply registrations or profile changes in order; what each emits keeps its event's cause."""
-    batch = await LearnerBatch.load(uow, news)
-    for delivered, one in zip(events, news, strict=True):
-        uow.cause = delivered.cause
-        batch.apply(uow, one)
-    await batch.save(uow)
 
 
 def _order(event: OrderCompleted) -> OrderFact:

@@ -50,27 +50,38 @@ class LearnerBatch:
         self,
         forgotten: set[uuid.UUID],
         learners: dict[uuid.UUID, Learner],
-        index: ClientIndex,
         pending: dict[uuid.UUID, list[PendingEnrolment]] | None = None,
     ) -> None:
         self._forgotten = forgotten
         self._learners = learners
-        self._index = index
         self._pending = pending or {}
+        self._index = ClientIndex({}, {})
         self._touched: dict[uuid.UUID, Learner] = {}
 
     @classmethod
     async def load(cls, uow: DirectoryUnitOfWork, news: Sequence[LearnerNews]) -> LearnerBatch:
-        ids = sorted({n.customer_id for n in news})
+        """Everything ``news`` needs: ``load_learners``, then ``load_clients``."""
+        batch = await cls.load_learners(uow, [n.customer_id for n in news])
+        await batch.load_clients(uow, news)
+        return batch
+
+    @classmethod
+    async def load_learners(cls, uow: DirectoryUnitOfWork, customer_ids: Sequence[uuid.UUID]) -> LearnerBatch:
+        """What is known of these customers, by id alone: tombstones, learners (locked), pending enrolments."""
+        ids = sorted(set(customer_ids))
         await uow.learners.lock_arrivals(ids)  # an enrolment made meanwhile is seen here, or waits
         forgotten = await uow.learners.forgotten_among(ids)
         learners = await uow.learners.many_for_update([i for i in ids if i not in forgotten])
         # Learners new here may have been enrolled already: those enrolments are pending.
         pending = await uow.classes.pending_of([i for i in ids if i not in forgotten and i not in learners])
+        return cls(forgotten, learners, pending)
+
+    async def load_clients(self, uow: DirectoryUnitOfWork, news: Sequence[LearnerNews]) -> None:
+        """The active clients whose domains or aliases the learners, as they are or as ``news``
+        announces them, could match. Before ``apply``."""
         # Stand-ins carry the addresses the news could give a learner, for the index's look-up.
         as_announced = [Learner(n.customer_id, n.email, n.organization) for n in news]
-        index = await uow.clients.index(MatchKeys.of([*learners.values(), *as_announced]))
-        return cls(forgotten, learners, index, pending)
+        self._index = await uow.clients.index(MatchKeys.of([*self._learners.values(), *as_announced]))
 
     def apply(self, uow: DirectoryUnitOfWork, news: LearnerNews) -> None:
         """One registration or profile change, in the order the events came."""
