@@ -44,8 +44,8 @@ are measured first, in the same run.
 One difference from production, named: the key lookup. A service asks customer-account over HTTP
 (``POST /v1/customer-keys/lookup``, one call per batch of up to 1,000 customers), which reads the
 wrapped keys and unwraps them. Here ``RemoteCustomerKeys._lookup`` does that same work without the
-HTTP hop: one ``SELECT … WHERE customer_id = ANY(…)`` of the wrapped keys in the round's database,
-each unwrapped with the KEK (~5 to 10 ms for 333 keys measured alone). The hop (a loopback round trip
+HTTP hop: customer-account's own ``CustomerKeyStore.keys_of`` (one ``SELECT`` of the batch's wrapped
+keys, each unwrapped with the KEK) in the round's database. The hop (a loopback round trip
 and customer-account's request handling, a few ms per batch of hundreds of events) is left out;
 each sealed round's line gives the number of lookups.
 
@@ -79,7 +79,7 @@ from harness import (
     run_header,
     wait_for_counts,
 )
-from sqlalchemy import Column, DateTime, LargeBinary, MetaData, Table, Text, Uuid, text
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, Table, Text, Uuid
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from customer_account.adapters.customer_keys import CustomerKeyStore
@@ -112,11 +112,6 @@ customer_keys = Table(  # customer-account's ``customer_keys``, without the fore
     Column("kek_id", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
-_KEYS_OF = text(
-    "SELECT customer_id, wrapped_key, kek_id FROM customer_keys WHERE customer_id = ANY(CAST(:ids AS uuid[]))"
-)
-
-
 # --------------------------------------------------------------------------- the raw costs
 
 
@@ -179,9 +174,8 @@ class DatabaseKeys(RemoteCustomerKeys):
 
     async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
         self.lookups += 1
-        async with self._runtime.engine.connect() as conn:
-            rows = await conn.execute(_KEYS_OF, {"ids": customer_ids})
-            return {row.customer_id: KEKS.unwrap(row.wrapped_key, row.kek_id) for row in rows}
+        async with self._runtime.session_factory() as session:  # customer-account's own statement
+            return dict(await CustomerKeyStore(session).keys_of(customer_ids))
 
 
 @dataclass(frozen=True, slots=True)
