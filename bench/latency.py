@@ -210,14 +210,8 @@ async def offer_load(
     endpoints: Endpoints, run: Run, databases: tuple[str, str], load: Load, meter: CpuMeter
 ) -> Measured:
     account_db, directory_db = databases
-    settings = Settings(
-        database_url=account_db,
-        kafka_bootstrap=endpoints.kafka,
-        topic_prefix=run.topic_prefix,
-        environment="test",
-        migrate_on_start=False,
-    )
-    use_key_encryption_keys(settings.keks)  # what the service wraps customers' keys with
+    # The KEKs the service process wraps customers' keys with (its settings in a test environment).
+    use_key_encryption_keys(Settings(database_url=account_db, environment="test").keks)
     # The writers stand in for the load: the requests or imports another replica commits.
     writers = make_session_factory(writer_engine := make_engine(account_db))
     projection = Projection(directory_db)

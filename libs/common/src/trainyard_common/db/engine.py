@@ -27,6 +27,12 @@ def async_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url.rsplit('@', maxsplit=1)[-1]}")
 
 
+def driver_free_url(engine: AsyncEngine) -> str:
+    """``engine``'s database as a plain ``postgresql://`` URL (password included), for a psycopg
+    connection of its own outside the pool (a ``LISTEN`` that stays open)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> AsyncEngine:
     """No pre-ping (a round trip per transaction): a connection the server dropped fails on use,
     SQLAlchemy then discards the whole pool, the consumer retries (transient) and HTTP answers 503.

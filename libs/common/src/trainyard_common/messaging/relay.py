@@ -40,6 +40,7 @@ from psycopg import sql
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from trainyard_common.db.engine import driver_free_url
 from trainyard_common.logs import get_logger
 from trainyard_common.messaging.producer import RecordBatches
 from trainyard_common.messaging.tables import OUTBOX_CHANNEL
@@ -195,7 +196,7 @@ class OutboxRelay:
 
     async def _listen(self) -> None:
         """Nudge at every commit that wrote outbox rows, in any process, until cancelled."""
-        conninfo = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        conninfo = driver_free_url(self._engine)
         failures = 0
         while True:
             try:
