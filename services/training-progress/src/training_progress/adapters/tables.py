@@ -81,6 +81,9 @@ progress = Table(
     Column("completed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("impersonated_by", Text),  # the admin whose impersonated action made the latest change
+    # The learner's partner (learner_clients.client_id), kept by the database (PROGRESS_PARTNER):
+    # the partner filter reads its own index instead of joining thousands of learners per page.
+    Column("partner_id", Uuid),
     UniqueConstraint("customer_id", "item_id", name="uq_progress_customer_item"),
 )
 # the admin list (views.progress_list): one tab, optionally one status, most recent first (0009)
@@ -92,8 +95,17 @@ Index(
     progress.c.updated_at.desc(),
     progress.c.id,
 )
-# the partner filter: its learners' entries of one tab (and status), from the index alone
+# a learner's entries of one tab (and status), from the index alone (the transcript, erasure)
 Index("ix_progress_customer_type_status", progress.c.customer_id, progress.c.item_type, progress.c.status)
+# the partner filter: one partner's entries of one tab, most recent first; its total from the index (0012)
+Index(
+    "ix_progress_partner_type_updated_id",
+    progress.c.partner_id,
+    progress.c.item_type,
+    progress.c.updated_at.desc(),
+    progress.c.id,
+    postgresql_where=progress.c.partner_id.is_not(None),
+)
 # the name filter: the matching items' entries of one tab (and status), from the index alone (0010)
 Index("ix_progress_item_type_status", progress.c.item_id, progress.c.item_type, progress.c.status)
 
@@ -146,6 +158,41 @@ learner_clients = Table(
     Column("client_id", Uuid, nullable=False, index=True),
     Column("client_name", Text, nullable=False),
     Column("assigned_at", DateTime(timezone=True), nullable=False),
+)
+
+PROGRESS_PARTNER = (
+    """CREATE OR REPLACE FUNCTION progress_partner_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.partner_id := (SELECT client_id FROM learner_clients WHERE customer_id = NEW.customer_id);
+        RETURN NEW;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION progress_partner_follows_learner() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            UPDATE progress SET partner_id = NULL WHERE customer_id = OLD.customer_id AND partner_id IS NOT NULL;
+            RETURN NULL;
+        END IF;
+        UPDATE progress SET partner_id = NEW.client_id
+        WHERE customer_id = NEW.customer_id AND partner_id IS DISTINCT FROM NEW.client_id;
+        RETURN NULL;
+    END $$""",
+    "DROP TRIGGER IF EXISTS progress_partner_on_insert ON progress",
+    "CREATE TRIGGER progress_partner_on_insert BEFORE INSERT ON progress "
+    "FOR EACH ROW EXECUTE FUNCTION progress_partner_on_insert()",
+    "DROP TRIGGER IF EXISTS progress_partner_follows_learner ON learner_clients",
+    "CREATE TRIGGER progress_partner_follows_learner AFTER INSERT OR DELETE OR UPDATE OF client_id "
+    "ON learner_clients FOR EACH ROW EXECUTE FUNCTION progress_partner_follows_learner()",
+)
+"""``progress.partner_id`` is the learner's ``learner_clients.client_id`` whichever code path writes
+either table (the projections, imports, the learner's own actions, erasure): a new entry takes its
+learner's partner, and a learner assigned, moved or unassigned moves their entries along. In the
+database, so no write path can forget it (migration 0012)."""
+
+PROGRESS_PARTNER_DROP = (
+    "DROP TRIGGER IF EXISTS progress_partner_follows_learner ON learner_clients",
+    "DROP TRIGGER IF EXISTS progress_partner_on_insert ON progress",
+    "DROP FUNCTION IF EXISTS progress_partner_follows_learner()",
+    "DROP FUNCTION IF EXISTS progress_partner_on_insert()",
 )
 
 progress_imports = Table(

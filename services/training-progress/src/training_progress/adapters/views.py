@@ -87,9 +87,7 @@ def _matched(shape: frozenset[str]) -> Select[Any]:
     if "name_pattern" in shape:
         chosen = chosen.join(items, items.c.id == progress.c.item_id).where(_NAME_MATCHES)
     if "partner_id" in shape:
-        chosen = chosen.join(learner_clients, learner_clients.c.customer_id == progress.c.customer_id).where(
-            learner_clients.c.client_id == bindparam("partner_id")
-        )
+        chosen = chosen.where(_PARTNER_MATCHES)
     if "user_pattern" in shape:
         chosen = chosen.join(customers, customers.c.customer_id == progress.c.customer_id).where(_USER_MATCHES)
     if "status" in shape:
@@ -97,6 +95,8 @@ def _matched(shape: frozenset[str]) -> Select[Any]:
     return chosen
 
 
+# the learner's partner, kept on the entry (tables.PROGRESS_PARTNER): its own index, no join
+_PARTNER_MATCHES = progress.c.partner_id == bindparam("partner_id", type_=progress.c.partner_id.type)
 _NAME_MATCHES = items.c.name.ilike(bindparam("name_pattern", type_=String), escape=LIKE_ESCAPE)
 # both read a trigram index (tables.USER_FULL_NAME, migration 0009)
 _USER_PATTERN = bindparam("user_pattern", type_=String)
@@ -132,7 +132,7 @@ def _selected(shape: frozenset[str]) -> Select[Any]:
     if "name_pattern" in shape:
         chosen = chosen.where(_NAME_MATCHES)
     if "partner_id" in shape:
-        chosen = chosen.where(learner_clients.c.client_id == bindparam("partner_id"))
+        chosen = chosen.where(_PARTNER_MATCHES)
     if "user_pattern" in shape:
         chosen = chosen.where(_USER_MATCHES)
     if "status" in shape:
