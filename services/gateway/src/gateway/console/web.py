@@ -12,6 +12,7 @@ with its own ``router`` (``console.ROUTERS``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ from gateway.console.session import (
     csrf_token,
     csrf_valid,
 )
+from trainyard_common.db.counting import COUNT_CAP
 from trainyard_common.settings import Environment, ServiceSettings
 
 CONSOLE = "/admin"
@@ -39,6 +41,17 @@ CUSTOMERS = f"{CONSOLE}/customers"
 PAGE_SIZE = 25
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def shown_total(found: Mapping[str, Any]) -> str:
+    """A list's total as a page shows it: the big lists stop counting past ``COUNT_CAP``
+    (``total_capped``), where the API's ``total`` is ``COUNT_CAP + 1``: shown "10,000+", not 10001."""
+    if found.get("total_capped"):
+        return f"{COUNT_CAP:,}+"
+    return str(found.get("total", 0))
+
+
+templates.env.filters["shown_total"] = shown_total
 
 
 class SignInRequired(Exception):
