@@ -4,7 +4,9 @@ while a backlog exists, and nothing deleted that Kafka did not take."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from trainyard_common.db.engine import make_engine
 from trainyard_common.messaging.producer import make_producer
-from trainyard_common.messaging.relay import OutboxRelay
+from trainyard_common.messaging.relay import LISTENER_STOP_SECONDS, OutboxRelay
 from trainyard_common.messaging.tables import OUTBOX_WAKEUP, messaging_metadata, outbox
 from trainyard_common.messaging.topics import TopicSpec
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
@@ -159,6 +161,33 @@ async def test_a_commit_in_another_process_wakes_the_relay_at_once(
         await relay.stop(running, timeout=10)
     records = await read_topic(kafka_bootstrap, topic_prefix + three, until=lambda r: len(r) >= 6)
     assert sequence_per_key(records) == {f"round-{n}": [0, 1] for n in range(3)}
+
+
+async def test_a_listener_that_loses_its_cancellation_does_not_hold_the_relays_stop(
+    engine: AsyncEngine, topics: tuple[str, str], kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    """The wake-up listener ignoring one cancellation (as psycopg may lose one): the relay still
+    stops at once after its grace for the listener, having run to its end, not cut off at the
+    stop's timeout."""
+    relay = relay_for(engine, kafka_bootstrap, topic_prefix, poll_seconds=0.1)
+
+    async def deaf() -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(3600)
+        await asyncio.sleep(3600)  # ends at the second cancellation
+
+    relay._listen = deaf  # type: ignore[method-assign]
+    running = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.5)
+    listener = next(t for t in asyncio.all_tasks() if t.get_name() == "outbox-relay-wakeups")
+    started = time.monotonic()
+    try:
+        await relay.stop(running, timeout=30)
+        assert running.done()
+        assert not running.cancelled()
+        assert time.monotonic() - started < LISTENER_STOP_SECONDS + 10  # the stop's timeout is 30 s
+    finally:
+        listener.cancel()
 
 
 async def test_rows_kafka_did_not_take_stay_in_the_outbox(

@@ -54,6 +54,11 @@ from trainyard_common.metrics import (
 log = get_logger(__name__)
 
 SEND_TIMEOUT_SECONDS = 30.0
+LISTENER_STOP_SECONDS = 2.0
+"""How long the relay waits, as it stops, for its wake-up listener to end once cancelled. A
+cancellation lost inside psycopg (a connect or a wait on a connection the server stopped
+answering: psycopg issues #1345, #1371) must not hold the service's shutdown: a test's
+in-process service once hung there until pytest's 300 s timeout."""
 BACKLOG_OBSERVE_SECONDS = 5.0
 
 # Statements built once, not per cycle. Only the columns publishing needs; the headers as text,
@@ -115,9 +120,7 @@ class OutboxRelay:
                 if sent < self._batch_size:
                     await self._wait_for_work()
         finally:
-            listening.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listening
+            await _cancelled(listening, LISTENER_STOP_SECONDS)
             await self._drop_producer()
 
     async def stop(self, running: asyncio.Task[None], timeout: float) -> None:
@@ -219,3 +222,14 @@ class OutboxRelay:
             # so a busy service publishes many events per relay transaction, not one.
             await asyncio.sleep(self._linger_seconds)
         self._wake.clear()
+
+
+async def _cancelled(task: asyncio.Task[None], timeout: float) -> None:
+    """Cancel ``task`` and wait for it to end, at most ``timeout`` seconds (``asyncio.wait`` does not
+    wait again for a task that ignores its cancellation, as ``wait_for`` would); then go on."""
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        log.warning("outbox wake-up listener did not stop; left behind", timeout=timeout)
+    elif not task.cancelled() and task.exception() is not None:
+        log.warning("outbox wake-up listener failed", error=repr(task.exception()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -114,17 +115,34 @@ async def in_process_service(
     its partitions.
     """
     database_url = create_database(pg_url, name.replace("-", "_"))
+    stopping: asyncio.TimerHandle | None = None
     try:
         runtime, app = bootstrap(settings(database_url), name=f"{name}-{uuid.uuid4().hex[:8]}")
         async with app.router.lifespan_context(app):
-            await runtime.wait_until_consuming()
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-            # The test stands in for the gateway: its calls carry the service token.
-            auth = GatewayStandIn(runtime.settings.service_keys[0])
-            async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}", auth=auth) as client:
-                yield harness(runtime, client, kafka_bootstrap, topic_prefix, **harness_extra)
+            try:
+                await runtime.wait_until_consuming()
+                transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+                # The test stands in for the gateway: its calls carry the service token.
+                auth = GatewayStandIn(runtime.settings.service_keys[0])
+                async with httpx.AsyncClient(transport=transport, base_url=f"http://{name}", auth=auth) as client:
+                    yield harness(runtime, client, kafka_bootstrap, topic_prefix, **harness_extra)
+            finally:
+                stopping = asyncio.get_running_loop().call_later(SLOW_STOP_SECONDS, _print_tasks, name)
     finally:
+        if stopping is not None:
+            stopping.cancel()
         drop_database(database_url)
+
+
+SLOW_STOP_SECONDS = 60.0
+"""A service whose stop takes longer prints what each of its tasks awaits: a stop that hangs
+(once, until pytest-timeout's 300 s) then says where, in the test's captured output."""
+
+
+def _print_tasks(name: str) -> None:
+    print(f"{name} has been stopping for {SLOW_STOP_SECONDS:.0f} s; every task:", file=sys.stderr)
+    for task in asyncio.all_tasks():
+        task.print_stack(file=sys.stderr)
 
 
 async def wait_for(condition: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> None:
