@@ -57,8 +57,9 @@ SEND_TIMEOUT_SECONDS = 30.0
 LISTENER_STOP_SECONDS = 2.0
 """How long the relay waits, as it stops, for its wake-up listener to end once cancelled. A
 cancellation lost inside psycopg (a connect or a wait on a connection the server stopped
-answering: psycopg issues #1345, #1371) must not hold the service's shutdown: a test's
-in-process service once hung there until pytest's 300 s timeout."""
+answering: psycopg issues #1345, #1371) must not hold the service's shutdown. (A test's in-process
+service once hung in its stop until pytest's 300 s timeout, where is not known: this wait was one
+that could, and ``testing.in_process`` now prints every task's stack when a stop is slow.)"""
 BACKLOG_OBSERVE_SECONDS = 5.0
 
 # Statements built once, not per cycle. Only the columns publishing needs; the headers as text,
