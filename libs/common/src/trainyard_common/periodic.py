@@ -33,3 +33,19 @@ async def run_periodically(job: PeriodicJob) -> None:
         except Exception as exc:
             log.warning("periodic job failed; trying again at its next tick", job=job.name, error=repr(exc))
         await asyncio.sleep(job.interval_seconds)
+
+
+async def woken(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until ``event`` is set, at most ``seconds``; whether it was.
+
+    Through ``asyncio.timeout``, never ``asyncio.wait_for``: on Python 3.11, a task cancelled just
+    as ``wait_for``'s event is set loses the cancellation (``wait_for`` returns the event's result;
+    python/cpython#86296, fixed in 3.12). A background loop stopped by cancelling it then goes on,
+    and its stop waits forever: customer-account's e-mail sender did, and an in-process test
+    service's stop hung until pytest's 300 s timeout."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True

@@ -36,6 +36,7 @@ from trainyard_common.messaging.delivered import Delivered, Malformed, read_reco
 from trainyard_common.messaging.errors import is_malformed, is_transient
 from trainyard_common.messaging.offsets import OffsetCommitter
 from trainyard_common.metrics import DEAD_LETTERS, HANDLER_FAILURES, HANDLER_SECONDS, MESSAGES_CONSUMED
+from trainyard_common.periodic import woken
 
 log = get_logger(__name__)
 
@@ -106,11 +107,7 @@ class Delivery:
 
     async def wait_idle(self, timeout: float) -> bool:
         """Wait until no batch is in flight; False if one still is after ``timeout``."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        return await woken(self._idle, timeout)
 
     @contextlib.asynccontextmanager
     async def _in_flight_batch(self) -> AsyncIterator[None]:

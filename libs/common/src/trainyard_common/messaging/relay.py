@@ -50,6 +50,7 @@ from trainyard_common.metrics import (
     OUTBOX_OLDEST_SECONDS,
     OUTBOX_RELAY_FAILURES,
 )
+from trainyard_common.periodic import woken
 
 log = get_logger(__name__)
 
@@ -57,9 +58,7 @@ SEND_TIMEOUT_SECONDS = 30.0
 LISTENER_STOP_SECONDS = 2.0
 """How long the relay waits, as it stops, for its wake-up listener to end once cancelled. A
 cancellation lost inside psycopg (a connect or a wait on a connection the server stopped
-answering: psycopg issues #1345, #1371) must not hold the service's shutdown. (A test's in-process
-service once hung in its stop until pytest's 300 s timeout, where is not known: this wait was one
-that could, and ``testing.in_process`` now prints every task's stack when a stop is slow.)"""
+answering: psycopg issues #1345, #1371) must not hold the service's shutdown."""
 BACKLOG_OBSERVE_SECONDS = 5.0
 
 # Statements built once, not per cycle. Only the columns publishing needs; the headers as text,
@@ -216,9 +215,7 @@ class OutboxRelay:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
 
     async def _wait_for_work(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-        if self._wake.is_set():
+        if await woken(self._wake, self._poll_seconds):
             # Woken by a commit: give the commits right behind it a moment to join this batch,
             # so a busy service publishes many events per relay transaction, not one.
             await asyncio.sleep(self._linger_seconds)

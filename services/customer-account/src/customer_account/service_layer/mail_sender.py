@@ -22,6 +22,7 @@ from customer_account.domain.customer import now
 from customer_account.domain.emails import Email, retry_delay
 from trainyard_common.error_text import describe_error
 from trainyard_common.logs import get_logger
+from trainyard_common.periodic import woken
 
 if TYPE_CHECKING:  # at run time the unit of work imports the outbox adapter, which imports this
     from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
@@ -127,8 +128,7 @@ class MailSender:
             if sent:
                 continue
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            await woken(self._wake, self._poll_seconds)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
