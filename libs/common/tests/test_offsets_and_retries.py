@@ -3,17 +3,21 @@ classified as the infrastructure's (retry for ever) or the message's (retry, the
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError
+from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from trainyard_common.contracts import UserRegistered
-from trainyard_common.messaging.delivery import RetryPolicy
-from trainyard_common.messaging.envelope import EnvelopeError
+from trainyard_common.messaging.delivery import Delivery, RetryPolicy
+from trainyard_common.messaging.envelope import Envelope, EnvelopeError
 from trainyard_common.messaging.errors import TransientError, is_malformed, is_transient
 from trainyard_common.messaging.offsets import OffsetCommitter
 
@@ -90,3 +94,44 @@ def test_unreadable_messages_are_recognised() -> None:
 def test_retry_delays_grow_and_are_capped() -> None:
     policy = RetryPolicy(max_attempts=5, base_seconds=0.2, max_seconds=1.0)
     assert [policy.delay(n) for n in range(1, 6)] == [0.2, 0.4, 0.8, 1.0, 1.0]
+
+
+def _registration_record(offset: int) -> Any:
+    registered = UserRegistered(
+        customer_id=uuid.uuid4(), email="", first_name="", last_name="", source="self_registration",
+        registered_at=datetime.now(UTC),
+    )  # fmt: skip
+    envelope = Envelope(event_type="UserRegistered", source="test", schema_version=1, event_id=str(uuid.uuid4()))
+    return ConsumerRecord(
+        topic="UserRegistered", partition=0, offset=offset, timestamp=0, timestamp_type=0, key=None,
+        value=registered.model_dump_json().encode(), checksum=None, serialized_key_size=0,
+        serialized_value_size=0, headers=envelope.to_headers(),
+    )  # fmt: skip
+
+
+async def test_a_batch_waiting_out_an_outage_is_left_for_the_restart_when_the_service_stops() -> None:
+    """A dependency away (a transient failure, retried for ever): the stop does not wait for it.
+    The batch ends at once, its offset is not committed, so it is delivered again after the restart."""
+    consumer, committer = RecordingConsumer(assigned={TopicPartition("UserRegistered", 0)}), OffsetCommitter()
+    delivery = Delivery(
+        consumer_group="test", producer=_no_producer, committer=committer, retry=RetryPolicy(base_seconds=60)
+    )
+    attempts = 0
+
+    async def away(_: Any) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise TransientError("customer-account unreachable")
+
+    records = [_registration_record(offset) for offset in (3, 4)]
+    delivering = asyncio.create_task(delivery.deliver(consumer, records, UserRegistered, away))  # type: ignore[arg-type]
+    await asyncio.sleep(0.1)  # the first attempt failed: it waits 60 s before the next
+    assert await delivery.drain(timeout=5)  # the batch gave up at once
+    await delivering
+    await committer.flush()
+    assert attempts == 1
+    assert consumer.commits == []
+
+
+async def _no_producer() -> Any:
+    raise AssertionError("nothing is dead-lettered")
