@@ -105,11 +105,23 @@ async def test_the_total_stops_counting_at_the_cap(filled: Uows) -> None:
     assert 0 < one_learner < 10
 
 
-async def test_an_entry_follows_its_learners_partner_whatever_is_written_first(filled: Uows) -> None:
+@pytest.fixture
+async def two_modules(new_database: Callable[[str], str]) -> AsyncIterator[Uows]:
+    async with units_of_work(new_database("tp_partner"), ProgressUnitOfWork, MIGRATIONS) as uows:
+        async with uows() as uow:
+            await uow.session.execute(
+                text(FILL.split(";\n", maxsplit=1)[0].replace("299", "5"))
+            )  # items 0-5: two of each type
+            await uow.commit()
+        yield uows
+
+
+async def test_an_entry_follows_its_learners_partner_whatever_is_written_first(two_modules: Uows) -> None:
     """The partner filter reads the partner kept on each entry (migration 0012's triggers): entries
     written before the learner's assignment, after it, and through a move and a removal."""
     learner, first, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     now = datetime.now(UTC)
+    filled = two_modules
     async with filled() as uow:
         modules = (await uow.session.execute(text("SELECT id FROM items WHERE item_type = 'module' LIMIT 2"))).all()
         before, after = (row.id for row in modules)
