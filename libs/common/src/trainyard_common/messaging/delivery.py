@@ -83,8 +83,7 @@ class Delivery:
         self.committer = committer
         self._producer = producer
         self._retry = retry
-        self._draining = False
-        self._stopping = asyncio.Event()  # set with _draining: wakes batches waiting out an outage
+        self._draining = asyncio.Event()  # also wakes the batches waiting out an outage
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -116,8 +115,7 @@ class Delivery:
 
     async def drain(self, timeout: float) -> bool:
         """Stop taking batches and wait for those in flight; False if they outlived ``timeout``."""
-        self._draining = True
-        self._stopping.set()
+        self._draining.set()
         return await self.wait_idle(timeout)
 
     async def wait_idle(self, timeout: float) -> bool:
@@ -126,7 +124,7 @@ class Delivery:
 
     @contextlib.asynccontextmanager
     async def _in_flight_batch(self) -> AsyncIterator[None]:
-        if self._draining:
+        if self._draining.is_set():
             await asyncio.Event().wait()  # parked until cancelled: redelivered after the restart
         self._in_flight += 1
         self._idle.clear()
@@ -171,7 +169,7 @@ class Delivery:
             except Exception as exc:
                 if is_transient(exc):
                     HANDLER_FAILURES.labels(item.record.topic, "transient").inc()
-                    if self._draining:
+                    if self._draining.is_set():
                         raise _LeftForTheRestart from exc
                     continue  # the infrastructure, not the message: does not count as an attempt
                 failures += 1
@@ -182,7 +180,7 @@ class Delivery:
     async def _wait_out_outage(self, record: Record, exc: Exception, outages: int) -> None:
         HANDLER_FAILURES.labels(record.topic, "transient").inc()
         log.warning("transient failure, retrying the batch", error=exc, outages=outages, **_where(record))
-        if self._draining or await woken(self._stopping, self._retry.delay(outages)):
+        if await woken(self._draining, self._retry.delay(outages)):
             raise _LeftForTheRestart from exc
 
     async def _dead_letter(self, record: Record, exc: Exception, attempts: int) -> None:
