@@ -55,6 +55,7 @@ from trainyard_common.db.bulk import outbox_params
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec, all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
+from trainyard_common.passwords.hashing import PasswordHashCost
 from trainyard_common.privacy.sealing import seal
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
@@ -243,6 +244,7 @@ def benchmarked_system(
             admin_password=secrets.token_urlsafe(16),
             common_env={"TRAINYARD_LOG_LEVEL": "WARNING"},
             service_env=service_env,
+            password_hash_cost=PasswordHashCost.RFC_9106_LOW_MEMORY,  # production's, as measured
         ) as system,
     ):
         yield system

@@ -1,4 +1,4 @@
-"""The shared password policy and the hashing gate (issue 15, items 5 and 6)."""
+"""The shared password policy, the hashing gate (issue 15, items 5 and 6) and the hashes' cost."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from trainyard_common.http.errors import install_error_handlers
 from trainyard_common.passwords import (
@@ -16,7 +17,9 @@ from trainyard_common.passwords import (
     check_password,
     install_hashing_busy_handler,
 )
+from trainyard_common.passwords.hashing import PasswordHashCost, password_hasher
 from trainyard_common.passwords.policy import common_passwords
+from trainyard_common.settings import ServiceSettings
 
 
 @pytest.mark.parametrize("password", ["password1234", "qwertyuiop12", "123456789012", "PassWord1234", "QWERTY123456"])
@@ -95,3 +98,20 @@ def test_busy_answers_503_with_retry_after() -> None:
     assert response.status_code == 503
     assert response.headers["retry-after"] == "7"
     assert response.json()["error"]["code"] == "busy"
+
+
+def test_production_hashes_at_rfc_9106_cost_and_refuses_the_tests_only_one() -> None:
+    production = {"environment": "production", "database_url": "postgresql://db/x", "service_auth_keys": "k" * 40}
+    assert ServiceSettings(**production).password_hash_cost is PasswordHashCost.RFC_9106_LOW_MEMORY
+    with pytest.raises(ValidationError, match="tests-only"):
+        ServiceSettings(**production, password_hash_cost="tests-only")
+    full = password_hasher(PasswordHashCost.RFC_9106_LOW_MEMORY).hash("a chosen passphrase")
+    assert full.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_tests_only_hash_is_still_argon2id_and_verifies() -> None:
+    cheap = password_hasher(PasswordHashCost.TESTS_ONLY)
+    hashed = cheap.hash("a chosen passphrase")
+    assert hashed.startswith("$argon2id$")
+    assert cheap.verify(hashed, "a chosen passphrase")
+    assert password_hasher().check_needs_rehash(hashed), "production re-hashes it at the next sign-in"

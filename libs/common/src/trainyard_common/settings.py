@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from trainyard_common.http.proxies import IPNetwork, parse_networks
 from trainyard_common.http.service_auth import DEVELOPMENT_KEY, MIN_KEY_LENGTH
 from trainyard_common.messaging.pruning import default_keep_days
+from trainyard_common.passwords.hashing import PasswordHashCost
 
 
 class Environment(StrEnum):
@@ -92,6 +93,11 @@ class ServiceSettings(BaseSettings):
     customer_key_cache_seconds: float = Field(
         default=300.0, gt=0, description="How long a consumer keeps a customer's key before asking again."
     )
+    password_hash_cost: PasswordHashCost = Field(
+        default=PasswordHashCost.RFC_9106_LOW_MEMORY,
+        description="argon2id's cost where passwords are hashed (customer-account, the gateway): "
+        "`rfc9106-low-memory`, or `tests-only` (argon2-cffi's cheapest profile; production refuses it).",
+    )
     metrics_port: int | None = Field(
         default=None,
         ge=1,
@@ -132,6 +138,12 @@ class ServiceSettings(BaseSettings):
                         f"TRAINYARD_SERVICE_AUTH_KEYS: production needs keys of {MIN_KEY_LENGTH}+ characters, "
                         "not the development default"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _full_cost_hashes_in_production(self) -> ServiceSettings:
+        if self.environment is Environment.PRODUCTION and self.password_hash_cost is PasswordHashCost.TESTS_ONLY:
+            raise ValueError("TRAINYARD_PASSWORD_HASH_COST: production refuses the tests-only cost")
         return self
 
     @property

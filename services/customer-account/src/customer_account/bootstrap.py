@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from customer_account.adapters import erasure_metrics
 from customer_account.adapters.customer_keys import use_key_encryption_keys
 from customer_account.adapters.emails import SmtpSettings, send_email
-from customer_account.adapters.passwords import HashingPool, hashing_gate, use_hashing_gate
+from customer_account.adapters.passwords import HashingPool, hashing_gate, use_hashing_gate, use_password_hash_cost
 from customer_account.entrypoints import customer_keys_http, events, http
 from customer_account.service_layer.mail_sender import MailSender
 from customer_account.service_layer.sessions import SessionConfig
@@ -51,6 +51,7 @@ def bootstrap(settings: ServiceSettings, *, name: str = NAME) -> tuple[ServiceRu
         routers=http.ROUTERS,
     )
     app.state.hashing = hashing
+    use_password_hash_cost(own.password_hash_cost)
     # every argon2id hash (sign-in, registration, password changes) waits at one gate; beyond it 503
     use_hashing_gate(
         hashing_gate(own.hashing_memory_bytes, slots=own.hashing_slots, wait_seconds=own.hashing_wait_seconds)

@@ -8,19 +8,26 @@ from typing import Any
 
 import pytest
 
-from customer_account.adapters.passwords import hash_password
+from customer_account.adapters.passwords import hash_password, use_password_hash_cost
 from customer_account.bootstrap import MIGRATIONS
 from customer_account.domain.customer import Customer
 from customer_account.entrypoints.customers_http import list_customers
 from customer_account.service_layer.registration import RegisterCustomer, register_customer
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.api.customers import CustomerList
+from trainyard_common.passwords.hashing import PasswordHashCost
 from trainyard_common.testing.use_cases import units_of_work
 
 Uows = Callable[[], CustomerUnitOfWork]
 Register = Callable[..., Awaitable[Customer]]
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes() -> None:
+    """The tests' cost, as the in-process services hash (passwords/hashing.py in libs/common)."""
+    use_password_hash_cost(PasswordHashCost.TESTS_ONLY)
 
 
 @pytest.fixture

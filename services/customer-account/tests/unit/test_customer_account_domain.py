@@ -9,10 +9,12 @@ import pytest
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from customer_account.adapters.passwords import (
+    HashingPool,
     generate_password,
     hash_generated,
     hash_password,
     needs_rehash,
+    use_password_hash_cost,
     verify_password,
 )
 from customer_account.domain.actors import CUSTOMER, Actor
@@ -28,6 +30,7 @@ from customer_account.domain.imports import (
 )
 from customer_account.domain.sign_in import SignInPolicy, new_token, token_hash
 from customer_account.service_layer.imports import is_valid_email
+from trainyard_common.passwords.hashing import PasswordHashCost
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
@@ -182,3 +185,19 @@ def test_the_fast_email_check_agrees_with_the_contracts_email_str(address: str) 
         expected = False
     assert is_valid_email(address) is expected
     assert is_valid_email(address) is expected, "and again, from the cache of domains"
+
+
+async def test_the_configured_cost_reaches_every_hash_even_in_the_import_pool() -> None:
+    pool = HashingPool(1)
+    try:
+        use_password_hash_cost(PasswordHashCost.TESTS_ONLY)
+        cheap = [hash_password("a chosen passphrase"), *await pool.hash_all(["an imported passphrase"])]
+        assert all(h.startswith("$argon2id$v=19$m=8,t=1,p=1$") for h in cheap), cheap
+        use_password_hash_cost(PasswordHashCost.RFC_9106_LOW_MEMORY)
+        [full] = await pool.hash_all(["an imported passphrase"])
+        assert full.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert needs_rehash(cheap[0]), "hashed at another cost: upgraded at the next sign-in"
+        assert verify_password(cheap[0], "a chosen passphrase")
+    finally:
+        use_password_hash_cost(PasswordHashCost.RFC_9106_LOW_MEMORY)
+        pool.close()

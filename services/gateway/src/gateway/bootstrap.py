@@ -37,7 +37,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime[GatewayUnitOfWork], FastAPI]:
     own = settings_of_kind(settings, Settings)
     runtime = ServiceRuntime(own, name=NAME, migrations_dir=MIGRATIONS, unit_of_work=GatewayUnitOfWork)
-    services, passwords = Services.of(own), Argon2Passwords()
+    services, passwords = Services.of(own), Argon2Passwords(own.password_hash_cost)
     readiness = {client.name: client.check_alive for client in services.all()}
     reader = make_engine(own.database_url, pool_size=own.customer_view_read_connections, autocommit=True)
     runtime.alongside(lambda: _disposed_at_exit(reader))

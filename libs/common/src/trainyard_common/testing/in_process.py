@@ -27,8 +27,10 @@ from trainyard_common.testing.kafka import Record, produce, produce_together, re
 from trainyard_common.testing.service_auth import GatewayStandIn
 
 # Quick polling and few retries: tests wait less and poison messages reach the DLQ sooner.
+# Passwords hashed at the tests' cost (passwords/hashing.py).
 QUICK_SETTINGS: dict[str, Any] = {
     "environment": "test",
+    "password_hash_cost": "tests-only",
     "offset_commit_interval_seconds": 0.2,
     "outbox_poll_seconds": 0.1,
     "consumer_max_attempts": 3,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from trainyard_common.passwords.hashing import PasswordHashCost
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import ServiceProcess
 
@@ -62,8 +63,12 @@ def running_system(
     common_env: Mapping[str, str] | None = None,
     service_env: Mapping[str, Mapping[str, str]] | None = None,
     local_launcher: bool = False,
+    password_hash_cost: PasswordHashCost = PasswordHashCost.TESTS_ONLY,
 ) -> Iterator[System]:
     """Start every service (``python -m <package>``), wait until all are ready, stop them after.
+
+    Passwords are hashed at the tests' cost unless ``password_hash_cost`` says otherwise (the
+    benchmarks measure production's).
 
     ``common_env`` goes to every service, ``service_env[package]`` to that one only.
     """
@@ -72,6 +77,7 @@ def running_system(
         "TRAINYARD_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "TRAINYARD_TOPIC_PREFIX": topic_prefix,
         "TRAINYARD_ENVIRONMENT": "test",
+        "TRAINYARD_PASSWORD_HASH_COST": password_hash_cost,
         **(common_env or {}),
     }
     databases = {name: create_database(pg_url, f"sys_{name}") for name in (*DOMAIN_SERVICES, "gateway")}

@@ -18,13 +18,12 @@ import secrets
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from customer_account.domain.sign_in import require_acceptable_password
 from trainyard_common.passwords import HashingGate
+from trainyard_common.passwords.hashing import PasswordHashCost, password_hasher
 
-_hasher = PasswordHasher()
 GENERATED_PREFIX = "gen-sha256$"
 GENERATED_BYTES = 18  # 144 bits, 24 characters
 
@@ -34,12 +33,14 @@ def generate_password() -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _Current.hasher.hash(password)
 
 
-def hash_many(passwords: Sequence[str]) -> list[str]:
-    """For the process pool: one task per chunk, not per password (pickling costs)."""
-    return [_hasher.hash(p) for p in passwords]
+def hash_many(passwords: Sequence[str], cost: PasswordHashCost) -> list[str]:
+    """For the process pool: one task per chunk, not per password (pickling costs). ``cost``
+    travels with the chunk: a spawned worker does not share this process's settings."""
+    hasher = password_hasher(cost)
+    return [hasher.hash(p) for p in passwords]
 
 
 def hash_generated(password: str) -> str:
@@ -55,17 +56,21 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         salt, _, digest = password_hash.removeprefix(GENERATED_PREFIX).partition("$")
         return hmac.compare_digest(digest, hashlib.sha256((salt + password).encode()).hexdigest())
     try:
-        return _hasher.verify(password_hash, password)
+        return _Current.hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return password_hash.startswith(GENERATED_PREFIX) or _hasher.check_needs_rehash(password_hash)
+    return password_hash.startswith(GENERATED_PREFIX) or _Current.hasher.check_needs_rehash(password_hash)
 
 
-# A dummy hash to verify against when the e-mail is unknown, so timing does not reveal it.
-DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+def dummy_hash() -> str:
+    """A hash to verify against when the e-mail is unknown, so timing does not reveal it (made
+    once per cost, at the first such sign-in)."""
+    if _Current.dummy_hash is None:
+        _Current.dummy_hash = hash_password(secrets.token_urlsafe(16))
+    return _Current.dummy_hash
 
 
 # Every argon2id hash in this process (sign-in, registration, password changes) takes a slot of
@@ -74,6 +79,14 @@ DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 # short wait, ``HashingBusy``: 503 with Retry-After. ``bootstrap`` sizes it from the settings.
 class _Current:
     gate = HashingGate(max(1, (os.cpu_count() or 2) // 2))
+    cost = PasswordHashCost.RFC_9106_LOW_MEMORY
+    hasher = password_hasher(cost)
+    dummy_hash: str | None = None
+
+
+def use_password_hash_cost(cost: PasswordHashCost) -> None:
+    """argon2id's parameters for every hash of this process from now on (set once, at start-up)."""
+    _Current.cost, _Current.hasher, _Current.dummy_hash = cost, password_hasher(cost), None
 
 
 def hashing_gate(
@@ -130,7 +143,8 @@ class HashingPool:
         loop = asyncio.get_running_loop()
         size = max(1, -(-len(passwords) // self._workers))
         chunks = [passwords[i : i + size] for i in range(0, len(passwords), size)]
-        results = await asyncio.gather(*(loop.run_in_executor(self._pool, hash_many, c) for c in chunks))
+        hashed = (loop.run_in_executor(self._pool, hash_many, chunk, _Current.cost) for chunk in chunks)
+        results = await asyncio.gather(*hashed)
         return [h for chunk in results for h in chunk]
 
     async def aclose(self) -> None:
@@ -147,7 +161,7 @@ class Passwords:
     """What the use cases need of password hashing; the unit of work hands it to them, so the
     service layer names no hashing library."""
 
-    dummy_hash = DUMMY_HASH
+    dummy_hash = staticmethod(dummy_hash)
     """Verified against when the e-mail is unknown, so timing does not reveal it."""
 
     generate = staticmethod(generate_password)

@@ -115,7 +115,7 @@ async def sign_in(
             raise TooManyAttempts(wait)
     # argon2 off the event loop, and against a dummy hash for an unknown e-mail (same timing); a
     # locked or inactive account's hash is verified too, though its answer does not depend on it
-    valid = await uow.passwords.verify(customer.password_hash if customer else uow.passwords.dummy_hash, password)
+    valid = await uow.passwords.verify(customer.password_hash if customer else uow.passwords.dummy_hash(), password)
     async with uow:
         if customer is None:
             await uow.logins.record(None, ip, at, success=False)

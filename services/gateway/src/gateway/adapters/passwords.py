@@ -6,13 +6,14 @@ Hashing and verifying are deliberately slow and CPU-bound: call them through
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from trainyard_common.passwords.hashing import PasswordHashCost, password_hasher
 
 
 class Argon2Passwords:
-    def __init__(self) -> None:
-        self._hasher = PasswordHasher()
+    def __init__(self, cost: PasswordHashCost = PasswordHashCost.RFC_9106_LOW_MEMORY) -> None:
+        self._hasher = password_hasher(cost)
         self._decoy: str | None = None
 
     def hash(self, password: str) -> str:
