@@ -78,7 +78,9 @@ def test_lockout_after_the_threshold_and_unlock_by_an_admin(
     assert_error(sign_in(public, customer["email"], PASSWORD), 403, "account_locked")
     with learner(system, token) as session:
         assert session.get("/api/v1/learner/profile").status_code == 401, "locking ended the open session"
-    assert admin.get(f"{ADMIN}/customers/{customer['id']}").json()["profile"]["data"]["status"] == "locked"
+    # the page follows the lock's event within a second (the view's promise), not at once
+    locked = eventually(lambda: _status_on_page(admin, customer["id"]) == "locked", 5)
+    assert locked, _status_on_page(admin, customer["id"])
     history = admin.get(f"{ADMIN}/customers/{customer['id']}/login-history").json()["items"]
     assert [h["success"] for h in history] == [False, False, False, False, False, False, True]
     assert all(h["ip"] == "127.0.0.1" for h in history)
@@ -90,6 +92,10 @@ def test_lockout_after_the_threshold_and_unlock_by_an_admin(
     assert sign_in(public, customer["email"], PASSWORD).status_code == 201
     activity = admin.get(f"{ADMIN}/customers/{customer['id']}/activity-log").json()["items"]
     assert [a for a in activity if a["type"] != "signed_in"][-1]["actor"] == system.admin_username
+
+
+def _status_on_page(admin: httpx.Client, customer_id: str) -> str:
+    return str(admin.get(f"{ADMIN}/customers/{customer_id}").json()["profile"]["data"]["status"])
 
 
 def test_an_expired_password_forces_a_change(system: Any, admin: httpx.Client, public: httpx.Client) -> None:
