@@ -50,13 +50,14 @@ from customer_account.domain.customer import Customer, new_customer, now
 from customer_account.domain.imports import CheckedRow
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
+from trainyard_common.contracts import UserRegisteredV2
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.bulk import outbox_params
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec, all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.passwords.hashing import PasswordHashCost
-from trainyard_common.privacy.sealing import seal
+from trainyard_common.privacy.sealing import CustomerSeal
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
 from trainyard_common.testing.sealed_events import TEST_KEY
@@ -547,13 +548,15 @@ def bench_customers(domain: str, start: int, count: int) -> list[Customer]:
     ]
 
 
-async def write_registrations(uow: CustomerUnitOfWork, customers: Sequence[Customer]) -> None:
+async def write_registrations(uow: CustomerUnitOfWork, customers: Sequence[Customer], *, sealed: bool = True) -> None:
     """customer-account's bulk write path, inside ``uow``'s transaction (not committed): what its
     customer import writes for new customers (``customer_account.adapters.imports``) — the
     customers COPYed through the staging table (the unique e-mail index still decides), an
     activity entry and a ``UserRegistered`` (deprecated: personal fields empty) and a
     ``UserRegistered.v2`` each, built by PostgreSQL in one statement, the personal fields of the
     version 2 sealed in Python with each customer's key, created in this transaction (issue 16).
+    ``sealed=False``: the version 2's personal fields written in clear and no key created — what
+    the pipeline would carry without sealing (``bench/registrations.py``'s clear round).
     """
     rows = [(_as_import_row(n, c), c.id, c) for n, c in enumerate(customers, 1)]
     await stage_rows(uow.session, rows)
@@ -561,26 +564,35 @@ async def write_registrations(uow: CustomerUnitOfWork, customers: Sequence[Custo
     if len(inserted) != len(customers):
         raise RuntimeError(f"{len(customers) - len(inserted)} bench customer(s) already existed")
     at = now()
-    keys = await uow.keys.keys_for([c.id for c in customers], at)
-    sealed = [_sealed(n, c, keys[c.id]) for n, c in enumerate(customers, 1)]
+    if sealed:
+        keys = await uow.keys.keys_for([c.id for c in customers], at)
+        rows = [_sealed(n, c, keys[c.id]) for n, c in enumerate(customers, 1)]
+    else:
+        rows = [_in_clear(n, c) for n, c in enumerate(customers, 1)]
     outbox = outbox_params(uow, IMPORT_EVENTS)
     await record_staged(
-        uow.session, (), import_id=uuid.uuid4(), at=at, actor=SYSTEM, currency="USD", outbox=outbox, sealed=sealed
+        uow.session, (), import_id=uuid.uuid4(), at=at, actor=SYSTEM, currency="USD", outbox=outbox, sealed=rows
     )
 
 
 def _sealed(number: int, customer: Customer, key: bytes) -> SealedRow:
-    """The row's personal fields as its ``UserRegistered.v2`` carries them (as customer-account's import seals them)."""
+    """The row's personal fields as its ``UserRegistered.v2`` carries them, sealed as customer-account's
+    import seals them (``service_layer.imports._sealed_row``: one ``CustomerSeal`` per customer)."""
+    personal = UserRegisteredV2.personal_fields
+    sealed = CustomerSeal(key, customer.id).seal_fields({f: getattr(customer, f) for f in personal}, personal)
+    return SealedRow(
+        number, sealed["email"], sealed.get("first_name"), sealed.get("last_name"), sealed.get("organization")
+    )
 
-    def sealed(value: object, name: str) -> str | None:
-        return None if value is None else seal(str(value), key, customer_id=customer.id, field=name)
+
+def _in_clear(number: int, customer: Customer) -> SealedRow:
+    """The same row's personal fields as they are (the clear round)."""
+
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
 
     return SealedRow(
-        number,
-        seal(str(customer.email), key, customer_id=customer.id, field="email"),
-        sealed(customer.first_name, "first_name"),
-        sealed(customer.last_name, "last_name"),
-        sealed(customer.organization, "organization"),
+        number, str(customer.email), text(customer.first_name), text(customer.last_name), text(customer.organization)
     )
 
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import time
 import uuid
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ class Written:
     committed_at: float  # time.time() right after the commit
 
 
-async def prefill(database_url: str, domain: str, count: int) -> Written:
+async def prefill(database_url: str, domain: str, count: int, *, sealed: bool = True) -> Written:
     """N registrations through customer-account's bulk write path, committed at once."""
     engine = make_engine(database_url, pool_size=1)
     try:
@@ -108,7 +109,7 @@ async def prefill(database_url: str, domain: str, count: int) -> Written:
         customers = bench_customers(domain, 0, count)
         async with uow:
             for start in range(0, count, CHUNK):
-                await write_registrations(uow, customers[start : start + CHUNK])
+                await write_registrations(uow, customers[start : start + CHUNK], sealed=sealed)
             await uow.commit()
         return Written(customers, time.perf_counter() - started, time.time())
     finally:
@@ -181,33 +182,70 @@ class Results:
     raw: RawKafka
 
 
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One pass of the pipeline, its personal fields sealed or in clear."""
+
+    sealed: bool
+    written: Written
+    pipeline: Pipeline
+
+    @property
+    def mode(self) -> str:
+        return "sealed" if self.sealed else "clear"
+
+    def rate(self) -> float:
+        """Registrations/s from the first one built to the last consumed: the writer's sealing and
+        key rows count, as a registering service pays them."""
+        return len(self.written.customers) / (self.written.seconds + self.pipeline.consumed)
+
+    def line(self) -> str:
+        n, p = len(self.written.customers), self.pipeline
+        return (
+            f"  {self.mode:6} {n} registrations: write {self.written.seconds:5.2f} s + commit → consumed "
+            f"{p.consumed:6.2f} s = {self.rate():6.0f} registrations/s (the pipeline alone {n / p.consumed:.0f}/s); "
+            "CPU µs/registration after the commit: "
+            + ", ".join(f"{name} {seconds / n * 1e6:.0f}" for name, seconds in p.cpu.processes.items())
+        )
+
+
 def measure(endpoints: Endpoints, run: Run, count: int) -> Results:
-    with fresh_databases(endpoints.pg_url, "bench_cust", "bench_dir") as (account_db, directory_db):
-        account = service_process(
-            "customer_account", endpoints, run, account_db, TRAINYARD_OUTBOX_POLL_SECONDS=RELAY_POLL_SECONDS
-        )
-        # client-directory unseals UserRegistered.v2 with the keys customer-account serves it.
-        directory = service_process(
-            "client_directory", endpoints, run, directory_db, TRAINYARD_CUSTOMER_ACCOUNT_URL=account.url
-        )
-        with running(account, directory):
-            client_id = create_client(directory, f"Bench {run.domain}", [run.domain])
-            pids = {"customer-account": pid_of(account), "client-directory": pid_of(directory), "bench": None}
-            meter = CpuMeter(pids)
-
-            async def write_then_wait() -> tuple[Written, Pipeline]:
-                print(f"writing {count} registrations in one transaction …", flush=True)
-                written = await prefill(account_db, run.domain, count)
-                meter.start()
-                print(f"committed in {written.seconds:.2f} s; waiting for the pipeline …", flush=True)
-                return written, await pipeline((account_db, directory_db), client_id, written, meter)
-
-            written, measured = asyncio.run(write_then_wait())
+    with fresh_databases(endpoints.pg_url, "bench_cust", "bench_dir") as databases:
+        measured = one_round(endpoints, run, databases, count, sealed=True)
         print("raw limits: Kafka (tuned producer, getmany consumer), PostgreSQL COPY …", flush=True)
-        messages = registration_messages(written.customers)
+        messages = registration_messages(measured.written.customers)
         raw = asyncio.run(raw_kafka(endpoints.kafka, messages))
-        copy_seconds = raw_postgres(account_db, written.customers, messages)
-    return Results(count, written.seconds, measured, copy_seconds, raw)
+        copy_seconds = raw_postgres(databases[0], measured.written.customers, messages)
+    return Results(count, measured.written.seconds, measured.pipeline, copy_seconds, raw)
+
+
+def one_round(endpoints: Endpoints, run: Run, databases: tuple[str, str], count: int, *, sealed: bool) -> Round:
+    """customer-account and client-directory started on ``databases``, N registrations written and
+    followed through the pipeline, the services stopped. In clear (``sealed=False``) the version 2's
+    personal fields are written as they are and client-directory reads them so (benchmarks only:
+    ``TRAINYARD_PERSONAL_FIELDS_IN_CLEAR``), so no key is created, looked up or used."""
+    account_db, directory_db = databases
+    clear = {} if sealed else {"TRAINYARD_PERSONAL_FIELDS_IN_CLEAR": "true"}
+    account = service_process(
+        "customer_account", endpoints, run, account_db, TRAINYARD_OUTBOX_POLL_SECONDS=RELAY_POLL_SECONDS
+    )
+    # client-directory unseals UserRegistered.v2 with the keys customer-account serves it.
+    directory = service_process(
+        "client_directory", endpoints, run, directory_db, TRAINYARD_CUSTOMER_ACCOUNT_URL=account.url, **clear
+    )
+    with running(account, directory):
+        client_id = create_client(directory, f"Bench {run.domain}", [run.domain])
+        pids = {"customer-account": pid_of(account), "client-directory": pid_of(directory), "bench": None}
+        meter = CpuMeter(pids)
+
+        async def write_then_wait() -> Round:
+            print(f"writing {count} registrations ({'sealed' if sealed else 'in clear'}) in one transaction …")
+            written = await prefill(account_db, run.domain, count, sealed=sealed)
+            meter.start()
+            print(f"committed in {written.seconds:.2f} s; waiting for the pipeline …", flush=True)
+            return Round(sealed, written, await pipeline((account_db, directory_db), client_id, written, meter))
+
+        return asyncio.run(write_then_wait())
 
 
 def summary(results: Results) -> str:
@@ -244,19 +282,55 @@ def summary(results: Results) -> str:
     )
 
 
+def sealing_rounds(endpoints: Endpoints, count: int, pairs: int) -> list[Round]:
+    """Issue 16's figure: the pipeline with its personal fields sealed and in clear, alternating
+    (clear, sealed, sealed, clear, …) so a drift of the shared machine hits both; each round on
+    its own topics and databases."""
+    rounds = []
+    for index in range(2 * pairs):
+        sealed = index % 4 in (1, 2)
+        run = Run.new()
+        with run_topics(endpoints.kafka, run), fresh_databases(endpoints.pg_url, "bench_cust", "bench_dir") as dbs:
+            rounds.append(one_round(endpoints, run, dbs, count, sealed=sealed))
+        print(rounds[-1].line(), flush=True)
+    return rounds
+
+
+def sealing_summary(rounds: list[Round]) -> str:
+    def mean(sealed: bool) -> float:
+        return statistics.mean(r.rate() for r in rounds if r.sealed is sealed)
+
+    sealed, clear = mean(True), mean(False)
+    slower = 100 * (1 - sealed / clear)
+    verdict = "met" if slower <= 10 else "NOT met"
+    return (
+        f"SEALING (mean of {len(rounds) // 2} each, first registration built → last consumed): clear {clear:.0f}, "
+        f"sealed {sealed:.0f} registrations/s: sealed is {slower:.1f} % slower (issue 16's target ≤ 10 %: {verdict})"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--count", type=int, default=100_000, help="registrations (default 100000)")
+    parser.add_argument(
+        "--sealing-pairs",
+        type=int,
+        default=0,
+        help="instead of the raw limits: this many rounds in clear and as many sealed, alternating (issue 16)",
+    )
     args = parser.parse_args(argv)
     if args.count < 2:
         parser.error("--count must be ≥ 2")
 
     endpoints = find_endpoints()
     print(run_header())
-    run = Run.new()
-    with run_topics(endpoints.kafka, run):
-        results = measure(endpoints, run, args.count)
-    print(summary(results))
+    if args.sealing_pairs:
+        print(sealing_summary(sealing_rounds(endpoints, args.count, args.sealing_pairs)))
+    else:
+        run = Run.new()
+        with run_topics(endpoints.kafka, run):
+            results = measure(endpoints, run, args.count)
+        print(summary(results))
     print(f"load average at the end: {load_average()}")
 
 

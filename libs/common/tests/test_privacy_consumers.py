@@ -9,13 +9,15 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
 
 from trainyard_common.contracts import CustomerDeleted, CustomerErased, UserRegisteredV2
 from trainyard_common.messaging.delivered import Delivered
 from trainyard_common.messaging.errors import TransientError, UnreadableMessage, is_malformed, is_transient
 from trainyard_common.privacy import Unreadable, new_data_key
-from trainyard_common.privacy.consumers import FixedCustomerKeys, dropping_the_key, open_batch
+from trainyard_common.privacy.consumers import FixedCustomerKeys, dropping_the_key, open_batch, unsealing_keys
 from trainyard_common.privacy.key_source import RemoteCustomerKeys, UnknownCustomers
+from trainyard_common.settings import ServiceSettings
 from trainyard_common.testing.sealed_events import TEST_KEY, known_keys, registered
 
 
@@ -116,3 +118,20 @@ async def test_customer_deleted_drops_the_cached_key_too() -> None:
     assert handled == [bob]
     assert await keys.keys_for([bob]) == {bob: None}
     assert keys.lookups == 1
+
+
+async def test_the_benchmarks_clear_round_reads_fields_as_they_come_and_production_refuses_it() -> None:
+    settings = {"database_url": "postgresql://db/x", "personal_fields_in_clear": True}
+    remote = FixedCustomerKeys(default=TEST_KEY)
+    keys = unsealing_keys(ServiceSettings(**settings), remote)
+    in_clear = UserRegisteredV2.model_validate(
+        {"customer_id": uuid.uuid4(), "email": "ada@example.org", "first_name": "Ada", "last_name": "Lovelace",
+         "source": "self_registration", "registered_at": datetime.now(UTC)}
+    )  # fmt: skip
+    [(_, opened)] = await open_batch(_delivered(in_clear), keys)
+    assert opened is not None
+    assert (opened["email"], opened["first_name"]) == ("ada@example.org", "Ada")
+    assert remote.lookups == 0, "no key asked for"
+    assert unsealing_keys(ServiceSettings(database_url="postgresql://db/x"), remote) is remote
+    with pytest.raises(ValidationError, match="PERSONAL_FIELDS_IN_CLEAR"):
+        ServiceSettings(**settings, environment="production", service_auth_keys="k" * 40)

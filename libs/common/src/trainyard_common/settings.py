@@ -98,6 +98,11 @@ class ServiceSettings(BaseSettings):
         description="argon2id's cost where passwords are hashed (customer-account, the gateway): "
         "`rfc9106-low-memory`, or `tests-only` (argon2-cffi's cheapest profile; production refuses it).",
     )
+    personal_fields_in_clear: bool = Field(
+        default=False,
+        description="Benchmarks only: consumers take version 2 events' personal fields as they come, asking no "
+        "key (bench/registrations.py's clear round, written in clear). Production refuses it.",
+    )
     metrics_port: int | None = Field(
         default=None,
         ge=1,
@@ -141,9 +146,11 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _full_cost_hashes_in_production(self) -> ServiceSettings:
+    def _no_benchmark_shortcuts_in_production(self) -> ServiceSettings:
         if self.environment is Environment.PRODUCTION and self.password_hash_cost is PasswordHashCost.TESTS_ONLY:
             raise ValueError("TRAINYARD_PASSWORD_HASH_COST: production refuses the tests-only cost")
+        if self.environment is Environment.PRODUCTION and self.personal_fields_in_clear:
+            raise ValueError("TRAINYARD_PERSONAL_FIELDS_IN_CLEAR: production reads personal fields sealed only")
         return self
 
     @property

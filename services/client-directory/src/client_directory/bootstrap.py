@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from client_directory.entrypoints import events, http
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
-from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys
+from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys, unsealing_keys
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings
 
@@ -24,7 +24,7 @@ def bootstrap(
     runtime = ServiceRuntime(
         settings, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=DirectoryUnitOfWork
     )
-    keys = customer_keys or ServiceCustomerKeys.alongside(runtime, settings, service=NAME)  # issue 16
+    keys = customer_keys or unsealing_keys(settings, ServiceCustomerKeys.alongside(runtime, settings, service=NAME))
     app = runtime.assemble(
         title="client-directory (internal)",
         handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),

@@ -12,7 +12,7 @@ from commerce_access.entrypoints.codes_http import install_key_errors
 from commerce_access.service_layer.access import announce_expiries
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from commerce_access.settings import Settings
-from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys
+from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys, unsealing_keys
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings, settings_of_kind
 
@@ -35,7 +35,7 @@ def bootstrap(
     # customer-account's batch lookup, open while the service runs (issue 16): one cache for the
     # consumers' unsealing and the invitations' sealing; tests may give the consumers other keys.
     remote = ServiceCustomerKeys.alongside(runtime, settings, service=NAME)
-    keys = customer_keys or remote
+    keys = customer_keys or unsealing_keys(settings, remote)
     app = runtime.assemble(
         title="commerce-access (internal)",
         handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),

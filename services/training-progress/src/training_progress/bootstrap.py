@@ -10,7 +10,7 @@ from training_progress.entrypoints import events, http
 from training_progress.service_layer.imports import Jobs
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from training_progress.settings import Settings
-from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys
+from trainyard_common.privacy.consumers import CustomerKeySource, ServiceCustomerKeys, unsealing_keys
 from trainyard_common.runtime import ServiceRuntime
 from trainyard_common.settings import ServiceSettings, settings_of_kind
 
@@ -25,7 +25,7 @@ def bootstrap(
     ``customer_keys`` (the keys unsealing the version 2 topics) too: customer-account's otherwise."""
     own = settings_of_kind(settings, Settings)
     runtime = ServiceRuntime(own, name=name, service=NAME, migrations_dir=MIGRATIONS, unit_of_work=ProgressUnitOfWork)
-    keys = customer_keys or ServiceCustomerKeys.alongside(runtime, settings, service=NAME)  # issue 16
+    keys = customer_keys or unsealing_keys(settings, ServiceCustomerKeys.alongside(runtime, settings, service=NAME))
     app = runtime.assemble(
         title="training-progress (internal)",
         handlers=lambda subscriptions: events.register_handlers(subscriptions, keys),

@@ -75,6 +75,8 @@ async def open_batch(
     """Each delivery with its event's fields in clear, None for an erased customer (one key lookup)."""
     if not deliveries:
         return []
+    if isinstance(keys, FieldsInClearForBenchmarks):
+        return [(delivered, delivered.event.model_dump()) for delivered in deliveries]
     try:
         owners = [d.event.sealed_for() for d in deliveries]
         found = await keys.keys_for(owners)
@@ -128,6 +130,25 @@ class ServiceCustomerKeys:
     def destroyed(self, customer_id: uuid.UUID) -> None:
         if self.remote is not None:  # not running: there is no cache to drop it from
             self.remote.destroyed(customer_id)
+
+
+class FieldsInClearForBenchmarks:
+    """No keys: version 2 events are read with their personal fields as they come. Only for the
+    clear round of ``bench/registrations.py``, which measures what sealing costs the pipeline
+    against the same pipeline writing those fields in clear (``TRAINYARD_PERSONAL_FIELDS_IN_CLEAR``;
+    production refuses it)."""
+
+    async def keys_for(self, customer_ids: Iterable[uuid.UUID]) -> Mapping[uuid.UUID, bytes | None]:  # noqa: ARG002 (the protocol's signature)
+        raise KeysUnavailable("personal fields are read in clear: there are no keys")
+
+    def destroyed(self, customer_id: uuid.UUID) -> None:
+        """Nothing is cached."""
+
+
+def unsealing_keys(settings: ServiceSettings, keys: CustomerKeySource) -> CustomerKeySource:
+    """What a consuming service opens version 2 events with: ``keys`` (customer-account's), unless
+    the benchmark's clear round says the fields come in clear."""
+    return FieldsInClearForBenchmarks() if settings.personal_fields_in_clear else keys
 
 
 class FixedCustomerKeys:
