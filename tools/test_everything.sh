@@ -19,33 +19,26 @@ without_system=(
   tests/test_alerts.py tests/e2e/test_fault_suite_short.py tests/e2e/test_erasure_replay.py tests/e2e/test_tracing.py
 )
 own_log=.cache/own-tests.log
-services_log=.cache/services-tests.log
 (
   make --no-print-directory browser && ${UV:-uv} run pytest tests/browser
   browser_suite_rc=$?
   ${UV:-uv} run pytest "${without_system[@]}" "$@" && exit $browser_suite_rc
 ) >"$browser_log" 2>&1 &
 browser=$!
-${UV:-uv} run pytest libs/common/tests services/gateway --durations=10 "$@" >"$own_log" 2>&1 &
+${UV:-uv} run pytest libs/common/tests services --durations=10 "$@" >"$own_log" 2>&1 &
 own=$!
-${UV:-uv} run pytest services --ignore=services/gateway --durations=10 "$@" >"$services_log" 2>&1 &
-services=$!
 ${UV:-uv} run pytest tests --ignore=tests/browser "${without_system[@]/#/--ignore=}" -m "not stops_broker" --durations=15 "$@"
 system_rc=$?
 wait "$own"
 own_rc=$?
-wait "$services"
-services_rc=$?
 wait "$browser"
 browser_rc=$?
 # Alone, once the others are done: it stops the shared broker, which the other runs' tests need
 # (seen: a services test failing to bootstrap while it was down).
 ${UV:-uv} run pytest tests -m stops_broker "$@"
 broker_rc=$?
-echo "---- libs/common's and the gateway's own tests (log: $own_log) ----"
+echo "---- the services' and libs/common's own tests (log: $own_log) ----"
 cat "$own_log"
-echo "---- the other services' own tests (log: $services_log) ----"
-cat "$services_log"
 echo "---- the browser suite, then the system tests that start their own (log: $browser_log) ----"
 cat "$browser_log"
-exit $(( system_rc != 0 || own_rc != 0 || services_rc != 0 || browser_rc != 0 || broker_rc != 0 ))
+exit $(( system_rc != 0 || own_rc != 0 || browser_rc != 0 || broker_rc != 0 ))
