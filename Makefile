@@ -13,9 +13,13 @@ INFRA := bash deploy/local/infra.sh
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-bootstrap: ## install uv (if missing) and the locked dependencies
+# Bytecode is compiled here, once: where PYTHONDONTWRITEBYTECODE is set (these machines set it)
+# nothing is cached on import, and every process — each service started by a test, each command —
+# compiled every module it imported again: 5 s of CPU for a service's start-up instead of 2.5.
+bootstrap: ## install uv (if missing) and the locked dependencies, bytecode compiled
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet "uv==$(UV_VERSION)"
-	@$(UV) sync --all-packages --locked --quiet
+	@$(UV) sync --all-packages --locked --quiet --compile-bytecode
+	@$(UV) run --no-sync python -m compileall -q -j 0 libs/common/src $(wildcard services/*/src) >/dev/null
 
 browser: ## Debian's Chromium, which the console's browser tests drive through Playwright
 	@command -v chromium >/dev/null 2>&1 || { \

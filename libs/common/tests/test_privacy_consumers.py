@@ -135,3 +135,18 @@ async def test_the_benchmarks_clear_round_reads_fields_as_they_come_and_producti
     assert unsealing_keys(ServiceSettings(database_url="postgresql://db/x"), remote) is remote
     with pytest.raises(ValidationError, match="PERSONAL_FIELDS_IN_CLEAR"):
         ServiceSettings(**settings, environment="production", service_auth_keys="k" * 40)
+
+
+async def test_a_consumer_opens_only_the_personal_fields_it_uses_the_others_are_left_out() -> None:
+    ada = uuid.uuid4()
+    keys = known_keys()
+    batch = _delivered(registered(ada, "ada@example.org", organization="Analytical Engines"))
+    [(_, opened)] = await open_batch(batch, keys, ("email", "organization"))
+    assert opened is not None
+    assert (opened["email"], opened["organization"]) == ("ada@example.org", "Analytical Engines")
+    assert "first_name" not in opened, "not opened, not handed over sealed either"
+    assert "last_name" not in opened
+    assert opened["customer_id"] == ada, "the other fields are all there"
+    [(_, everything)] = await open_batch(batch, keys)
+    assert everything is not None
+    assert everything["first_name"] == "Ada"

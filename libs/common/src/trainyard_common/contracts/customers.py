@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID
@@ -299,10 +299,21 @@ class _SealedVersion(Event):
         sealed = CustomerSeal(key, clear["customer_id"]).seal_fields(clear, cls.personal_fields)
         return cls.model_validate({**clear, **sealed})
 
-    def opened(self, key: bytes) -> dict[str, Any]:
-        """The event's fields with the personal ones unsealed (``Unreadable``: not this customer's key)."""
+    def opened(self, key: bytes, personal: Collection[str] | None = None) -> dict[str, Any]:
+        """The event's fields with the personal ones unsealed (``Unreadable``: not this customer's key).
+        ``personal``: only these personal fields, the others left out (a consumer opens what it uses)."""
+        values = self.as_sent(personal)
+        opening = [field for field in self.personal_fields if field in values]
+        values.update(CustomerSeal(key, values["customer_id"]).open_fields(values, opening))
+        return values
+
+    def as_sent(self, personal: Collection[str] | None = None) -> dict[str, Any]:
+        """The event's fields as they are, the personal fields not in ``personal`` left out."""
         values = self.model_dump()
-        values.update(CustomerSeal(key, values["customer_id"]).open_fields(values, self.personal_fields))
+        if personal is not None:
+            for field in self.personal_fields:
+                if field not in personal:
+                    del values[field]
         return values
 
     def sealed_for(self) -> UUID:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from trainyard_common.contracts.customers import CustomerDeleted, CustomerErased, SealedEvent
@@ -70,13 +70,14 @@ def dropping_the_key(
 
 
 async def open_batch(
-    deliveries: Sequence[Delivered[S]], keys: CustomerKeySource
+    deliveries: Sequence[Delivered[S]], keys: CustomerKeySource, personal: Collection[str] | None = None
 ) -> list[tuple[Delivered[S], dict[str, Any] | None]]:
-    """Each delivery with its event's fields in clear, None for an erased customer (one key lookup)."""
+    """Each delivery with its event's fields in clear, None for an erased customer (one key lookup).
+    ``personal``: the personal fields the consumer uses; only those are opened, the others left out."""
     if not deliveries:
         return []
     if isinstance(keys, FieldsInClearForBenchmarks):
-        return [(delivered, delivered.event.model_dump()) for delivered in deliveries]
+        return [(delivered, delivered.event.as_sent(personal)) for delivered in deliveries]
     try:
         owners = [d.event.sealed_for() for d in deliveries]
         found = await keys.keys_for(owners)
@@ -88,7 +89,7 @@ async def open_batch(
     for delivered, owner in zip(deliveries, owners, strict=True):
         key = found[owner]
         try:
-            opened.append((delivered, None if key is None else delivered.event.opened(key)))
+            opened.append((delivered, None if key is None else delivered.event.opened(key, personal)))
         except Unreadable as exc:
             raise UnreadableMessage(str(exc)) from exc
     return opened

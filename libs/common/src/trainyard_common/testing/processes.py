@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,18 @@ class ServiceProcess:
                 pass
             time.sleep(0.2)
         raise TimeoutError(f"{self.package} not ready after {timeout}s")
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """SIGSTOP for the block, then SIGCONT: a service that answers nothing — its connections
+        hang rather than being refused — without the cost of a restart."""
+        if self.process is None:
+            raise RuntimeError(f"{self.package} is not running")
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no flushing — a crash."""

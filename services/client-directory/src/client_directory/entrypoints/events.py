@@ -58,6 +58,10 @@ def register_handlers(subscriptions: EventSubscriptions, keys: CustomerKeySource
     subscriptions.handler(CustomerDeleted)(dropping_the_key(keys, on_customer_deleted))
 
 
+MAPPED_BY = ("email", "organization")
+"""The only personal fields this service opens: a learner is mapped by them (names stay sealed)."""
+
+
 class SealedLearnerEvents:
     """Registrations and profile changes, unsealed with ``keys``."""
 
@@ -87,7 +91,7 @@ class SealedLearnerEvents:
         The keys are asked for while the learners load (both need the ids alone): on a busy
         system customer-account's answer and those queries each take tens of milliseconds, and
         every batch of the partition waits for this one. An erased customer's event is skipped."""
-        opening = asyncio.ensure_future(open_batch(events, self.keys))
+        opening = asyncio.ensure_future(open_batch(events, self.keys, MAPPED_BY))
         try:
             batch = await LearnerBatch.load_learners(uow, [d.event.customer_id for d in events])
         except BaseException:

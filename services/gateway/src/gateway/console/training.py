@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from gateway.console.api import ApiError, ConsoleApi, console_api
 from gateway.console.web import CONSOLE, PAGE_SIZE, checked_form, choices, current_session, redirect, render, secured
 from gateway.entrypoints.paths import ADMIN
+from trainyard_common.db.counting import COUNT_CAP
 
 router = APIRouter(prefix=CONSOLE, include_in_schema=False)
 PROGRESS = f"{CONSOLE}/training-progress"
@@ -85,9 +86,16 @@ async def confirm_delete(request: Request) -> Response:
     if not select_all and not ids:
         return redirect(_list_url(filters, done="nothing"))
     count = int(expected) if select_all and expected.isdigit() else len(ids)
-    context = {"filters": filters, "ids": ids, "all": select_all, "count": count, "types": TYPES}
-    context["back"] = _list_url(filters)
+    context = delete_confirmation(filters, ids, select_all=select_all, count=count)
     return render(request, "training/delete.html", context, session=session)
+
+
+def delete_confirmation(filters: dict[str, str], ids: list[str], *, select_all: bool, count: int) -> dict[str, Any]:
+    """What the confirmation page shows. Past the list's count cap "all" has no count (the list
+    said "10,000+"): the service would refuse it (409), so the page asks for a narrower filter."""
+    too_many = select_all and count > COUNT_CAP
+    context = {"filters": filters, "ids": ids, "all": select_all, "count": count, "types": TYPES}
+    return context | {"too_many": too_many, "cap": COUNT_CAP, "back": _list_url(filters)}
 
 
 @router.post("/training-progress/delete")
