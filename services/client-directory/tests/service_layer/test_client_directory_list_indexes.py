@@ -5,12 +5,11 @@ total alike; the search still finds a client by name, domain and alias."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import text
 
 from client_directory.adapters.repository import CLIENT_ORDER, client_list_query, client_rows
 from client_directory.bootstrap import MIGRATIONS
@@ -18,8 +17,8 @@ from client_directory.entrypoints.clients_http import get_client, list_clients
 from client_directory.service_layer.unit_of_work import DirectoryUnitOfWork
 from trainyard_common.api.clients import ClientList
 from trainyard_common.db.counting import COUNT_CAP, capped_count_query
-from trainyard_common.testing.plans import assert_no_seq_scan, explain, vacuum_analyze
-from trainyard_common.testing.use_cases import units_of_work
+from trainyard_common.testing.plans import assert_no_seq_scan, explain
+from trainyard_common.testing.use_cases import database_filled_once, units_of_work
 
 pytestmark = pytest.mark.integration
 
@@ -52,15 +51,18 @@ COMBINATIONS: list[dict[str, Any]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def filled_database(pg_url: str) -> Iterator[str]:
+    """Filled once for the module: its tests only read."""
+    with database_filled_once(
+        pg_url, "cd_lists", MIGRATIONS, FILL, "clients", "client_domains", "client_aliases"
+    ) as url:
+        yield url
+
+
 @pytest.fixture
-async def filled(new_database: Callable[[str], str]) -> AsyncIterator[Uows]:
-    async with units_of_work(new_database("cd_lists"), DirectoryUnitOfWork, MIGRATIONS) as uows:
-        async with uows() as uow:
-            for statement in FILL.split(";\n"):
-                await uow.session.execute(text(statement))
-            await uow.commit()
-        async with uows() as uow:
-            await vacuum_analyze(uow.session, "clients", "client_domains", "client_aliases")
+async def filled(filled_database: str) -> AsyncIterator[Uows]:
+    async with units_of_work(filled_database, DirectoryUnitOfWork, MIGRATIONS) as uows:
         yield uows
 
 

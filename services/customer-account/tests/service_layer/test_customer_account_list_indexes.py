@@ -5,7 +5,7 @@ substring search still finds what it found, and a total above the cap says so.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,10 +13,12 @@ from sqlalchemy import text
 
 from customer_account.adapters.overviews import overview_rows
 from customer_account.adapters.repository import LIST_ORDER, list_query, total_query
+from customer_account.bootstrap import MIGRATIONS
 from customer_account.domain.customer import CustomerStatus
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
 from trainyard_common.db.counting import COUNT_CAP, capped_count_query
-from trainyard_common.testing.plans import assert_no_seq_scan, explain, vacuum_analyze
+from trainyard_common.testing.plans import assert_no_seq_scan, explain
+from trainyard_common.testing.use_cases import database_filled_once, units_of_work
 
 from .conftest import listed
 
@@ -59,16 +61,17 @@ COMBINATIONS: list[dict[str, Any]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def filled_database(pg_url: str) -> Iterator[str]:
+    """Filled once for the module: its tests only read."""
+    with database_filled_once(pg_url, "ca_lists", MIGRATIONS, FILL, "customers", "customer_groups") as url:
+        yield url
+
+
 @pytest.fixture
-async def filled(uows: Uows) -> Uows:
-    async with uows() as uow:
-        for statement in FILL.split(";\n"):
-            if statement.strip():
-                await uow.session.execute(text(statement))
-        await uow.commit()
-    async with uows() as uow:
-        await vacuum_analyze(uow.session, "customers", "customer_groups")
-    return uows
+async def filled(filled_database: str) -> AsyncIterator[Uows]:
+    async with units_of_work(filled_database, CustomerUnitOfWork, MIGRATIONS) as uows:
+        yield uows
 
 
 async def test_each_filter_combination_is_answered_from_an_index(filled: Uows) -> None:

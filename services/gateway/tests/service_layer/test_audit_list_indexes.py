@@ -3,12 +3,11 @@ no sequential scan of audit_log — its page and its (capped) total alike."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from gateway.adapters.repository import audit_list_query
 from gateway.adapters.tables import audit_log
@@ -17,8 +16,8 @@ from gateway.domain.audit import AuditQuery
 from gateway.service_layer.audit import audit_page
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.db.counting import COUNT_CAP, capped_count_query
-from trainyard_common.testing.plans import assert_no_seq_scan, explain, vacuum_analyze
-from trainyard_common.testing.use_cases import units_of_work
+from trainyard_common.testing.plans import assert_no_seq_scan, explain
+from trainyard_common.testing.use_cases import database_filled_once, units_of_work
 
 pytestmark = pytest.mark.integration
 
@@ -48,14 +47,16 @@ COMBINATIONS: list[dict[str, Any]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def filled_database(pg_url: str) -> Iterator[str]:
+    """Filled once for the module: its tests only read."""
+    with database_filled_once(pg_url, "gw_audit_lists", MIGRATIONS, FILL, "audit_log") as url:
+        yield url
+
+
 @pytest.fixture
-async def filled(new_database: Callable[[str], str]) -> AsyncIterator[Uows]:
-    async with units_of_work(new_database("gw_audit_lists"), GatewayUnitOfWork, MIGRATIONS) as uows:
-        async with uows() as uow:
-            await uow.session.execute(text(FILL))
-            await uow.commit()
-        async with uows() as uow:
-            await vacuum_analyze(uow.session, "audit_log")
+async def filled(filled_database: str) -> AsyncIterator[Uows]:
+    async with units_of_work(filled_database, GatewayUnitOfWork, MIGRATIONS) as uows:
         yield uows
 
 

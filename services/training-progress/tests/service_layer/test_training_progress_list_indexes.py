@@ -5,7 +5,7 @@ projection (the user filter) — its page and its (capped) total alike."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +18,8 @@ from training_progress.domain.learners import LearnerClient
 from training_progress.domain.progress import started
 from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
 from trainyard_common.db.counting import COUNT_CAP, capped_count_query
-from trainyard_common.testing.plans import assert_no_seq_scan, explain, vacuum_analyze
-from trainyard_common.testing.use_cases import units_of_work
+from trainyard_common.testing.plans import assert_no_seq_scan, explain
+from trainyard_common.testing.use_cases import database_filled_once, units_of_work
 from trainyard_common.vocabulary import ProgressSource, TrainingItemType
 
 pytestmark = pytest.mark.integration
@@ -66,15 +66,18 @@ COMBINATIONS: list[dict[str, Any]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def filled_database(pg_url: str) -> Iterator[str]:
+    """Filled once for the module: its tests only read."""
+    with database_filled_once(
+        pg_url, "tp_lists", MIGRATIONS, FILL, "items", "customers", "learner_clients", "progress"
+    ) as url:
+        yield url
+
+
 @pytest.fixture
-async def filled(new_database: Callable[[str], str]) -> AsyncIterator[Uows]:
-    async with units_of_work(new_database("tp_lists"), ProgressUnitOfWork, MIGRATIONS) as uows:
-        async with uows() as uow:
-            for statement in FILL.split(";\n"):
-                await uow.session.execute(text(statement))
-            await uow.commit()
-        async with uows() as uow:
-            await vacuum_analyze(uow.session, "items", "customers", "learner_clients", "progress")
+async def filled(filled_database: str) -> AsyncIterator[Uows]:
+    async with units_of_work(filled_database, ProgressUnitOfWork, MIGRATIONS) as uows:
         yield uows
 
 
