@@ -122,6 +122,10 @@ class ServiceRuntime(Generic[U]):
             # Topics are declared once (messaging/topics.py, `trainyard-topics ensure`, Strimzi);
             # FastStream would otherwise create a missing one, with the broker's defaults.
             allow_auto_create_topics=False,
+            # FastStream's stop would wait up to 15 s more for handlers still running; ours has
+            # already waited for them (lifespan's drain, half the grace period) and gives what
+            # still runs up to redelivery, so the whole stop keeps within the grace period.
+            graceful_timeout=None,
         )
         self.relay = OutboxRelay(
             self.engine,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -110,10 +111,15 @@ async def test_a_message_whose_handler_never_finished_is_delivered_again(probe: 
         started.set()
         await asyncio.sleep(3600)
 
-    async with running_service(settings, probe_type, hangs, group=consumer_group):
+    # The stop gives the stuck handler half its grace, then ends it, and stops within the grace
+    # period (FastStream's own stop waited 15 s more for it). A short grace: 20 s proves nothing more.
+    hurried = settings.model_copy(update={"shutdown_grace_seconds": 1.0})
+    async with running_service(hurried, probe_type, hangs, group=consumer_group):
         await send_probe(kafka_bootstrap, probe_type(probe_key="h", n=1))
         await asyncio.wait_for(started.wait(), 30)
         await asyncio.sleep(1)  # several commit intervals pass while the handler is stuck
+        stopping = time.monotonic()
+    assert time.monotonic() - stopping < 1.0 + 5.0, "the stop kept to its grace period (and some slack)"
 
     async with running_service(settings, probe_type, group=consumer_group) as runtime:
         await wait_for(lambda: _has(runtime, "h", 1))
