@@ -48,16 +48,15 @@ from customer_account.bootstrap import NAME as CUSTOMER_ACCOUNT
 from customer_account.domain.actors import SYSTEM
 from customer_account.domain.customer import Customer, new_customer, now
 from customer_account.domain.imports import CheckedRow
+from customer_account.service_layer.imports import sealed_row
 from customer_account.service_layer.registration import registered_event
 from customer_account.service_layer.unit_of_work import CustomerUnitOfWork
-from trainyard_common.contracts import UserRegisteredV2
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.bulk import outbox_params
 from trainyard_common.messaging.envelope import Envelope
 from trainyard_common.messaging.topics import DAY_MS, TopicSpec, all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.passwords.hashing import PasswordHashCost
-from trainyard_common.privacy.sealing import CustomerSeal
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.processes import LOG_DIR, ServiceProcess
 from trainyard_common.testing.sealed_events import TEST_KEY
@@ -566,22 +565,12 @@ async def write_registrations(uow: CustomerUnitOfWork, customers: Sequence[Custo
     at = now()
     if sealed:
         keys = await uow.keys.keys_for([c.id for c in customers], at)
-        rows = [_sealed(n, c, keys[c.id]) for n, c in enumerate(customers, 1)]
+        rows = [sealed_row(n, c, keys[c.id]) for n, c in enumerate(customers, 1)]  # as the import seals
     else:
         rows = [_in_clear(n, c) for n, c in enumerate(customers, 1)]
     outbox = outbox_params(uow, IMPORT_EVENTS)
     await record_staged(
         uow.session, (), import_id=uuid.uuid4(), at=at, actor=SYSTEM, currency="USD", outbox=outbox, sealed=rows
-    )
-
-
-def _sealed(number: int, customer: Customer, key: bytes) -> SealedRow:
-    """The row's personal fields as its ``UserRegistered.v2`` carries them, sealed as customer-account's
-    import seals them (``service_layer.imports._sealed_row``: one ``CustomerSeal`` per customer)."""
-    personal = UserRegisteredV2.personal_fields
-    sealed = CustomerSeal(key, customer.id).seal_fields({f: getattr(customer, f) for f in personal}, personal)
-    return SealedRow(
-        number, sealed["email"], sealed.get("first_name"), sealed.get("last_name"), sealed.get("organization")
     )
 
 

@@ -147,9 +147,11 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_benchmark_shortcuts_in_production(self) -> ServiceSettings:
-        if self.environment is Environment.PRODUCTION and self.password_hash_cost is PasswordHashCost.TESTS_ONLY:
+        if self.environment is not Environment.PRODUCTION:
+            return self
+        if self.password_hash_cost is PasswordHashCost.TESTS_ONLY:
             raise ValueError("TRAINYARD_PASSWORD_HASH_COST: production refuses the tests-only cost")
-        if self.environment is Environment.PRODUCTION and self.personal_fields_in_clear:
+        if self.personal_fields_in_clear:
             raise ValueError("TRAINYARD_PERSONAL_FIELDS_IN_CLEAR: production reads personal fields sealed only")
         return self
 

@@ -238,18 +238,20 @@ class CustomerImport:
 
 def _sealed_row(planned: _Planned, key: bytes) -> SealedRow:
     """The row's personal fields as its version 2 events carry them (the same text as ``_staged`` stages)."""
-    customer = CustomerSeal(key, planned.customer_id)
     new = planned.new
     if new is None:
-        return SealedRow(planned.row.number, customer.seal(planned.row.email, "email"), None, None, None)
-    personal = UserRegisteredV2.personal_fields  # what the row's UserRegistered.v2 seals
-    sealed = customer.seal_fields({field: getattr(new, field) for field in personal}, personal)
+        email = CustomerSeal(key, planned.customer_id).seal(planned.row.email, "email")
+        return SealedRow(planned.row.number, email, None, None, None)
+    return sealed_row(planned.row.number, new, key)
+
+
+def sealed_row(number: int, new: Customer, key: bytes) -> SealedRow:
+    """A new customer's personal fields as their ``UserRegistered.v2`` carries them: one
+    ``CustomerSeal`` (one AES key schedule) for all of them."""
+    personal = UserRegisteredV2.personal_fields
+    sealed = CustomerSeal(key, new.id).seal_fields({field: getattr(new, field) for field in personal}, personal)
     return SealedRow(
-        planned.row.number,
-        sealed["email"],
-        sealed.get("first_name"),
-        sealed.get("last_name"),
-        sealed.get("organization"),
+        number, sealed["email"], sealed.get("first_name"), sealed.get("last_name"), sealed.get("organization")
     )
 
 
