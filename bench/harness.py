@@ -564,7 +564,7 @@ async def write_registrations(uow: CustomerUnitOfWork, customers: Sequence[Custo
         raise RuntimeError(f"{len(customers) - len(inserted)} bench customer(s) already existed")
     at = now()
     if sealed:
-        keys = await uow.keys.keys_for([c.id for c in customers], at)
+        keys = await uow.keys.create_new([c.id for c in customers], at)  # as the import keys new customers
         rows = [sealed_row(n, c, keys[c.id]) for n, c in enumerate(customers, 1)]  # as the import seals
     else:
         rows = [_in_clear(n, c) for n, c in enumerate(customers, 1)]

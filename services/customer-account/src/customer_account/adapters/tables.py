@@ -196,10 +196,11 @@ customer_keys = Table(
     "customer_keys",
     metadata,
     # The customer's data key (personal fields of events are sealed with it), wrapped by a KEK
-    # (trainyard_common.privacy.keys). Deleted on erasure (crypto-shredding), with the customer on deletion.
-    Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    # (trainyard_common.privacy.keys). Deleted on erasure (crypto-shredding) and on deletion, by the
+    # code that deletes the customer: no foreign key, written for every registration (migration 0013).
+    Column("customer_id", Uuid, primary_key=True),
     Column("wrapped_key", LargeBinary, nullable=False),
-    Column("kek_id", Text, nullable=False, index=True),
+    Column("kek_id", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -103,7 +103,7 @@ async def apply_deletion_decision(uow: CustomerUnitOfWork, event: CustomerDeleti
         if customer is not None:
             await uow.customers.delete(event.customer_id)  # sessions, logins, activity, groups, mail go with it
         await uow.erasures.requested(event.customer_id, ErasureKind.DELETED.value, at)
-        await uow.keys.destroy(event.customer_id)  # also gone with the customer row (ON DELETE CASCADE)
+        await uow.keys.destroy(event.customer_id)  # no foreign key cascades it (migration 0013)
         await uow.erasures.key_destroyed(event.customer_id, at)
         request.complete(event.decided_at)
         uow.emit(CustomerDeleted(customer_id=event.customer_id, deleted_at=at))

@@ -144,9 +144,11 @@ class CustomerImport:
         inserted = await uow.imports.insert_customers()
         lost = {p.customer_id for p in planned if p.new is not None and p.new.id not in inserted}
         applied = [p for p in planned if p.customer_id not in lost]
-        # Each applied row's customer key (created for the new ones), in one statement of the batch's
-        # transaction; the rows' personal fields sealed with them for the version 2 events.
-        keys = await uow.keys.keys_for([p.customer_id for p in applied], at)
+        # Each applied row's customer key, in the batch's transaction: the new customers' keys made
+        # and inserted with nothing read back, the others' read (or made: customers from before keys).
+        # The rows' personal fields are sealed with them for the version 2 events.
+        keys = await uow.keys.create_new([p.customer_id for p in applied if p.new is not None], at)
+        keys |= await uow.keys.keys_for([p.customer_id for p in applied if p.new is None], at)
         sealed = [_sealed_row(p, keys[p.customer_id]) for p in applied]
         for p in planned:
             if p.customer_id in lost:  # the e-mail was registered meanwhile, by someone else
