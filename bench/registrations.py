@@ -62,6 +62,7 @@ from harness import (
     Run,
     assignment_span,
     bench_customers,
+    checkpoint,
     create_client,
     find_endpoints,
     fresh_databases,
@@ -240,6 +241,7 @@ def one_round(endpoints: Endpoints, run: Run, databases: tuple[str, str], count:
 
         async def write_then_wait() -> Round:
             print(f"writing {count} registrations ({'sealed' if sealed else 'in clear'}) in one transaction …")
+            checkpoint(endpoints.pg_url)
             written = await prefill(account_db, run.domain, count, sealed=sealed)
             meter.start()
             print(f"committed in {written.seconds:.2f} s; waiting for the pipeline …", flush=True)

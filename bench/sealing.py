@@ -172,10 +172,11 @@ class DatabaseKeys(RemoteCustomerKeys):
         super().__init__(client=None)  # type: ignore[arg-type]  # never used: _lookup is replaced
         self._runtime = runtime
 
-    async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+    async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[int, bytes | None]:
         self.lookups += 1
         async with self._runtime.session_factory() as session:  # customer-account's own statement
-            return dict(await CustomerKeyStore(session).keys_of(customer_ids))
+            stored = await CustomerKeyStore(session).keys_of(customer_ids)
+        return {customer_id.int: key for customer_id, key in stored.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,9 +75,9 @@ class _OwnerOfKeys(RemoteCustomerKeys):
         super().__init__(client=None)  # type: ignore[arg-type]  # never used: _lookup is replaced
         self.keys = keys
 
-    async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes | None]:
+    async def _lookup(self, customer_ids: list[uuid.UUID]) -> dict[int, bytes | None]:
         self.lookups += 1
-        return {customer_id: self.keys[customer_id] for customer_id in customer_ids}
+        return {customer_id.int: self.keys[customer_id] for customer_id in customer_ids}
 
 
 async def test_customer_erased_drops_the_cached_key_before_the_services_handler_runs() -> None:
