@@ -301,8 +301,8 @@ def sealing_rounds(endpoints: Endpoints, count: int, pairs: int) -> list[Round]:
 
 
 def forgetting_the_customers(done: Round) -> Round:
-    """The round without its 100,000 customer objects: kept alive, they made this process's garbage
-    collections longer in every later round's write (its clock)."""
+    """The round without its 100,000 customer objects: kept alive, every later round's write (its
+    clock) would run with more live objects for the garbage collector to walk."""
     return dataclasses.replace(done, written=dataclasses.replace(done.written, customers=[]))
 
 
