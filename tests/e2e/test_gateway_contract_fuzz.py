@@ -21,6 +21,10 @@ pytestmark = pytest.mark.e2e
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 
 
+# The run's own bound is the CLI's (``timeout=900`` below): the suite-wide 300 s hang guard cut it
+# short twice on a machine running the three lanes at half this test's usual speed (>300 s, against
+# 132 s alone), a slow run of a test with a fixed number of examples, not a hang.
+@pytest.mark.timeout(960)
 def test_the_gateway_keeps_its_contract_under_generated_requests(system: Any) -> None:
     with system.admin() as admin:
         authorization = admin.headers["Authorization"]
