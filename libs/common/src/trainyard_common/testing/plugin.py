@@ -1,4 +1,5 @@
-"""Pytest fixtures shared by every test suite in the workspace (loaded by the root conftest)."""
+"""Pytest fixtures shared by every test suite in the workspace (loaded by the root conftest), and
+the hang watchdog (``watchdog``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from trainyard_common.messaging.topics import all_topics
 from trainyard_common.messaging.topics_cli import delete_topics, ensure_topics
 from trainyard_common.testing.databases import create_database, drop_database
 from trainyard_common.testing.infrastructure import Endpoints, infrastructure
+from trainyard_common.testing.watchdog import pytest_runtest_protocol, pytest_unconfigure
+
+__all__ = ["pytest_runtest_protocol", "pytest_unconfigure"]  # hooks: pytest finds them in this module
 
 
 @pytest.fixture(scope="session")
