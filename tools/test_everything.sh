@@ -6,9 +6,9 @@
 # run gets its own topic prefix and databases, so no run's events reach another run's services.
 # The other runs' output follows the system tests'; any failing fails.
 #
-# The system's tests that start what they need themselves (the short fault suite its own broker
-# and system, the erasure replay and the tracing test their own systems, the alerts' check one
-# process per service) run in the browser lane, after the browser suite: that lane ended minutes
+# The system's tests that start what they need themselves (the short fault suite and the broker
+# outage their own broker and system, the erasure replay and the tracing test their own systems,
+# the alerts' check one process per service) run in the browser lane, after the browser suite: that lane ended minutes
 # before the others, and the system lane was the longest (a clean-clone run: 1,002 s, of which
 # these four took ~380 s; the services' own lane 805 s, the browser suite 358 s).
 set -uo pipefail
@@ -17,6 +17,7 @@ mkdir -p .cache
 browser_log=.cache/browser-tests.log
 without_system=(
   tests/test_alerts.py tests/e2e/test_fault_suite_short.py tests/e2e/test_erasure_replay.py tests/e2e/test_tracing.py
+  tests/e2e/test_broker_outage.py
 )
 own_log=.cache/own-tests.log
 (
@@ -27,18 +28,14 @@ own_log=.cache/own-tests.log
 browser=$!
 ${UV:-uv} run pytest libs/common/tests services --durations=10 "$@" >"$own_log" 2>&1 &
 own=$!
-${UV:-uv} run pytest tests --ignore=tests/browser "${without_system[@]/#/--ignore=}" -m "not stops_broker" --durations=15 "$@"
+${UV:-uv} run pytest tests --ignore=tests/browser "${without_system[@]/#/--ignore=}" --durations=15 "$@"
 system_rc=$?
 wait "$own"
 own_rc=$?
 wait "$browser"
 browser_rc=$?
-# Alone, once the others are done: it stops the shared broker, which the other runs' tests need
-# (seen: a services test failing to bootstrap while it was down).
-${UV:-uv} run pytest tests -m stops_broker "$@"
-broker_rc=$?
 echo "---- the services' and libs/common's own tests (log: $own_log) ----"
 cat "$own_log"
 echo "---- the browser suite, then the system tests that start their own (log: $browser_log) ----"
 cat "$browser_log"
-exit $(( system_rc != 0 || own_rc != 0 || browser_rc != 0 || broker_rc != 0 ))
+exit $(( system_rc != 0 || own_rc != 0 || browser_rc != 0 ))

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import httpx
+import psycopg
 
 from trainyard_common.contracts import Event
 from trainyard_common.testing.kafka import Record, read_topic
@@ -24,6 +25,13 @@ def create_client(admin: httpx.Client, domain: str) -> dict[str, Any]:
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def outbox_rows_about(database_url: str, customer_id: str) -> int:
+    """Events about the customer still waiting in a service's outbox (not yet published)."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM outbox WHERE message_key = %s", (customer_id,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def register(public: httpx.Client, email: str, **extra: Any) -> httpx.Response:

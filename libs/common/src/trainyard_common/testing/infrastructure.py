@@ -79,13 +79,3 @@ def _local_launcher() -> Iterator[Endpoints]:
         yield Endpoints(values["TRAINYARD_KAFKA_BOOTSTRAP"], values["TRAINYARD_PG_URL"], local_launcher=True)
     finally:
         subprocess.run(["bash", str(LAUNCHER), "down", "--owner", owner], check=False)
-
-
-def stop_kafka() -> None:
-    subprocess.run(["bash", str(REPO_ROOT / "deploy" / "local" / "kafka.sh"), "down"], check=True)
-
-
-def start_kafka() -> None:
-    subprocess.run(
-        ["bash", str(REPO_ROOT / "deploy" / "local" / "kafka.sh"), "up"], check=True, stdout=subprocess.DEVNULL
-    )
