@@ -62,16 +62,22 @@ def errors_without_values(context: ExceptionContext) -> None:
     """``handle_error`` listener: the server's error text cut to its primary message, without a
     quoted value; the driver's exception and SQLAlchemy's wrapper both say only that."""
     driver_error = context.original_exception
-    if not isinstance(driver_error, psycopg.Error):
+    if not isinstance(driver_error, psycopg.Error) or not strip_values(driver_error):
         return
-    primary = driver_error.diag.message_primary
-    if primary is None:  # not a server error (a connection failure): no submitted values in it
-        return
-    driver_error.args = (_QUOTED_VALUE.sub("", primary),)
     wrapped = context.sqlalchemy_exception
     if wrapped is not None:
         kind = type(driver_error)
         wrapped.args = (f"({kind.__module__}.{kind.__name__}) {driver_error.args[0]}",)
+
+
+def strip_values(driver_error: psycopg.Error) -> bool:
+    """Cut a server error's text to its primary message without a quoted value; False when it is
+    not a server error (a connection failure carries no submitted values)."""
+    primary = driver_error.diag.message_primary
+    if primary is None:
+        return False
+    driver_error.args = (_QUOTED_VALUE.sub("", primary),)
+    return True
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

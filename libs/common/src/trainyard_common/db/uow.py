@@ -97,6 +97,11 @@ class SqlUnitOfWork:
         the relay, as it does for emitted events, rather than leaving them to its next poll."""
         self._outbox_written_by_sql = True
 
+    def committed_by_statement(self) -> None:
+        """A use case's own statements ended with COMMIT (``db.round_trip``) and wrote events:
+        what ``commit`` does after committing (nudge the relay) happens now."""
+        self._after_commit()
+
     async def write_events(self) -> bool:
         """Write the queued events into the outbox (still uncommitted); True if there were any."""
         pending, self._pending = self._pending, []

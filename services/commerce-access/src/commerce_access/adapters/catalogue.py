@@ -22,6 +22,12 @@ def training_item_columns(item: TrainingItem | None) -> dict[str, object]:
     return {"training_item_type": item.type if item else None, "training_item_id": item.id if item else None}
 
 
+_REMEMBERED: dict[uuid.UUID, tuple[Product, Price]] = {}
+"""Prices as this process last read them, for checkouts (a copy per process: any copy may be
+stale, every use is checked). Forgotten all at once past ``_REMEMBERED_AT_MOST``."""
+_REMEMBERED_AT_MOST = 10_000
+
+
 class ProductRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -75,6 +81,20 @@ class ProductRepository:
             return None
         price = Price(price_id, row.id, row.amount, row.currency)
         return Product(row.id, row.name, training_item_of(row), row.access_days, row.created_at, [price]), price
+
+    async def remembered_price(self, price_id: uuid.UUID, *, read_again: bool = False) -> tuple[Product, Price] | None:
+        """The price and its product as this process last read them (``price`` on the first
+        checkout at it, or when ``read_again``): a checkout's statement checks they are still so
+        (``OrderRepository.complete_and_commit``) and nothing is written from a stale copy."""
+        if not read_again and (known := _REMEMBERED.get(price_id)) is not None:
+            return known
+        found = await self.price(price_id)
+        await self._session.rollback()  # the read's transaction: the checkout's own follows
+        if found is not None:
+            if len(_REMEMBERED) >= _REMEMBERED_AT_MOST:
+                _REMEMBERED.clear()
+            _REMEMBERED[price_id] = found
+        return found
 
     async def page(self, limit: int, offset: int) -> tuple[list[Product], int]:
         total = (await self._session.execute(select(func.count()).select_from(products))).scalar_one()

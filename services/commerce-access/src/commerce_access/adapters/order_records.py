@@ -21,6 +21,7 @@ from commerce_access.domain.codes import RegistrationCode
 from commerce_access.domain.orders import Completion, Order, Source
 from commerce_access.domain.products import Price, Product
 from trainyard_common.db.counting import total_from_page
+from trainyard_common.db.round_trip import one_round_trip
 from trainyard_common.messaging.outbox import OutboxRow
 
 
@@ -82,15 +83,23 @@ _SHARED_LOCK = text("SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:id))")
 _EXCLUSIVE_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(:id))")
 
 
-# ------------------------------------------------------------------ a checkout in two statements
+# ------------------------------------------------------------------ a checkout in one round trip
 #
 # A checkout used to make seven round trips (the deletion lock, the deleted-customer check, the
 # price, the order, the access, the outbox, then COMMIT), each through SQLAlchemy and psycopg.
-# It now makes two before COMMIT: ``_GATE`` takes the customer's shared deletion lock and reads
-# the price with its product; ``_COMPLETE`` checks the customer was not deleted (a statement of its
-# own, so its snapshot is taken once the lock is held, see ``is_deleted``), inserts the order
-# unless its idempotency key is known, and only then its access or codes and its outbox rows.
-# The rows travel as JSON (orjson in C, taken apart by ``json_populate_record``), one parameter each.
+# It now sends BEGIN, ``_LOCK``, ``_COMPLETE`` and COMMIT together (``complete_and_commit``,
+# ``db.round_trip``), built from the price as this process last read it
+# (``ProductRepository.remembered_price``). ``_COMPLETE`` writes nothing unless the price and its
+# product are still as read (else ``Completion.STALE``: read again, try again), the customer was
+# not deleted (its own statement after ``_LOCK``, so its snapshot is taken once the lock is held,
+# see ``is_deleted``) and the idempotency key is new; then the order, its access or codes and its
+# outbox rows. Nothing written is committed as harmlessly as anything written, so COMMIT need not
+# wait for the answer. The rows travel as JSON (orjson in C, taken apart by
+# ``json_populate_record``), one parameter each. An assignment runs ``_COMPLETE`` in its unit of
+# work's transaction after ``_GATE`` (``add_completed``).
+#
+# Both run on the driver's own placeholders (psycopg's ``%(name)s``): through the pipeline, and
+# through SQLAlchemy's ``exec_driver_sql``.
 
 # The columns ``order_values`` and ``access_values`` fill (a column they do not name keeps its default).
 _ORDER_COLUMNS = (
@@ -112,34 +121,52 @@ _GATE = text(
     "LEFT JOIN (prices AS pr JOIN products AS p ON p.id = pr.product_id) ON pr.price_id = CAST(:price AS uuid)"
 )
 
-_COMPLETE = text(
-    f"""
+_LOCK = "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(%(customer_text)s))"
+
+# A product's training item never changes (``ProductRepository.update``): its name and access
+# duration may, a price not at all; the guard compares what an order copies.
+_COMPLETE = f"""
 WITH gate AS (
-    SELECT EXISTS (SELECT FROM deleted_customers WHERE customer_id = CAST(:customer AS uuid)) AS deleted
+    SELECT EXISTS (SELECT FROM deleted_customers WHERE customer_id = %(customer)s) AS deleted,
+           EXISTS (
+               SELECT FROM prices AS pr JOIN products AS p ON p.id = pr.product_id
+               WHERE pr.price_id = %(price)s AND p.id = %(product)s
+                 AND pr.amount = %(amount)s AND pr.currency = %(currency)s AND p.name = %(name)s
+                 AND p.access_days IS NOT DISTINCT FROM CAST(%(access_days)s AS integer)
+           ) AS current
 ), placed AS (
     INSERT INTO orders ({_ORDER_COLUMNS})
-    SELECT {_ORDER_COLUMNS} FROM json_populate_record(NULL::orders, CAST(:order AS json))
-    WHERE NOT (SELECT deleted FROM gate)
+    SELECT {_ORDER_COLUMNS} FROM json_populate_record(NULL::orders, CAST(%(order)s AS json))
+    WHERE (SELECT current AND NOT deleted FROM gate)
     ON CONFLICT DO NOTHING
     RETURNING id
 ), granted AS (
     INSERT INTO access ({_ACCESS_COLUMNS})
-    SELECT {_ACCESS_COLUMNS} FROM json_populate_recordset(NULL::access, CAST(:access AS json))
+    SELECT {_ACCESS_COLUMNS} FROM json_populate_recordset(NULL::access, CAST(%(access)s AS json))
     WHERE EXISTS (SELECT FROM placed)
 ), issued AS (
     INSERT INTO registration_codes ({_CODE_COLUMNS})
-    SELECT {_CODE_COLUMNS} FROM json_populate_recordset(NULL::registration_codes, CAST(:codes AS json))
+    SELECT {_CODE_COLUMNS} FROM json_populate_recordset(NULL::registration_codes, CAST(%(codes)s AS json))
     WHERE EXISTS (SELECT FROM placed)
 ), announced AS (
     INSERT INTO outbox (topic, message_key, payload, headers)
     SELECT r->>0, r->>1, r->>2, (r->>3)::jsonb
-    FROM json_array_elements(CAST(:events AS json)) WITH ORDINALITY AS t(r, n)
+    FROM json_array_elements(CAST(%(events)s AS json)) WITH ORDINALITY AS t(r, n)
     WHERE EXISTS (SELECT FROM placed)
     ORDER BY n
 )
-SELECT (SELECT deleted FROM gate) AS deleted, EXISTS (SELECT FROM placed) AS placed
+SELECT (SELECT deleted FROM gate) AS deleted, (SELECT current FROM gate) AS current,
+       EXISTS (SELECT FROM placed) AS placed
 """  # noqa: S608 (column names from the table definitions, values bound)
-)
+
+
+def _completion(row: Sequence[Any]) -> Completion:
+    deleted, current, placed = row
+    if deleted:
+        return Completion.DELETED
+    if not current:
+        return Completion.STALE
+    return Completion.PLACED if placed else Completion.KNOWN
 
 
 def _json_default(value: object) -> str:
@@ -150,6 +177,40 @@ def _json_default(value: object) -> str:
 
 def _json(value: object) -> str:
     return orjson.dumps(value, default=_json_default).decode()
+
+
+def _completion_params(
+    order: Order,
+    granted: Sequence[Access],
+    codes: Sequence[RegistrationCode],
+    events: Sequence[OutboxRow],
+    priced: tuple[Product, Price],
+) -> dict[str, Any]:
+    product, price = priced
+    return {
+        "customer": order.customer_id,
+        "price": price.price_id,
+        "product": product.id,
+        "amount": price.amount,
+        "currency": price.currency,
+        "name": product.name,
+        "access_days": product.access_days,
+        "order": _json(order_values(order)),
+        "access": _json([access_values(a) for a in granted]),
+        "codes": _json(
+            [
+                {
+                    "code": c.code,
+                    "order_id": c.order_id,
+                    "purchaser_id": c.purchaser_id,
+                    "product_id": c.product_id,
+                    "created_at": c.created_at,
+                }
+                for c in codes
+            ]
+        ),
+        "events": _json(events),
+    }
 
 
 class OrderRepository:
@@ -190,32 +251,36 @@ class OrderRepository:
         granted: Sequence[Access],
         codes: Sequence[RegistrationCode],
         events: Sequence[OutboxRow],
+        priced: tuple[Product, Price],
     ) -> Completion:
-        """One statement: the order (``ON CONFLICT DO NOTHING`` on its idempotency key, as in
-        ``add_unless_known``) and, only if it was inserted, its access rows, codes and outbox rows;
-        nothing when the customer was deleted. Call after ``checkout_gate`` (the lock)."""
-        params = {
-            "customer": order.customer_id,
-            "order": _json(order_values(order)),
-            "access": _json([access_values(a) for a in granted]),
-            "codes": _json(
-                [
-                    {
-                        "code": c.code,
-                        "order_id": c.order_id,
-                        "purchaser_id": c.purchaser_id,
-                        "product_id": c.product_id,
-                        "created_at": c.created_at,
-                    }
-                    for c in codes
-                ]
-            ),
-            "events": _json(events),
-        }
-        row = (await self._session.execute(_COMPLETE, params)).one()
-        if row.deleted:
-            return Completion.DELETED
-        return Completion.PLACED if row.placed else Completion.KNOWN
+        """One statement in the unit of work's transaction: the order (``ON CONFLICT DO NOTHING``
+        on its idempotency key, as in ``add_unless_known``) and, only if it was inserted, its
+        access rows, codes and outbox rows; nothing when the customer was deleted or ``priced``
+        is no longer the price and product as they are. Call after ``checkout_gate`` (the lock)."""
+        connection = await self._session.connection()
+        params = _completion_params(order, granted, codes, events, priced)
+        return _completion((await connection.exec_driver_sql(_COMPLETE, params)).one())
+
+    async def complete_and_commit(
+        self,
+        order: Order,
+        granted: Sequence[Access],
+        codes: Sequence[RegistrationCode],
+        events: Sequence[OutboxRow],
+        priced: tuple[Product, Price],
+    ) -> Completion:
+        """``add_completed`` in a transaction of its own, the customer's deletion lock first,
+        committed: one round trip. The unit of work's first and only write."""
+        params = _completion_params(order, granted, codes, events, priced)
+        lock = {"ns": _DELETION_LOCKS, "customer_text": str(order.customer_id)}
+        async with one_round_trip(self._session) as driver:
+            await driver.execute("BEGIN")
+            await driver.execute(_LOCK, lock)
+            completed = await driver.execute(_COMPLETE, params)
+            await driver.execute("COMMIT")
+        row = await completed.fetchone()
+        assert row is not None
+        return _completion(row)
 
     async def by_key(self, customer_id: uuid.UUID, key: str) -> Order | None:
         query = select(orders).where(orders.c.customer_id == customer_id, orders.c.idempotency_key == key)

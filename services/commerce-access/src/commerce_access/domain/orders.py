@@ -64,6 +64,8 @@ class Completion(StrEnum):
     """Nothing written: the customer already has an order with this idempotency key (a retry)."""
     DELETED = "deleted"
     """Nothing written: the customer's deletion was approved."""
+    STALE = "stale"
+    """Nothing written: the product or its price changed since the order was built from them."""
 
 
 def place_order(

@@ -21,6 +21,7 @@ from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.contracts import ImportRowOrderSettled
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import current_cause
+from trainyard_common.messaging.outbox import OutboxRow
 from trainyard_common.vocabulary import ImportOrderOutcome
 
 
@@ -44,41 +45,59 @@ async def checkout(
 ) -> Placed:
     """``key`` (the client's Idempotency-Key) makes a retried request find its first order;
     ``impersonated_by``: the admin placing it while impersonating the customer (kept with the
-    order and told in its events)."""
+    order and told in its events).
+
+    One round trip to the database when the price is known to this process: the order is built
+    from the price as last read, and written (with the deletion lock, and committed) only if that
+    price is still current (``Completion.STALE``: read it again and retry)."""
     idempotency_key = f"checkout:{key}" if key else f"checkout:{uuid.uuid4()}"
     async with uow:
-        product, price = await _priced(uow, customer_id, price_id)
-        order = place_order(
-            customer_id,
-            product,
-            price,
-            source=Source.CHECKOUT,
-            idempotency_key=idempotency_key,
-            quantity=quantity,
-            at=datetime.now(UTC),
-            impersonated_by=impersonated_by,
-        )
-        placed = await _complete_at_once(uow, order)
-        if not placed.order.same_request(price_id, quantity):
-            raise ConflictingState("idempotency_key_reused", "This Idempotency-Key was used for another order.")
-        await uow.commit()
+        for attempt in range(_CHECKOUT_ATTEMPTS):
+            priced = await uow.products.remembered_price(price_id, read_again=attempt > 0)
+            if priced is None:
+                raise await _unknown_price(uow, customer_id)
+            order = place_order(
+                customer_id,
+                *priced,
+                source=Source.CHECKOUT,
+                idempotency_key=idempotency_key,
+                quantity=quantity,
+                at=datetime.now(UTC),
+                impersonated_by=impersonated_by,
+            )
+            granted, codes, events = _completion_of(uow, order)
+            outcome = await uow.orders.complete_and_commit(order, granted, codes, events, priced)
+            if outcome is not Completion.STALE:
+                break
+        if outcome is Completion.PLACED:
+            uow.committed_by_statement()
+        placed = await _settled(uow, order, outcome, granted, codes)
+    if not placed.order.same_request(price_id, quantity):
+        raise ConflictingState("idempotency_key_reused", "This Idempotency-Key was used for another order.")
     return placed
+
+
+_CHECKOUT_ATTEMPTS = 3
+"""Tries of a checkout, the price read again after each stale copy; past them the product kept
+changing (409 ``product_changed``)."""
 
 
 async def assign(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid.UUID) -> Placed:
     """An admin's "assign product": a completed zero-dollar order and immediate access."""
     async with uow:
-        product, price = await _priced(uow, customer_id, price_id)
+        priced = await _priced(uow, customer_id, price_id)
         order = place_order(
             customer_id,
-            product,
-            price,
+            *priced,
             source=Source.ADMIN_ASSIGNMENT,
             idempotency_key=f"assignment:{uuid.uuid4()}",
             unit_amount=ZERO,
             at=datetime.now(UTC),
         )
-        placed = await _complete_at_once(uow, order)
+        granted, codes, events = _completion_of(uow, order)
+        outcome = await uow.orders.add_completed(order, granted, codes, events, priced)
+        placed = await _settled(uow, order, outcome, granted, codes)
+        uow.outbox_written_by_sql()  # the commit nudges the relay
         await uow.commit()
     return placed
 
@@ -153,17 +172,20 @@ async def _priced(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uui
     if deleted:
         raise _deleted()
     if found is None:
-        if await uow.orders.is_deleted(customer_id):
-            raise _deleted()
-        raise InvalidInput("price_id", "no such price")
+        raise await _unknown_price(uow, customer_id)
     return found
 
 
-async def _complete_at_once(uow: CommerceUnitOfWork, order: Order) -> Placed:
-    """``_complete`` for a use case that owns its transaction and emitted nothing before (checkout,
-    assignment): the order, its access or codes and its events in one statement
-    (``add_completed``). The deletion lock must be held (``_priced``); the customer is checked
-    again in that statement, and a deletion that won the race refuses the order."""
+async def _unknown_price(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> ConflictingState | InvalidInput:
+    """The refusal of an order at an unknown price: a deleted customer is told so first."""
+    return _deleted() if await uow.orders.is_deleted(customer_id) else InvalidInput("price_id", "no such price")
+
+
+def _completion_of(
+    uow: CommerceUnitOfWork, order: Order
+) -> tuple[list[Access], list[RegistrationCode], list[OutboxRow]]:
+    """What completing ``order`` writes beside it: its access (one seat) or its codes (several),
+    and its events as outbox rows."""
     granted: list[Access] = []
     codes: list[RegistrationCode] = []
     if order.issues_codes:
@@ -176,12 +198,21 @@ async def _complete_at_once(uow: CommerceUnitOfWork, order: Order) -> Placed:
     events: list[Event] = [announcements.order_completed(order)]
     events += [announcements.access_granted(row, order.impersonated_by) for row in granted]
     cause = uow.cause or current_cause()
-    outcome = await uow.orders.add_completed(order, granted, codes, [uow.outbox_rows.row(e, cause) for e in events])
+    return granted, codes, [uow.outbox_rows.row(e, cause) for e in events]
+
+
+async def _settled(
+    uow: CommerceUnitOfWork, order: Order, outcome: Completion, granted: list[Access], codes: list[RegistrationCode]
+) -> Placed:
+    """What a checkout or an assignment answers once its statement ran: the order placed, the
+    earlier order with its key (a retry), or a refusal: a deleted customer, a product that kept
+    changing while the order was built from it."""
     if outcome is Completion.DELETED:
         raise _deleted()
+    if outcome is Completion.STALE:
+        raise ConflictingState("product_changed", "The product changed while the order was placed; try again.")
     if outcome is Completion.KNOWN:
         return await _earlier(uow, order)
-    uow.outbox_written_by_sql()  # the commit nudges the relay
     return Placed(order, True, codes=sorted(c.code for c in codes), access=granted)
 
 
