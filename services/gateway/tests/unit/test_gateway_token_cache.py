@@ -178,3 +178,41 @@ async def test_a_waiter_that_gives_up_does_not_cancel_the_others(cache: TokenCac
     assert await staying == "ada"
     assert leaving.cancelled()
     assert fetch.started == 1
+
+
+async def test_an_answer_near_its_end_is_given_and_looked_up_again_meanwhile(
+    cache: TokenCache[str], clock: Clock
+) -> None:
+    fetch = Lookups()
+    fetch.release.set()
+    assert await cache.lookup("h1", fetch, ttl=1.0) == "ada"  # looked up at 100.0: lives until 101.0
+    clock.now = 100.79
+    assert await cache.lookup("h1", fetch, ttl=1.0) == "ada"
+    await asyncio.sleep(0)
+    assert fetch.started == 1  # four fifths of its life: no lookup yet
+
+    clock.now = 100.85
+    assert await cache.lookup("h1", fetch, ttl=1.0) == "ada"  # given at once...
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert fetch.started == 2  # ...and looked up again in the background
+    clock.now = 101.5
+    assert cache.get("h1") == "ada"  # the new answer lives from its own lookup's start (100.85)
+    clock.now = 101.85
+    assert cache.get("h1") is None  # never longer than its lifetime after a lookup started
+
+
+async def test_a_refresh_that_finds_the_token_ended_forgets_it_at_once(cache: TokenCache[str], clock: Clock) -> None:
+    live = Lookups()
+    live.release.set()
+    assert await cache.lookup("h1", live, ttl=1.0) == "ada"
+    ended = Lookups(answer=None)
+    ended.release.set()
+    clock.now = 100.9
+
+    assert await cache.lookup("h1", ended, ttl=1.0) == "ada"  # looked up 0.9 s ago: still given
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+    assert ended.started == 1
+    assert cache.get("h1") is None  # the refresh found it ended: not given again
