@@ -23,6 +23,17 @@ _OF_ORDERS = (
 )
 
 
+def code_values(code: RegistrationCode) -> dict[str, object]:
+    """The ``registration_codes`` row of ``code``, by column."""
+    return {
+        "code": code.code,
+        "order_id": code.order_id,
+        "purchaser_id": code.purchaser_id,
+        "product_id": code.product_id,
+        "created_at": code.created_at,
+    }
+
+
 def _code(row: Any) -> RegistrationCode:
     return RegistrationCode(row.code, row.order_id, row.purchaser_id, row.product_id, row.created_at)
 
@@ -37,19 +48,7 @@ class CodeRepository:
 
     async def add_all(self, codes: list[RegistrationCode]) -> None:
         if codes:
-            await self._session.execute(
-                insert(registration_codes),
-                [
-                    {
-                        "code": c.code,
-                        "order_id": c.order_id,
-                        "purchaser_id": c.purchaser_id,
-                        "product_id": c.product_id,
-                        "created_at": c.created_at,
-                    }
-                    for c in codes
-                ],
-            )
+            await self._session.execute(insert(registration_codes), [code_values(c) for c in codes])
 
     async def lock(self, code: str) -> RegistrationCode | None:
         """The code, row-locked: concurrent redemptions of one code queue here, one at a time."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commerce_access.adapters.access_records import access_values
 from commerce_access.adapters.catalogue import training_item_columns, training_item_of
+from commerce_access.adapters.code_records import code_values
 from commerce_access.adapters.tables import deleted_customers, deletion_decisions, import_failures, orders
 from commerce_access.domain.access import Access
 from commerce_access.domain.codes import RegistrationCode
@@ -179,38 +181,34 @@ def _json(value: object) -> str:
     return orjson.dumps(value, default=_json_default).decode()
 
 
-def _completion_params(
-    order: Order,
-    granted: Sequence[Access],
-    codes: Sequence[RegistrationCode],
-    events: Sequence[OutboxRow],
-    priced: tuple[Product, Price],
-) -> dict[str, Any]:
-    product, price = priced
-    return {
-        "customer": order.customer_id,
-        "price": price.price_id,
-        "product": product.id,
-        "amount": price.amount,
-        "currency": price.currency,
-        "name": product.name,
-        "access_days": product.access_days,
-        "order": _json(order_values(order)),
-        "access": _json([access_values(a) for a in granted]),
-        "codes": _json(
-            [
-                {
-                    "code": c.code,
-                    "order_id": c.order_id,
-                    "purchaser_id": c.purchaser_id,
-                    "product_id": c.product_id,
-                    "created_at": c.created_at,
-                }
-                for c in codes
-            ]
-        ),
-        "events": _json(events),
-    }
+@dataclass(frozen=True, slots=True)
+class Completing:
+    """An order completed at once and what is written with it: its access (one seat) or its codes
+    (several), its events as outbox rows, and the price and product it was built from (written
+    only if they are still so)."""
+
+    order: Order
+    granted: Sequence[Access]
+    codes: Sequence[RegistrationCode]
+    events: Sequence[OutboxRow]
+    priced: tuple[Product, Price]
+
+    def parameters(self) -> dict[str, Any]:
+        """``_COMPLETE``'s values."""
+        product, price = self.priced
+        return {
+            "customer": self.order.customer_id,
+            "price": price.price_id,
+            "product": product.id,
+            "amount": price.amount,
+            "currency": price.currency,
+            "name": product.name,
+            "access_days": product.access_days,
+            "order": _json(order_values(self.order)),
+            "access": _json([access_values(a) for a in self.granted]),
+            "codes": _json([code_values(c) for c in self.codes]),
+            "events": _json(self.events),
+        }
 
 
 class OrderRepository:
@@ -245,38 +243,22 @@ class OrderRepository:
         product = Product(row.id, row.name, training_item_of(row), row.access_days, row.created_at, [price])
         return bool(row.deleted), (product, price)
 
-    async def add_completed(
-        self,
-        order: Order,
-        granted: Sequence[Access],
-        codes: Sequence[RegistrationCode],
-        events: Sequence[OutboxRow],
-        priced: tuple[Product, Price],
-    ) -> Completion:
+    async def add_completed(self, completing: Completing) -> Completion:
         """One statement in the unit of work's transaction: the order (``ON CONFLICT DO NOTHING``
         on its idempotency key, as in ``add_unless_known``) and, only if it was inserted, its
-        access rows, codes and outbox rows; nothing when the customer was deleted or ``priced``
-        is no longer the price and product as they are. Call after ``checkout_gate`` (the lock)."""
+        access rows, codes and outbox rows; nothing when the customer was deleted or the price
+        and product are no longer as read. Call after ``checkout_gate`` (the lock)."""
         connection = await self._session.connection()
-        params = _completion_params(order, granted, codes, events, priced)
-        return _completion((await connection.exec_driver_sql(_COMPLETE, params)).one())
+        return _completion((await connection.exec_driver_sql(_COMPLETE, completing.parameters())).one())
 
-    async def complete_and_commit(
-        self,
-        order: Order,
-        granted: Sequence[Access],
-        codes: Sequence[RegistrationCode],
-        events: Sequence[OutboxRow],
-        priced: tuple[Product, Price],
-    ) -> Completion:
+    async def complete_and_commit(self, completing: Completing) -> Completion:
         """``add_completed`` in a transaction of its own, the customer's deletion lock first,
         committed: one round trip. The unit of work's first and only write."""
-        params = _completion_params(order, granted, codes, events, priced)
-        lock = {"ns": _DELETION_LOCKS, "customer_text": str(order.customer_id)}
+        lock = {"ns": _DELETION_LOCKS, "customer_text": str(completing.order.customer_id)}
         async with one_round_trip(self._session) as driver:
             await driver.execute("BEGIN")
             await driver.execute(_LOCK, lock)
-            completed = await driver.execute(_COMPLETE, params)
+            completed = await driver.execute(_COMPLETE, completing.parameters())
             await driver.execute("COMMIT")
         row = await completed.fetchone()
         assert row is not None

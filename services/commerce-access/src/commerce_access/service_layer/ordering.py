@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from commerce_access.adapters.order_records import Completing
 from commerce_access.domain.access import Access, grant
 from commerce_access.domain.codes import RegistrationCode, new_code
 from commerce_access.domain.errors import ConflictingState, InvalidInput
@@ -21,7 +22,6 @@ from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
 from trainyard_common.contracts import ImportRowOrderSettled
 from trainyard_common.contracts.base import Event
 from trainyard_common.db.uow import current_cause
-from trainyard_common.messaging.outbox import OutboxRow
 from trainyard_common.vocabulary import ImportOrderOutcome
 
 
@@ -65,13 +65,13 @@ async def checkout(
                 at=datetime.now(UTC),
                 impersonated_by=impersonated_by,
             )
-            granted, codes, events = _completion_of(uow, order)
-            outcome = await uow.orders.complete_and_commit(order, granted, codes, events, priced)
+            completing = _completing(uow, order, priced)
+            outcome = await uow.orders.complete_and_commit(completing)
             if outcome is not Completion.STALE:
                 break
         if outcome is Completion.PLACED:
             uow.committed_by_statement()
-        placed = await _settled(uow, order, outcome, granted, codes)
+        placed = await _settled(uow, completing, outcome)
     if not placed.order.same_request(price_id, quantity):
         raise ConflictingState("idempotency_key_reused", "This Idempotency-Key was used for another order.")
     return placed
@@ -94,9 +94,9 @@ async def assign(uow: CommerceUnitOfWork, customer_id: uuid.UUID, price_id: uuid
             unit_amount=ZERO,
             at=datetime.now(UTC),
         )
-        granted, codes, events = _completion_of(uow, order)
-        outcome = await uow.orders.add_completed(order, granted, codes, events, priced)
-        placed = await _settled(uow, order, outcome, granted, codes)
+        completing = _completing(uow, order, priced)
+        outcome = await uow.orders.add_completed(completing)
+        placed = await _settled(uow, completing, outcome)
         uow.outbox_written_by_sql()  # the commit nudges the relay
         await uow.commit()
     return placed
@@ -181,9 +181,7 @@ async def _unknown_price(uow: CommerceUnitOfWork, customer_id: uuid.UUID) -> Con
     return _deleted() if await uow.orders.is_deleted(customer_id) else InvalidInput("price_id", "no such price")
 
 
-def _completion_of(
-    uow: CommerceUnitOfWork, order: Order
-) -> tuple[list[Access], list[RegistrationCode], list[OutboxRow]]:
+def _completing(uow: CommerceUnitOfWork, order: Order, priced: tuple[Product, Price]) -> Completing:
     """What completing ``order`` writes beside it: its access (one seat) or its codes (several),
     and its events as outbox rows."""
     granted: list[Access] = []
@@ -198,12 +196,10 @@ def _completion_of(
     events: list[Event] = [announcements.order_completed(order)]
     events += [announcements.access_granted(row, order.impersonated_by) for row in granted]
     cause = uow.cause or current_cause()
-    return granted, codes, [uow.outbox_rows.row(e, cause) for e in events]
+    return Completing(order, granted, codes, [uow.outbox_rows.row(e, cause) for e in events], priced)
 
 
-async def _settled(
-    uow: CommerceUnitOfWork, order: Order, outcome: Completion, granted: list[Access], codes: list[RegistrationCode]
-) -> Placed:
+async def _settled(uow: CommerceUnitOfWork, completing: Completing, outcome: Completion) -> Placed:
     """What a checkout or an assignment answers once its statement ran: the order placed, the
     earlier order with its key (a retry), or a refusal: a deleted customer, a product that kept
     changing while the order was built from it."""
@@ -212,8 +208,9 @@ async def _settled(
     if outcome is Completion.STALE:
         raise ConflictingState("product_changed", "The product changed while the order was placed; try again.")
     if outcome is Completion.KNOWN:
-        return await _earlier(uow, order)
-    return Placed(order, True, codes=sorted(c.code for c in codes), access=granted)
+        return await _earlier(uow, completing.order)
+    codes = sorted(c.code for c in completing.codes)
+    return Placed(completing.order, True, codes=codes, access=list(completing.granted))
 
 
 async def _earlier(uow: CommerceUnitOfWork, order: Order) -> Placed:
