@@ -25,10 +25,14 @@ EXIT_GRACE_SECONDS = 120.0
 """From the end of the session to the end of the process."""
 
 
+DEFAULT_TEST_SECONDS = 300.0
+"""A test's time when pytest-timeout gives it none (or 0: unbounded there, bounded here)."""
+
+
 def _bound(item: pytest.Item) -> float:
     marker = item.get_closest_marker("timeout")
-    configured = marker.args[0] if marker and marker.args else item.config.getini("timeout") or 300
-    return 2 * float(configured) + 60
+    configured = float(marker.args[0] if marker and marker.args else item.config.getini("timeout") or 0)
+    return 2 * (configured if configured > 0 else DEFAULT_TEST_SECONDS) + 60
 
 
 @pytest.hookimpl(hookwrapper=True)
