@@ -8,9 +8,10 @@
 #
 # The system's tests that start what they need themselves (the short fault suite and the broker
 # outage their own broker and system, the erasure replay and the tracing test their own systems,
-# the alerts' check one process per service) run in the browser lane, after the browser suite: that lane ended minutes
-# before the others, and the system lane was the longest (a clean-clone run: 1,002 s, of which
-# these four took ~380 s; the services' own lane 805 s, the browser suite 358 s).
+# the alerts' check one process per service) run in the browser lane, after the browser suite:
+# that lane ended minutes before the others, and the system lane was the longest (a clean-clone
+# run: 1,002 s, of which four of them took ~380 s; the services' own lane 805 s, the browser
+# suite 358 s). The broker outage used to stop the shared broker and ran alone after every lane.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache
