@@ -81,19 +81,25 @@ _AMONG = (
 )
 
 _DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
-_SHARED_LOCK = text("SELECT pg_advisory_xact_lock_shared(:ns, hashtext(:id))")
-_EXCLUSIVE_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(:id))")
+# In the driver's own placeholders (``exec_driver_sql``), so the checkout's pipeline sends the same.
+_SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(%(id)s))"
+_EXCLUSIVE_LOCK = "SELECT pg_advisory_xact_lock(%(ns)s, hashtext(%(id)s))"
+
+
+def _deletion_lock(customer_id: uuid.UUID) -> dict[str, object]:
+    """The parameters of the customer's deletion lock (shared or exclusive)."""
+    return {"ns": _DELETION_LOCKS, "id": str(customer_id)}
 
 
 # ------------------------------------------------------------------ a checkout in one round trip
 #
 # A checkout used to make seven round trips (the deletion lock, the deleted-customer check, the
 # price, the order, the access, the outbox, then COMMIT), each through SQLAlchemy and psycopg.
-# It now sends BEGIN, ``_LOCK``, ``_COMPLETE`` and COMMIT together (``complete_and_commit``,
+# It now sends BEGIN, ``_SHARED_LOCK``, ``_COMPLETE`` and COMMIT together (``complete_and_commit``,
 # ``db.round_trip``), built from the price as this process last read it
 # (``ProductRepository.remembered_price``). ``_COMPLETE`` writes nothing unless the price and its
 # product are still as read (else ``Completion.STALE``: read again, try again), the customer was
-# not deleted (its own statement after ``_LOCK``, so its snapshot is taken once the lock is held,
+# not deleted (its own statement after the lock, so its snapshot is taken once the lock is held,
 # see ``is_deleted``) and the idempotency key is new; then the order, its access or codes and its
 # outbox rows. Nothing written is committed as harmlessly as anything written, so COMMIT need not
 # wait for the answer. The rows travel as JSON (orjson in C, taken apart by
@@ -122,8 +128,6 @@ _GATE = text(
     "FROM (SELECT 1) AS one "
     "LEFT JOIN (prices AS pr JOIN products AS p ON p.id = pr.product_id) ON pr.price_id = CAST(:price AS uuid)"
 )
-
-_LOCK = "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(%(customer_text)s))"
 
 # A product's training item never changes (``ProductRepository.update``): its name and access
 # duration may, a price not at all; the guard compares what an order copies.
@@ -254,10 +258,9 @@ class OrderRepository:
     async def complete_and_commit(self, completing: Completing) -> Completion:
         """``add_completed`` in a transaction of its own, the customer's deletion lock first,
         committed: one round trip. The unit of work's first and only write."""
-        lock = {"ns": _DELETION_LOCKS, "customer_text": str(completing.order.customer_id)}
         async with one_round_trip(self._session) as driver:
             await driver.execute("BEGIN")
-            await driver.execute(_LOCK, lock)
+            await driver.execute(_SHARED_LOCK, _deletion_lock(completing.order.customer_id))
             completed = await driver.execute(_COMPLETE, completing.parameters())
             await driver.execute("COMMIT")
         row = await completed.fetchone()
@@ -330,14 +333,14 @@ class OrderRepository:
         any more). Holds the customer's shared deletion lock until the transaction ends: every
         path that creates an order or access for a customer asks this first, so a deletion
         decision (``lock_for_decision``) waits for those in flight and then sees what they wrote."""
-        await self._session.execute(_SHARED_LOCK, {"ns": _DELETION_LOCKS, "id": str(customer_id)})
+        await (await self._session.connection()).exec_driver_sql(_SHARED_LOCK, _deletion_lock(customer_id))
         query = select(deleted_customers.c.customer_id).where(deleted_customers.c.customer_id == customer_id)
         return (await self._session.execute(query)).first() is not None
 
     async def lock_for_decision(self, customer_id: uuid.UUID) -> None:
         """Wait for every transaction that may add an order or access for the customer (they hold
         the shared lock, see ``is_deleted``) and keep new ones out until this one ends."""
-        await self._session.execute(_EXCLUSIVE_LOCK, {"ns": _DELETION_LOCKS, "id": str(customer_id)})
+        await (await self._session.connection()).exec_driver_sql(_EXCLUSIVE_LOCK, _deletion_lock(customer_id))
 
     async def has_any(self, customer_id: uuid.UUID) -> bool:
         query = select(orders.c.id).where(orders.c.customer_id == customer_id).limit(1)
