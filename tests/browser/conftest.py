@@ -13,12 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from trainyard_common.testing.system import System
 
 CHROMIUM = Path("/usr/bin/chromium")
 VIEWER_PASSWORD = secrets.token_urlsafe(16)
+
+# The browser lane runs beside the other lanes on two CPUs: in CI, Swagger UI once took longer than
+# Playwright's default 5 s to parse its bundle and draw /docs (the heading was there just after the
+# timeout). An assertion on something that never appears still fails, only later.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
