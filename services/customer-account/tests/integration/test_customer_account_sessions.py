@@ -148,3 +148,35 @@ async def test_impersonated_changes_are_the_admins(accounts: Accounts) -> None:
         ("profile_updated", "grace-admin (impersonating)", True),
         ("impersonation_ended", "grace-admin", False),
     ]
+
+
+async def test_many_tokens_are_answered_in_one_call_in_their_order(accounts: Accounts) -> None:
+    ada, grace, locked = [await accounts.create() for _ in range(3)]
+    sessions = {}
+    for name, customer in (("ada", ada), ("grace", grace), ("locked", locked)):
+        sessions[name] = (await accounts.sign_in(customer["email"])).json()["access_token"]
+    signed_out = (await accounts.sign_in(ada["email"])).json()["access_token"]
+    assert (await accounts.http.post("/v1/sessions/revoke", json={"token": signed_out})).status_code == 204
+    status = {"status": "locked"}
+    assert (await accounts.http.put(f"/v1/customers/{locked['id']}/status", json=status, headers=ADMIN)).is_success
+
+    asked = [sessions["grace"], "never-issued", signed_out, sessions["locked"], sessions["ada"], sessions["grace"]]
+    answered = await accounts.http.post("/v1/sessions/introspect-many", json={"tokens": asked})
+
+    assert answered.status_code == 200, answered.text
+    found = answered.json()["sessions"]
+    assert [None if s is None else s["customer_id"] for s in found] == [
+        grace["id"], None, None, None, ada["id"], grace["id"],
+    ]  # fmt: skip
+    one = (await accounts.http.post("/v1/sessions/introspect", json={"token": sessions["ada"]})).json()
+    assert found[4] == one, "the same answer as one token's introspection"
+
+
+@pytest.mark.parametrize(
+    ("tokens", "field"),
+    [([], "tokens"), (["t"] * 501, "tokens"), (["ok", ""], "tokens.1"), (["x" * 513], "tokens.0")],
+)
+async def test_a_bad_list_of_tokens_is_refused_whole(accounts: Accounts, tokens: list[str], field: str) -> None:
+    refused = await accounts.http.post("/v1/sessions/introspect-many", json={"tokens": tokens})
+    assert refused.status_code == 422, refused.text
+    assert field in {d["field"] for d in refused.json()["error"]["details"]}

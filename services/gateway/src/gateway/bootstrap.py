@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.adapters.passwords import Argon2Passwords
 from gateway.adapters.services import Services
+from gateway.adapters.session_checks import SessionChecks
 from gateway.console.install import install_console
 from gateway.entrypoints import events, startup
 from gateway.entrypoints.auditing import AuditMiddleware
@@ -51,6 +52,7 @@ def bootstrap(settings: ServiceSettings) -> tuple[ServiceRuntime[GatewayUnitOfWo
         readiness=readiness,
     )
     app.state.services, app.state.passwords = services, passwords  # read by entrypoints/deps.py
+    app.state.session_checks = SessionChecks(services.customer_account)
     app.state.customer_views = views  # read by entrypoints/customer_views_http.py
     runtime.alongside(lambda: startup.running(own, runtime.unit_of_work, services, passwords))
     install_gateway_error_handlers(app)

@@ -54,13 +54,12 @@ def fake_customer_account(fake: FakeCustomerAccount) -> FastAPI:
         }
         return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": 900}, status_code=201)
 
-    @app.post("/v1/sessions/introspect")
+    @app.post("/v1/sessions/introspect-many")
     async def introspect(request: Request) -> JSONResponse:
-        found = fake.sessions.get((await request.json())["token"])
-        if found is None:
-            return JSONResponse({"error": {"code": "invalid_token", "message": "no", "details": []}}, status_code=401)
         expires_at = (datetime.now(UTC) + timedelta(minutes=15)).isoformat()
-        return JSONResponse({**found, "password_change_required": False, "expires_at": expires_at})
+        found = [fake.sessions.get(token) for token in (await request.json())["tokens"]]
+        live = {"password_change_required": False, "expires_at": expires_at}
+        return JSONResponse({"sessions": [None if f is None else {**f, **live} for f in found]})
 
     @app.get("/v1/learners/{customer_id}/profile")
     async def profile(customer_id: uuid.UUID) -> JSONResponse:

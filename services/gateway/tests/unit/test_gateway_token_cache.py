@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from gateway.adapters.token_cache import TokenCache, customer_tag
+from gateway.adapters.token_cache import REFRESH_AHEAD, TokenCache, customer_tag
 from gateway.settings import Settings
 
 
@@ -180,26 +180,41 @@ async def test_a_waiter_that_gives_up_does_not_cancel_the_others(cache: TokenCac
     assert fetch.started == 1
 
 
-async def test_an_answer_near_its_end_is_given_and_looked_up_again_meanwhile(
+async def test_an_answer_late_in_its_life_is_given_and_looked_up_again_meanwhile(
     cache: TokenCache[str], clock: Clock
 ) -> None:
     fetch = Lookups()
     fetch.release.set()
     assert await cache.lookup("h1", fetch, ttl=1.0) == "ada"  # looked up at 100.0: lives until 101.0
-    clock.now = 100.79
+    clock.now = 100 + REFRESH_AHEAD - 0.01
     assert await cache.lookup("h1", fetch, ttl=1.0) == "ada"
     await asyncio.sleep(0)
-    assert fetch.started == 1  # four fifths of its life: no lookup yet
+    assert fetch.started == 1  # before its refresh point: no lookup yet
 
-    clock.now = 100.85
+    clock.now = 100 + REFRESH_AHEAD + 0.05
     assert await cache.lookup("h1", fetch, ttl=1.0) == "ada"  # given at once...
     for _ in range(3):
         await asyncio.sleep(0)
     assert fetch.started == 2  # ...and looked up again in the background
-    clock.now = 101.5
-    assert cache.get("h1") == "ada"  # the new answer lives from its own lookup's start (100.85)
-    clock.now = 101.85
+    clock.now = 100.99
+    assert cache.get("h1") == "ada"
+    clock.now = 101 + REFRESH_AHEAD + 0.05
     assert cache.get("h1") is None  # never longer than its lifetime after a lookup started
+
+
+async def test_a_refresh_ahead_uses_its_own_lookup_and_a_miss_the_waiting_one(
+    cache: TokenCache[str], clock: Clock
+) -> None:
+    waiting, ahead = Lookups(), Lookups(answer=("ada, refreshed", None))
+    waiting.release.set()
+    ahead.release.set()
+    assert await cache.lookup("h1", waiting, ttl=1.0, refresh=ahead) == "ada"
+    clock.now = 100 + REFRESH_AHEAD + 0.05
+    assert await cache.lookup("h1", waiting, ttl=1.0, refresh=ahead) == "ada"
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert (waiting.started, ahead.started) == (1, 1)
+    assert cache.get("h1") == "ada, refreshed"
 
 
 async def test_a_refresh_that_finds_the_token_ended_forgets_it_at_once(cache: TokenCache[str], clock: Clock) -> None:

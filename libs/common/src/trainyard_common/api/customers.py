@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
@@ -37,8 +37,11 @@ class TokenIssued(BaseModel):
     )
 
 
+TOKEN_MAX_LENGTH = 512
+
+
 class TokenBody(BaseModel):
-    token: str = Field(min_length=1, max_length=512)
+    token: str = Field(min_length=1, max_length=TOKEN_MAX_LENGTH)
 
 
 class SessionIntrospection(BaseModel):
@@ -53,6 +56,22 @@ class SessionIntrospection(BaseModel):
     )
     password_change_required: bool
     expires_at: datetime
+
+
+MAX_TOKENS_PER_INTROSPECTION = 500
+"""Tokens one ``POST /v1/sessions/introspect-many`` may ask about."""
+
+
+class TokensBody(BaseModel):
+    tokens: list[Annotated[str, Field(min_length=1, max_length=TOKEN_MAX_LENGTH)]] = Field(
+        min_length=1, max_length=MAX_TOKENS_PER_INTROSPECTION
+    )
+
+
+class SessionIntrospections(BaseModel):
+    sessions: list[SessionIntrospection | None] = Field(
+        description="One per token asked about, in its order: the session, or null where the token is not live."
+    )
 
 
 class ImpersonationCreate(BaseModel):

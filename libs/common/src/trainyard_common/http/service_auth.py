@@ -49,7 +49,7 @@ LEEWAY_SECONDS = 5.0
 """Clock skew tolerated between the gateway's pods and the services'."""
 
 NON_ADMIN_PATHS = re.compile(
-    r"^/v1/(?:registrations|sessions|sessions/introspect|sessions/revoke|password-setup|prices/[^/]+"
+    r"^/v1/(?:registrations|sessions|sessions/introspect(?:-many)?|sessions/revoke|password-setup|prices/[^/]+"
     r"|learners/(?P<learner>[^/]+)(?:/.*)?)$"
 )
 """What a call without an admin may reach: public registration and sign-in, the learner guard's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
@@ -33,6 +34,11 @@ class SessionRepository:
     async def get(self, token_hash: str) -> StoredSession | None:
         row = (await self._session.execute(select(sessions).where(sessions.c.token_hash == token_hash))).first()
         return StoredSession(**row._asdict()) if row else None
+
+    async def many(self, token_hashes: Iterable[str]) -> dict[str, StoredSession]:
+        """The stored sessions among these hashes, by hash (one statement for all)."""
+        query = select(sessions).where(sessions.c.token_hash.in_(list(set(token_hashes))))
+        return {row.token_hash: StoredSession(**row._asdict()) for row in await self._session.execute(query)}
 
     async def remove(self, token_hash: str) -> StoredSession | None:
         row = (

@@ -14,8 +14,10 @@ from trainyard_common.api.customers import (
     ImpersonationIssued,
     SessionCreate,
     SessionIntrospection,
+    SessionIntrospections,
     TokenBody,
     TokenIssued,
+    TokensBody,
 )
 from trainyard_common.http.errors import ErrorBody, ErrorDetail, Unauthorized, error_response
 
@@ -71,11 +73,23 @@ def _too_many_attempts(retry_after: int) -> Response:
 
 @router.post("/sessions/introspect", responses={401: {"model": ErrorBody}})
 async def introspect(body: TokenBody, uow: ReadingUnitOfWork) -> SessionIntrospection:
-    """Whether a learner token is good now (the gateway asks, at most once a second per token).
-    It only reads: two statements in autocommit, no BEGIN and ROLLBACK around them."""
+    """Whether a learner token is good now. It only reads: two statements in autocommit, no BEGIN
+    and ROLLBACK around them."""
     found = await sessions.introspect(uow, body.token)
     if found is None:
         raise Unauthorized("The token is unknown, expired or ended.", code="invalid_token")
+    return _introspection(found)
+
+
+@router.post("/sessions/introspect-many")
+async def introspect_many(body: TokensBody, uow: ReadingUnitOfWork) -> SessionIntrospections:
+    """Many learner tokens at once, answered in their order (null: not live): the gateway's learner
+    guard asks about every token in use about once a second, gathered into one call."""
+    found = await sessions.introspect_many(uow, body.tokens)
+    return SessionIntrospections(sessions=[None if info is None else _introspection(info) for info in found])
+
+
+def _introspection(found: sessions.SessionInfo) -> SessionIntrospection:
     return SessionIntrospection(
         customer_id=found.customer_id,
         impersonated_by=found.impersonated_by,

@@ -13,6 +13,7 @@ oracle. An automatic lock lifts at the first attempt after its cool-down. See
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -197,13 +198,26 @@ async def _issue(
 
 
 async def introspect(uow: CustomerUnitOfWork, token: str) -> SessionInfo | None:
+    return (await introspect_many(uow, [token]))[0]
+
+
+async def introspect_many(uow: CustomerUnitOfWork, tokens: Sequence[str]) -> list[SessionInfo | None]:
+    """Each token's live session, in the tokens' order (None: unknown, expired or ended, or its
+    customer may not sign in). Two statements however many tokens: the gateway asks about every
+    token in use about once a second, gathered."""
     at = now()
+    hashes = [token_hash(token) for token in tokens]
     async with uow:
-        stored = await uow.sessions.get(token_hash(token))
-        if stored is None or stored.expires_at <= at:
-            return None
-        customer = await uow.customers.get(stored.customer_id)
-    if customer is None or not customer.may_sign_in():
+        stored = {h: s for h, s in (await uow.sessions.many(hashes)).items() if s.expires_at > at}
+        customers = await uow.customers.many({s.customer_id for s in stored.values()}) if stored else {}
+    return [_session_info(stored.get(h), customers, at) for h in hashes]
+
+
+def _session_info(
+    stored: StoredSession | None, customers: Mapping[uuid.UUID, Customer], at: datetime
+) -> SessionInfo | None:
+    customer = customers.get(stored.customer_id) if stored is not None else None
+    if stored is None or customer is None or not customer.may_sign_in():
         return None
     change_required = customer.must_change_password(at) and stored.impersonated_by is None
     return SessionInfo(customer.id, stored.impersonated_by, change_required, stored.expires_at, stored.admin_token_hash)

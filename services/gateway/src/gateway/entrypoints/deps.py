@@ -13,7 +13,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 
 from gateway import settings
-from gateway.adapters import services
+from gateway.adapters import services, session_checks
 from gateway.service_layer import ports
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.http.deps import reading_unit_of_work, service_settings, unit_of_work
@@ -33,6 +33,10 @@ def app_settings(request: Request) -> settings.Settings:
 
 def app_services(request: Request) -> services.Services:
     return cast(services.Services, request.app.state.services)
+
+
+def app_session_checks(request: Request) -> session_checks.SessionChecks:
+    return cast(session_checks.SessionChecks, request.app.state.session_checks)
 
 
 def new_unit_of_work(request: Request) -> GatewayUnitOfWork:

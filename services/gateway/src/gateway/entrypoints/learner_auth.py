@@ -1,9 +1,9 @@
 """The gate in front of the learner API: a learner session issued by customer-account.
 
 Learner sessions live in customer-account, next to lockout and login history: a status
-change there ends them at once, and every learner request asks it whether the token is still
-good (``POST /v1/sessions/introspect``). A session whose password must be changed first may
-only change it (or sign out).
+change there ends them at once, and the gateway asks it whether each token in use is still good
+(``adapters.session_checks``: many tokens to a call). A session whose password must be changed
+first may only change it (or sign out).
 
 An impersonation session names the admin token it was started with (its SHA-256): it is
 honoured only while that token is live in the gateway's own database, so an admin who signs
@@ -28,7 +28,7 @@ from gateway.adapters.actors import act_as_learner
 from gateway.adapters.token_cache import ADMIN_TOKENS, LEARNER_SESSIONS, admin_tag, customer_tag
 from gateway.domain.admins import Principal
 from gateway.domain.tokens import hash_token
-from gateway.entrypoints.deps import app_services, app_settings, new_unit_of_work
+from gateway.entrypoints.deps import app_session_checks, app_settings, new_unit_of_work
 from gateway.entrypoints.errors import AuthenticationRequired
 from gateway.entrypoints.paths import LEARNER
 from gateway.service_layer.auth import live_admin
@@ -64,15 +64,18 @@ async def learner_guard(
     settings = app_settings(request)
     token_hash = hash_token(credentials.credentials)
 
-    async def introspected() -> tuple[dict[str, Any], str] | None:
-        body = {"token": credentials.credentials}
-        reply = await app_services(request).customer_account.call("POST", "/v1/sessions/introspect", body=body)
-        if reply.status_code != 200:
-            return None
-        answer: dict[str, Any] = reply.json()
-        return answer, customer_tag(answer["customer_id"])
+    checks = app_session_checks(request)
 
-    session = await LEARNER_SESSIONS.lookup(token_hash, introspected, ttl=settings.token_cache_seconds)
+    async def introspected(waiting: bool = True) -> tuple[dict[str, Any], str] | None:
+        answer = await checks.check(credentials.credentials, waiting=waiting)
+        return None if answer is None else (answer, customer_tag(answer["customer_id"]))
+
+    session = await LEARNER_SESSIONS.lookup(
+        token_hash,
+        introspected,
+        ttl=settings.token_cache_seconds,
+        refresh=lambda: introspected(waiting=False),
+    )
     if session is None:
         raise AuthenticationRequired("The token is unknown, expired or ended.")
     admin_token = session.get("admin_token")
