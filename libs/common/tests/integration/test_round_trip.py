@@ -1,6 +1,6 @@
-"""``db.round_trip``: a unit of work's own BEGIN … COMMIT in one pipeline on its session's
-connection; a failure commits nothing, raises SQLAlchemy's error without the submitted value, and
-the connection goes back to the pool transactional."""
+"""``db.round_trip``: a unit of work's statements in one pipeline on its session's connection, one
+transaction committed at the block's end; a failure commits nothing, raises SQLAlchemy's error
+without the submitted value, and the connection goes back to the pool transactional."""
 
 from __future__ import annotations
 
@@ -38,10 +38,8 @@ async def notes(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
 async def test_the_statements_commit_together(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session:
         async with one_round_trip(session) as driver:
-            await driver.execute("BEGIN")
             await driver.execute("INSERT INTO notes VALUES (1), (2)")
             counted = await driver.execute("SELECT count(*) FROM notes")
-            await driver.execute("COMMIT")
         assert await counted.fetchone() == (2,)
 
     assert await notes(sessions) == [1, 2]
@@ -52,10 +50,8 @@ async def test_a_failure_commits_nothing_names_no_value_and_leaves_the_connectio
 ) -> None:
     async def failing(session: AsyncSession) -> None:
         async with one_round_trip(session) as driver:
-            await driver.execute("BEGIN")
             await driver.execute("INSERT INTO notes VALUES (1)")
             await driver.execute("SELECT CAST(%s AS uuid)", [SECRET])
-            await driver.execute("COMMIT")
 
     async with sessions() as session:
         with pytest.raises(DataError) as raised:

@@ -1,10 +1,13 @@
-"""A unit of work's statements in one round trip, its own BEGIN and COMMIT included.
+"""A unit of work's statements in one round trip, as one transaction.
 
 Through SQLAlchemy each statement waits for its answer, and psycopg sends BEGIN and COMMIT as
 round trips of their own: a transaction of two statements costs four waits and four times the
 driver's and the kernel's per-message work. A hot use case that knows all its statements in
 advance (commerce-access's checkout) sends them together instead, in psycopg's pipeline mode, on
-the session's own connection switched to autocommit so that psycopg adds no BEGIN of its own.
+the session's own connection switched to autocommit. No BEGIN or COMMIT is sent: in the extended
+query protocol the statements up to the pipeline's Sync are one transaction, which the server
+commits at that Sync, or rolls back whole when one of them fails. Each statement still takes its
+own snapshot (READ COMMITTED), so a lock taken by one is held when the next one reads.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from trainyard_common.db.engine import strip_values
 @contextlib.asynccontextmanager
 async def one_round_trip(session: AsyncSession) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """``session``'s psycopg connection, in autocommit and in a pipeline until the block ends: what
-    the block sends (its own ``BEGIN`` … ``COMMIT``) travels together, the answers arrive at the
-    end (a cursor's rows are read after the block). It must be the session's first statement.
+    the block sends travels together and is one transaction, committed when the block ends (the
+    pipeline's Sync); the answers arrive then (a cursor's rows are read after the block). It must
+    be the session's first statement, and the block sends no ``BEGIN`` or ``COMMIT`` of its own.
 
     A failure leaves nothing open (a transaction the server aborted is rolled back) and surfaces
     as SQLAlchemy's error, without values, as a statement through the session would (a lost

@@ -258,11 +258,9 @@ class OrderRepository:
     async def complete_and_commit(self, completing: Completing) -> Completion:
         """``add_completed`` in a transaction of its own, the customer's deletion lock first,
         committed: one round trip. The unit of work's first and only write."""
-        async with one_round_trip(self._session) as driver:
-            await driver.execute("BEGIN")
+        async with one_round_trip(self._session) as driver:  # one transaction, committed at its end
             await driver.execute(_SHARED_LOCK, _deletion_lock(completing.order.customer_id))
             completed = await driver.execute(_COMPLETE, completing.parameters())
-            await driver.execute("COMMIT")
         row = await completed.fetchone()
         assert row is not None
         return _completion(row)
