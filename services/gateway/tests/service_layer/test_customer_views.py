@@ -53,6 +53,9 @@ class FakeService:
             lists = [answer["items"] for p, (_, answer) in self.answers.items() if p.endswith(kind) and p != path]
             found = [row for rows in lists for row in rows if row.get("id") in ids]
             return ServiceReply(200, json.dumps({"items": found, "total": len(found)}).encode(), "application/json")
+        if path == "/v1/transcripts":  # many customers' sections at once, in their order
+            sections = [self.answers[f"/v1/customers/{c}/transcript"][1] for c in params["customer_id"]]
+            return ServiceReply(200, json.dumps({"items": sections}).encode(), "application/json")
         if status == 200 and query:  # a list, paged
             start = int(params.get("offset", ["0"])[0])
             body = {**body, "items": body["items"][start : start + int(params["limit"][0])]}
@@ -199,6 +202,32 @@ async def test_a_dependent_section_is_read_again_a_moment_later(uows: Uows) -> N
     page = json.loads(await views.page(customer))
     assert page["transcript"]["data"] == {"items": [{"item": "course"}]}
     assert await pending(uows) == set()
+
+
+async def test_the_dependent_transcripts_of_many_customers_are_read_in_one_call(uows: Uows) -> None:
+    services, customers = FakeServices(), [uuid.uuid4() for _ in range(3)]
+    for c in customers:
+        services.customer(c)
+    views = views_on(uows, services)
+    await apply(views, uows, *(("UserRegistered", c) for c in customers))
+    await views.retry_pending()
+    for i, c in enumerate(customers):
+        services.training_progress.answers[f"/v1/customers/{c}/transcript"] = (200, {"items": [{"item": i}]})
+    services.training_progress.calls.clear()
+
+    await apply(views, uows, *(("AccessGranted", c) for c in customers))
+    await views.retry_pending()
+
+    assert [c.partition("?")[0] for c in services.training_progress.calls] == ["/v1/transcripts"]
+    for i, c in enumerate(customers):
+        page = json.loads(await views.page(c))
+        assert page["transcript"]["data"] == {"items": [{"item": i}]}, "each customer's own transcript"
+    assert await pending(uows) == set()
+
+    services.training_progress.down = True
+    await apply(views, uows, *(("AccessGranted", c) for c in customers))
+    await views.retry_pending()
+    assert {(c, "transcript") for c in customers} <= await pending(uows), "a failed call: each read retried"
 
 
 async def test_a_section_read_a_moment_ago_is_read_once_later_for_all_the_events_meanwhile(uows: Uows) -> None:

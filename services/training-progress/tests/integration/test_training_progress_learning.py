@@ -179,6 +179,24 @@ async def test_transcript_lists_access_and_progress_and_admin_edits(training: An
     )
 
 
+async def test_many_transcripts_are_read_in_one_call_each_as_its_own_route_answers_it(training: Any) -> None:
+    learner, _ = await training.register()
+    module = await training.module()
+    await training.learner(learner, "module", module, "completed")
+    newcomer, unknown = (await training.register())[0], str(uuid.uuid4())
+    asked = [newcomer, learner, unknown, learner]
+
+    read = await training.http.get("/v1/transcripts", params=[("customer_id", c) for c in asked])
+
+    assert read.status_code == 200, read.text
+    one_by_one = [(await training.http.get(f"/v1/customers/{c}/transcript")).json() for c in asked]
+    assert read.json()["items"] == one_by_one
+    assert [len(t["items"]) for t in one_by_one] == [0, 1, 0, 1]
+    too_many = [("customer_id", str(uuid.uuid4())) for _ in range(101)]
+    assert (await training.http.get("/v1/transcripts", params=too_many)).status_code == 422
+    assert (await training.http.get("/v1/transcripts")).status_code == 422
+
+
 async def test_erasure_keeps_anonymous_progress_and_deletion_removes_it(training: Any) -> None:
     erased, erased_email = await training.register()
     deleted, _ = await training.register()

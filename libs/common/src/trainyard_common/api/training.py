@@ -346,6 +346,10 @@ class Transcript(BaseModel):
     items: list[TranscriptItem]
 
 
+class Transcripts(BaseModel):
+    items: list[Transcript] = Field(description="One per customer asked for, in their order.")
+
+
 class QuizResponseSource(StrEnum):
     LEARNER = "learner"
     ADMIN_COMPLETION = "admin_completion"

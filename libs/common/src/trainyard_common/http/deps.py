@@ -9,6 +9,7 @@ in a worker thread, a thread hop per request for a getter.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Annotated, cast
 
@@ -19,6 +20,9 @@ from trainyard_common.settings import ServiceSettings
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Most items to return.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+MAX_IDS_PER_READ = 100
+Ids = Annotated[list[uuid.UUID], Query(min_length=1, max_length=MAX_IDS_PER_READ, description="Repeat the parameter.")]
+"""Rows read by their ids, up to 100 to a call (the gateway's customer view reads them so)."""
 
 
 async def unit_of_work(request: Request) -> SqlUnitOfWork:

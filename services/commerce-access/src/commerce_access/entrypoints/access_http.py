@@ -1,18 +1,15 @@
 """Content access: a customer's rows (history included) and an admin's date change."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from commerce_access.entrypoints.deps import Limit, Offset, ReadingUnitOfWork, UnitOfWork
+from commerce_access.entrypoints.deps import Ids, Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from commerce_access.entrypoints.schemas import access_public
 from commerce_access.service_layer.access import change_dates
 from trainyard_common.api.commerce import AccessList, AccessPublic, AccessUpdate
 
 router = APIRouter(prefix="/v1", tags=["access"])
-
-AccessIds = Annotated[list[uuid.UUID], Query(min_length=1, max_length=100, description="Repeat the parameter.")]
 
 
 @router.get("/customers/{customer_id}/access")
@@ -26,7 +23,7 @@ async def customer_access(
 
 
 @router.get("/access")
-async def access_among(uow: ReadingUnitOfWork, access_id: AccessIds) -> AccessList:
+async def access_among(uow: ReadingUnitOfWork, access_id: Ids) -> AccessList:
     """These access rows, whoever holds them (unknown ids are left out), newest first: what the
     gateway's customer view reads when events name them."""
     async with uow:

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from commerce_access.service_layer.codes import PurchaserKey
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
-from trainyard_common.http.deps import Limit, Offset, reading_unit_of_work, unit_of_work
+from trainyard_common.http.deps import Ids, Limit, Offset, reading_unit_of_work, unit_of_work
 from trainyard_common.http.service_auth import caller
 
 UnitOfWork = Annotated[CommerceUnitOfWork, Depends(unit_of_work)]
@@ -33,4 +33,4 @@ async def purchaser_keys(request: Request) -> PurchaserKey:
 PurchaserKeys = Annotated[PurchaserKey, Depends(purchaser_keys)]
 """Seals the invitee's e-mail in RegistrationCodeInvited with the purchaser's key."""
 
-__all__ = ["Impersonator", "Limit", "Offset", "PurchaserKeys", "UnitOfWork"]
+__all__ = ["Ids", "Impersonator", "Limit", "Offset", "PurchaserKeys", "UnitOfWork"]

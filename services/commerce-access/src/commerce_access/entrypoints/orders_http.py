@@ -3,10 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Response
 
 from commerce_access.domain.orders import Order
-from commerce_access.entrypoints.deps import Impersonator, Limit, Offset, ReadingUnitOfWork, UnitOfWork
+from commerce_access.entrypoints.deps import Ids, Impersonator, Limit, Offset, ReadingUnitOfWork, UnitOfWork
 from commerce_access.entrypoints.schemas import order_public
 from commerce_access.service_layer.ordering import assign, checkout
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
@@ -21,7 +21,6 @@ from trainyard_common.api.commerce import (
 from trainyard_common.http.errors import NotFound
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
-OrderIds = Annotated[list[uuid.UUID], Query(min_length=1, max_length=100, description="Repeat the parameter.")]
 
 router = APIRouter(prefix="/v1", tags=["orders"])
 
@@ -65,7 +64,7 @@ async def customer_orders(
 
 
 @router.get("/orders")
-async def orders_among(uow: ReadingUnitOfWork, order_id: OrderIds) -> OrderList:
+async def orders_among(uow: ReadingUnitOfWork, order_id: Ids) -> OrderList:
     """These orders, whoever placed them (unknown ids are left out), newest first: what the gateway's
     customer view reads when events name them."""
     async with uow:

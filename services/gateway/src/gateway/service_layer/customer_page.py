@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from gateway.domain.customer_view import ACCESS, LISTINGS, ORDERS
+from gateway.domain.customer_view import ACCESS, LISTINGS, ORDERS, TRANSCRIPT
 from gateway.service_layer.ports import Service, ServiceSet
 from trainyard_common.domain_errors import NotFoundError
 
@@ -35,3 +35,10 @@ def row_sources(services: ServiceSet) -> dict[str, tuple[Service, str]]:
     """Section name -> (service, internal path) where its rows are read by their ids (``ROW_ID``,
     the parameter repeated), whoever holds them: the rows events name."""
     return {ORDERS: (services.commerce_access, "/v1/orders"), ACCESS: (services.commerce_access, "/v1/access")}
+
+
+def many_sources(services: ServiceSet) -> dict[str, tuple[Service, str]]:
+    """Section name -> (service, internal path) where the section is read for many customers in one
+    call (``customer_id`` repeated): ``{"items": [...]}``, each as ``section_sources``' path answers
+    it, in the customers' order."""
+    return {TRANSCRIPT: (services.training_progress, "/v1/transcripts")}

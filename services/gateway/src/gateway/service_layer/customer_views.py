@@ -56,10 +56,11 @@ from gateway.domain.customer_view import (
     take_in,
 )
 from gateway.domain.replies import ServiceUnavailable
-from gateway.service_layer.customer_page import CustomerNotFound, row_sources, section_sources
+from gateway.service_layer.customer_page import CustomerNotFound, many_sources, row_sources, section_sources
 from gateway.service_layer.ports import ServiceSet
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from trainyard_common.api.customers import DeletionStatus
+from trainyard_common.http.deps import MAX_IDS_PER_READ
 from trainyard_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -205,26 +206,71 @@ async def read_section(services: ServiceSet, customer_id: uuid.UUID, name: str, 
         data = orjson.loads(reply.content)
     except orjson.JSONDecodeError:
         return Read(customer_id, name, failure="answered no JSON")
+    return _answered(client.name, customer_id, name, data, as_of)
+
+
+def _answered(service: str, customer_id: uuid.UUID, name: str, data: Any, as_of: datetime) -> Read:
+    """A section as its service answered it (``data``), as stored."""
     extras = profile_extras(data) if name == PROFILE else _blockers_extras(name, data)
-    body = section_body(client.name, orjson.dumps(data), None, as_of)
+    body = section_body(service, orjson.dumps(data), None, as_of)
     return Read(customer_id, name, store.StoredSection(customer_id, name, body, extras, as_of))
 
 
 async def read_sections(
     services: ServiceSet, pairs: Iterable[Pair], *, timeout_seconds: float, concurrency: int
 ) -> list[Read]:
-    """Every pair read, at most ``concurrency`` at a time."""
+    """Every pair read, at most ``concurrency`` calls at a time; a section its service answers for
+    many customers at once (``many_sources``) is read so wherever more than one customer needs it."""
     gate = asyncio.Semaphore(concurrency)
+    wanted = sorted(set(pairs), key=lambda p: (str(p[0]), p[1]))
+    together = [
+        (name, chunk)
+        for name in many_sources(services)
+        if len(customers := [c for c, n in wanted if n == name]) > 1
+        for chunk in _chunks(customers, ROWS_PER_READ)
+    ]
+    alone = [p for p in wanted if p[1] not in {name for name, _ in together}]
 
-    async def one(pair: Pair) -> Read:
+    async def one(pair: Pair) -> list[Read]:
         async with gate:
-            return await read_section(services, pair[0], pair[1], timeout_seconds)
+            return [await read_section(services, pair[0], pair[1], timeout_seconds)]
 
-    return list(await asyncio.gather(*(one(p) for p in sorted(set(pairs), key=lambda p: (str(p[0]), p[1])))))
+    async def many(name: str, customers: list[uuid.UUID]) -> list[Read]:
+        async with gate:
+            return await read_section_of_many(services, customers, name, timeout_seconds)
+
+    calls = [one(p) for p in alone] + [many(name, customers) for name, customers in together]
+    return [read for reads in await asyncio.gather(*calls) for read in reads]
 
 
-ROWS_PER_READ = 100
-"""Ids per read of rows by id (the services' limit)."""
+def _chunks(items: list[uuid.UUID], size: int) -> list[list[uuid.UUID]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+async def read_section_of_many(
+    services: ServiceSet, customer_ids: Sequence[uuid.UUID], name: str, timeout_seconds: float
+) -> list[Read]:
+    """Section ``name`` of each customer, in one call; each stored as ``read_section`` stores it.
+    Any failure fails every customer's read (each is queued for a retry)."""
+    client, path = many_sources(services)[name]
+    as_of = now_utc()
+    query = urlencode([("customer_id", str(c)) for c in customer_ids])
+    try:
+        reply = await client.call("GET", f"{path}?{query}", timeout_seconds=timeout_seconds)
+    except ServiceUnavailable as exc:
+        return [Read(c, name, failure=exc.reason) for c in customer_ids]
+    try:
+        answered = orjson.loads(reply.content)["items"] if reply.status_code == 200 else None
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        answered = None
+    if not isinstance(answered, list) or len(answered) != len(customer_ids):
+        log.warning("customer view sections failed", service=client.name, path=path, status=reply.status_code)
+        return [Read(c, name, failure=f"answered {reply.status_code}") for c in customer_ids]
+    return [_answered(client.name, c, name, data, as_of) for c, data in zip(customer_ids, answered, strict=True)]
+
+
+ROWS_PER_READ = MAX_IDS_PER_READ
+"""Ids per read of rows (or sections) by id: the services' limit."""
 
 
 async def read_rows(

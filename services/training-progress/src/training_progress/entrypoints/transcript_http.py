@@ -11,8 +11,10 @@ from training_progress.adapters import views
 from training_progress.domain.catalogue import Item
 from training_progress.entrypoints.deps import ReadingUnitOfWork, UnitOfWork
 from training_progress.service_layer import progress as use_cases
-from trainyard_common.api.training import Transcript, TranscriptEdit, TranscriptItem, TranscriptModule
+from training_progress.service_layer.unit_of_work import ProgressUnitOfWork
+from trainyard_common.api.training import Transcript, TranscriptEdit, TranscriptItem, TranscriptModule, Transcripts
 from trainyard_common.csv_cells import export_file
+from trainyard_common.http.deps import Ids
 from trainyard_common.http.export_parts import ExportPart
 from trainyard_common.vocabulary import ProgressStatus, TrainingItemType
 
@@ -23,9 +25,22 @@ router = APIRouter(prefix="/v1")
 async def transcript(customer_id: uuid.UUID, uow: ReadingUnitOfWork) -> Transcript:
     """Every item the customer has access to or progress on: status, score, completion, access expiry."""
     async with uow:
-        rows = await views.transcript(uow.session, customer_id)
-        courses = [r["item_id"] for r in rows if r["item_type"] == TrainingItemType.COURSE.value]
-        modules = await views.course_modules_progress(uow.session, customer_id, courses)
+        return await _transcript(uow, customer_id)
+
+
+@router.get("/transcripts", tags=["transcript"])
+async def transcripts(uow: ReadingUnitOfWork, customer_id: Ids) -> Transcripts:
+    """These customers' transcripts, in their order, each as its own route answers it: what the
+    gateway's customer view reads again for many customers at once (a transcript that an order's
+    access changed, read a moment after it)."""
+    async with uow:
+        return Transcripts(items=[await _transcript(uow, customer) for customer in customer_id])
+
+
+async def _transcript(uow: ProgressUnitOfWork, customer_id: uuid.UUID) -> Transcript:
+    rows = await views.transcript(uow.session, customer_id)
+    courses = [r["item_id"] for r in rows if r["item_type"] == TrainingItemType.COURSE.value]
+    modules = await views.course_modules_progress(uow.session, customer_id, courses)
     return Transcript(customer_id=customer_id, items=[_transcript_item(r, modules) for r in rows])
 
 
