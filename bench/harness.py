@@ -289,16 +289,6 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def process_cpu(system: System, packages: Iterable[str] | None = None) -> dict[str, float]:
-    """CPU seconds used so far by each service process (all of them, or those ``packages``)."""
-    wanted = set(packages) if packages is not None else None
-    return {
-        service.package: cpu_seconds(service.process.pid) if service.process else float("nan")
-        for service in system.processes()
-        if wanted is None or service.package in wanted
-    }
-
-
 def _machine_busy_seconds() -> float:
     """CPU seconds all cores spent on anything but idling since boot (first line of /proc/stat)."""
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
