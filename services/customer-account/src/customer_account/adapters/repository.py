@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, delete, or_, select, update
+from sqlalchemy import ARRAY, Select, String, any_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,10 @@ def _customer(row: Any) -> Customer:
     return customer_of(row._asdict())
 
 
+_MANY = select(customers).where(customers.c.id == any_(bindparam("ids", type_=ARRAY(customers.c.id.type))))
+"""One statement text however many ids (``IN`` would render one per count: never prepared)."""
+
+
 class CustomerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -52,7 +56,7 @@ class CustomerRepository:
         return _customer(row) if row else None
 
     async def many(self, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Customer]:
-        rows = await self._session.execute(select(customers).where(customers.c.id.in_(list(set(customer_ids)))))
+        rows = await self._session.execute(_MANY, {"ids": list(set(customer_ids))})
         return {row.id: _customer(row) for row in rows}
 
     async def by_email(self, email: str) -> Customer | None:

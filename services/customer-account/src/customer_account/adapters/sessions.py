@@ -6,13 +6,18 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ARRAY, any_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import login_attempts, sessions, sign_in_locks
 from customer_account.domain.actors import ActorKind
 from customer_account.domain.sign_in import LoginAttempt, SignInLock, StoredSession
+
+_MANY = select(sessions).where(
+    sessions.c.token_hash == any_(bindparam("hashes", type_=ARRAY(sessions.c.token_hash.type)))
+)
+"""One statement text however many tokens (``IN`` would render one per count: never prepared)."""
 
 
 class SessionRepository:
@@ -37,8 +42,8 @@ class SessionRepository:
 
     async def many(self, token_hashes: Iterable[str]) -> dict[str, StoredSession]:
         """The stored sessions among these hashes, by hash (one statement for all)."""
-        query = select(sessions).where(sessions.c.token_hash.in_(list(set(token_hashes))))
-        return {row.token_hash: StoredSession(**row._asdict()) for row in await self._session.execute(query)}
+        rows = await self._session.execute(_MANY, {"hashes": list(set(token_hashes))})
+        return {row.token_hash: StoredSession(**row._asdict()) for row in rows}
 
     async def remove(self, token_hash: str) -> StoredSession | None:
         row = (
