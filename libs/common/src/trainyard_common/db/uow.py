@@ -98,8 +98,8 @@ class SqlUnitOfWork:
         self._outbox_written_by_sql = True
 
     def committed_by_statement(self) -> None:
-        """A use case's own statements ended with COMMIT (``db.round_trip``) and wrote events:
-        what ``commit`` does after committing (nudge the relay) happens now."""
+        """A use case's own statements committed (``db.round_trip``: at the pipeline's end) and
+        wrote events: what ``commit`` does after committing (nudge the relay) happens now."""
         self._after_commit()
 
     async def write_events(self) -> bool:
