@@ -95,14 +95,14 @@ def _deletion_lock(customer_id: uuid.UUID) -> dict[str, object]:
 #
 # A checkout used to make seven round trips (the deletion lock, the deleted-customer check, the
 # price, the order, the access, the outbox, then COMMIT), each through SQLAlchemy and psycopg.
-# It now sends BEGIN, ``_SHARED_LOCK``, ``_COMPLETE`` and COMMIT together (``complete_and_commit``,
-# ``db.round_trip``), built from the price as this process last read it
+# It now sends ``_SHARED_LOCK`` and ``_COMPLETE`` together, one transaction committed at the
+# pipeline's end (``complete_and_commit``, ``db.round_trip``), built from the price as this process last read it
 # (``ProductRepository.remembered_price``). ``_COMPLETE`` writes nothing unless the price and its
 # product are still as read (else ``Completion.STALE``: read again, try again), the customer was
 # not deleted (its own statement after the lock, so its snapshot is taken once the lock is held,
 # see ``is_deleted``) and the idempotency key is new; then the order, its access or codes and its
-# outbox rows. Nothing written is committed as harmlessly as anything written, so COMMIT need not
-# wait for the answer. The rows travel as JSON (orjson in C, taken apart by
+# outbox rows. Nothing written is committed as harmlessly as anything written, so the commit need
+# not wait for the answer. The rows travel as JSON (orjson in C, taken apart by
 # ``json_populate_record``), one parameter each. An assignment runs ``_COMPLETE`` in its unit of
 # work's transaction after ``_GATE`` (``add_completed``).
 #
