@@ -36,10 +36,6 @@ class SessionRepository:
             )
         )
 
-    async def get(self, token_hash: str) -> StoredSession | None:
-        row = (await self._session.execute(select(sessions).where(sessions.c.token_hash == token_hash))).first()
-        return StoredSession(**row._asdict()) if row else None
-
     async def many(self, token_hashes: Iterable[str]) -> dict[str, StoredSession]:
         """The stored sessions among these hashes, by hash (one statement for all)."""
         rows = await self._session.execute(_MANY, {"hashes": list(set(token_hashes))})

@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
@@ -70,6 +70,7 @@ VIEW_ACTOR = "gateway:customer-view"
 
 NO_EXTRAS = '"deletion":null,"deletable":null,"not_deletable_reasons":null'
 Pair = tuple[uuid.UUID, str]
+T = TypeVar("T")
 
 
 class _Extras(BaseModel):
@@ -223,13 +224,13 @@ async def read_sections(
     many customers at once (``many_sources``) is read so wherever more than one customer needs it."""
     gate = asyncio.Semaphore(concurrency)
     wanted = sorted(set(pairs), key=lambda p: (str(p[0]), p[1]))
+    batched = {name for name in many_sources(services) if sum(n == name for _, n in wanted) > 1}
+    alone = [p for p in wanted if p[1] not in batched]
     together = [
         (name, chunk)
-        for name in many_sources(services)
-        if len(customers := [c for c, n in wanted if n == name]) > 1
-        for chunk in _chunks(customers, ROWS_PER_READ)
+        for name in sorted(batched)
+        for chunk in _chunks([c for c, n in wanted if n == name], ROWS_PER_READ)
     ]
-    alone = [p for p in wanted if p[1] not in {name for name, _ in together}]
 
     async def one(pair: Pair) -> list[Read]:
         async with gate:
@@ -243,7 +244,7 @@ async def read_sections(
     return [read for reads in await asyncio.gather(*calls) for read in reads]
 
 
-def _chunks(items: list[uuid.UUID], size: int) -> list[list[uuid.UUID]]:
+def _chunks(items: list[T], size: int) -> list[list[T]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
@@ -281,8 +282,8 @@ async def read_rows(
     client, path = row_sources(services)[name]
     ordered = sorted({str(i) for i in ids})
     found: dict[uuid.UUID, list[Any]] = {}
-    for start in range(0, len(ordered), ROWS_PER_READ):
-        query = urlencode([(ROW_ID[name], i) for i in ordered[start : start + ROWS_PER_READ]])
+    for chunk in _chunks(ordered, ROWS_PER_READ):
+        query = urlencode([(ROW_ID[name], i) for i in chunk])
         try:
             reply = await client.call("GET", f"{path}?{query}", timeout_seconds=timeout_seconds)
         except ServiceUnavailable as exc:
