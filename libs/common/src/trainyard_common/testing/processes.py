@@ -42,6 +42,15 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {_PORTS}")
 
 
+METRICS_PORT_TRIES = 3
+_METRICS_BIND_FAILED = (b"start_http_server", b"Address already in use")
+"""Words of the traceback a child prints when its metrics server finds its port taken."""
+
+
+class _MetricsPortTaken(Exception):
+    pass
+
+
 @dataclass
 class ServiceProcess:
     """``python -m <package>`` with the given environment, on a free port."""
@@ -67,6 +76,18 @@ class ServiceProcess:
         return signed_client(self.url, key=key, **options)
 
     def start(self, timeout: float = 60.0, **extra_env: str) -> ServiceProcess:
+        """Start it and wait until it is healthy. A metrics port another lane's process took
+        between our choosing it and the child binding it (a clean-clone CI run lost its browser
+        lane to that) is chosen again: nothing else names that port, unlike the HTTP port, which
+        the other services' settings already hold."""
+        for _ in range(METRICS_PORT_TRIES - 1):
+            try:
+                return self._start_once(timeout, extra_env)
+            except _MetricsPortTaken:
+                self.metrics_port = free_port()
+        return self._start_once(timeout, extra_env)
+
+    def _start_once(self, timeout: float, extra_env: dict[str, str]) -> ServiceProcess:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
@@ -77,9 +98,19 @@ class ServiceProcess:
             **extra_env,
             "TRAINYARD_HTTP_PORT": str(self.port),
         }
-        log = (LOG_DIR / f"{self.package}-{self.port}.log").open("ab")
+        log_path = LOG_DIR / f"{self.package}-{self.port}.log"
+        log = log_path.open("ab")
+        written_before = log.tell()
         self.process = subprocess.Popen([sys.executable, "-m", self.package], env=env, stdout=log, stderr=log)
-        self._wait_healthy(timeout)
+        try:
+            self._wait_healthy(timeout)
+        except RuntimeError:
+            with log_path.open("rb") as written:
+                written.seek(written_before)
+                output = written.read()
+                if all(words in output for words in _METRICS_BIND_FAILED):
+                    raise _MetricsPortTaken() from None
+            raise
         return self
 
     def _wait_healthy(self, timeout: float) -> None:
