@@ -5,6 +5,7 @@ events kept."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -18,10 +19,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from support.commerce import PASSWORD, create_product
 from support.flows import create_client, register, unique_domain, wait_for_learner
 
+from gateway.adapters import customer_views as customer_view_store
 from trainyard_common.db.engine import async_url
 from trainyard_common.testing.processes import RUN_SERVICE_KEY
 
@@ -48,20 +51,22 @@ def page(admin: httpx.Client, customer_id: str) -> dict[str, Any]:
 
 
 def view_rows(database_url: str, customer_ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The customers' stored sections in a gateway database, without their `as_of`."""
-    engine = create_engine(async_url(database_url), poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT customer_id::text, section, body FROM customer_view_sections "
-                    "WHERE customer_id::text = ANY(:ids)"
-                ),
-                {"ids": customer_ids},
-            ).all()
-    finally:
-        engine.dispose()
-    return {(r[0], r[1]): {k: v for k, v in json.loads(r[2]).items() if k != "as_of"} for r in rows}
+    """The customers' stored sections in a gateway database, as the page shows them, without their
+    `as_of` (read by the gateway's own statement: a listed section is kept as rows)."""
+
+    async def stored() -> list[customer_view_store.StoredSection]:
+        engine = create_async_engine(async_url(database_url), poolclass=NullPool)
+        try:
+            async with engine.connect() as conn:
+                return await customer_view_store.all_sections(conn)
+        finally:
+            await engine.dispose()
+
+    return {
+        (str(s.customer_id), s.section): {k: v for k, v in json.loads(s.body).items() if k != "as_of"}
+        for s in asyncio.run(stored())
+        if str(s.customer_id) in customer_ids
+    }
 
 
 def pending_reads(database_url: str) -> int:

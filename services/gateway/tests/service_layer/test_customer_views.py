@@ -390,6 +390,32 @@ async def test_an_order_named_by_its_event_is_read_alone_and_taken_into_the_stor
     assert json.loads(await views.page(customer))["not_deletable_reasons"] == ["has_orders"]
 
 
+async def test_a_busy_learners_full_history_keeps_its_newest_page_and_holds_one_row_per_order(uows: Uows) -> None:
+    services, customer = FakeServices(), uuid.uuid4()
+    services.customer(customer)
+    orders = [an_order(customer, minute) for minute in range(59, 4, -1)]  # 55, newest first
+    history = f"/v1/customers/{customer}/orders"
+    services.commerce_access.answers[history] = (200, {"items": orders, "total": 55})
+    views = views_on(uows, services)
+    await apply(views, uows, ("UserRegistered", customer))
+    await views.retry_pending()  # the first 50 are stored
+    newest = {**an_order(customer, 0), "completed_at": "2026-11-30T11:00:00Z"}
+    orders.insert(0, newest)
+    services.commerce_access.calls.clear()
+
+    await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.UUID(newest["id"])))
+
+    assert services.commerce_access.calls == [f"/v1/orders?order_id={newest['id']}"], "only the new order"
+    assert (await stored(uows))[(customer, ORDERS)]["data"] == {"items": orders[:50], "total": 56}
+    async with uows() as uow:
+        held = await uow.session.execute(
+            text("SELECT count(*) FROM customer_view_items WHERE customer_id = :c AND section = 'orders'"),
+            {"c": customer},
+        )
+        assert held.scalar_one() == 50, "the order pushed off the page is not kept"
+    assert json.loads(await views.page(customer))["orders"]["data"]["items"] == orders[:50]
+
+
 async def test_rows_of_a_section_not_stored_yet_read_it_whole_and_a_service_that_is_down_leaves_a_pending_read(
     uows: Uows,
 ) -> None:

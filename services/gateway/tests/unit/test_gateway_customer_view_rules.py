@@ -21,18 +21,27 @@ from gateway.domain.customer_view import (
     SECTIONS,
     TRANSCRIPT,
     WATCHED,
+    HeldPage,
     Noticed,
     ReadThrottle,
     blocked,
     changes_of,
     deletion_blockers,
+    listed,
+    place,
     still_unsettled,
-    take_in,
 )
 from gateway.entrypoints import events
 from gateway.entrypoints.customer_view_writes import CustomerViewAfterWrites
 from gateway.entrypoints.customer_views import CustomerDetails
-from gateway.service_layer.customer_views import NO_EXTRAS, assemble_page, profile_extras, section_body
+from gateway.service_layer.customer_views import (
+    NO_EXTRAS,
+    assemble_page,
+    list_head,
+    list_tail,
+    profile_extras,
+    section_body,
+)
 
 A, B = uuid.UUID(int=1), uuid.UUID(int=2)
 
@@ -108,38 +117,60 @@ def history(*orders: dict[str, Any], total: int | None = None) -> dict[str, Any]
     return {"items": list(orders), "total": len(orders) if total is None else total}
 
 
+def held(data: dict[str, Any], limit: int = 50) -> HeldPage:
+    """The page the view holds after storing ``data`` (a read of the whole history)."""
+    rows = listed(ORDERS, data)
+    assert rows is not None
+    last = rows.rows[limit - 1].rank if len(rows.rows) >= limit else None
+    return HeldPage(frozenset(r.rank.id for r in rows.rows), last, rows.total)
+
+
+def placed(data: dict[str, Any], fresh: list[dict[str, Any]], named: dict[object, bool]) -> dict[str, Any] | None:
+    """The page shown after ``fresh`` is placed into ``data``: what the view's rows then list."""
+    placement = place(ORDERS, held(data), fresh, named)
+    if placement is None:
+        return None
+    rows = {str(i["id"]): i for i in data["items"]} | {r.rank.id: dict(r.data) for r in placement.rows}
+    ranked = sorted(rows.values(), key=lambda i: str(i["id"]))
+    ranked.sort(key=lambda i: datetime.fromisoformat(i["completed_at"]), reverse=True)
+    return history(*ranked[:50], total=data["total"] + placement.added)
+
+
 def test_a_new_order_goes_first_and_is_counted_and_a_listed_one_is_replaced() -> None:
     stored = history(order(2, 1), order(1, 0))
     new = order(3, 2)
-    assert take_in(ORDERS, stored, [new], {new["id"]: True}) == history(new, order(2, 1), order(1, 0))
+    assert placed(stored, [new], {new["id"]: True}) == history(new, order(2, 1), order(1, 0))
     changed = {**order(1, 0), "n": 1}
-    assert take_in(ORDERS, stored, [changed], {changed["id"]: False}) == history(order(2, 1), changed)
-    assert take_in(ORDERS, stored, [changed], {changed["id"]: True}) == history(order(2, 1), changed), "a replay"
+    assert placed(stored, [changed], {changed["id"]: False}) == history(order(2, 1), changed)
+    assert placed(stored, [changed], {changed["id"]: True}) == history(order(2, 1), changed), "a replay"
 
 
 def test_rows_are_placed_as_the_service_lists_them_by_time_then_id_whatever_the_text_of_the_time() -> None:
     same_time, later_by_half = order(1, 5), order(9, 5, "00.5")  # "…:00Z" sorts after "…:00.5Z" as text
     stored = history(order(5, 5))
-    got = take_in(ORDERS, stored, [later_by_half, same_time], {later_by_half["id"]: True, same_time["id"]: True})
+    got = placed(stored, [later_by_half, same_time], {later_by_half["id"]: True, same_time["id"]: True})
     assert got == history(later_by_half, same_time, order(5, 5))
 
 
 def test_a_full_page_keeps_its_newest_and_a_row_that_may_be_beyond_it_is_read_whole() -> None:
     full = history(*(order(100 - m, m) for m in range(59, 9, -1)), total=70)  # 50 shown of 70
     newest = order(1, 59, "30")
-    got = take_in(ORDERS, full, [newest], {newest["id"]: True})
+    got = placed(full, [newest], {newest["id"]: True})
     assert got is not None
     assert (len(got["items"]), got["total"], got["items"][0], got["items"][-1]) == (50, 71, newest, order(89, 11))
     older = order(2, 0)  # after the page's last: counted in the 70 already, or not? (an imported order)
-    assert take_in(ORDERS, full, [older], {older["id"]: True}) is None
-    assert take_in(ORDERS, full, [older], {older["id"]: False}) == full, "a changed row off the page changes nothing"
+    assert placed(full, [older], {older["id"]: True}) is None
+    assert placed(full, [older], {older["id"]: False}) == full, "a changed row off the page changes nothing"
 
 
 def test_a_row_the_service_does_not_list_for_the_customer_changes_nothing_and_no_list_is_read_whole() -> None:
     stored = history(order(1, 0))
-    assert take_in(ORDERS, stored, [], {str(O1): False}) == stored  # another purchaser's order
-    assert take_in(ACCESS, {"items": None}, [], {str(R1): True}) is None
-    assert take_in(ACCESS, None, [], {str(R1): True}) is None
+    assert placed(stored, [], {str(O1): False}) == stored  # another purchaser's order
+    assert place(ORDERS, held(stored), [{"id": str(O1)}], {str(O1): True}) is None, "a row without its time"
+    assert listed(ACCESS, {"items": None, "total": 0}) is None
+    assert listed(ACCESS, None) is None
+    assert listed(ORDERS, {**history(order(1, 0)), "next": None}) is None, "a list with more than its rows"
+    assert listed(ORDERS, history({"id": "not-a-uuid", "completed_at": "2026-11-30T10:00:00Z"})) is None
 
 
 def test_a_new_customer_gets_every_section() -> None:
@@ -235,6 +266,18 @@ def test_the_page_assembled_from_stored_json_is_a_valid_customer_details_body() 
     assert page["deletion"]["state"] == "refused"
     assert page["deletable"] is False
     assert page["not_deletable_reasons"] == ["has_orders"]
+
+
+def test_a_list_stored_as_rows_joins_back_into_the_very_json_of_the_section() -> None:
+    as_of = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    data = history(order(2, 1), order(1, 0), total=7)
+    rows = listed(ORDERS, data)
+    assert rows is not None
+    joined = list_head("commerce-access") + ",".join(json.dumps(r.data, separators=(",", ":")) for r in rows.rows)
+    joined += list_tail(rows.total, as_of)
+    assert joined == section_body("commerce-access", json.dumps(data, separators=(",", ":")).encode(), None, as_of)
+    empty = list_head("commerce-access") + list_tail(0, as_of)
+    assert json.loads(empty)["data"] == {"items": [], "total": 0}
 
 
 def test_a_profile_without_readable_deletion_fields_leaves_them_null() -> None:

@@ -2,7 +2,11 @@
 
 * ``customer_view_sections``: one row per (customer, section), the section's JSON as the page
   shows it (``body``) and, for the profile, the page's deletion fields (``extras``; for orders and
-  access, what they say against a deletion); one indexed read of a customer's rows.
+  access kept whole, what they say against a deletion); one indexed read of a customer's rows.
+* ``customer_view_items``: the rows of a listed section (orders, access: ``tail`` set), one per
+  listed row; the page's section is ``body`` (its head), the rows newest first, then ``tail``
+  (``total`` and ``as_of``), joined by the page's one statement. An order adds or replaces a row
+  here instead of rewriting its customer's whole history.
 * ``customer_view_pending``: sections to read again (their service could not answer, or a
   dependent section's second read), due at ``due_at``.
 * ``customer_view_tombstones``: erased or deleted customers, whose view is never written again.
@@ -11,16 +15,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
-from sqlalchemy import Column, DateTime, Index, Integer, Table, Text, Uuid, text
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, Table, Text, TextClause, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from gateway.adapters.tables import metadata
-from trainyard_common.db.batches import InsertRows
+from gateway.domain.customer_view import LISTINGS, HeldPage, Rank
+from trainyard_common.db.batches import InsertRows, last_per_key
 
 customer_view_sections = Table(
     "customer_view_sections",
@@ -30,6 +35,20 @@ customer_view_sections = Table(
     Column("body", Text, nullable=False),
     Column("extras", Text),
     Column("as_of", DateTime(timezone=True), nullable=False),
+    Column("tail", Text),
+    Column("total", Integer),
+)
+
+customer_view_items = Table(
+    "customer_view_items",
+    metadata,
+    Column("customer_id", Uuid, primary_key=True),
+    Column("section", Text, primary_key=True),
+    Column("item_id", Uuid, primary_key=True),
+    Column("ranked_at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("blocks", Boolean, nullable=False),
+    Index("ix_customer_view_items_listed", "customer_id", "section", text("ranked_at DESC"), "item_id"),
 )
 
 customer_view_pending = Table(
@@ -56,12 +75,30 @@ Pair = tuple[uuid.UUID, str]
 
 
 @dataclass(frozen=True, slots=True)
+class StoredItem:
+    """One row of a listed section: its JSON, where it is listed, and whether it blocks a deletion."""
+
+    item_id: str
+    ranked_at: datetime
+    body: str
+    blocks: bool
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSection:
+    """A section as stored: ``body`` whole (``tail`` None), or listed: ``body`` the JSON before its
+    rows, ``tail`` after them, ``items`` its rows, replacing those stored (``replaces_items``: a
+    read of the whole list) or taken in among them (an event's rows; the page keeps its first)."""
+
     customer_id: uuid.UUID
     section: str
     body: str
     extras: str | None
     as_of: datetime
+    tail: str | None = None
+    total: int | None = None
+    items: tuple[StoredItem, ...] = ()
+    replaces_items: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +109,61 @@ class Leased:
     attempts: int
 
 
-_READ = "SELECT section, body, extras FROM customer_view_sections WHERE customer_id = %s"
+_PAGE_SIZES = " ".join(f"WHEN '{name}' THEN {listing.limit}" for name, listing in LISTINGS.items())
+_PAGE_LIMIT = "CASE {section} " + _PAGE_SIZES + " END"
+"""A listed section's page size, SQL over the column ``{section}`` names (the domain's own numbers)."""
+
+_ASSEMBLED = f"""
+CASE WHEN s.tail IS NULL THEN s.body ELSE s.body || COALESCE(shown.bodies, '') || s.tail END, s.extras,
+COALESCE(shown.blocks, false)
+FROM customer_view_sections s
+LEFT JOIN LATERAL (
+    SELECT string_agg(p.body, ',' ORDER BY p.ranked_at DESC, p.item_id) AS bodies, bool_or(p.blocks) AS blocks
+    FROM (SELECT i.body, i.ranked_at, i.item_id, i.blocks FROM customer_view_items i
+          WHERE s.tail IS NOT NULL AND i.customer_id = s.customer_id AND i.section = s.section
+          ORDER BY i.ranked_at DESC, i.item_id LIMIT {_PAGE_LIMIT.format(section="s.section")}) p
+) shown ON true
+"""  # noqa: S608 (no value is formatted in: the page sizes are the domain's constants)
+"""A section's JSON as the page shows it (a listed one: head, its page's rows, tail), its
+``extras``, and whether a row on its page blocks a deletion."""
+
+_READ = f"SELECT s.section, {_ASSEMBLED} WHERE s.customer_id = %s"
 
 # The rows travel as one JSON text (``InsertRows``): as ``text[]`` parameters psycopg quoted each
 # section's JSON with a regex, a third of the gateway's CPU under checkout load (py-spy).
 _UPSERT = InsertRows(
     customer_view_sections,
-    ["customer_id", "section", "body", "extras", "as_of"],
+    ["customer_id", "section", "body", "extras", "as_of", "tail", "total"],
     conflict=["customer_id", "section"],
-    update=["body", "extras", "as_of"],
+    update=["body", "extras", "as_of", "tail", "total"],
     where="customer_view_sections.as_of <= excluded.as_of",  # never a newer read replaced by an older one
     rows_where="NOT EXISTS (SELECT 1 FROM customer_view_tombstones t WHERE t.customer_id = batch.customer_id)",
+    returning=["customer_id", "section"],
 )
+
+_UPSERT_ITEMS = InsertRows(
+    customer_view_items,
+    ["customer_id", "section", "item_id", "ranked_at", "body", "blocks"],
+    conflict=["customer_id", "section", "item_id"],
+    update=["ranked_at", "body", "blocks"],
+)
+
+_DROP_ITEMS = text("""
+DELETE FROM customer_view_items i
+USING unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, section)
+WHERE i.customer_id = v.customer_id AND i.section = v.section
+""")
+
+_PRUNE_ITEMS = text(f"""
+DELETE FROM customer_view_items i
+USING unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, section)
+CROSS JOIN LATERAL (
+    SELECT o.item_id FROM customer_view_items o WHERE o.customer_id = v.customer_id AND o.section = v.section
+    ORDER BY o.ranked_at DESC, o.item_id OFFSET {_PAGE_LIMIT.format(section="v.section")}
+) off_page
+WHERE i.customer_id = v.customer_id AND i.section = v.section AND i.item_id = off_page.item_id
+""")  # noqa: S608 (see _ASSEMBLED)
+"""The rows an event's new row pushed off the page go: the view holds a page, as a read would."""
 
 _QUEUE = text("""
 INSERT INTO customer_view_pending (customer_id, section, due_at, attempts, last_error)
@@ -118,35 +198,65 @@ WHERE p.customer_id = v.customer_id AND p.section = v.section AND p.due_at = :le
 """)
 
 
-async def read(conn: AsyncConnection, customer_id: uuid.UUID) -> list[tuple[str, str, str | None]]:
-    """The customer's stored sections: (section, body, extras).
+PageRow = tuple[str, str, str | None, bool]
+"""(section, its JSON as the page shows it, its ``extras``, a row on its page blocks a deletion)."""
+
+
+async def read(conn: AsyncConnection, customer_id: uuid.UUID) -> list[PageRow]:
+    """The customer's stored sections.
 
     The page's one statement goes to the driver's connection, prepared: SQLAlchemy's execution
     path (compiled-statement cache, result wrapping, events) cost more CPU than the query (an
     in-process measurement: 460 µs per page's read before, 250 µs after, with the pool change)."""
     raw = await conn.get_raw_connection()
-    driver: psycopg.AsyncConnection[tuple[str, str, str | None]] = raw.driver_connection  # type: ignore[assignment]
+    driver: psycopg.AsyncConnection[PageRow] = raw.driver_connection  # type: ignore[assignment]
     cursor = await driver.execute(_READ, (customer_id,), prepare=True)
     return await cursor.fetchall()
 
 
-_BODIES_FOR_UPDATE = text("""
-SELECT s.customer_id, s.section, s.body FROM customer_view_sections s
+_PAGES_FOR_UPDATE = text(f"""
+SELECT s.customer_id, s.section, s.tail IS NOT NULL, s.total, last.ranked_at, last.item_id
+FROM customer_view_sections s
 JOIN unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, section)
   ON s.customer_id = v.customer_id AND s.section = v.section
+LEFT JOIN LATERAL (
+    SELECT i.ranked_at, i.item_id FROM customer_view_items i
+    WHERE i.customer_id = s.customer_id AND i.section = s.section
+    ORDER BY i.ranked_at DESC, i.item_id OFFSET {_PAGE_LIMIT.format(section="s.section")} - 1 LIMIT 1
+) last ON true
 ORDER BY s.customer_id, s.section
 FOR UPDATE OF s
+""")  # noqa: S608 (see _ASSEMBLED)
+
+_HELD_ITEMS = text("""
+SELECT i.customer_id, i.section, i.item_id FROM customer_view_items i
+JOIN unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[]), CAST(:items AS uuid[])) AS v(customer_id, section, item_id)
+  ON i.customer_id = v.customer_id AND i.section = v.section AND i.item_id = v.item_id
 """)
 
 
-async def bodies_for_update(db: Executor, pairs: Iterable[Pair]) -> dict[Pair, str]:
-    """The stored JSON of these sections, locked until the transaction ends (those not stored
-    are missing)."""
-    unique = sorted(set(pairs), key=lambda p: (str(p[0]), p[1]))
+async def pages_for_update(db: Executor, named: Mapping[Pair, Iterable[object]]) -> dict[Pair, HeldPage | None]:
+    """What is held of these listed sections (for the rows ``named``: which are on the page),
+    locked until the transaction ends; None for a section stored whole. Those not stored are missing."""
+    unique = sorted(named, key=lambda p: (str(p[0]), p[1]))
     if not unique:
         return {}
-    rows = await db.execute(_BODIES_FOR_UPDATE, {"ids": [p[0] for p in unique], "sections": [p[1] for p in unique]})
-    return {(r[0], r[1]): r[2] for r in rows}
+    rows = await db.execute(_PAGES_FOR_UPDATE, {"ids": [p[0] for p in unique], "sections": [p[1] for p in unique]})
+    found = {(r[0], r[1]): (r[2], r[3], None if r[4] is None else Rank(r[4], str(r[5]))) for r in rows}
+    asked = [(p, str(item)) for p in unique if found.get(p, (False,))[0] for item in named[p]]
+    held: dict[Pair, set[str]] = {}
+    if asked:
+        params = {
+            "ids": [p[0] for p, _ in asked],
+            "sections": [p[1] for p, _ in asked],
+            "items": [item for _, item in asked],
+        }
+        for r in await db.execute(_HELD_ITEMS, params):
+            held.setdefault((r[0], r[1]), set()).add(str(r[2]))
+    return {
+        pair: HeldPage(frozenset(held.get(pair, ())), last, total or 0) if is_listed else None
+        for pair, (is_listed, total, last) in found.items()
+    }
 
 
 _PROFILE_EXTRAS = text(
@@ -164,8 +274,9 @@ async def profile_extras(db: Executor, customer_ids: Iterable[uuid.UUID]) -> dic
 
 
 async def upsert(db: Executor, sections: Sequence[StoredSection]) -> None:
-    """One statement: each section replaces an older read of it (never a newer one); nothing of a
-    tombstoned customer is written. One row per (customer, section) in ``sections``."""
+    """Each section replaces an older read of it (never a newer one); nothing of a tombstoned
+    customer is written. A written listed section's rows replace those stored, or are taken in
+    among them (the page then keeps its first); a section written whole drops any rows."""
     if not sections:
         return
     latest: dict[Pair, StoredSection] = {}
@@ -174,9 +285,23 @@ async def upsert(db: Executor, sections: Sequence[StoredSection]) -> None:
         if kept is None or kept.as_of <= s.as_of:
             latest[(s.customer_id, s.section)] = s
     rows = sorted(latest.values(), key=lambda s: (str(s.customer_id), s.section))  # one lock order
-    await db.execute(
-        _UPSERT.statement, _UPSERT.parameters([(s.customer_id, s.section, s.body, s.extras, s.as_of) for s in rows])
+    written = await db.execute(
+        _UPSERT.statement,
+        _UPSERT.parameters([(s.customer_id, s.section, s.body, s.extras, s.as_of, s.tail, s.total) for s in rows]),
     )
+    stored = [latest[(r[0], r[1])] for r in written]
+    await _each_pair(db, _DROP_ITEMS, [s for s in stored if s.replaces_items and s.section in LISTINGS])
+    items = [(s.customer_id, s.section, i.item_id, i.ranked_at, i.body, i.blocks) for s in stored for i in s.items]
+    if items:
+        ordered = last_per_key(items, key=lambda i: (str(i[0]), i[1], i[2]))
+        await db.execute(_UPSERT_ITEMS.statement, _UPSERT_ITEMS.parameters(ordered))
+    await _each_pair(db, _PRUNE_ITEMS, [s for s in stored if not s.replaces_items])
+
+
+async def _each_pair(db: Executor, statement: TextClause, sections: Sequence[StoredSection]) -> None:
+    if sections:
+        pairs = {"ids": [s.customer_id for s in sections], "sections": [s.section for s in sections]}
+        await db.execute(statement, pairs)
 
 
 async def queue(db: Executor, pairs: Iterable[Pair], due_at: datetime, error: str | None = None) -> None:
@@ -231,9 +356,8 @@ async def forget(db: Executor, customer_ids: Iterable[uuid.UUID], at: datetime) 
         ),
         {"ids": ids, "at": at},
     )
-    await db.execute(
-        text("DELETE FROM customer_view_sections WHERE customer_id = ANY(CAST(:ids AS uuid[]))"), {"ids": ids}
-    )
+    for table in ("customer_view_sections", "customer_view_items"):
+        await db.execute(text(f"DELETE FROM {table} WHERE customer_id = ANY(CAST(:ids AS uuid[]))"), {"ids": ids})  # noqa: S608
     await db.execute(
         text("DELETE FROM customer_view_pending WHERE customer_id = ANY(CAST(:ids AS uuid[]))"), {"ids": ids}
     )
@@ -242,12 +366,13 @@ async def forget(db: Executor, customer_ids: Iterable[uuid.UUID], at: datetime) 
 async def sweep_forgotten(db: Executor) -> None:
     """Rows of a tombstoned customer written by a transaction that overlapped the forgetting one
     (it could not see the tombstone yet) go too."""
-    await db.execute(
-        text(
-            "DELETE FROM customer_view_sections s USING customer_view_tombstones t "
-            "WHERE t.at > now() - interval '5 minutes' AND s.customer_id = t.customer_id"
+    for table in ("customer_view_sections", "customer_view_items"):
+        await db.execute(
+            text(
+                f"DELETE FROM {table} s USING customer_view_tombstones t "  # noqa: S608 (the view's own tables)
+                "WHERE t.at > now() - interval '5 minutes' AND s.customer_id = t.customer_id"
+            )
         )
-    )
 
 
 async def is_forgotten(db: Executor, customer_id: uuid.UUID) -> bool:
@@ -256,6 +381,6 @@ async def is_forgotten(db: Executor, customer_id: uuid.UUID) -> bool:
 
 
 async def all_sections(db: Executor) -> list[StoredSection]:
-    """Every stored section (tests and the rebuild's comparison)."""
-    rows = await db.execute(text("SELECT customer_id, section, body, extras, as_of FROM customer_view_sections"))
-    return [StoredSection(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    """Every stored section, as the page shows it (tests and the rebuild's comparison)."""
+    rows = await db.execute(text(f"SELECT s.customer_id, s.section, s.as_of, {_ASSEMBLED}"))
+    return [StoredSection(r[0], r[1], r[3], r[4], r[2]) for r in rows]

@@ -19,9 +19,10 @@ concatenated, never parsed or validated again.
   an event) is read live when the page is asked for, stored, and answered; the profile's 404
   from customer-account is still the page's 404 (and nothing is stored for it).
 * An event that names an order or an access row has only those rows read (by id: one call per
-  section for a whole batch of events) and taken into the stored order history or access list
-  (``take_in``): a learner with a long history costs the same per order as a new one. Where the
-  stored page cannot place a row, the section is read whole.
+  section for a whole batch of events) and placed into the stored order history or access list
+  (``place``), which the view keeps one row per listed row: a learner with a long history costs
+  the same per order as a new one. Where the stored page cannot place a row, the section is read
+  whole.
 """
 
 from __future__ import annotations
@@ -41,19 +42,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.adapters import customer_views as store
 from gateway.adapters.actors import act_as_admin
 from gateway.domain.customer_view import (
-    ACCESS,
-    ORDERS,
+    BLOCKERS,
     PROFILE,
     ROW_ID,
     SECTION_SERVICE,
     SECTIONS,
+    HeldPage,
     Noticed,
     ReadThrottle,
+    Row,
     blocked,
     changes_of,
     deletion_blockers,
+    listed,
+    place,
     still_unsettled,
-    take_in,
 )
 from gateway.domain.replies import ServiceUnavailable
 from gateway.service_layer.customer_page import CustomerNotFound, many_sources, row_sources, section_sources
@@ -151,8 +154,9 @@ def profile_extras(data: Any) -> str:
 
 
 def _blockers_extras(name: str, data: Any) -> str | None:
-    """Stored beside the orders and access sections: what they say against a deletion (JSON)."""
-    found = deletion_blockers(name, data) if name in (ORDERS, ACCESS) else []
+    """Stored beside the orders and access sections kept whole: what they say against a deletion
+    (JSON). A listed section's rows say it themselves (``StoredItem.blocks``)."""
+    found = deletion_blockers(name, data)
     return orjson.dumps(found).decode() if found else None
 
 
@@ -170,9 +174,8 @@ def deletion_reasons(extras: str | None) -> frozenset[str]:
     return frozenset(reasons) if isinstance(reasons, list) else frozenset()
 
 
-def with_blockers(extras: str | None, stored: Sequence[str | None]) -> str | None:
+def with_blockers(extras: str | None, blockers: Sequence[str]) -> str | None:
     """The profile's deletion fields (``extras``) with the orders' and access' blockers applied."""
-    blockers = [b for found in stored if found for b in orjson.loads(found)]
     if extras is None or not blockers:
         return extras
     deletion = blocked(_extras_fields(extras), blockers)
@@ -211,10 +214,32 @@ async def read_section(services: ServiceSet, customer_id: uuid.UUID, name: str, 
 
 
 def _answered(service: str, customer_id: uuid.UUID, name: str, data: Any, as_of: datetime) -> Read:
-    """A section as its service answered it (``data``), as stored."""
+    """A section as its service answered it (``data``), as stored: a list as its rows."""
+    if (rows := listed(name, data)) is not None:
+        return Read(customer_id, name, _listed_section(customer_id, name, rows.rows, rows.total, as_of))
     extras = profile_extras(data) if name == PROFILE else _blockers_extras(name, data)
     body = section_body(service, orjson.dumps(data), None, as_of)
     return Read(customer_id, name, store.StoredSection(customer_id, name, body, extras, as_of))
+
+
+def _listed_section(
+    customer_id: uuid.UUID, name: str, rows: Sequence[Row], total: int, as_of: datetime, *, whole: bool = True
+) -> store.StoredSection:
+    """A listed section as stored: the JSON around its rows, and the rows (all of the page's, or,
+    not ``whole``, those to take in). Joined, it is ``section_body`` of ``{"items": rows, "total": total}``."""
+    head, tail = list_head(SECTION_SERVICE[name]), list_tail(total, as_of)
+    items = tuple(store.StoredItem(r.rank.id, r.rank.at, orjson.dumps(r.data).decode(), r.blocks) for r in rows)
+    return store.StoredSection(customer_id, name, head, None, as_of, tail, total, items, replaces_items=whole)
+
+
+def list_head(service: str) -> str:
+    """A listed section's JSON before its rows (``section_body``'s, of a list)."""
+    return '{"available":true,"service":' + orjson.dumps(service).decode() + ',"data":{"items":['
+
+
+def list_tail(total: int, as_of: datetime) -> str:
+    """A listed section's JSON after its rows."""
+    return '],"total":' + str(total) + '},"reason":null,"as_of":' + _as_of_json(as_of).decode() + "}"
 
 
 async def read_sections(
@@ -300,19 +325,23 @@ async def read_rows(
 
 
 def taken_in(
-    pair: Pair, stored: str, fresh: Sequence[Any], named: Mapping[object, bool], as_of: datetime
+    pair: Pair, page: HeldPage, fresh: Sequence[Any], named: Mapping[object, bool], as_of: datetime
 ) -> Read | None:
-    """The stored section (its JSON as stored) with ``fresh``, the customer's rows just read of those
-    ``named``, taken in; None when they cannot be: the section is to be read whole."""
+    """The held ``page`` with ``fresh``, the customer's rows just read of those ``named``, placed;
+    None when they cannot be: the section is to be read whole."""
     customer_id, name = pair
-    section = orjson.loads(stored)
-    if not section.get("available"):
+    placed = place(name, page, fresh, named)
+    if placed is None:
         return None
-    merged = take_in(name, section["data"], fresh, named)
-    if merged is None:
-        return None
-    body = section_body(SECTION_SERVICE[name], orjson.dumps(merged), None, as_of)
-    return Read(customer_id, name, store.StoredSection(customer_id, name, body, _blockers_extras(name, merged), as_of))
+    total = page.total + placed.added
+    return Read(customer_id, name, _listed_section(customer_id, name, placed.rows, total, as_of, whole=False))
+
+
+def _joined(section: store.StoredSection) -> str:
+    """A section's JSON as the page shows it (a listed one's rows joined in)."""
+    if section.tail is None:
+        return section.body
+    return section.body + ",".join(i.body for i in section.items) + section.tail
 
 
 def _retry_delay(config: ViewConfig, attempts: int) -> timedelta:
@@ -374,25 +403,33 @@ class CustomerViews:
             rows = await store.read(conn, customer_id)
         bodies: dict[str, str] = {}
         extras: dict[str, str | None] = {}
-        for name, body, stored_extras in rows:
+        blockers: list[str] = []
+        for name, body, stored_extras, blocks in rows:
             bodies[name] = body
             extras[name] = stored_extras
             if name == PROFILE and stored_extras is None:  # customer-account answered 404
                 raise CustomerNotFound()
+            if blocks:
+                blockers.append(BLOCKERS[name])
         if len(bodies) < len(SECTIONS):
-            await self._fill(customer_id, bodies, extras)
-        blockers = [extras.get(ORDERS), extras.get(ACCESS)]
-        return assemble_page(customer_id, bodies, with_blockers(extras.get(PROFILE), blockers))
+            await self._fill(customer_id, bodies, extras, blockers)
+        for name in BLOCKERS:  # a list kept whole (not as rows) says it in its extras
+            blockers += orjson.loads(extras.get(name) or "[]")
+        return assemble_page(customer_id, bodies, with_blockers(extras.get(PROFILE), sorted(set(blockers))))
 
-    async def _fill(self, customer_id: uuid.UUID, bodies: dict[str, str], extras: dict[str, str | None]) -> None:
+    async def _fill(
+        self, customer_id: uuid.UUID, bodies: dict[str, str], extras: dict[str, str | None], blockers: list[str]
+    ) -> None:
         """Read the missing sections live (as the admin asking), store what answered."""
         reads = await self._read((customer_id, name) for name in SECTIONS if name not in bodies)
         if any(r.profile_not_found for r in reads):
             raise CustomerNotFound()
         for r in reads:
             if r.section is not None:
-                bodies[r.name] = r.section.body
+                bodies[r.name] = _joined(r.section)
                 extras[r.name] = r.section.extras
+                if any(i.blocks for i in r.section.items):
+                    blockers.append(BLOCKERS[r.name])
             else:
                 bodies[r.name] = section_body(SECTION_SERVICE[r.name], None, r.failure, None)
         async with self._engine.begin() as conn:
@@ -435,23 +472,20 @@ class CustomerViews:
         (none stored, or the rows do not fit). The stored sections are locked meanwhile (a read of
         a whole section waits)."""
         named = {(uuid.UUID(str(c)), s): ids for (c, s), ids in rows.items()}
-        stored = await store.bodies_for_update(db, named)
-        held = {p: ids for p, ids in named.items() if p in stored}
+        pages = await store.pages_for_update(db, named)
+        held = {p: ids for p, ids in named.items() if pages.get(p) is not None}
         as_of = now_utc()
         fresh = await self._read_named_rows(held)
         reads: list[Read] = []
-        whole = [p for p in named if p not in stored]
+        whole = [p for p in named if p not in held]
         for pair, ids in held.items():
-            answer = fresh[pair[1]]
+            answer, page = fresh[pair[1]], pages[pair]
             if isinstance(answer, str):
                 reads.append(Read(pair[0], pair[1], failure=answer))
-            elif (read := taken_in(pair, stored[pair], answer.get(pair[0], []), ids, as_of)) is not None:
+            elif page is not None and (read := taken_in(pair, page, answer.get(pair[0], []), ids, as_of)) is not None:
                 reads.append(read)
             else:
                 whole.append(pair)
-            # Each section is parsed and written again: the requests waiting on this process's
-            # event loop go in between, not after the whole batch.
-            await asyncio.sleep(0)
         self._throttle.read(r.pair for r in reads if r.section is not None)
         return reads, whole
 
