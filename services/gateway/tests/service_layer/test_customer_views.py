@@ -390,7 +390,16 @@ async def test_an_order_named_by_its_event_is_read_alone_and_taken_into_the_stor
     assert json.loads(await views.page(customer))["not_deletable_reasons"] == ["has_orders"]
 
 
-async def test_a_busy_learners_full_history_keeps_its_newest_page_and_holds_one_row_per_order(uows: Uows) -> None:
+async def held_orders(uows: Uows, customer: uuid.UUID) -> int:
+    async with uows() as uow:
+        held = await uow.session.execute(
+            text("SELECT count(*) FROM customer_view_items WHERE customer_id = :c AND section = 'orders'"),
+            {"c": customer},
+        )
+        return int(held.scalar_one())
+
+
+async def test_a_busy_learners_history_shows_its_newest_page_and_holds_at_most_two(uows: Uows) -> None:
     services, customer = FakeServices(), uuid.uuid4()
     services.customer(customer)
     orders = [an_order(customer, minute) for minute in range(59, 4, -1)]  # 55, newest first
@@ -399,21 +408,24 @@ async def test_a_busy_learners_full_history_keeps_its_newest_page_and_holds_one_
     views = views_on(uows, services)
     await apply(views, uows, ("UserRegistered", customer))
     await views.retry_pending()  # the first 50 are stored
-    newest = {**an_order(customer, 0), "completed_at": "2026-11-30T11:00:00Z"}
-    orders.insert(0, newest)
+    later = [{**an_order(customer, 0), "completed_at": f"2026-11-30T11:{m:02d}:00Z"} for m in range(52)]
     services.commerce_access.calls.clear()
 
-    await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.UUID(newest["id"])))
-
-    assert services.commerce_access.calls == [f"/v1/orders?order_id={newest['id']}"], "only the new order"
+    orders.insert(0, later[0])  # commerce-access lists it: the fake answers the rows it lists
+    await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.UUID(later[0]["id"])))
+    assert services.commerce_access.calls == [f"/v1/orders?order_id={later[0]['id']}"], "only the new order"
     assert (await stored(uows))[(customer, ORDERS)]["data"] == {"items": orders[:50], "total": 56}
-    async with uows() as uow:
-        held = await uow.session.execute(
-            text("SELECT count(*) FROM customer_view_items WHERE customer_id = :c AND section = 'orders'"),
-            {"c": customer},
-        )
-        assert held.scalar_one() == 50, "the order pushed off the page is not kept"
-    assert json.loads(await views.page(customer))["orders"]["data"]["items"] == orders[:50]
+    assert await held_orders(uows, customer) == 51
+
+    orders[:0] = reversed(later[1:])
+    await apply(views, uows, *(Noticed("OrderCompleted", customer, order_id=uuid.UUID(o["id"])) for o in later[1:]))
+    assert json.loads(await views.page(customer))["orders"]["data"] == {"items": orders[:50], "total": 107}
+    assert await held_orders(uows, customer) == 50, "past two pages, the rows off the page go"
+    older = {**an_order(customer, 0), "completed_at": "2026-11-30T09:00:00Z"}  # counted in 107, or not?
+    orders.append(older)
+    services.commerce_access.calls.clear()
+    await apply(views, uows, Noticed("OrderCompleted", customer, order_id=uuid.UUID(older["id"])))
+    assert services.commerce_access.calls[-1] == f"{history}?limit=50", "read whole: the pruned page knows its oldest"
 
 
 async def test_rows_of_a_section_not_stored_yet_read_it_whole_and_a_service_that_is_down_leaves_a_pending_read(

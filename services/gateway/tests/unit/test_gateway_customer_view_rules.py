@@ -117,12 +117,12 @@ def history(*orders: dict[str, Any], total: int | None = None) -> dict[str, Any]
     return {"items": list(orders), "total": len(orders) if total is None else total}
 
 
-def held(data: dict[str, Any], limit: int = 50) -> HeldPage:
-    """The page the view holds after storing ``data`` (a read of the whole history)."""
+def held(data: dict[str, Any]) -> HeldPage:
+    """What the view holds after storing ``data`` (a read of the whole history)."""
     rows = listed(ORDERS, data)
     assert rows is not None
-    last = rows.rows[limit - 1].rank if len(rows.rows) >= limit else None
-    return HeldPage(frozenset(r.rank.id for r in rows.rows), last, rows.total)
+    oldest = rows.rows[-1].rank if rows.rows else None
+    return HeldPage(frozenset(r.rank.id for r in rows.rows), oldest, len(rows.rows), rows.total)
 
 
 def placed(data: dict[str, Any], fresh: list[dict[str, Any]], named: dict[object, bool]) -> dict[str, Any] | None:
@@ -161,6 +161,8 @@ def test_a_full_page_keeps_its_newest_and_a_row_that_may_be_beyond_it_is_read_wh
     older = order(2, 0)  # after the page's last: counted in the 70 already, or not? (an imported order)
     assert placed(full, [older], {older["id"]: True}) is None
     assert placed(full, [older], {older["id"]: False}) == full, "a changed row off the page changes nothing"
+    whole = history(*full["items"], total=50)  # every order is held: one not held is new, wherever listed
+    assert placed(whole, [older], {older["id"]: True}) == history(*full["items"], total=51)
 
 
 def test_a_row_the_service_does_not_list_for_the_customer_changes_nothing_and_no_list_is_read_whole() -> None:

@@ -4,9 +4,11 @@
   shows it (``body``) and, for the profile, the page's deletion fields (``extras``; for orders and
   access kept whole, what they say against a deletion); one indexed read of a customer's rows.
 * ``customer_view_items``: the rows of a listed section (orders, access: ``tail`` set), one per
-  listed row; the page's section is ``body`` (its head), the rows newest first, then ``tail``
-  (``total`` and ``as_of``), joined by the page's one statement. An order adds or replaces a row
-  here instead of rewriting its customer's whole history.
+  listed row; the page's section is ``body`` (its head), its first rows newest first, then
+  ``tail`` (``total`` and ``as_of``), joined by the page's one statement. An order adds or
+  replaces a row here instead of rewriting its customer's whole history. The section's row says
+  what is held (``held`` rows, the oldest listed ``oldest_at``/``oldest_id``), all an event's
+  rows need to be placed; held rows beyond twice the page are pruned now and then.
 * ``customer_view_pending``: sections to read again (their service could not answer, or a
   dependent section's second read), due at ``due_at``.
 * ``customer_view_tombstones``: erased or deleted customers, whose view is never written again.
@@ -37,6 +39,9 @@ customer_view_sections = Table(
     Column("as_of", DateTime(timezone=True), nullable=False),
     Column("tail", Text),
     Column("total", Integer),
+    Column("held", Integer),
+    Column("oldest_at", DateTime(timezone=True)),
+    Column("oldest_id", Uuid),
 )
 
 customer_view_items = Table(
@@ -88,7 +93,8 @@ class StoredItem:
 class StoredSection:
     """A section as stored: ``body`` whole (``tail`` None), or listed: ``body`` the JSON before its
     rows, ``tail`` after them, ``items`` its rows, replacing those stored (``replaces_items``: a
-    read of the whole list) or taken in among them (an event's rows; the page keeps its first)."""
+    read of the whole list) or taken in among them (an event's rows; the page shows its first),
+    and then ``held`` rows in all, the oldest listed ``oldest``."""
 
     customer_id: uuid.UUID
     section: str
@@ -99,6 +105,8 @@ class StoredSection:
     total: int | None = None
     items: tuple[StoredItem, ...] = ()
     replaces_items: bool = True
+    held: int | None = None
+    oldest: Rank | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +141,9 @@ _READ = f"SELECT s.section, {_ASSEMBLED} WHERE s.customer_id = %s"
 # section's JSON with a regex, a third of the gateway's CPU under checkout load (py-spy).
 _UPSERT = InsertRows(
     customer_view_sections,
-    ["customer_id", "section", "body", "extras", "as_of", "tail", "total"],
+    ["customer_id", "section", "body", "extras", "as_of", "tail", "total", "held", "oldest_at", "oldest_id"],
     conflict=["customer_id", "section"],
-    update=["body", "extras", "as_of", "tail", "total"],
+    update=["body", "extras", "as_of", "tail", "total", "held", "oldest_at", "oldest_id"],
     where="customer_view_sections.as_of <= excluded.as_of",  # never a newer read replaced by an older one
     rows_where="NOT EXISTS (SELECT 1 FROM customer_view_tombstones t WHERE t.customer_id = batch.customer_id)",
     returning=["customer_id", "section"],
@@ -154,16 +162,26 @@ USING unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, 
 WHERE i.customer_id = v.customer_id AND i.section = v.section
 """)
 
+PRUNE_AT = 2
+"""Held rows are pruned to a page once they are this many pages."""
+
 _PRUNE_ITEMS = text(f"""
-DELETE FROM customer_view_items i
-USING unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, section)
-CROSS JOIN LATERAL (
-    SELECT o.item_id FROM customer_view_items o WHERE o.customer_id = v.customer_id AND o.section = v.section
-    ORDER BY o.ranked_at DESC, o.item_id OFFSET {_PAGE_LIMIT.format(section="v.section")}
-) off_page
-WHERE i.customer_id = v.customer_id AND i.section = v.section AND i.item_id = off_page.item_id
+WITH ranked AS (
+    SELECT i.customer_id, i.section, i.item_id, i.ranked_at,
+           row_number() OVER (PARTITION BY i.customer_id, i.section ORDER BY i.ranked_at DESC, i.item_id) AS n,
+           {_PAGE_LIMIT.format(section="i.section")} AS page_size
+    FROM customer_view_items i
+    JOIN unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, section)
+      ON i.customer_id = v.customer_id AND i.section = v.section
+), pruned AS (
+    DELETE FROM customer_view_items i USING ranked r
+    WHERE r.n > r.page_size AND i.customer_id = r.customer_id AND i.section = r.section AND i.item_id = r.item_id
+)
+UPDATE customer_view_sections s SET held = r.n, oldest_at = r.ranked_at, oldest_id = r.item_id
+FROM ranked r
+WHERE r.n = r.page_size AND s.customer_id = r.customer_id AND s.section = r.section
 """)  # noqa: S608 (see _ASSEMBLED)
-"""The rows an event's new row pushed off the page go: the view holds a page, as a read would."""
+"""The held rows beyond a page go, as if the section had been read whole then."""
 
 _QUEUE = text("""
 INSERT INTO customer_view_pending (customer_id, section, due_at, attempts, last_error)
@@ -214,19 +232,14 @@ async def read(conn: AsyncConnection, customer_id: uuid.UUID) -> list[PageRow]:
     return await cursor.fetchall()
 
 
-_PAGES_FOR_UPDATE = text(f"""
-SELECT s.customer_id, s.section, s.tail IS NOT NULL, s.total, last.ranked_at, last.item_id
+_PAGES_FOR_UPDATE = text("""
+SELECT s.customer_id, s.section, s.tail IS NOT NULL, s.total, s.held, s.oldest_at, s.oldest_id
 FROM customer_view_sections s
 JOIN unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[])) AS v(customer_id, section)
   ON s.customer_id = v.customer_id AND s.section = v.section
-LEFT JOIN LATERAL (
-    SELECT i.ranked_at, i.item_id FROM customer_view_items i
-    WHERE i.customer_id = s.customer_id AND i.section = s.section
-    ORDER BY i.ranked_at DESC, i.item_id OFFSET {_PAGE_LIMIT.format(section="s.section")} - 1 LIMIT 1
-) last ON true
 ORDER BY s.customer_id, s.section
 FOR UPDATE OF s
-""")  # noqa: S608 (see _ASSEMBLED)
+""")
 
 _HELD_ITEMS = text("""
 SELECT i.customer_id, i.section, i.item_id FROM customer_view_items i
@@ -236,13 +249,13 @@ JOIN unnest(CAST(:ids AS uuid[]), CAST(:sections AS text[]), CAST(:items AS uuid
 
 
 async def pages_for_update(db: Executor, named: Mapping[Pair, Iterable[object]]) -> dict[Pair, HeldPage | None]:
-    """What is held of these listed sections (for the rows ``named``: which are on the page),
-    locked until the transaction ends; None for a section stored whole. Those not stored are missing."""
+    """What is held of these listed sections (for the rows ``named``: which are held), locked
+    until the transaction ends; None for a section stored whole. Those not stored are missing."""
     unique = sorted(named, key=lambda p: (str(p[0]), p[1]))
     if not unique:
         return {}
     rows = await db.execute(_PAGES_FOR_UPDATE, {"ids": [p[0] for p in unique], "sections": [p[1] for p in unique]})
-    found = {(r[0], r[1]): (r[2], r[3], None if r[4] is None else Rank(r[4], str(r[5]))) for r in rows}
+    found = {(r[0], r[1]): (r[2], r[3] or 0, r[4] or 0, None if r[5] is None else Rank(r[5], str(r[6]))) for r in rows}
     asked = [(p, str(item)) for p in unique if found.get(p, (False,))[0] for item in named[p]]
     held: dict[Pair, set[str]] = {}
     if asked:
@@ -254,8 +267,8 @@ async def pages_for_update(db: Executor, named: Mapping[Pair, Iterable[object]])
         for r in await db.execute(_HELD_ITEMS, params):
             held.setdefault((r[0], r[1]), set()).add(str(r[2]))
     return {
-        pair: HeldPage(frozenset(held.get(pair, ())), last, total or 0) if is_listed else None
-        for pair, (is_listed, total, last) in found.items()
+        pair: HeldPage(frozenset(held.get(pair, ())), oldest, count, total) if is_listed else None
+        for pair, (is_listed, total, count, oldest) in found.items()
     }
 
 
@@ -285,17 +298,20 @@ async def upsert(db: Executor, sections: Sequence[StoredSection]) -> None:
         if kept is None or kept.as_of <= s.as_of:
             latest[(s.customer_id, s.section)] = s
     rows = sorted(latest.values(), key=lambda s: (str(s.customer_id), s.section))  # one lock order
-    written = await db.execute(
-        _UPSERT.statement,
-        _UPSERT.parameters([(s.customer_id, s.section, s.body, s.extras, s.as_of, s.tail, s.total) for s in rows]),
-    )
+    written = await db.execute(_UPSERT.statement, _UPSERT.parameters([_section_row(s) for s in rows]))
     stored = [latest[(r[0], r[1])] for r in written]
     await _each_pair(db, _DROP_ITEMS, [s for s in stored if s.replaces_items and s.section in LISTINGS])
     items = [(s.customer_id, s.section, i.item_id, i.ranked_at, i.body, i.blocks) for s in stored for i in s.items]
     if items:
         ordered = last_per_key(items, key=lambda i: (str(i[0]), i[1], i[2]))
         await db.execute(_UPSERT_ITEMS.statement, _UPSERT_ITEMS.parameters(ordered))
-    await _each_pair(db, _PRUNE_ITEMS, [s for s in stored if not s.replaces_items])
+    overgrown = [s for s in stored if s.held is not None and s.held > PRUNE_AT * LISTINGS[s.section].limit]
+    await _each_pair(db, _PRUNE_ITEMS, overgrown)
+
+
+def _section_row(s: StoredSection) -> tuple[object, ...]:
+    oldest_at, oldest_id = (None, None) if s.oldest is None else s.oldest
+    return (s.customer_id, s.section, s.body, s.extras, s.as_of, s.tail, s.total, s.held, oldest_at, oldest_id)
 
 
 async def _each_pair(db: Executor, statement: TextClause, sections: Sequence[StoredSection]) -> None:

@@ -260,33 +260,42 @@ def _row(section: str, item: Any) -> Row | None:
 
 @dataclass(frozen=True, slots=True)
 class HeldPage:
-    """What the view holds of a listed section: the ids of the rows on its page (at most its
-    listing's ``limit``), the page's last row when the page is full, and the service's count."""
+    """What the view holds of a listed section: every row of its page as last read whole and every
+    row taken in since (``held`` of them, the oldest listed ``oldest``), and the service's count.
+    Of the rows named, ``ids`` are held."""
 
     ids: frozenset[str]
-    last: Rank | None
+    oldest: Rank | None
+    held: int
     total: int
+
+    @property
+    def complete(self) -> bool:
+        """Every row the service counts is held: a row not held is new, wherever it is listed."""
+        return self.held >= self.total
 
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Rows to write into a held page (replacing those with their ids), and how many are new."""
+    """Rows to write into a held page (replacing those with their ids), how many are new, and the
+    oldest row held then."""
 
     rows: tuple[Row, ...]
     added: int
+    oldest: Rank | None
 
 
 def place(
     section: str, page: HeldPage, fresh: Sequence[Mapping[str, Any]], named: Mapping[object, bool]
 ) -> Placement | None:
     """``fresh``, the rows just read of those ``named`` (row id -> it may be new), placed in the
-    held ``page``: a row on the page is replaced; a new one is written and counted (the page then
-    keeps its first ``limit``). None when that cannot be told from the page alone (a new row
-    listed after a full page's last row: counted already, or not?): the section is read whole.
-    A named row off the page that is not new changes nothing."""
+    held ``page``: a held row is replaced; a new one is written and counted. None when that cannot
+    be told from what is held (a new row listed after the oldest held, of a list not held whole:
+    counted already, or not?): the section is read whole. A named row that is neither held nor new
+    changes nothing."""
     may_be_new = {str(row_id) for row_id, new in named.items() if new}
     rows: list[Row] = []
-    added = 0
+    oldest = page.oldest
     for item in fresh:
         row = _row(section, item)
         if row is None:
@@ -294,11 +303,11 @@ def place(
         if row.rank.id in page.ids:
             rows.append(row)
         elif row.rank.id in may_be_new:
-            if page.last is not None and not row.rank.before(page.last):
+            if not page.complete and (page.oldest is None or not row.rank.before(page.oldest)):
                 return None
             rows.append(row)
-            added += 1
-    return Placement(tuple(rows), added)
+            oldest = row.rank if oldest is None or oldest.before(row.rank) else oldest
+    return Placement(tuple(rows), sum(r.rank.id not in page.ids for r in rows), oldest)
 
 
 _BLOCKING_ACCESS = frozenset({"active", "upcoming"})

@@ -49,6 +49,7 @@ from gateway.domain.customer_view import (
     SECTIONS,
     HeldPage,
     Noticed,
+    Placement,
     ReadThrottle,
     Row,
     blocked,
@@ -223,13 +224,36 @@ def _answered(service: str, customer_id: uuid.UUID, name: str, data: Any, as_of:
 
 
 def _listed_section(
-    customer_id: uuid.UUID, name: str, rows: Sequence[Row], total: int, as_of: datetime, *, whole: bool = True
+    customer_id: uuid.UUID,
+    name: str,
+    rows: Sequence[Row],
+    total: int,
+    as_of: datetime,
+    *,
+    placed: tuple[HeldPage, Placement] | None = None,
 ) -> store.StoredSection:
-    """A listed section as stored: the JSON around its rows, and the rows (all of the page's, or,
-    not ``whole``, those to take in). Joined, it is ``section_body`` of ``{"items": rows, "total": total}``."""
+    """A listed section as stored: the JSON around its rows, and the rows: all of them (a read of
+    the whole list), or those ``placed`` into a held page. Joined, it is ``section_body`` of
+    ``{"items": rows, "total": total}``."""
     head, tail = list_head(SECTION_SERVICE[name]), list_tail(total, as_of)
     items = tuple(store.StoredItem(r.rank.id, r.rank.at, orjson.dumps(r.data).decode(), r.blocks) for r in rows)
-    return store.StoredSection(customer_id, name, head, None, as_of, tail, total, items, replaces_items=whole)
+    if placed is None:
+        held, oldest = len(rows), rows[-1].rank if rows else None
+    else:
+        held, oldest = placed[0].held + placed[1].added, placed[1].oldest
+    return store.StoredSection(
+        customer_id,
+        name,
+        head,
+        None,
+        as_of,
+        tail,
+        total,
+        items,
+        replaces_items=placed is None,
+        held=held,
+        oldest=oldest,
+    )
 
 
 def list_head(service: str) -> str:
@@ -334,7 +358,7 @@ def taken_in(
     if placed is None:
         return None
     total = page.total + placed.added
-    return Read(customer_id, name, _listed_section(customer_id, name, placed.rows, total, as_of, whole=False))
+    return Read(customer_id, name, _listed_section(customer_id, name, placed.rows, total, as_of, placed=(page, placed)))
 
 
 def _joined(section: store.StoredSection) -> str:
