@@ -255,21 +255,25 @@ async def pages_for_update(db: Executor, named: Mapping[Pair, Iterable[object]])
     if not unique:
         return {}
     rows = await db.execute(_PAGES_FOR_UPDATE, {"ids": [p[0] for p in unique], "sections": [p[1] for p in unique]})
-    found = {(r[0], r[1]): (r[2], r[3] or 0, r[4] or 0, None if r[5] is None else Rank(r[5], str(r[6]))) for r in rows}
-    asked = [(p, str(item)) for p in unique if found.get(p, (False,))[0] for item in named[p]]
+    stored = {(r[0], r[1]): r for r in rows}
+    listed = [p for p in unique if p in stored and stored[p][2]]
+    held = await _held_items(db, [(p, str(item)) for p in listed for item in named[p]])
+    pages: dict[Pair, HeldPage | None] = dict.fromkeys(stored)
+    for pair in listed:
+        total, count, oldest_at, oldest_id = stored[pair][3:]
+        oldest = None if oldest_at is None else Rank(oldest_at, str(oldest_id))
+        pages[pair] = HeldPage(frozenset(held.get(pair, ())), oldest, count or 0, total or 0)
+    return pages
+
+
+async def _held_items(db: Executor, asked: Sequence[tuple[Pair, str]]) -> dict[Pair, set[str]]:
+    """Of these (section, row id), the rows held, by section."""
     held: dict[Pair, set[str]] = {}
     if asked:
-        params = {
-            "ids": [p[0] for p, _ in asked],
-            "sections": [p[1] for p, _ in asked],
-            "items": [item for _, item in asked],
-        }
+        params = {"ids": [p[0] for p, _ in asked], "sections": [p[1] for p, _ in asked], "items": [i for _, i in asked]}
         for r in await db.execute(_HELD_ITEMS, params):
             held.setdefault((r[0], r[1]), set()).add(str(r[2]))
-    return {
-        pair: HeldPage(frozenset(held.get(pair, ())), oldest, count, total) if is_listed else None
-        for pair, (is_listed, total, count, oldest) in found.items()
-    }
+    return held
 
 
 _PROFILE_EXTRAS = text(

@@ -235,24 +235,15 @@ def _listed_section(
     """A listed section as stored: the JSON around its rows, and the rows: all of them (a read of
     the whole list), or those ``placed`` into a held page. Joined, it is ``section_body`` of
     ``{"items": rows, "total": total}``."""
-    head, tail = list_head(SECTION_SERVICE[name]), list_tail(total, as_of)
     items = tuple(store.StoredItem(r.rank.id, r.rank.at, orjson.dumps(r.data).decode(), r.blocks) for r in rows)
     if placed is None:
         held, oldest = len(rows), rows[-1].rank if rows else None
     else:
         held, oldest = placed[0].held + placed[1].added, placed[1].oldest
+    head, tail = list_head(SECTION_SERVICE[name]), list_tail(total, as_of)
+    whole = placed is None
     return store.StoredSection(
-        customer_id,
-        name,
-        head,
-        None,
-        as_of,
-        tail,
-        total,
-        items,
-        replaces_items=placed is None,
-        held=held,
-        oldest=oldest,
+        customer_id, name, head, None, as_of, tail, total, items, replaces_items=whole, held=held, oldest=oldest
     )
 
 
@@ -362,7 +353,7 @@ def taken_in(
 
 
 def _joined(section: store.StoredSection) -> str:
-    """A section's JSON as the page shows it (a listed one's rows joined in)."""
+    """A section read whole, as the page shows it (a listed one's rows joined in)."""
     if section.tail is None:
         return section.body
     return section.body + ",".join(i.body for i in section.items) + section.tail
