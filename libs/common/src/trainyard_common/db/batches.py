@@ -22,7 +22,22 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Column, Row, Select, Table, Text, bindparam, cast, func, select, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Column,
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,6 +123,13 @@ def _json_default(value: Any) -> str:
 def json_array(values: Iterable[Any]) -> str:
     """``values`` as one JSON array, the bind parameter a batch's keys travel in (see ``_ArrayRows``)."""
     return orjson.dumps(list(values), default=_json_default).decode()
+
+
+def any_of(column: ColumnElement[Any], parameter: str) -> ColumnElement[bool]:
+    """``column = ANY(:parameter)``, the values sent as one array of the column's type: one statement
+    text however many values (``column.in_(list)`` renders one per count, so psycopg, which
+    prepares a statement once its text has run five times, never prepares it)."""
+    return column == any_(bindparam(parameter, type_=ARRAY(column.type)))
 
 
 def keys_in(parameter: str) -> Select[tuple[str]]:

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commerce_access.adapters.catalogue import training_item_columns, training_item_of
 from commerce_access.adapters.tables import access
 from commerce_access.domain.access import Access, RevokeReason
+from trainyard_common.db.batches import any_of
 from trainyard_common.db.counting import total_from_page
 
 # Built once (not per call): a page of order history and the access list run these on every read
@@ -20,7 +21,7 @@ from trainyard_common.db.counting import total_from_page
 # running it. The order ids travel as one uuid[] (one statement whatever their number).
 _OF_ORDERS = (
     select(access)
-    .where(access.c.order_id == any_(bindparam("order_ids", type_=ARRAY(Uuid))), access.c.registration_code.is_(None))
+    .where(any_of(access.c.order_id, "order_ids"), access.c.registration_code.is_(None))
     .order_by(access.c.granted_at)
 )
 _OF_CUSTOMER = (
@@ -30,11 +31,7 @@ _OF_CUSTOMER = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_AMONG = (
-    select(access)
-    .where(access.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))))
-    .order_by(access.c.granted_at.desc(), access.c.id)
-)
+_AMONG = select(access).where(any_of(access.c.id, "ids")).order_by(access.c.granted_at.desc(), access.c.id)
 
 
 def _access(row: Any) -> Access:

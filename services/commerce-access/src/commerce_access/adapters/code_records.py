@@ -7,18 +7,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commerce_access.adapters.tables import code_invitations, code_redemptions, orders, registration_codes
 from commerce_access.domain.codes import Invitation, Redemption, RegistrationCode
+from trainyard_common.db.batches import any_of
 from trainyard_common.projections.customers import customers as customers_table
 
 # Built once: a page of order history runs it on every read of a customer's orders section.
 _OF_ORDERS = (
     select(registration_codes.c.order_id, registration_codes.c.code)
-    .where(registration_codes.c.order_id == any_(bindparam("order_ids", type_=ARRAY(Uuid))))
+    .where(any_of(registration_codes.c.order_id, "order_ids"))
     .order_by(registration_codes.c.code)
 )
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from commerce_access.domain.access import Access
 from commerce_access.domain.codes import RegistrationCode
 from commerce_access.domain.orders import Completion, Order, Source
 from commerce_access.domain.products import Price, Product
+from trainyard_common.db.batches import any_of
 from trainyard_common.db.counting import total_from_page
 from trainyard_common.db.round_trip import one_round_trip
 from trainyard_common.messaging.outbox import OutboxRow
@@ -74,11 +75,7 @@ _OF_CUSTOMER = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_AMONG = (
-    select(orders)
-    .where(orders.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))))
-    .order_by(orders.c.completed_at.desc(), orders.c.id)
-)
+_AMONG = select(orders).where(any_of(orders.c.id, "ids")).order_by(orders.c.completed_at.desc(), orders.c.id)
 
 _DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
 # In the driver's own placeholders (``exec_driver_sql``), so the checkout's pipeline sends the same.

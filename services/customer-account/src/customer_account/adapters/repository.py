@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, String, any_, bindparam, delete, or_, select, update
+from sqlalchemy import Select, String, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.overviews import customer_of, overview_fields, overview_rows
 from customer_account.adapters.tables import FULL_NAME, customer_groups, customers
 from customer_account.domain.customer import Customer, CustomerStatus
-from trainyard_common.db.batches import LockRows, UpdateRows
+from trainyard_common.db.batches import LockRows, UpdateRows, any_of
 from trainyard_common.db.listing import ListStatements
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 
@@ -32,8 +32,7 @@ def _customer(row: Any) -> Customer:
     return customer_of(row._asdict())
 
 
-_MANY = select(customers).where(customers.c.id == any_(bindparam("ids", type_=ARRAY(customers.c.id.type))))
-"""One statement text however many ids (``IN`` would render one per count: never prepared)."""
+_MANY = select(customers).where(any_of(customers.c.id, "ids"))
 
 
 class CustomerRepository:

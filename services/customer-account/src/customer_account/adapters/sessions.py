@@ -6,18 +6,16 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ARRAY, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customer_account.adapters.tables import login_attempts, sessions, sign_in_locks
 from customer_account.domain.actors import ActorKind
 from customer_account.domain.sign_in import LoginAttempt, SignInLock, StoredSession
+from trainyard_common.db.batches import any_of
 
-_MANY = select(sessions).where(
-    sessions.c.token_hash == any_(bindparam("hashes", type_=ARRAY(sessions.c.token_hash.type)))
-)
-"""One statement text however many tokens (``IN`` would render one per count: never prepared)."""
+_MANY = select(sessions).where(any_of(sessions.c.token_hash, "hashes"))
 
 
 class SessionRepository:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, String, Uuid, and_, any_, bindparam, desc, func, or_, select
+from sqlalchemy import Select, String, and_, bindparam, desc, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training_progress.adapters.tables import (
@@ -18,6 +18,7 @@ from training_progress.adapters.tables import (
     learner_clients,
     progress,
 )
+from trainyard_common.db.batches import any_of
 from trainyard_common.db.listing import ListStatements
 from trainyard_common.db.text_search import LIKE_ESCAPE, contains_pattern
 from trainyard_common.projections.customers import customers
@@ -227,7 +228,7 @@ def _course_modules_statement() -> Select[Any]:
         .outerjoin(
             progress, and_(progress.c.item_id == course_modules.c.module_id, progress.c.customer_id == customer_id)
         )
-        .where(course_modules.c.course_id == any_(bindparam("course_ids", type_=ARRAY(Uuid))))
+        .where(any_of(course_modules.c.course_id, "course_ids"))
         .order_by(course_modules.c.course_id, course_modules.c.position)
     )
 
