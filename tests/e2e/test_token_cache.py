@@ -23,6 +23,7 @@ ADMIN = "/api/v1/admin"
 LEARNER = "/api/v1/learner"
 PASSWORD = "correct horse battery"
 WITHIN = 1.5  # the cache's lifetime (1 s) and a margin for the round trips
+TIMING_ATTEMPTS = 5  # rounds a loaded machine may make too slow to tell a refresh from an expiry
 
 
 def refused_within(check: Callable[[], httpx.Response], seconds: float = WITHIN) -> float:
@@ -141,10 +142,20 @@ def test_the_refreshes_of_many_learners_tokens_go_to_customer_account_together(
 
         assert asyncio.run(each()) == [200] * len(tokens)
 
-    all_at_once()  # each answer cached
-    time.sleep(0.65)  # every answer past its refresh point (0.6 s), none expired (1 s)
-    before = introspections(system)
-    all_at_once()  # given from the cache, and refreshed in the background
-    time.sleep(0.4)  # the gathered refresh has gone out and come back
-    asked = introspections(system) - before
+    for _ in range(TIMING_ATTEMPTS):
+        time.sleep(1.1)  # every answer expired: the next requests look their tokens up afresh
+        looked_up = time.monotonic()
+        all_at_once()  # each answer cached, looked up no earlier than `looked_up`
+        if time.monotonic() - looked_up > 0.5:
+            continue  # too slow a machine this moment: the answers may expire before the second round
+        before = introspections(system)
+        time.sleep(max(looked_up + 0.65 - time.monotonic(), 0))  # every answer past its refresh point (0.6 s)
+        all_at_once()  # given from the cache, and refreshed in the background
+        if time.monotonic() - looked_up > 0.95:
+            continue  # some answer may have expired first: its request waited and asked alone
+        time.sleep(0.4)  # the gathered refresh has gone out and come back
+        asked = introspections(system) - before
+        break
+    else:
+        pytest.fail(f"no round within its timing in {TIMING_ATTEMPTS} attempts")
     assert 1 <= asked < len(tokens), f"{asked:.0f} calls refreshed {len(tokens)} learners' sessions"
