@@ -18,10 +18,9 @@ from typing import Any
 
 import psycopg
 from psycopg.pq import TransactionStatus
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from trainyard_common.db.engine import strip_values
+from trainyard_common.db.driver import as_sqlalchemy_error
 
 
 @contextlib.asynccontextmanager
@@ -45,8 +44,7 @@ async def one_round_trip(session: AsyncSession) -> AsyncIterator[psycopg.AsyncCo
         async with driver.pipeline():
             yield driver
     except psycopg.Error as error:
-        strip_values(error)
-        raise DBAPIError.instance(None, None, error, psycopg.Error, hide_parameters=True) from None
+        raise as_sqlalchemy_error(error) from None
     finally:
         await _back_to_transactions(connection, driver)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -81,7 +81,7 @@ class ClientRepository:
 
     async def get(self, client_id: uuid.UUID) -> Client | None:
         row = (await self._session.execute(client_rows(select(clients.c.id).where(clients.c.id == client_id)))).first()
-        return _client(row) if row else None
+        return _client(row._mapping) if row else None
 
     async def search(
         self, *, search: str | None, industry: str | None, active: bool | None, limit: int, offset: int
@@ -127,15 +127,15 @@ def client_rows(query: Select[Any]) -> Select[Any]:
     return query.with_only_columns(*clients.c, _DOMAINS, _ALIASES)
 
 
-def _client(row: Any) -> Client:
+def _client(values: Mapping[str, Any]) -> Client:
     return Client(
-        id=row.id,
-        name=row.name,
-        industry=row.industry,
-        active=row.active,
-        created_at=row.created_at,
-        email_domains=list(row.email_domains),
-        aliases=list(row.aliases),
+        id=values["id"],
+        name=values["name"],
+        industry=values["industry"],
+        active=values["active"],
+        created_at=values["created_at"],
+        email_domains=list(values["email_domains"]),
+        aliases=list(values["aliases"]),
     )
 
 

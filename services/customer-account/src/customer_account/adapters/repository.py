@@ -110,7 +110,7 @@ class CustomerRepository:
         row = (
             await self._session.execute(overview_rows(select(customers).where(customers.c.id == customer_id)))
         ).first()
-        return overview_fields(row) if row else None
+        return overview_fields(row._mapping) if row else None
 
 
 LIST_ORDER = (customers.c.created_at.desc(), customers.c.id)

@@ -17,7 +17,7 @@ from gateway.domain.audit import AuditEntry, AuditQuery, Outcome, audit_row, wit
 from gateway.domain.integrations import Integration, IntegrationToken, Scope
 from gateway.domain.tokens import AdminToken
 from trainyard_common.db.batches import InsertRows
-from trainyard_common.db.listing import TOTAL, ListStatements
+from trainyard_common.db.listing import ListStatements
 
 
 class AdminRepository:
@@ -280,7 +280,7 @@ class AuditRepository:
         each filter has its index (migration 0008)."""
         values = _audit_filter_values(query)
         rows, total = await _AUDIT_LIST.page(self._session, values, limit=query.limit, offset=query.offset)
-        return [_entry(row._asdict()) for row in rows], total
+        return [_entry(row) for row in rows], total
 
     async def count_since(self, *, action: str, outcome: Outcome, since: datetime, **match: str) -> int:
         """How many ``action`` entries with ``outcome`` since ``since`` match (e.g. actor=, client_ip=)."""
@@ -353,5 +353,4 @@ _AUDIT_LIST = ListStatements(_audit_selected, (audit_log.c.at.desc(), audit_log.
 
 
 def _entry(values: dict[str, Any]) -> AuditEntry:
-    values.pop(TOTAL, None)  # a list page's rows carry the list's total too (``ListStatements``)
     return AuditEntry(**{**values, "outcome": Outcome(values["outcome"])})

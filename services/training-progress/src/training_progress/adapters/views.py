@@ -38,8 +38,7 @@ class ProgressQuery:
 async def progress_list(session: AsyncSession, query: ProgressQuery) -> tuple[list[dict[str, Any]], int]:
     """A page, most recently changed first, and how many match (up to ``COUNT_CAP``: ``ListStatements``);
     each filter has its index (migration 0009)."""
-    found, total = await _PROGRESS_LIST.page(session, _filter_values(query), limit=query.limit, offset=query.offset)
-    rows = [dict(r._mapping) for r in found]
+    rows, total = await _PROGRESS_LIST.page(session, _filter_values(query), limit=query.limit, offset=query.offset)
     if query.item_type == "course" and rows:
         await _add_module_counts(session, rows)
     return rows, total
