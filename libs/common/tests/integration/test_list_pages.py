@@ -67,7 +67,9 @@ async def test_the_total_is_capped(sessions: async_sessionmaker[AsyncSession]) -
     assert total == COUNT_CAP + 1  # "more than COUNT_CAP"
 
 
-async def test_a_lost_connection_is_sqlalchemys_error_and_is_replaced(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_a_lost_connection_is_sqlalchemys_error_and_is_replaced(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     async with sessions() as session:
         backend = await session.scalar(text("SELECT pg_backend_pid()"))
         await session.commit()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
@@ -52,9 +52,10 @@ async def fetch_dicts(
     connection = await session.connection()
     driver = await _driver(connection)
     try:
-        cursor = driver.cursor(row_factory=dict_row)
-        await cursor.execute(statement.sql, {**statement.fixed, **values}, prepare=True)
-        return await cursor.fetchall()
+        cursor = await driver.execute(statement.sql, {**statement.fixed, **values}, prepare=True)
+        dicts = cast(psycopg.AsyncCursor[dict[str, Any]], cursor)
+        dicts.row_factory = dict_row
+        return await dicts.fetchall()
     except psycopg.Error as error:
         if driver.broken:
             await connection.invalidate()
