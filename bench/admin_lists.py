@@ -15,7 +15,8 @@ What one run does:
    filters) for D seconds, C workers each on its own keep-alive connection (``RawConnection``),
    one admin token, ``limit=50``.
 4. **The floor**: the SQL the service runs for that list (its page and its capped total, built
-   by the service's own query functions, values inlined) by C workers over C autocommit psycopg
+   by the service's own query functions, values inlined; the training-progress list's page is
+   the service's own statement, its total inside) by C workers over C autocommit psycopg
    connections to the service's database, for D seconds.
 
 Printed per list: requests/s, p50/p99 of both, the CPU each process spent per request through the
@@ -67,8 +68,7 @@ from customer_account.domain.customer import CustomerStatus
 from gateway.adapters.repository import audit_list_query
 from gateway.adapters.tables import audit_log
 from gateway.domain.audit import AuditQuery
-from training_progress.adapters.views import LIST_ORDER as PROGRESS_ORDER
-from training_progress.adapters.views import ProgressQuery, _filtered, matching
+from training_progress.adapters.views import ProgressQuery, page_query
 from trainyard_common.db.counting import capped_count_query
 
 TARGET_P99_MS = 100.0
@@ -208,13 +208,14 @@ class Listing:
     path: str  # through the gateway
     params: dict[str, str]
     page: Select[Any]  # the service's own page query
-    total: Select[Any]  # and its capped total
+    total: Select[Any] | None  # and its capped total, unless the page carries it (as the service's does)
 
     def sql(self) -> list[str]:
         dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
         return [
             str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})).replace("%%", "%")
             for statement in (self.total, self.page)
+            if statement is not None
         ]
 
 
@@ -243,14 +244,14 @@ def _clients(label: str, params: dict[str, str], **filters: Any) -> Listing:
 
 
 def _progress(label: str, params: dict[str, str], **filters: Any) -> Listing:
-    query = ProgressQuery("module", **filters)
+    query = ProgressQuery("module", **filters, limit=PAGE)
     return Listing(
         label,
         "training_progress",
         "/api/v1/admin/training-progress",
         {"type": "module", **params},
-        _filtered(query).order_by(*PROGRESS_ORDER).limit(PAGE),
-        capped_count_query(matching(query)),
+        page_query(query),
+        None,
     )
 
 
@@ -347,7 +348,7 @@ async def through_gateway(
 
 async def floor(database_url: str, listing: Listing, *, seconds: float, concurrency: int) -> Measured:
     """C workers, one autocommit connection each (prepared after 5 uses, psycopg's default)."""
-    count_sql, page_sql = listing.sql()
+    statements = listing.sql()
     opened = [await psycopg.AsyncConnection.connect(database_url, autocommit=True) for _ in range(concurrency)]
     pool: asyncio.Queue[psycopg.AsyncConnection[tuple[Any, ...]]] = asyncio.Queue()
     for conn in opened:
@@ -356,8 +357,8 @@ async def floor(database_url: str, listing: Listing, *, seconds: float, concurre
     async def request() -> bool:
         conn = await pool.get()
         try:
-            await (await conn.execute(count_sql)).fetchone()
-            await (await conn.execute(page_sql)).fetchall()
+            for sql in statements:
+                await (await conn.execute(sql)).fetchall()
         finally:
             pool.put_nowait(conn)
         return True

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from training_progress.adapters.views import LIST_ORDER, ProgressQuery, _filtered, matching, progress_list
+from training_progress.adapters.views import ProgressQuery, matching, page_query, progress_list
 from training_progress.bootstrap import MIGRATIONS
 from training_progress.domain.learners import LearnerClient
 from training_progress.domain.progress import started
@@ -88,7 +88,7 @@ async def test_each_filter_combination_is_answered_from_an_index(filled: Uows) -
             query = ProgressQuery(item_type, **filters)
             async with filled() as uow:
                 plans = {
-                    "page": await explain(uow.session, _filtered(query).order_by(*LIST_ORDER).limit(50).offset(0)),
+                    "page": await explain(uow.session, page_query(query)),
                     "total": await explain(uow.session, capped_count_query(matching(query))),
                 }
             for name, plan in plans.items():
