@@ -15,8 +15,8 @@ What one run does:
    filters) for D seconds, C workers each on its own keep-alive connection (``RawConnection``),
    one admin token, ``limit=50``.
 4. **The floor**: the SQL the service runs for that list (its page and its capped total, built
-   by the service's own query functions, values inlined; the training-progress list's page is
-   the service's own statement, its total inside) by C workers over C autocommit psycopg
+   by the service's own query functions, values inlined; the customers' and training-progress
+   lists' pages are the services' own statements, their totals inside) by C workers over C autocommit psycopg
    connections to the service's database, for D seconds.
 
 Printed per list: requests/s, p50/p99 of both, the CPU each process spent per request through the
@@ -60,10 +60,7 @@ from sqlalchemy import Select
 from sqlalchemy.dialects import postgresql
 
 from client_directory.adapters.repository import CLIENT_ORDER, client_list_query, client_rows
-from customer_account.adapters.overviews import overview_rows
-from customer_account.adapters.repository import LIST_ORDER as CUSTOMER_ORDER
-from customer_account.adapters.repository import list_query as customer_list_query
-from customer_account.adapters.repository import total_query as customer_total_query
+from customer_account.adapters.repository import page_query as customer_page_query
 from customer_account.domain.customer import CustomerStatus
 from gateway.adapters.repository import audit_list_query
 from gateway.adapters.tables import audit_log
@@ -220,15 +217,8 @@ class Listing:
 
 
 def _customers(label: str, params: dict[str, str], **filters: Any) -> Listing:
-    query = customer_list_query(**filters)
-    return Listing(
-        label,
-        "customer_account",
-        "/api/v1/admin/customers",
-        params,
-        overview_rows(query).order_by(*CUSTOMER_ORDER).limit(PAGE),
-        capped_count_query(customer_total_query(**filters)),
-    )
+    page = customer_page_query(limit=PAGE, **filters)
+    return Listing(label, "customer_account", "/api/v1/admin/customers", params, page, None)
 
 
 def _clients(label: str, params: dict[str, str], **filters: Any) -> Listing:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from sqlalchemy import text
 
 from customer_account.domain.deletion import DeletionRequest, DeletionState
 from customer_account.domain.orders import AccessState, SeenOrder
@@ -17,7 +18,7 @@ from customer_account.service_layer.groups import create_group
 from trainyard_common.api.customers import CustomerList
 from trainyard_common.testing.statements import statements
 
-from .conftest import Register, Uows
+from .conftest import Register, Uows, listed
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +59,36 @@ async def test_details_and_the_list_read_groups_deletion_and_blockers_in_one_sta
     plain = by_email["bare@example.com"]
     assert (plain.groups, plain.deletion, plain.deletable, plain.not_deletable_reasons) == ([], None, True, [])
     assert page.total == 2
+
+
+async def test_a_membership_carries_its_customers_creation_time_for_the_groups_page(
+    uows: Uows, register: Register
+) -> None:
+    """``customer_groups.customer_created_at`` (the group's page reads it, newest first) is kept by
+    the database: taken on insert, and moved along if the customer's creation time changes."""
+    older, newer = await register("older@example.com"), await register("newer@example.com")
+    group = await create_group(uows(), "Cohort", None)
+    async with uows() as uow:
+        await uow.groups.add_members([(older.id, group.id), (newer.id, group.id)], AT)
+        await uow.commit()
+
+    async def kept() -> dict[uuid.UUID, tuple[datetime, datetime]]:
+        async with uows() as uow:
+            rows = await uow.session.execute(
+                text(
+                    "SELECT c.id, c.created_at, m.customer_created_at FROM customer_groups m "
+                    "JOIN customers c ON c.id = m.customer_id WHERE m.group_id = :g"
+                ),
+                {"g": group.id},
+            )
+            return {row[0]: (row[1], row[2]) for row in rows}
+
+    assert all(created == copied for created, copied in (await kept()).values())
+    async with uows() as uow:  # the older customer becomes the newest
+        await uow.session.execute(
+            text("UPDATE customers SET created_at = now() + interval '1 day' WHERE id = :id"), {"id": older.id}
+        )
+        await uow.commit()
+    assert all(created == copied for created, copied in (await kept()).values())
+    page = await listed(uows(), group_id=group.id, limit=50, offset=0)
+    assert [c.email for c in page.items] == ["older@example.com", "newer@example.com"]

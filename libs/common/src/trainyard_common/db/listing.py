@@ -36,7 +36,8 @@ TOTAL = "list_total"
 class ListStatements:
     """``rows(shape)``: the list's rows for the filters in ``shape``, unordered, their values as
     parameters of the same names; ``counted(shape)``: what its total counts (``rows`` unless a
-    cheaper statement counts the same). ``order``: the page's order.
+    cheaper statement counts the same). ``order``: the page's order, or ``order(shape)`` when a
+    filter's index orders the list by its own copy of the order's columns.
 
     ``shown(page)``: when given, ``rows`` chooses the page (its own table, and only the joins a
     filter needs), and ``shown`` joins what the page shows to that chosen page (a subquery,
@@ -47,12 +48,13 @@ class ListStatements:
     def __init__(
         self,
         rows: Callable[[Shape], Select[Any]],
-        order: Sequence[ColumnElement[Any]],
+        order: Sequence[ColumnElement[Any]] | Callable[[Shape], Sequence[ColumnElement[Any]]],
         *,
         counted: Callable[[Shape], Select[Any]] | None = None,
         shown: Callable[[Subquery], Select[Any]] | None = None,
     ) -> None:
-        self._rows, self._order, self._counted, self._shown = rows, tuple(order), counted or rows, shown
+        self._rows, self._counted, self._shown = rows, counted or rows, shown
+        self._order = order if callable(order) else (lambda _shape, fixed=tuple(order): fixed)
         self._built: dict[Shape, tuple[Select[Any], Select[Any]]] = {}
         self._compiled: dict[Shape, tuple[CompiledStatement, CompiledStatement]] = {}
 
@@ -64,7 +66,7 @@ class ListStatements:
             page = (
                 self._rows(shape)
                 .add_columns(counted.scalar_subquery().label(TOTAL))
-                .order_by(*self._order)
+                .order_by(*self._order(shape))
                 .limit(bindparam("limit", type_=Integer))
                 .offset(bindparam("offset", type_=Integer))
             )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select, text, true
+from sqlalchemy import Select, Subquery, exists, func, select, text, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from customer_account.adapters.tables import (
@@ -20,6 +20,7 @@ from customer_account.adapters.tables import (
 )
 from customer_account.domain.customer import Customer, CustomerStatus
 from customer_account.domain.deletion import deletion_blockers
+from trainyard_common.db.listing import TOTAL
 
 _GROUP_LABELS = (
     select(
@@ -52,6 +53,17 @@ def overview_rows(query: Select[Any]) -> Select[Any]:
     columns the API shows, not the password hash and the other internal ones (a page of fifty
     carried 5 kB more to parse)."""
     return query.with_only_columns(*(customers.c[name] for name in _SHOWN_FIELDS), *_EXTRAS).select_from(_WITH_DELETION)
+
+
+def overview_page(page: Subquery) -> Select[Any]:
+    """The chosen page's customers (``page``: their ``id`` and ``created_at``, the list's total as
+    ``TOTAL``) with their overviews, newest first: the groups, deletion request and blockers are
+    read for these customers alone."""
+    return (
+        select(*(customers.c[name] for name in _SHOWN_FIELDS), *_EXTRAS, page.c[TOTAL])
+        .select_from(page.join(_WITH_DELETION, customers.c.id == page.c.id))
+        .order_by(page.c.created_at.desc(), page.c.id)
+    )
 
 
 def customer_of(values: Mapping[str, Any]) -> Customer:

@@ -130,8 +130,39 @@ customer_groups = Table(
     Column("customer_id", Uuid, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
     Column("group_id", Uuid, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True),
     Column("added_at", DateTime(timezone=True), nullable=False),
-    # the admin list's group filter reads the members from the index alone (migration 0011)
-    Index("ix_customer_groups_group_customer", "group_id", "customer_id"),
+    # The member's customers.created_at, kept by the database (MEMBER_CREATED_AT): a group's page of
+    # the admin list, newest first, and its total read this index alone (migration 0014).
+    Column("customer_created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_customer_groups_group_created", "group_id", literal_column("customer_created_at DESC"), "customer_id"),
+)
+
+MEMBER_CREATED_AT = (
+    """CREATE OR REPLACE FUNCTION member_created_at_on_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.customer_created_at := (SELECT created_at FROM customers WHERE id = NEW.customer_id);
+        RETURN NEW;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION member_created_at_follows_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE customer_groups SET customer_created_at = NEW.created_at WHERE customer_id = NEW.id;
+        RETURN NULL;
+    END $$""",
+    "DROP TRIGGER IF EXISTS member_created_at_on_insert ON customer_groups",
+    "CREATE TRIGGER member_created_at_on_insert BEFORE INSERT OR UPDATE OF customer_id ON customer_groups "
+    "FOR EACH ROW EXECUTE FUNCTION member_created_at_on_insert()",
+    "DROP TRIGGER IF EXISTS member_created_at_follows_customer ON customers",
+    "CREATE TRIGGER member_created_at_follows_customer AFTER UPDATE OF created_at ON customers "
+    "FOR EACH ROW WHEN (OLD.created_at IS DISTINCT FROM NEW.created_at) "
+    "EXECUTE FUNCTION member_created_at_follows_customer()",
+)
+"""``customer_groups.customer_created_at`` is its customer's ``created_at`` whichever code path
+writes either table: a new membership takes it, and a customer whose creation time changes (none
+does today) moves their memberships along. In the database, so no write path can forget it."""
+MEMBER_CREATED_AT_DROP = (
+    "DROP TRIGGER IF EXISTS member_created_at_follows_customer ON customers",
+    "DROP TRIGGER IF EXISTS member_created_at_on_insert ON customer_groups",
+    "DROP FUNCTION IF EXISTS member_created_at_follows_customer()",
+    "DROP FUNCTION IF EXISTS member_created_at_on_insert()",
 )
 
 order_history = Table(
