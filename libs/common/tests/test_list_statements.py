@@ -37,7 +37,8 @@ def test_the_page_and_the_count_take_the_values_as_parameters() -> None:
 
     assert "things.colour = %(colour)s" in sql[0]
     assert "ORDER BY things.id" in sql[0]
-    assert "LIMIT %(limit)s OFFSET %(offset)s" in sql[0]
+    assert "LIMIT %(limit)s" in sql[0]
+    assert "OFFSET %(offset)s" in sql[0]
     assert "things.colour = %(colour)s" in sql[1]
     assert "count(*)" in sql[1]
 
@@ -50,3 +51,28 @@ def test_the_page_carries_the_capped_count_in_the_same_statement() -> None:
     assert f"AS {TOTAL}" in page_sql
     assert count_sql.split("SELECT ", 1)[1].split(" FROM", 1)[0] in page_sql
     assert page_sql.count("things.colour = %(colour)s") == 2, "the page's filter and the count's"
+
+
+def test_a_shown_page_joins_to_the_chosen_rows_and_orders_them_again() -> None:
+    def shown(page: Any) -> Select[Any]:
+        return select(page.c.id, page.c[TOTAL]).order_by(page.c.id.desc())
+
+    page, _ = ListStatements(rows, [things.c.id.desc()], shown=shown).statements(frozenset({"colour"}))
+    sql = str(page.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+
+    chosen = sql.split("FROM (", 1)[1]
+    assert "LIMIT %(limit)s" in chosen, "the page is chosen inside"
+    assert sql.rstrip().endswith("ORDER BY chosen.id DESC"), "and ordered again outside"
+
+
+def test_the_order_may_depend_on_the_filters() -> None:
+    def order(shape: Shape) -> list[Any]:
+        return [things.c.colour, things.c.id] if "colour" in shape else [things.c.id]
+
+    statements = ListStatements(rows, order)
+    by_colour = str(statements.statements(frozenset({"colour"}))[0].compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+    everyone = str(statements.statements(frozenset())[0].compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
+
+    assert "ORDER BY things.colour, things.id" in by_colour
+    assert "ORDER BY things.id" in everyone
+    assert "things.colour," not in everyone.split("ORDER BY", 1)[1]
