@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -167,10 +167,15 @@ def _filtered(shape: frozenset[str]) -> Select[Any]:
     """The admin list's rows, unordered, for the filters named in ``shape`` (their values are the
     parameters of the same names): each filter has its index (migration 0011), the search's
     substrings (ILIKE '%…%') pg_trgm's GIN indexes on e-mail, ``FULL_NAME`` and organisation."""
-    query: Select[Any] = select(customers)
+    return select(customers).where(*_conditions(shape))
+
+
+def _conditions(shape: frozenset[str]) -> list[ColumnElement[bool]]:
+    """The conditions on a customer of the filters named in ``shape``."""
+    conditions: list[ColumnElement[bool]] = []
     if "pattern" in shape:
         pattern = bindparam("pattern", type_=String)
-        query = query.where(
+        conditions.append(
             or_(
                 customers.c.email.ilike(pattern, escape=LIKE_ESCAPE),
                 FULL_NAME.ilike(pattern, escape=LIKE_ESCAPE),
@@ -178,13 +183,13 @@ def _filtered(shape: frozenset[str]) -> Select[Any]:
             )
         )
     if "status" in shape:
-        query = query.where(customers.c.status == bindparam("status"))
+        conditions.append(customers.c.status == bindparam("status"))
     if "group_id" in shape:
         members = select(customer_groups.c.customer_id).where(customer_groups.c.group_id == bindparam("group_id"))
-        query = query.where(customers.c.id.in_(members))
+        conditions.append(customers.c.id.in_(members))
     if "client_id" in shape:
-        query = query.where(customers.c.client_id == bindparam("client_id"))
-    return query
+        conditions.append(customers.c.client_id == bindparam("client_id"))
+    return conditions
 
 
 def _chosen(shape: frozenset[str]) -> Select[Any]:
@@ -199,9 +204,7 @@ def _chosen(shape: frozenset[str]) -> Select[Any]:
     others = shape - {"group_id"}
     if not others:
         return members
-    conditions = _filtered(others).whereclause
-    assert conditions is not None  # every other filter is a condition on the customer
-    return members.join(customers, customers.c.id == customer_groups.c.customer_id).where(conditions)
+    return members.join(customers, customers.c.id == customer_groups.c.customer_id).where(*_conditions(others))
 
 
 def _order(shape: frozenset[str]) -> tuple[Any, ...]:
