@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -116,20 +116,11 @@ class CustomerRepository:
 LIST_ORDER = (customers.c.created_at.desc(), customers.c.id)
 
 
-def list_query(**filters: Any) -> Select[Any]:
-    """The admin list's rows (``_filtered``), unordered, with the values of ``filters``
-    (``_filter_values``' keywords)."""
-    return _with_values(_filtered, filters)
-
-
 def total_query(**filters: Any) -> Select[Any]:
-    """What the list's total counts (``_counted``), with the values of ``filters``."""
-    return _with_values(_counted, filters)
-
-
-def _with_values(build: Callable[[frozenset[str]], Select[Any]], filters: dict[str, Any]) -> Select[Any]:
+    """What the list's total counts (``_counted``), with the values of ``filters``
+    (``_filter_values``' keywords)."""
     values = _filter_values(**filters)
-    return build(frozenset(values)).params(values)
+    return _counted(frozenset(values)).params(values)
 
 
 def _filter_values(
