@@ -1,6 +1,6 @@
-"""``db.round_trip``: a unit of work's statements in one pipeline on its session's connection, one
-transaction committed at the block's end; a failure commits nothing, raises SQLAlchemy's error
-without the submitted value, and the connection goes back to the pool transactional."""
+"""``db.round_trip``: a unit of work's one statement as a transaction of its own on its session's
+connection (autocommit); a failure commits nothing, raises SQLAlchemy's error without the
+submitted value, and the connection goes back to the pool transactional."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from trainyard_common.db.engine import make_engine, make_session_factory
-from trainyard_common.db.round_trip import one_round_trip
+from trainyard_common.db.round_trip import committed_alone
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +35,12 @@ async def notes(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
         return list((await session.execute(text("SELECT n FROM notes ORDER BY n"))).scalars())
 
 
-async def test_the_statements_commit_together(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_the_statement_commits_alone_and_answers_its_first_row(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     async with sessions() as session:
-        async with one_round_trip(session) as driver:
-            await driver.execute("INSERT INTO notes VALUES (1), (2)")
-            counted = await driver.execute("SELECT count(*) FROM notes")
-        assert await counted.fetchone() == (2,)
+        row = await committed_alone(session, "INSERT INTO notes VALUES (1), (2) RETURNING n", {})
+        assert row == (1,)
 
     assert await notes(sessions) == [1, 2]
 
@@ -48,15 +48,10 @@ async def test_the_statements_commit_together(sessions: async_sessionmaker[Async
 async def test_a_failure_commits_nothing_names_no_value_and_leaves_the_connection_transactional(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    async def failing(session: AsyncSession) -> None:
-        async with one_round_trip(session) as driver:
-            await driver.execute("INSERT INTO notes VALUES (1)")
-            await driver.execute("SELECT CAST(%s AS uuid)", [SECRET])
-
     async with sessions() as session:
         with pytest.raises(DataError) as raised:
-            await failing(session)
-    assert "invalid input syntax for type uuid" in str(raised.value)
+            await committed_alone(session, "INSERT INTO notes VALUES (1), (CAST(%(n)s AS int))", {"n": SECRET})
+    assert "invalid input syntax for type integer" in str(raised.value)
     assert SECRET not in str(raised.value)
 
     async with sessions() as session:  # the same connection: a statement without commit stays uncommitted
@@ -68,5 +63,5 @@ async def test_it_refuses_to_start_inside_a_transaction(sessions: async_sessionm
     async with sessions() as session:
         await session.execute(text("INSERT INTO notes VALUES (4)"))
         with pytest.raises(RuntimeError, match="first statement"):
-            await one_round_trip(session).__aenter__()
+            await committed_alone(session, "INSERT INTO notes VALUES (5)", {})
     assert await notes(sessions) == []

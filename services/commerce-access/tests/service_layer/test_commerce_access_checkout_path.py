@@ -1,10 +1,10 @@
 """The checkout's write path (issue 18, item 3): one round trip, the same rules.
 
-``checkout`` builds the order from the price as this process last read it and sends the
-customer's deletion lock and one statement writing the order, its access or codes and its events
-together (a pipeline: one transaction, committed at its end). The statement writes only when the
-price and product are still as read, the idempotency key is new and the customer was not deleted
-meanwhile. These tests pin
+``checkout`` builds the order from the price as this process last read it and sends one
+statement that takes the customer's deletion lock and writes the order, its access or codes and
+its events (autocommit: a transaction of its own, no BEGIN or COMMIT). The statement writes only
+when the price and product are still as read, the idempotency key is new and the customer was
+not deleted meanwhile. These tests pin
 the round trip and the behaviour the restructuring must keep: what is written once, what a retry
 finds, that a product changed since it was read is read again, that a deletion approved while
 the checkout waited for the lock still refuses it, and that the connection goes back to the pool
@@ -31,7 +31,7 @@ from commerce_access.entrypoints.orders_http import customer_orders
 from commerce_access.service_layer.ordering import assign, checkout
 from commerce_access.service_layer.products import ChangeProduct, CreateProduct, change_product, create_product
 from commerce_access.service_layer.unit_of_work import CommerceUnitOfWork
-from trainyard_common.testing.statements import PIPELINED, statements
+from trainyard_common.testing.statements import ALONE, statements
 from trainyard_common.testing.use_cases import emitted, units_of_work
 
 pytestmark = pytest.mark.integration
@@ -61,8 +61,8 @@ async def a_product_read(uows: Uows, access_days: int | None = 30) -> Product:
 
 
 def in_one_round_trip(made: list[str]) -> bool:
-    """The deletion lock and the write, sent together in one pipeline (no BEGIN or COMMIT of their own)."""
-    return len(made) == 2 and all(s.startswith(PIPELINED) for s in made) and "pg_advisory_xact_lock" in made[0]
+    """The deletion lock and the write in one statement, in autocommit (no BEGIN or COMMIT of its own)."""
+    return len(made) == 1 and made[0].startswith(ALONE) and "deleted_under_lock" in made[0]
 
 
 async def test_a_checkout_is_one_round_trip_and_writes_order_access_and_events_once(uows: Uows) -> None:
@@ -125,8 +125,8 @@ async def test_a_product_changed_since_it_was_read_is_read_again_before_anything
     assert (placed.order.product_name, placed.order.access_days) == ("Safety 102", 90)
     [row] = placed.access
     assert (row.ends_on - row.starts_on).days == 90 - 1  # the new duration, its first day included
-    assert in_one_round_trip(made[:2]), made  # tried with the copy: written nothing, committed nothing
-    assert in_one_round_trip(made[-2:]), made  # then with the price read again
+    assert in_one_round_trip(made[:1]), made  # tried with the copy: written nothing, committed nothing
+    assert in_one_round_trip(made[-1:]), made  # then with the price read again
     async with uows() as uow:
         assert (await uow.orders.of_customer(customer_id, 10, 0))[1] == 1
 
@@ -137,8 +137,8 @@ async def test_a_first_checkout_at_a_price_reads_it_once(uows: Uows) -> None:
     with statements() as made:
         await checkout(uows(), uuid.uuid4(), price_of(product), 1, None)
 
-    assert len(made) == 3, made
-    assert not made[0].startswith(PIPELINED)
+    assert len(made) == 2, made
+    assert not made[0].startswith(ALONE)
     assert in_one_round_trip(made[1:]), made
 
 

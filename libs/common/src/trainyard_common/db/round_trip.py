@@ -1,19 +1,17 @@
-"""A unit of work's statements in one round trip, as one transaction.
+"""A unit of work's one statement as a transaction of its own, in one round trip.
 
 Through SQLAlchemy each statement waits for its answer, and psycopg sends BEGIN and COMMIT as
-round trips of their own: a transaction of two statements costs four waits and four times the
-driver's and the kernel's per-message work. A hot use case that knows all its statements in
-advance (commerce-access's checkout) sends them together instead, in psycopg's pipeline mode, on
-the session's own connection switched to autocommit. No BEGIN or COMMIT is sent: in the extended
-query protocol the statements up to the pipeline's Sync are one transaction, which the server
-commits at that Sync, or rolls back whole when one of them fails. Each statement still takes its
-own snapshot (READ COMMITTED), so a lock taken by one is held when the next one reads.
+round trips of their own: a transaction of one statement costs three waits and three times the
+driver's and the kernel's per-message work. A hot use case whose writes fit in one statement
+(commerce-access's checkout) sends it alone instead, on the session's own connection switched to
+autocommit: the server commits it as it ends, or rolls it back whole when it fails. Where the
+statement must read what committed after a lock it takes, a VOLATILE function reads it (its
+queries take a snapshot of their own, see commerce-access's ``deleted_under_lock``).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -23,26 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from trainyard_common.db.driver import as_sqlalchemy_error
 
 
-@contextlib.asynccontextmanager
-async def one_round_trip(session: AsyncSession) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-    """``session``'s psycopg connection, in autocommit and in a pipeline until the block ends: what
-    the block sends travels together and is one transaction, committed when the block ends (the
-    pipeline's Sync); the answers arrive then (a cursor's rows are read after the block). It must
-    be the session's first statement, and the block sends no ``BEGIN`` or ``COMMIT`` of its own.
+async def committed_alone(session: AsyncSession, query: str, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """``query`` (psycopg's ``%(name)s`` placeholders) run and committed as a transaction of its
+    own on ``session``'s connection; its first row. It must be the session's first statement.
 
-    A failure leaves nothing open (a transaction the server aborted is rolled back) and surfaces
-    as SQLAlchemy's error, without values, as a statement through the session would (a lost
-    connection is an ``OperationalError``: the service answers 503)."""
+    A failure commits nothing and surfaces as SQLAlchemy's error, without values, as a statement
+    through the session would (a lost connection is an ``OperationalError``: the service answers
+    503); the connection goes back to the pool transactional."""
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
     if not isinstance(driver, psycopg.AsyncConnection):
-        raise TypeError("one_round_trip needs SQLAlchemy's psycopg (async) driver")
+        raise TypeError("committed_alone needs SQLAlchemy's psycopg (async) driver")
     if driver.info.transaction_status != TransactionStatus.IDLE:
-        raise RuntimeError("one_round_trip must be the unit of work's first statement")
+        raise RuntimeError("committed_alone must be the unit of work's first statement")
     await driver.set_autocommit(True)
     try:
-        async with driver.pipeline():
-            yield driver
+        cursor = await driver.execute(query, values)
+        return await cursor.fetchone()
     except psycopg.Error as error:
         raise as_sqlalchemy_error(error) from None
     finally:
@@ -53,7 +48,7 @@ async def _back_to_transactions(connection: AsyncConnection, driver: psycopg.Asy
     """The connection as the pool lends it (transactional, idle), or discarded: a connection left
     in autocommit would make a later unit of work's statements commit one by one."""
     try:
-        if driver.info.transaction_status != TransactionStatus.IDLE:  # aborted mid-transaction
+        if driver.info.transaction_status != TransactionStatus.IDLE:  # not expected in autocommit
             await driver.rollback()
         await driver.set_autocommit(False)
     except psycopg.Error:

@@ -98,7 +98,7 @@ class SqlUnitOfWork:
         self._outbox_written_by_sql = True
 
     def committed_by_statement(self) -> None:
-        """A use case's own statements committed (``db.round_trip``: at the pipeline's end) and
+        """A use case's own statements committed (``db.round_trip``: as it ended) and
         wrote events: what ``commit`` does after committing (nudge the relay) happens now."""
         self._after_commit()
 

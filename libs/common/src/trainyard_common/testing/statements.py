@@ -10,15 +10,16 @@ import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-PIPELINED = "pipeline: "
-"""The prefix of a statement sent in a pipeline (``db.round_trip``): all of them travel together."""
+ALONE = "alone: "
+"""The prefix of a statement sent on the driver in autocommit (``db.round_trip``): a transaction
+of its own, with no BEGIN or COMMIT round trip."""
 
 
 @contextlib.contextmanager
 def statements() -> Iterator[list[str]]:
     """The SQL statements executed meanwhile: through SQLAlchemy (where BEGIN and COMMIT are not
     statements of a cursor), and straight on the driver (``db.round_trip``, its BEGIN and COMMIT
-    included), prefixed ``PIPELINED`` when sent in a pipeline."""
+    included), prefixed ``ALONE`` when sent in autocommit."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -27,7 +28,7 @@ def statements() -> Iterator[list[str]]:
     on_the_driver = psycopg.AsyncConnection.execute
 
     async def recorded(connection: psycopg.AsyncConnection[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append((PIPELINED if connection._pipeline else "") + str(query))
+        seen.append((ALONE if connection.autocommit else "") + str(query))
         return await on_the_driver(connection, query, *args, **kwargs)
 
     event.listen(Engine, "before_cursor_execute", record)

@@ -24,7 +24,7 @@ from commerce_access.domain.orders import Completion, Order, Source
 from commerce_access.domain.products import Price, Product
 from trainyard_common.db.batches import any_of
 from trainyard_common.db.counting import total_from_page
-from trainyard_common.db.round_trip import one_round_trip
+from trainyard_common.db.round_trip import committed_alone
 from trainyard_common.messaging.outbox import OutboxRow
 
 
@@ -78,7 +78,7 @@ _OF_CUSTOMER = (
 _AMONG = select(orders).where(any_of(orders.c.id, "ids")).order_by(orders.c.completed_at.desc(), orders.c.id)
 
 _DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
-# In the driver's own placeholders (``exec_driver_sql``), so the checkout's pipeline sends the same.
+# In the driver's own placeholders (``exec_driver_sql``), as the checkout's statement is written.
 _SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(%(id)s))"
 _EXCLUSIVE_LOCK = "SELECT pg_advisory_xact_lock(%(ns)s, hashtext(%(id)s))"
 
@@ -92,19 +92,19 @@ def _deletion_lock(customer_id: uuid.UUID) -> dict[str, object]:
 #
 # A checkout used to make seven round trips (the deletion lock, the deleted-customer check, the
 # price, the order, the access, the outbox, then COMMIT), each through SQLAlchemy and psycopg.
-# It now sends ``_SHARED_LOCK`` and ``_COMPLETE`` together, one transaction committed at the
-# pipeline's end (``complete_and_commit``, ``db.round_trip``), built from the price as this process last read it
-# (``ProductRepository.remembered_price``). ``_COMPLETE`` writes nothing unless the price and its
-# product are still as read (else ``Completion.STALE``: read again, try again), the customer was
-# not deleted (its own statement after the lock, so its snapshot is taken once the lock is held,
-# see ``is_deleted``) and the idempotency key is new; then the order, its access or codes and its
-# outbox rows. Nothing written is committed as harmlessly as anything written, so the commit need
-# not wait for the answer. The rows travel as JSON (orjson in C, taken apart by
-# ``json_populate_record``), one parameter each. An assignment runs ``_COMPLETE`` in its unit of
-# work's transaction after ``_GATE`` (``add_completed``).
+# It is now one statement, ``_COMPLETE``, a transaction of its own (``complete_and_commit``,
+# ``db.round_trip``), built from the price as this process last read it
+# (``ProductRepository.remembered_price``). ``_COMPLETE`` takes the customer's shared deletion
+# lock and writes nothing unless the customer was not deleted (read once the lock is held:
+# ``deleted_under_lock``, migration 0009, see ``is_deleted``), the price and its product are
+# still as read (else ``Completion.STALE``: read again, try again) and the idempotency key is new;
+# then the order, its access or codes and its outbox rows. The rows travel as JSON (orjson in C,
+# taken apart by ``json_populate_record``), one parameter each. An assignment runs ``_COMPLETE``
+# in its unit of work's transaction after ``_GATE`` (``add_completed``; the lock taken again is
+# the same shared lock, held once more until the transaction ends).
 #
-# Both run on the driver's own placeholders (psycopg's ``%(name)s``): through the pipeline, and
-# through SQLAlchemy's ``exec_driver_sql``.
+# It runs on the driver's own placeholders (psycopg's ``%(name)s``): on the driver, and through
+# SQLAlchemy's ``exec_driver_sql``.
 
 # The columns ``order_values`` and ``access_values`` fill (a column they do not name keeps its default).
 _ORDER_COLUMNS = (
@@ -130,7 +130,7 @@ _GATE = text(
 # duration may, a price not at all; the guard compares what an order copies.
 _COMPLETE = f"""
 WITH gate AS (
-    SELECT EXISTS (SELECT FROM deleted_customers WHERE customer_id = %(customer)s) AS deleted,
+    SELECT deleted_under_lock(%(ns)s, %(customer)s) AS deleted,
            EXISTS (
                SELECT FROM prices AS pr JOIN products AS p ON p.id = pr.product_id
                WHERE pr.price_id = %(price)s AND p.id = %(product)s
@@ -209,6 +209,7 @@ class Completing:
             "access": _json([access_values(a) for a in self.granted]),
             "codes": _json([code_values(c) for c in self.codes]),
             "events": _json(self.events),
+            "ns": _DELETION_LOCKS,
         }
 
 
@@ -253,12 +254,9 @@ class OrderRepository:
         return _completion((await connection.exec_driver_sql(_COMPLETE, completing.parameters())).one())
 
     async def complete_and_commit(self, completing: Completing) -> Completion:
-        """``add_completed`` in a transaction of its own, the customer's deletion lock first,
-        committed: one round trip. The unit of work's first and only write."""
-        async with one_round_trip(self._session) as driver:  # one transaction, committed at its end
-            await driver.execute(_SHARED_LOCK, _deletion_lock(completing.order.customer_id))
-            completed = await driver.execute(_COMPLETE, completing.parameters())
-        row = await completed.fetchone()
+        """``add_completed`` as a transaction of its own, committed: one round trip. The unit of
+        work's first and only write."""
+        row = await committed_alone(self._session, _COMPLETE, completing.parameters())
         assert row is not None
         return _completion(row)
 
