@@ -50,7 +50,7 @@ async def fetch_dicts(
 ) -> list[dict[str, Any]]:
     """``statement``'s rows with ``values`` bound by name, each a dict by column label."""
     connection = await session.connection()
-    driver = await _driver(connection)
+    driver = await psycopg_connection(connection)
     try:
         cursor = await driver.execute(statement.sql, {**statement.fixed, **values}, prepare=True)
         dicts = cast(psycopg.AsyncCursor[dict[str, Any]], cursor)
@@ -68,8 +68,9 @@ def as_sqlalchemy_error(error: psycopg.Error) -> StatementError:
     return DBAPIError.instance(None, None, error, psycopg.Error, hide_parameters=True)
 
 
-async def _driver(connection: AsyncConnection) -> psycopg.AsyncConnection[Any]:
+async def psycopg_connection(connection: AsyncConnection) -> psycopg.AsyncConnection[Any]:
+    """The psycopg connection under SQLAlchemy's ``connection`` (in its transaction, if any)."""
     driver = (await connection.get_raw_connection()).driver_connection
     if not isinstance(driver, psycopg.AsyncConnection):
-        raise TypeError("fetch_dicts needs SQLAlchemy's psycopg (async) driver")
+        raise TypeError("running statements on the driver needs SQLAlchemy's psycopg (async) driver")
     return driver

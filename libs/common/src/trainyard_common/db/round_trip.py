@@ -18,7 +18,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from trainyard_common.db.driver import as_sqlalchemy_error
+from trainyard_common.db.driver import as_sqlalchemy_error, psycopg_connection
 
 
 async def committed_alone(session: AsyncSession, query: str, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -29,9 +29,7 @@ async def committed_alone(session: AsyncSession, query: str, values: Mapping[str
     through the session would (a lost connection is an ``OperationalError``: the service answers
     503); the connection goes back to the pool transactional."""
     connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    if not isinstance(driver, psycopg.AsyncConnection):
-        raise TypeError("committed_alone needs SQLAlchemy's psycopg (async) driver")
+    driver = await psycopg_connection(connection)
     if driver.info.transaction_status != TransactionStatus.IDLE:
         raise RuntimeError("committed_alone must be the unit of work's first statement")
     await driver.set_autocommit(True)
