@@ -18,8 +18,8 @@ of its own, with no BEGIN or COMMIT round trip."""
 @contextlib.contextmanager
 def statements() -> Iterator[list[str]]:
     """The SQL statements executed meanwhile: through SQLAlchemy (where BEGIN and COMMIT are not
-    statements of a cursor), and straight on the driver (``db.round_trip``, its BEGIN and COMMIT
-    included), prefixed ``ALONE`` when sent in autocommit."""
+    statements of a cursor), and straight on the driver (``db.driver``, ``db.round_trip``),
+    prefixed ``ALONE`` when sent in autocommit."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
