@@ -79,7 +79,8 @@ _AMONG = select(orders).where(any_of(orders.c.id, "ids")).order_by(orders.c.comp
 
 _DELETION_LOCKS = 1414  # the first key of the two-key advisory locks on one customer's deletion
 # In the driver's own placeholders (``exec_driver_sql``), as the checkout's statement is written.
-_SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(%(ns)s, hashtext(%(id)s))"
+# The shared lock is taken with the deleted-customer check, by ``deleted_under_lock`` (migration 0009).
+_DELETED_UNDER_LOCK = "SELECT deleted_under_lock(%(ns)s, %(customer)s)"
 _EXCLUSIVE_LOCK = "SELECT pg_advisory_xact_lock(%(ns)s, hashtext(%(id)s))"
 
 
@@ -326,9 +327,9 @@ class OrderRepository:
         any more). Holds the customer's shared deletion lock until the transaction ends: every
         path that creates an order or access for a customer asks this first, so a deletion
         decision (``lock_for_decision``) waits for those in flight and then sees what they wrote."""
-        await (await self._session.connection()).exec_driver_sql(_SHARED_LOCK, _deletion_lock(customer_id))
-        query = select(deleted_customers.c.customer_id).where(deleted_customers.c.customer_id == customer_id)
-        return (await self._session.execute(query)).first() is not None
+        values = {"ns": _DELETION_LOCKS, "customer": customer_id}
+        checked = await (await self._session.connection()).exec_driver_sql(_DELETED_UNDER_LOCK, values)
+        return bool(checked.scalar_one())
 
     async def lock_for_decision(self, customer_id: uuid.UUID) -> None:
         """Wait for every transaction that may add an order or access for the customer (they hold
